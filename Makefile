@@ -1,0 +1,117 @@
+# crawlfleet - one non-recursive Makefile.
+#
+#   make            build build/crawlfleet and build/crawlfleet-worker
+#   make test       install what is missing (make deps), build, run tests
+#   make check      the same tests built with ASan + UBSan (build/asan)
+#   make bench      benchmarks (bench/README.md)
+#   make demo       crawl a small bundled site with the embedded Redis
+#   make fuzz       build the fuzz targets (clang, libFuzzer)
+
+B ?= build
+CC ?= cc
+PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings \
+	-Wmissing-prototypes -Wno-unused-parameter
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+	$(shell pkg-config --cflags $(PKGS)) -Icommon -I$(B)/gen -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS)) -levent_core -lm
+
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+
+COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
+	common/fp.c common/keys.c common/url.c common/record.c \
+	common/redisaddr.c common/config.c common/frontier.c
+# Order is enum cf_script_id's (common/frontier.h).
+SCRIPTS := create push pop ack fail robots reap control
+SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
+
+WORKER_SRC := worker/main.c
+COORD_SRC := coordinator/main.c
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
+FIXTURE_SRC := $(sort $(wildcard tests/fixture/*.c))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o) $(B)/gen/scripts.o
+WORKER_OBJ := $(WORKER_SRC:%.c=$(B)/%.o)
+COORD_OBJ := $(COORD_SRC:%.c=$(B)/%.o)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(B)/tests/integration/%)
+FIXTURE_BIN := $(if $(FIXTURE_SRC),$(B)/cf-fixture)
+
+LIBCOMMON := $(B)/libcfcommon.a
+BINS := $(B)/crawlfleet $(B)/crawlfleet-worker
+
+.PHONY: all test test-run check deps bench demo fuzz format clean
+.DEFAULT_GOAL := all
+
+all: $(BINS) $(FIXTURE_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/scripts.c: $(SCRIPT_FILES) tools/embed-scripts.sh
+	@mkdir -p $(@D)
+	sh tools/embed-scripts.sh $(SCRIPT_FILES) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/scripts.o: $(B)/gen/scripts.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/crawlfleet: $(COORD_OBJ) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/crawlfleet-worker: $(WORKER_OBJ) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/cf-fixture: $(FIXTURE_SRC:%.c=$(B)/%.o) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Tests: make deps first, so a fresh Debian 12 needs only `make test`.
+test: deps
+	$(MAKE) test-run
+
+test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
+	sh tests/run.sh $(B)
+
+check: deps
+	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
+
+deps:
+	@sh tools/deps.sh
+
+bench: deps all
+	sh bench/run.sh $(B)
+
+demo: deps all
+	sh tools/demo.sh $(B)
+
+fuzz:
+	@sh tests/fuzz/build.sh
+
+format:
+	clang-format -i common/*.[ch] worker/*.[ch] coordinator/*.[ch] \
+		tests/*/*.[ch]
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

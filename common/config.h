@@ -1,0 +1,67 @@
+/* config.h - a crawl's configuration.
+ *
+ * One table in config.c names every field, its type, default and bounds;
+ * the same table drives the CLI flags (--max-depth ...), config files
+ * ("max_depth = 3" lines, '#' comments) and the crawl's config hash in
+ * Redis (cf:{crawl}:config, one field per entry). Durations are in
+ * milliseconds, sizes in bytes. */
+#ifndef CF_CONFIG_H
+#define CF_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cf_config {
+    int64_t max_depth;            /* links from a seed; -1 unlimited */
+    int64_t max_pages;            /* pages to fetch; 0 unlimited */
+    int64_t max_host_pages;       /* pages per host; 0 unlimited */
+    int64_t delay_ms;             /* min gap between fetch starts per host */
+    int64_t per_host_concurrency; /* max fetches in flight per host */
+    char *scope;                  /* "host", "domain", "hosts:a,b", "any" */
+    char *include;                /* POSIX ERE a URL must match, or NULL */
+    char *exclude;                /* POSIX ERE no URL may match, or NULL */
+    char *user_agent;
+    char *proxy;                  /* curl proxy URL, or NULL */
+    int64_t obey_robots;          /* 0/1 */
+    int64_t allow_private;        /* 0/1: lift the SSRF guard */
+    int64_t follow_nofollow;      /* 0/1: follow rel=nofollow, meta nofollow */
+    int64_t connect_timeout_ms;
+    int64_t timeout_ms;           /* whole transfer */
+    int64_t low_speed_bps;        /* abort below this rate ... */
+    int64_t low_speed_ms;         /* ... sustained this long */
+    int64_t max_body;             /* decoded body bytes */
+    int64_t max_redirects;
+    int64_t max_links;            /* links taken from one page */
+    int64_t max_url_len;
+    int64_t max_attempts;         /* transient failures before dead */
+    int64_t backoff_ms;           /* first retry delay, doubled per try */
+    int64_t backoff_max_ms;
+    int64_t lease_ms;             /* in-flight lease before a reap */
+    int64_t robots_ttl_ms;
+    int64_t max_crawl_delay_ms;   /* cap on robots Crawl-delay */
+    int64_t breaker_failures;     /* consecutive host failures to trip */
+    int64_t breaker_ms;           /* how long a tripped host waits */
+    int64_t store_links;          /* 0/1: keep outlinks in results */
+};
+
+/* Defaults for every field. */
+void cf_config_init(struct cf_config *c);
+void cf_config_cleanup(struct cf_config *c);
+
+/* Set field name from text, validating type and bounds. Accepts the field
+ * name with '_' or '-' ("max-depth"). Returns 0, or CF_ENOTFOUND for an
+ * unknown name, or CF_EINVAL with errstr ("max_depth: not a number: x"). */
+int cf_config_set(struct cf_config *c, const char *name, const char *value,
+                  char *errstr);
+
+/* Fields, for serialising: count, the i-th name, and the i-th value as a
+ * heap string (NULL for an unset string field). */
+size_t cf_config_nfields(void);
+const char *cf_config_field_name(size_t i);
+const char *cf_config_field_help(size_t i);
+char *cf_config_field_value(const struct cf_config *c, size_t i);
+
+/* Read "name = value" lines; errors name the file and line. */
+int cf_config_load_file(struct cf_config *c, const char *path, char *errstr);
+
+#endif

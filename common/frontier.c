@@ -1,0 +1,2 @@
+/* frontier.c - not written yet. */
+#include "frontier.h"

@@ -1,0 +1,206 @@
+/* frontier.h - the crawl frontier in Redis: the C side of the Lua scripts.
+ *
+ * All shared crawl state changes only through the scripts in
+ * common/scripts/<name>.lua (embedded at build time, called with EVALSHA, sent
+ * again as EVAL on NOSCRIPT). This module builds their commands as argv
+ * arrays and parses their replies, without doing any I/O itself: the
+ * synchronous CLI sends them with cf_frontier_call(), the worker with
+ * hiredis' async API on its event loop. docs/keys.md documents the keys.
+ *
+ * Every request in flight is leased: it stays in the crawl's in-flight
+ * hash with a deadline until an ack or fail presents the lease token it
+ * was popped with. A lease past its deadline is re-queued (attempt + 1) by
+ * the next pop or reap; an ack or fail with a stale token is dropped and
+ * counted (stats field stale_acks), so each URL gets exactly one result. */
+#ifndef CF_FRONTIER_H
+#define CF_FRONTIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+
+/* ---- scripts ---------------------------------------------------------- */
+
+enum cf_script_id {
+    CF_SCRIPT_CREATE,
+    CF_SCRIPT_PUSH,
+    CF_SCRIPT_POP,
+    CF_SCRIPT_ACK,
+    CF_SCRIPT_FAIL,
+    CF_SCRIPT_ROBOTS,
+    CF_SCRIPT_REAP,
+    CF_SCRIPT_CONTROL,
+    CF_SCRIPT__COUNT
+};
+
+struct cf_script {
+    const char *name; /* file name without .lua */
+    const char *body; /* script text */
+    size_t len;       /* bytes in body */
+    const char *sha;  /* SHA1 hex of body (40 chars) */
+};
+
+/* Generated at build time from common/scripts/<name>.lua. */
+const struct cf_script *cf_script_get(enum cf_script_id id);
+
+/* ---- commands --------------------------------------------------------- */
+
+/* An argv under construction: all argument bytes in one buffer. */
+struct cf_cmd {
+    struct cf_buf bytes;  /* arguments back to back */
+    size_t *off;          /* start of each argument in bytes */
+    size_t *len;          /* length of each argument */
+    const char **argv;    /* built by cf_cmd_argv() */
+    int argc;             /* arguments so far */
+    int cap;              /* slots in off/len/argv */
+    enum cf_script_id script; /* script the command calls */
+};
+
+void cf_cmd_init(struct cf_cmd *c);
+void cf_cmd_cleanup(struct cf_cmd *c);
+void cf_cmd_reset(struct cf_cmd *c);
+void cf_cmd_add(struct cf_cmd *c, const void *p, size_t n);
+void cf_cmd_adds(struct cf_cmd *c, const char *s);
+void cf_cmd_addll(struct cf_cmd *c, long long v);
+/* Pointers valid until the next add; returns argc. */
+int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen);
+/* Turn "EVALSHA <sha> ..." into "EVAL <body> ..." (after a NOSCRIPT). */
+void cf_cmd_to_eval(struct cf_cmd *c);
+
+/* ---- operations ------------------------------------------------------- */
+
+/* A URL to enqueue. rec is an encoded struct cf_request. */
+struct cf_link {
+    uint64_t fp;          /* cf_fp() of the normalised URL */
+    const char *hostkey;  /* cf_url_hostkey() of the URL */
+    int64_t priority;     /* lower first; FIFO among equals */
+    const char *rec;      /* encoded cf_request */
+    size_t rec_len;
+};
+
+/* create: store cfg in cf:{crawl}:config and start the crawl (state
+ * running) if it does not exist. Reply: 1 created, 0 existed (config left
+ * as it was). */
+void cf_frontier_create_cmd(struct cf_cmd *c, const char *crawl,
+                            const struct cf_config *cfg, int64_t now_ms);
+
+/* push: dedup each link by fingerprint and enqueue the new ones; seeds
+ * count in stats "seeded". A done or cancelled crawl takes nothing (a done
+ * crawl given new seeds goes back to running). Reply: an array with, per
+ * link, 1 if it was new and 0 if it was a duplicate. */
+void cf_frontier_push_cmd(struct cf_cmd *c, const char *crawl, int64_t now_ms,
+                          const struct cf_link *links, size_t n, int seeds);
+int cf_frontier_push_parse(const redisReply *r, size_t n, int *is_new,
+                           char *errstr);
+
+enum cf_lease_kind {
+    CF_LEASE_PAGE = 0,   /* fetch rec's URL */
+    CF_LEASE_ROBOTS = 1, /* fetch <hostkey>/robots.txt, then robots call */
+};
+
+/* One popped request. */
+struct cf_lease {
+    enum cf_lease_kind kind;
+    uint64_t fp;          /* fingerprint; for robots, 0 */
+    int64_t token;        /* lease token for ack/fail/robots */
+    char *hostkey;        /* heap */
+    char *rec;            /* heap encoded cf_request; NULL for robots */
+    size_t rec_len;
+    uint32_t attempts;    /* earlier failed attempts */
+};
+
+/* What a pop says beyond its leases. */
+struct cf_pop_info {
+    char state[16];       /* running, paused, cancelled, done, missing */
+    int64_t wait_ms;      /* when no lease came back: ms until the next
+                           * host is due, or -1 if none is scheduled */
+};
+
+/* pop: lease up to n requests for worker at now_ms, honouring per-host
+ * concurrency and delay, priorities, the page budget and robots; also
+ * promotes due retries and re-queues a few expired leases first. */
+void cf_frontier_pop_cmd(struct cf_cmd *c, const char *crawl,
+                         const char *worker, int n, int64_t now_ms);
+/* Parse a pop reply into a heap array *out of *n leases. */
+int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
+                          size_t *n, struct cf_pop_info *info, char *errstr);
+void cf_lease_cleanup(struct cf_lease *l);
+void cf_leases_free(struct cf_lease *l, size_t n);
+
+/* The completion of a page lease. */
+struct cf_ack {
+    uint64_t fp;
+    int64_t token;
+    const char *hostkey;
+    int64_t now_ms;
+    const char *result;   /* encoded cf_result, appended to the stream */
+    size_t result_len;
+    const char *outcome;  /* cf_outcome name: counter err_<outcome> */
+    int status;           /* HTTP status or 0: counter status_Nxx */
+    int64_t bytes;        /* counter bytes */
+    int64_t links_found;  /* links on the page before dedup */
+    int64_t out_of_scope; /* links dropped by scope rules */
+    int64_t robots_denied;/* 1 if this request was denied by robots */
+    const struct cf_link *links; /* in-scope links to push */
+    size_t nlinks;
+};
+
+/* ack: one atomic call per page. Reply: 1 accepted, 0 stale (dropped). */
+void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
+                         const struct cf_ack *a);
+
+/* A transient failure of a page lease (timeout, connect, 429, 5xx). */
+struct cf_fail {
+    uint64_t fp;
+    int64_t token;
+    const char *hostkey;
+    int64_t now_ms;
+    const char *outcome;    /* cf_outcome name */
+    int status;             /* HTTP status or 0 */
+    int64_t retry_after_ms; /* from Retry-After, or -1 */
+    const char *result;     /* encoded cf_result, kept if it goes dead */
+    size_t result_len;
+};
+
+/* fail: re-queue with exponential backoff (backoff_ms * 2^attempts,
+ * capped, at least retry_after_ms) or, past max_attempts, move to the
+ * dead-letter list; counts toward the host's circuit breaker. Reply: a
+ * status string "retry", "dead" or "stale". */
+void cf_frontier_fail_cmd(struct cf_cmd *c, const char *crawl,
+                          const struct cf_fail *f);
+
+/* robots: complete a robots lease. body is the robots.txt text (capped
+ * by the caller at 500 KiB), status its HTTP status (0: unreachable);
+ * crawl_delay_ms the Crawl-delay that applies to us (-1 none). Stored in
+ * cf:{crawl}:robots for every worker. Reply: 1 accepted, 0 stale. */
+void cf_frontier_robots_cmd(struct cf_cmd *c, const char *crawl,
+                            const char *hostkey, int64_t token,
+                            int64_t now_ms, int status, const char *body,
+                            size_t len, int64_t crawl_delay_ms);
+
+/* reap: re-queue up to limit leases whose deadline is past. Reply: the
+ * number re-queued. */
+void cf_frontier_reap_cmd(struct cf_cmd *c, const char *crawl,
+                          int64_t now_ms, int limit);
+
+/* control: op is "pause", "resume", "cancel" or "requeue-dead". Reply:
+ * the state after the call, or an error for an unknown crawl. */
+void cf_frontier_control_cmd(struct cf_cmd *c, const char *crawl,
+                             const char *op, int64_t now_ms);
+
+/* ---- synchronous calls (CLI, tests, benchmarks) ----------------------- */
+
+/* Send c (EVALSHA, then EVAL on NOSCRIPT) and return the reply, or NULL
+ * with errstr for an I/O error or an error reply (which is freed). */
+redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
+                             char *errstr);
+
+/* Current unix time in milliseconds. */
+int64_t cf_now_ms(void);
+
+#endif

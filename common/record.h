@@ -1,0 +1,70 @@
+/* record.h - the msgpack records crawlfleet keeps in Redis.
+ *
+ * A record is a msgpack map with short string keys and a version field
+ * "v". Decoders ignore keys they do not know (so newer writers can add
+ * fields) and reject malformed, truncated or wrongly typed input with
+ * CF_EINVAL and a message; they never read out of bounds. The keys are
+ * part of the on-Redis format and documented in docs/records.md. */
+#ifndef CF_RECORD_H
+#define CF_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define CF_RECORD_VERSION 1
+
+enum cf_request_flags {
+    CF_REQ_SEED = 1,     /* submitted as a seed */
+    CF_REQ_REDIRECT = 2, /* target of a redirect */
+};
+
+/* A request: one URL to fetch. Lives in a host queue and in flight. */
+struct cf_request {
+    char *url;             /* normalised absolute URL (required) */
+    uint32_t depth;        /* link distance from a seed; seeds are 0 */
+    int64_t priority;      /* lower is fetched first; default = depth */
+    uint32_t attempts;     /* earlier transient failures */
+    int64_t discovered_ms; /* unix ms when it entered the frontier */
+    uint64_t parent_fp;    /* fingerprint of the linking page, 0 if seed */
+    uint32_t flags;        /* cf_request_flags */
+};
+
+/* A result: what became of one request. Appended to the results stream. */
+struct cf_result {
+    char *url;             /* requested URL (required) */
+    char *final_url;       /* URL after redirects, NULL when the same */
+    uint64_t fp;           /* fingerprint of url */
+    int status;            /* HTTP status, 0 when no response */
+    char *content_type;    /* NULL if none */
+    int64_t bytes;         /* decoded body bytes received */
+    char *title;           /* <title>, NULL if none */
+    uint32_t depth;
+    uint32_t nlinks;       /* links found on the page (before dedup) */
+    char **outlinks;       /* normalised outlinks if kept, else NULL */
+    size_t noutlinks;      /* entries in outlinks */
+    uint32_t fetch_ms;     /* time from request start to last byte */
+    char *worker;          /* id of the worker that fetched it */
+    char *error_type;      /* cf_outcome name; "ok" on success (required) */
+    char *error;           /* human message, NULL if none */
+    int64_t started_ms;    /* unix ms when the fetch started */
+    int64_t done_ms;       /* unix ms when it completed */
+    uint32_t attempts;     /* attempts including this one */
+};
+
+/* Append the msgpack encoding of r to out; 0 or CF_ETOOBIG. */
+int cf_request_encode(const struct cf_request *r, struct cf_buf *out);
+/* Decode p[0..len) into r (zeroed first; strings are heap copies). On
+ * failure r holds nothing to free and errstr (CF_ERRSTR_LEN, may be NULL)
+ * says why. */
+int cf_request_decode(const char *p, size_t len, struct cf_request *r,
+                      char *errstr);
+void cf_request_cleanup(struct cf_request *r);
+
+int cf_result_encode(const struct cf_result *r, struct cf_buf *out);
+int cf_result_decode(const char *p, size_t len, struct cf_result *r,
+                     char *errstr);
+void cf_result_cleanup(struct cf_result *r);
+
+#endif

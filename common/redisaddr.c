@@ -1,0 +1,2 @@
+/* redisaddr.c - not written yet. */
+#include "redisaddr.h"

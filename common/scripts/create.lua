@@ -1,0 +1,1 @@
+-- create: to be written

@@ -1,0 +1,1 @@
+-- reap: to be written

@@ -1,0 +1,1 @@
+-- robots: to be written

@@ -1,0 +1,2 @@
+/* url.c - not written yet. */
+#include "url.h"

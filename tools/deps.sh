@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - install the Debian packages crawlfleet's build and tests need.
+# Silent when everything is present; runs apt-get update once, and only
+# when something is missing.
+set -eu
+PKGS="gcc make pkg-config libhiredis-dev libevent-dev libcurl4-openssl-dev
+libgumbo-dev libmsgpack-dev libxxhash-dev libpsl-dev libidn2-dev
+libjansson-dev redis-server redis-tools curl procps iproute2"
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
