@@ -16,7 +16,7 @@ CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings \
 	-Wmissing-prototypes -Wno-unused-parameter
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) \
-	$(shell pkg-config --cflags $(PKGS)) -Icommon -I$(B)/gen -MMD -MP
+	$(shell pkg-config --cflags $(PKGS)) -Icommon -Iworker -Icoordinator -Itests/lib -I$(B)/gen -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -levent_core -lm
 
@@ -30,8 +30,11 @@ COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
 
-WORKER_SRC := worker/main.c
-COORD_SRC := coordinator/main.c
+# Each binary: its main plus a library of its modules (unit tests link it).
+WORKER_MAIN := worker/main.c
+WORKER_SRC :=
+COORD_MAIN := coordinator/main.c
+COORD_SRC :=
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
@@ -41,6 +44,9 @@ FIXTURE_SRC := $(sort $(wildcard tests/fixture/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o) $(B)/gen/scripts.o
 WORKER_OBJ := $(WORKER_SRC:%.c=$(B)/%.o)
 COORD_OBJ := $(COORD_SRC:%.c=$(B)/%.o)
+LIBWORKER := $(B)/libcfworker.a
+LIBCOORD := $(B)/libcfcoord.a
+LIBS_ALL = $(LIBCOORD) $(LIBWORKER) $(LIBCOMMON)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 INTEG_BIN := $(INTEG_SRC:tests/integration/%.c=$(B)/tests/integration/%)
@@ -69,19 +75,27 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/crawlfleet: $(COORD_OBJ) $(LIBCOMMON)
+$(LIBWORKER): $(WORKER_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBCOORD): $(COORD_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/crawlfleet: $(B)/$(COORD_MAIN:.c=.o) $(LIBCOORD) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/crawlfleet-worker: $(WORKER_OBJ) $(LIBCOMMON)
+$(B)/crawlfleet-worker: $(B)/$(WORKER_MAIN:.c=.o) $(LIBWORKER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/cf-fixture: $(FIXTURE_SRC:%.c=$(B)/%.o) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBCOMMON)
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBCOMMON)
+$(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Tests: make deps first, so a fresh Debian 12 needs only `make test`.
