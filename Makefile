@@ -90,7 +90,7 @@ $(B)/crawlfleet-worker: $(B)/$(WORKER_MAIN:.c=.o) $(LIBWORKER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/cf-fixture: $(FIXTURE_SRC:%.c=$(B)/%.o) $(LIBCOMMON)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lz
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
