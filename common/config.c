@@ -18,10 +18,10 @@
 #include "alloc.h"
 #include "err.h"
 
-#define NAME_MAX_LEN 64     /* longest setting name accepted */
-#define STR_MAX_LEN 4096    /* longest string value accepted */
-#define LINE_MAX_LEN 8192   /* longest config file line */
-#define SHOW_MAX 64         /* bytes of a bad value quoted in errors */
+#define NAME_MAX_LEN 64   /* longest setting name accepted */
+#define STR_MAX_LEN 4096  /* longest string value accepted */
+#define LINE_MAX_LEN 8192 /* longest config file line */
+#define SHOW_MAX 64       /* bytes of a bad value quoted in errors */
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
@@ -67,10 +67,15 @@ static int check_regex(const char *name, const char *value, char **out,
 static int check_text(const char *name, const char *value, char **out,
                       char *errstr);
 
+/* clang-format off */
 #define OFF(f) offsetof(struct cf_config, f)
-#define INT(f, u, d, lo, hi, h) {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, h}
-#define BOOL(f, d, h) {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, h}
-#define STR(f, d, n, chk, h) {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, h}
+#define INT(f, u, d, lo, hi, h) \
+    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, h}
+#define BOOL(f, d, h) \
+    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, h}
+#define STR(f, d, n, chk, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, h}
+/* clang-format on */
 
 static const struct field fields[] = {
     INT(max_depth, FU_NONE, -1, -1, 1000000,
@@ -103,15 +108,12 @@ static const struct field fields[] = {
         "time allowed for a whole transfer (e.g. 30s)"),
     INT(low_speed_bps, FU_BYTES, 100, 0, GIB,
         "abort a transfer slower than this many bytes/s (0: never)"),
-    INT(low_speed_ms, FU_MS, 20 * SEC, 0, DAY,
-        "... for this long (e.g. 20s)"),
+    INT(low_speed_ms, FU_MS, 20 * SEC, 0, DAY, "... for this long (e.g. 20s)"),
     INT(max_body, FU_BYTES, 10 * MIB, 1, 4 * GIB,
         "largest decoded body kept (e.g. 10MiB)"),
     INT(max_redirects, FU_NONE, 5, 0, 100, "redirects followed per request"),
-    INT(max_links, FU_NONE, 5000, 0, 1000000,
-        "links taken from one page"),
-    INT(max_url_len, FU_NONE, 2048, 16, 65536,
-        "longest URL queued, in bytes"),
+    INT(max_links, FU_NONE, 5000, 0, 1000000, "links taken from one page"),
+    INT(max_url_len, FU_NONE, 2048, 16, 65536, "longest URL queued, in bytes"),
     INT(max_attempts, FU_NONE, 3, 1, 100,
         "attempts before a transient failure is dead"),
     INT(backoff_ms, FU_MS, 1 * SEC, 0, DAY,
@@ -140,23 +142,23 @@ struct suffix {
 
 /* Byte suffixes are binary: 1k = 1024. */
 static const struct suffix byte_suffixes[] = {
-    {"b", 1},       {"k", KIB},   {"kb", KIB}, {"kib", KIB},
-    {"m", MIB},     {"mb", MIB},  {"mib", MIB}, {"g", GIB},
-    {"gb", GIB},    {"gib", GIB}, {NULL, 0},
+    {"b", 1},    {"k", KIB},   {"kb", KIB},  {"kib", KIB},
+    {"m", MIB},  {"mb", MIB},  {"mib", MIB}, {"g", GIB},
+    {"gb", GIB}, {"gib", GIB}, {NULL, 0},
 };
 
 /* For durations "m" is minutes. */
 static const struct suffix ms_suffixes[] = {
-    {"ms", 1}, {"s", SEC}, {"sec", SEC}, {"m", MIN}, {"min", MIN},
-    {"h", HOUR}, {"d", DAY}, {NULL, 0},
+    {"ms", 1},    {"s", SEC},  {"sec", SEC}, {"m", MIN},
+    {"min", MIN}, {"h", HOUR}, {"d", DAY},   {NULL, 0},
 };
 
 static const struct {
     const char *text;
     int value;
 } bool_words[] = {
-    {"1", 1},   {"0", 0},    {"true", 1}, {"false", 0},
-    {"yes", 1}, {"no", 0},   {"on", 1},   {"off", 0},
+    {"1", 1},   {"0", 0},  {"true", 1}, {"false", 0},
+    {"yes", 1}, {"no", 0}, {"on", 1},   {"off", 0},
 };
 
 static int64_t *int_at(struct cf_config *c, const struct field *f)
@@ -164,8 +166,7 @@ static int64_t *int_at(struct cf_config *c, const struct field *f)
     return (int64_t *)((char *)c + f->off);
 }
 
-static const int64_t *cint_at(const struct cf_config *c,
-                              const struct field *f)
+static const int64_t *cint_at(const struct cf_config *c, const struct field *f)
 {
     return (const int64_t *)((const char *)c + f->off);
 }
@@ -415,8 +416,7 @@ static int set_string(struct cf_config *c, const struct field *f,
 
     if (value == NULL || *value == '\0') {
         if (!f->nullable) {
-            snprintf(errstr, CF_ERRSTR_LEN, "%s: must not be empty",
-                     f->name);
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: must not be empty", f->name);
             return CF_EINVAL;
         }
         free(*slot);

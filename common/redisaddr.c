@@ -19,9 +19,9 @@
 #include "err.h"
 
 #define DEFAULT_PORT 6379
-#define DB_MAX 1000000           /* sanity cap on a SELECT index */
-#define SHOW_MAX 160             /* bytes of an address quoted in errors */
-#define DEFAULT_TIMEOUT_MS 5000  /* when the caller passes <= 0 */
+#define DB_MAX 1000000          /* sanity cap on a SELECT index */
+#define SHOW_MAX 160            /* bytes of an address quoted in errors */
+#define DEFAULT_TIMEOUT_MS 5000 /* when the caller passes <= 0 */
 
 /* A message into errstr, cut to CF_ERRSTR_LEN. */
 static void errf(char *errstr, const char *fmt, ...)
@@ -53,8 +53,8 @@ static void mask_raw(const char *s, char *out, size_t len)
     colon = memchr(start, ':', (size_t)(at - start));
     if (!colon)
         colon = start - 1; /* no user part: mask it all */
-    snprintf(out, len, "%.*s%s%.*s", (int)(colon + 1 - s), s, "***",
-             SHOW_MAX, at);
+    snprintf(out, len, "%.*s%s%.*s", (int)(colon + 1 - s), s, "***", SHOW_MAX,
+             at);
 }
 
 static int fail(char *errstr, const char *raw, const char *what)
@@ -62,8 +62,7 @@ static int fail(char *errstr, const char *raw, const char *what)
     char shown[SHOW_MAX * 2 + 8];
 
     mask_raw(raw, shown, sizeof(shown));
-    errf(errstr, "bad Redis address '%s': %s", shown,
-             what);
+    errf(errstr, "bad Redis address '%s': %s", shown, what);
     return CF_EINVAL;
 }
 
@@ -274,8 +273,7 @@ void cf_redis_addr_cleanup(struct cf_redis_addr *a)
     memset(a, 0, sizeof(*a));
 }
 
-char *cf_redis_addr_format(const struct cf_redis_addr *a, char *buf,
-                           size_t len)
+char *cf_redis_addr_format(const struct cf_redis_addr *a, char *buf, size_t len)
 {
     char cred[160] = "", db[24] = "";
     const char *user = a->user ? a->user : "";
@@ -295,8 +293,8 @@ char *cf_redis_addr_format(const struct cf_redis_addr *a, char *buf,
     if (a->host && strchr(a->host, ':'))
         snprintf(buf, len, "redis://%s[%s]:%d%s", cred, a->host, a->port, db);
     else
-        snprintf(buf, len, "redis://%s%s:%d%s", cred,
-                 a->host ? a->host : "", a->port, db);
+        snprintf(buf, len, "redis://%s%s:%d%s", cred, a->host ? a->host : "",
+                 a->port, db);
     return buf;
 }
 
@@ -324,8 +322,8 @@ static void scrub(char *out, size_t len, const char *text, const char *pw)
 }
 
 /* Send one command; 0 if it got a non-error reply, else the message. */
-static int command(redisContext *c, const struct cf_redis_addr *a,
-                   char *msg, size_t len, int argc, const char **argv)
+static int command(redisContext *c, const struct cf_redis_addr *a, char *msg,
+                   size_t len, int argc, const char **argv)
 {
     redisReply *r = redisCommandArgv(c, argc, argv, NULL);
     int rc = CF_OK;
@@ -361,12 +359,11 @@ redisContext *cf_redis_connect(const struct cf_redis_addr *a, int timeout_ms,
         c = redisConnectWithTimeout(a->host, a->port, tv);
     if (!c || c->err) {
         errf(errstr, "cannot connect to %s: %s", shown,
-                 c ? c->errstr : "out of memory");
+             c ? c->errstr : "out of memory");
         goto fail;
     }
     if (redisSetTimeout(c, tv) != REDIS_OK) {
-        errf(errstr, "cannot set timeout on %s: %s",
-                 shown, c->errstr);
+        errf(errstr, "cannot set timeout on %s: %s", shown, c->errstr);
         goto fail;
     }
     if (!a->path)
@@ -378,8 +375,7 @@ redisContext *cf_redis_connect(const struct cf_redis_addr *a, int timeout_ms,
             argv[argc++] = a->user;
         argv[argc++] = a->password;
         if (command(c, a, msg, sizeof(msg), argc, argv) != CF_OK) {
-            errf(errstr, "redis AUTH failed for %s: %s",
-                     shown, msg);
+            errf(errstr, "redis AUTH failed for %s: %s", shown, msg);
             goto fail;
         }
     }
@@ -391,14 +387,14 @@ redisContext *cf_redis_connect(const struct cf_redis_addr *a, int timeout_ms,
     if (command(c, a, msg, sizeof(msg), a->db ? 2 : 1, argv) != CF_OK) {
         if (strncmp(msg, "NOAUTH", 6) == 0)
             errf(errstr,
-                     "redis at %s needs a password (in the URL or "
-                     "CRAWLFLEET_REDIS_PASSWORD): %s", shown, msg);
+                 "redis at %s needs a password (in the URL or "
+                 "CRAWLFLEET_REDIS_PASSWORD): %s",
+                 shown, msg);
         else if (a->db)
-            errf(errstr, "redis SELECT %d failed for %s: %s",
-                     a->db, shown, msg);
+            errf(errstr, "redis SELECT %d failed for %s: %s", a->db, shown,
+                 msg);
         else
-            errf(errstr, "redis PING failed for %s: %s",
-                     shown, msg);
+            errf(errstr, "redis PING failed for %s: %s", shown, msg);
         goto fail;
     }
     return c;

@@ -88,8 +88,8 @@ static void test_plain(void)
     snprintf(url, sizeof(url), "%s/99", r.tcp_url);
     c = dial(url, err);
     CHECK(c == NULL);
-    CHECKF(strstr(err, "redis SELECT 99 failed for redis://127.0.0.1:") ==
-               err, "got: %s", err);
+    CHECKF(strstr(err, "redis SELECT 99 failed for redis://127.0.0.1:") == err,
+           "got: %s", err);
 
     /* The restart helper: same socket and port, data gone. */
     pid_t old = r.pid;
@@ -136,8 +136,7 @@ static void test_auth(void)
     }
 
     /* ACL form: AUTH default <password>. */
-    snprintf(url, sizeof(url), "redis://default:%s@127.0.0.1:%d/2", PW,
-             r.port);
+    snprintf(url, sizeof(url), "redis://default:%s@127.0.0.1:%d/2", PW, r.port);
     c = dial(url, err);
     CHECKF(c != NULL, "user default: %s", err);
     redisFree(c);
@@ -146,8 +145,8 @@ static void test_auth(void)
     snprintf(url, sizeof(url), "redis://:wr0ng-" PW "@127.0.0.1:%d", r.port);
     c = dial(url, err);
     CHECK(c == NULL);
-    CHECKF(strstr(err, "redis AUTH failed for redis://:***@127.0.0.1:") ==
-               err, "got: %s", err);
+    CHECKF(strstr(err, "redis AUTH failed for redis://:***@127.0.0.1:") == err,
+           "got: %s", err);
     CHECKF(strstr(err, "WRONGPASS") != NULL, "got: %s", err);
     CHECKF(strstr(err, "h0rse") == NULL, "password shown: %s", err);
 
@@ -200,8 +199,8 @@ static void test_unreachable(void)
     snprintf(url, sizeof(url), "redis://:" PW "@127.0.0.1:%d", port);
     c = dial(url, err);
     CHECK(c == NULL);
-    snprintf(url, sizeof(url), "cannot connect to redis://:***@127.0.0.1:%d: ",
-             port);
+    snprintf(url, sizeof(url),
+             "cannot connect to redis://:***@127.0.0.1:%d: ", port);
     CHECKF(strncmp(err, url, strlen(url)) == 0 && strlen(err) > strlen(url),
            "got: %s", err);
     CHECKF(strstr(err, "h0rse") == NULL, "password shown: %s", err);
@@ -213,8 +212,10 @@ static void test_unreachable(void)
 
     c = dial("redis://no-such-host.invalid:6379", err);
     CHECK(c == NULL);
-    CHECKF(strstr(err, "cannot connect to redis://no-such-host.invalid:6379:")
-               == err, "got: %s", err);
+    CHECKF(
+        strstr(err, "cannot connect to redis://no-such-host.invalid:6379:") ==
+            err,
+        "got: %s", err);
 }
 
 int main(void)

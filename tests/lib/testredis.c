@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define START_TRIES 5       /* fresh ports tried when one is taken */
+#define START_TRIES 5 /* fresh ports tried when one is taken */
 #define START_DEADLINE_MS 15000
 #define STOP_DEADLINE_MS 10000
-#define POLL_NS 10000000L   /* 10 ms between readiness probes */
+#define POLL_NS 10000000L /* 10 ms between readiness probes */
 
 enum { SPAWN_OK = 0, SPAWN_FAIL = -1, SPAWN_PORT_TAKEN = -2 };
 
@@ -232,8 +232,7 @@ static int make_dir(struct testredis *r)
         base = "/tmp";
     snprintf(r->dir, sizeof(r->dir), "%s/cf-redis-XXXXXX", base);
     if (!mkdtemp(r->dir)) {
-        fprintf(stderr, "testredis: mkdtemp %s: %s\n", r->dir,
-                strerror(errno));
+        fprintf(stderr, "testredis: mkdtemp %s: %s\n", r->dir, strerror(errno));
         r->dir[0] = '\0';
         return -1;
     }

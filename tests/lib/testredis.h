@@ -16,12 +16,12 @@
 #define TESTREDIS_MAX_ARGS 16
 
 struct testredis {
-    char dir[PATH_MAX];       /* temp dir holding socket and logs */
-    char sock[108];           /* unix socket path (fits sun_path) */
-    char url[128];            /* "unix://<sock>" */
-    char tcp_url[64];         /* "redis://127.0.0.1:<port>" */
-    int port;                 /* loopback TCP port */
-    pid_t pid;                /* redis-server, 0 when stopped */
+    char dir[PATH_MAX];                 /* temp dir holding socket and logs */
+    char sock[108];                     /* unix socket path (fits sun_path) */
+    char url[128];                      /* "unix://<sock>" */
+    char tcp_url[64];                   /* "redis://127.0.0.1:<port>" */
+    int port;                           /* loopback TCP port */
+    pid_t pid;                          /* redis-server, 0 when stopped */
     char *args[TESTREDIS_MAX_ARGS + 1]; /* extra args (heap), NULL ended */
 };
 

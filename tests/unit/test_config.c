@@ -12,21 +12,36 @@ static const struct {
     const char *name;
     const char *value; /* NULL: unset */
 } defaults[] = {
-    {"max_depth", "-1"},          {"max_pages", "0"},
-    {"max_host_pages", "0"},      {"delay_ms", "0"},
-    {"per_host_concurrency", "1"}, {"scope", "host"},
-    {"include", NULL},            {"exclude", NULL},
-    {"user_agent", "crawlfleet/0.1"}, {"proxy", NULL},
-    {"obey_robots", "1"},         {"allow_private", "0"},
-    {"follow_nofollow", "0"},     {"connect_timeout_ms", "10000"},
-    {"timeout_ms", "30000"},      {"low_speed_bps", "100"},
-    {"low_speed_ms", "20000"},    {"max_body", "10485760"},
-    {"max_redirects", "5"},       {"max_links", "5000"},
-    {"max_url_len", "2048"},      {"max_attempts", "3"},
-    {"backoff_ms", "1000"},       {"backoff_max_ms", "60000"},
-    {"lease_ms", "60000"},        {"robots_ttl_ms", "86400000"},
-    {"max_crawl_delay_ms", "30000"}, {"breaker_failures", "5"},
-    {"breaker_ms", "30000"},      {"store_links", "0"},
+    {"max_depth", "-1"},
+    {"max_pages", "0"},
+    {"max_host_pages", "0"},
+    {"delay_ms", "0"},
+    {"per_host_concurrency", "1"},
+    {"scope", "host"},
+    {"include", NULL},
+    {"exclude", NULL},
+    {"user_agent", "crawlfleet/0.1"},
+    {"proxy", NULL},
+    {"obey_robots", "1"},
+    {"allow_private", "0"},
+    {"follow_nofollow", "0"},
+    {"connect_timeout_ms", "10000"},
+    {"timeout_ms", "30000"},
+    {"low_speed_bps", "100"},
+    {"low_speed_ms", "20000"},
+    {"max_body", "10485760"},
+    {"max_redirects", "5"},
+    {"max_links", "5000"},
+    {"max_url_len", "2048"},
+    {"max_attempts", "3"},
+    {"backoff_ms", "1000"},
+    {"backoff_max_ms", "60000"},
+    {"lease_ms", "60000"},
+    {"robots_ttl_ms", "86400000"},
+    {"max_crawl_delay_ms", "30000"},
+    {"breaker_failures", "5"},
+    {"breaker_ms", "30000"},
+    {"store_links", "0"},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -66,13 +81,15 @@ static const struct {
     {"follow_nofollow", "1", "1"},
     {"scope", "domain", "domain"},
     {"scope", "any", "any"},
-    {"scope", "hosts:a.example,b.example:8080", "hosts:a.example,b.example:8080"},
+    {"scope", "hosts:a.example,b.example:8080",
+     "hosts:a.example,b.example:8080"},
     {"scope", "hosts:A.Example", "hosts:a.example"},
     {"scope", "hosts:[::1]:8080,127.0.0.1", "hosts:[::1]:8080,127.0.0.1"},
     {"include", "^https?://a\\.example/", "^https?://a\\.example/"},
     {"include", "", NULL},
     {"exclude", "\\.(jpg|png)$", "\\.(jpg|png)$"},
-    {"user_agent", "bot/2 (+http://x.example/bot)", "bot/2 (+http://x.example/bot)"},
+    {"user_agent", "bot/2 (+http://x.example/bot)",
+     "bot/2 (+http://x.example/bot)"},
     {"proxy", "http://proxy:3128", "http://proxy:3128"},
     {"proxy", "", NULL},
 };
@@ -95,23 +112,28 @@ static const struct {
      "per_host_concurrency: must be between 1 and 1000"},
     {"per-host-concurrency", "1001",
      "per_host_concurrency: must be between 1 and 1000"},
-    {"delay_ms", "5x", "delay_ms: bad unit in '5x' (use ms, s, m, h, d: "
-                       "500ms, 30s, 5m)"},
+    {"delay_ms", "5x",
+     "delay_ms: bad unit in '5x' (use ms, s, m, h, d: "
+     "500ms, 30s, 5m)"},
     {"delay_ms", "2d", "delay_ms: must be between 0 and 86400000"},
     {"delay_ms", "9223372036854775807h",
      "delay_ms: must be between 0 and 86400000"},
-    {"max_body", "10X", "max_body: bad unit in '10X' (use k, M, G: 512k, "
-                        "10MiB)"},
+    {"max_body", "10X",
+     "max_body: bad unit in '10X' (use k, M, G: 512k, "
+     "10MiB)"},
     {"max_body", "0", "max_body: must be between 1 and 4294967296"},
     {"max_body", "5G", "max_body: must be between 1 and 4294967296"},
     {"max_body", "MiB", "max_body: not a number: 'MiB'"},
-    {"obey_robots", "2", "obey_robots: not a boolean: '2' (use true/false, "
-                         "yes/no, on/off, 1/0)"},
-    {"obey_robots", "", "obey_robots: not a boolean: '' (use true/false, "
-                        "yes/no, on/off, 1/0)"},
+    {"obey_robots", "2",
+     "obey_robots: not a boolean: '2' (use true/false, "
+     "yes/no, on/off, 1/0)"},
+    {"obey_robots", "",
+     "obey_robots: not a boolean: '' (use true/false, "
+     "yes/no, on/off, 1/0)"},
     {"scope", "", "scope: must not be empty"},
-    {"scope", "site", "scope: unknown scope 'site' (use host, domain, any "
-                      "or hosts:h1,h2:port)"},
+    {"scope", "site",
+     "scope: unknown scope 'site' (use host, domain, any "
+     "or hosts:h1,h2:port)"},
     {"scope", "hosts:", "scope: bad host in hosts list: ''"},
     {"scope", "hosts:a,,b", "scope: bad host in hosts list: ''"},
     {"scope", "hosts:a:0", "scope: bad host in hosts list: 'a:0'"},
@@ -152,9 +174,10 @@ static void test_defaults(void)
     for (size_t i = 0; i < cf_config_nfields(); i++) {
         char *v = cf_config_field_value(&c, i);
         CHECK_STR(cf_config_field_name(i), defaults[i].name);
-        CHECKF((v == NULL && defaults[i].value == NULL) ||
-                   (v && defaults[i].value && strcmp(v, defaults[i].value) == 0),
-               "default %s = %s", defaults[i].name, v ? v : "(null)");
+        CHECKF(
+            (v == NULL && defaults[i].value == NULL) ||
+                (v && defaults[i].value && strcmp(v, defaults[i].value) == 0),
+            "default %s = %s", defaults[i].name, v ? v : "(null)");
         CHECKF(cf_config_field_help(i) && *cf_config_field_help(i),
                "help for %s", defaults[i].name);
         free(v);
@@ -219,7 +242,8 @@ static void test_bad(void)
     CHECK_STR(c.scope, "host");
     CHECK_INT(cf_config_set(&c, "include", "a(", err), CF_EINVAL);
     CHECKF(strncmp(err, "include: bad regex 'a(': ", 25) == 0 &&
-               strlen(err) > 25, "regex error: %s", err);
+               strlen(err) > 25,
+           "regex error: %s", err);
     CHECK(c.include == NULL);
     CHECK_INT(cf_config_set(&c, "no_such", "1", err), CF_ENOTFOUND);
     CHECK_STR(err, "unknown setting 'no_such'");
@@ -232,10 +256,36 @@ static void test_bad(void)
 /* Set every field to a non-default value, render it, set the rendering on
  * a fresh config, render again: both renderings must be equal. */
 static const char *const odd_values[] = {
-    "7", "123", "4", "1500ms", "3", "hosts:a.example,b.example:81",
-    "^https://", "\\?session=", "odd agent/1.0", "socks5://127.0.0.1:1080",
-    "off", "on", "yes", "2s", "90s", "5k", "45s", "1MiB", "0", "77", "300",
-    "9", "250ms", "10m", "5m", "1h", "3s", "0", "1d", "true",
+    "7",
+    "123",
+    "4",
+    "1500ms",
+    "3",
+    "hosts:a.example,b.example:81",
+    "^https://",
+    "\\?session=",
+    "odd agent/1.0",
+    "socks5://127.0.0.1:1080",
+    "off",
+    "on",
+    "yes",
+    "2s",
+    "90s",
+    "5k",
+    "45s",
+    "1MiB",
+    "0",
+    "77",
+    "300",
+    "9",
+    "250ms",
+    "10m",
+    "5m",
+    "1h",
+    "3s",
+    "0",
+    "1d",
+    "true",
 };
 
 static void test_round_trip(void)
@@ -256,8 +306,8 @@ static void test_round_trip(void)
         va = cf_config_field_value(&a, i);
         CHECKF(va && (!before || strcmp(va, before) != 0),
                "%s changed from its default", name);
-        CHECKF(cf_config_set(&b, name, va, err) == CF_OK, "reset %s: %s",
-               name, err);
+        CHECKF(cf_config_set(&b, name, va, err) == CF_OK, "reset %s: %s", name,
+               err);
         vb = cf_config_field_value(&b, i);
         CHECKF(va && vb && strcmp(va, vb) == 0, "%s: %s vs %s", name,
                va ? va : "(null)", vb ? vb : "(null)");

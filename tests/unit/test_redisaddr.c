@@ -17,19 +17,17 @@ static const struct {
      "redis://127.0.0.1:6379"},
     {"redis://localhost", "localhost", NULL, NULL, NULL, 6379, 0,
      "redis://localhost:6379"},
-    {"REDIS://redis.internal:7000/2", "redis.internal", NULL, NULL, NULL,
-     7000, 2, "redis://redis.internal:7000/2"},
+    {"REDIS://redis.internal:7000/2", "redis.internal", NULL, NULL, NULL, 7000,
+     2, "redis://redis.internal:7000/2"},
     {"redis://h/", "h", NULL, NULL, NULL, 6379, 0, "redis://h:6379"},
-    {"redis://:" PW "@h:1", "h", NULL, NULL, PW, 1, 0,
-     "redis://:***@h:1"},
+    {"redis://:" PW "@h:1", "h", NULL, NULL, PW, 1, 0, "redis://:***@h:1"},
     {"redis://alice:" PW "@h:65535/15", "h", NULL, "alice", PW, 65535, 15,
      "redis://alice:***@h:65535/15"},
     {"redis://bob:p%40ss%3Aw%2Fd@h", "h", NULL, "bob", "p@ss:w/d", 6379, 0,
      "redis://bob:***@h:6379"},
     {"redis://bob:p@ss@h", "h", NULL, "bob", "p@ss", 6379, 0,
      "redis://bob:***@h:6379"},
-    {"redis://bob:@h", "h", NULL, "bob", NULL, 6379, 0,
-     "redis://bob@h:6379"},
+    {"redis://bob:@h", "h", NULL, "bob", NULL, 6379, 0, "redis://bob@h:6379"},
     {"redis://[::1]:6380/3", "::1", NULL, NULL, NULL, 6380, 3,
      "redis://[::1]:6380/3"},
     {"redis://[fe80::1]", "fe80::1", NULL, NULL, NULL, 6379, 0,
@@ -86,9 +84,11 @@ static const struct {
     {"unix:///s.sock?timeout=1", "bad Redis address "
                                  "'unix:///s.sock?timeout=1': the only "
                                  "parameter is ?db=N"},
-    {"unix:///" "0123456789012345678901234567890123456789"
+    {"unix:///"
      "0123456789012345678901234567890123456789"
-     "0123456789012345678901234567890123456789.sock", NULL},
+     "0123456789012345678901234567890123456789"
+     "0123456789012345678901234567890123456789.sock",
+     NULL},
 };
 
 static void test_good(void)
@@ -110,8 +110,7 @@ static void test_good(void)
             CHECK_INT(a.port, good[i].port);
         CHECK_INT(a.db, good[i].db);
         CHECK_STR(cf_redis_addr_format(&a, buf, sizeof(buf)), good[i].shown);
-        CHECKF(strstr(buf, "s3cret") == NULL, "format shows password: %s",
-               buf);
+        CHECKF(strstr(buf, "s3cret") == NULL, "format shows password: %s", buf);
         cf_redis_addr_cleanup(&a);
         CHECK(a.host == NULL && a.password == NULL);
     }
@@ -204,8 +203,8 @@ static void test_format_small(void)
     struct cf_redis_addr a;
     char err[CF_ERRSTR_LEN], buf[12];
 
-    CHECK_INT(cf_redis_addr_parse("redis://u:" PW "@long-host-name:1", &a,
-                                  err), CF_OK);
+    CHECK_INT(cf_redis_addr_parse("redis://u:" PW "@long-host-name:1", &a, err),
+              CF_OK);
     CHECK_STR(cf_redis_addr_format(&a, buf, sizeof(buf)), "redis://u:*");
     cf_redis_addr_cleanup(&a);
 }
