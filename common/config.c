@@ -499,6 +499,11 @@ const char *cf_config_field_help(size_t i)
     return i < NFIELDS ? fields[i].help : NULL;
 }
 
+int cf_config_field_is_bool(size_t i)
+{
+    return i < NFIELDS && fields[i].type == FT_BOOL;
+}
+
 char *cf_config_field_value(const struct cf_config *c, size_t i)
 {
     const struct field *f;

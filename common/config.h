@@ -65,6 +65,8 @@ int cf_config_check(const struct cf_config *c, char *errstr);
 size_t cf_config_nfields(void);
 const char *cf_config_field_name(size_t i);
 const char *cf_config_field_help(size_t i);
+/* 1 if the i-th field is a 0/1 switch (a CLI flag may omit its value). */
+int cf_config_field_is_bool(size_t i);
 char *cf_config_field_value(const struct cf_config *c, size_t i);
 
 /* Read "name = value" lines ('#' comments, blank lines; a value in double
