@@ -22,12 +22,12 @@
 #include "alloc.h"
 #include "url.h"
 
-#define REF_SLACK 64       /* bytes tolerated over 4 * maxlen in a ref */
-#define REF_STACK 1024     /* prepared refs this long need no heap */
-#define OUT_STACK 4096     /* results this long need no scratch heap */
-#define BASE_MAX 65536     /* cap on a base URL's normalised length */
-#define HOST_MAX 253       /* DNS name length, without a trailing dot */
-#define LABEL_MAX 63       /* DNS label length */
+#define REF_SLACK 64   /* bytes tolerated over 4 * maxlen in a ref */
+#define REF_STACK 1024 /* prepared refs this long need no heap */
+#define OUT_STACK 4096 /* results this long need no scratch heap */
+#define BASE_MAX 65536 /* cap on a base URL's normalised length */
+#define HOST_MAX 253   /* DNS name length, without a trailing dot */
+#define LABEL_MAX 63   /* DNS label length */
 
 struct cf_url_base {
     CURLU *cu;  /* the parsed normalised base, copied for each resolve */
@@ -105,8 +105,8 @@ static int curl_err(CURLUcode uc)
 /* ---- process-wide state: a UTF-8 locale for IDN, the PSL ---- */
 
 static pthread_once_t url_once = PTHREAD_ONCE_INIT;
-static locale_t utf8_locale;    /* (locale_t)0 when none exists */
-static const psl_ctx_t *psl;    /* builtin list, or the system file's */
+static locale_t utf8_locale; /* (locale_t)0 when none exists */
+static const psl_ctx_t *psl; /* builtin list, or the system file's */
 
 /* curl converts IDN hosts with libidn2, which reads the host in the
  * locale's charset; the host is UTF-8, so the conversion runs under a
@@ -167,10 +167,10 @@ static const char hexdig[] = "0123456789ABCDEF";
 /* ---- step 1: prepare the reference ---- */
 
 struct ref {
-    char *s;             /* prepared text, NUL-terminated, inside mem */
-    char *mem;           /* stack or heap */
-    int heap;            /* mem came from cf_malloc */
-    int fragment;        /* a '#' was cut */
+    char *s;      /* prepared text, NUL-terminated, inside mem */
+    char *mem;    /* stack or heap */
+    int heap;     /* mem came from cf_malloc */
+    int fragment; /* a '#' was cut */
     char stack[REF_STACK];
 };
 
@@ -553,8 +553,8 @@ out:
     return rc;
 }
 
-int cf_url_resolve(const struct cf_url_base *b, const char *ref,
-                   size_t maxlen, char **out)
+int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
+                   char **out)
 {
     struct ref r;
     size_t sl;
