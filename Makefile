@@ -29,6 +29,8 @@ COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
+# Shared functions, prepended to every script.
+SCRIPT_LIB := common/scripts/lib.lua
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
@@ -64,9 +66,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/gen/scripts.c: $(SCRIPT_FILES) tools/embed-scripts.sh
+$(B)/gen/scripts.c: $(SCRIPT_LIB) $(SCRIPT_FILES) tools/embed-scripts.sh
 	@mkdir -p $(@D)
-	sh tools/embed-scripts.sh $(SCRIPT_FILES) > $@.tmp && mv $@.tmp $@
+	sh tools/embed-scripts.sh -p $(SCRIPT_LIB) $(SCRIPT_FILES) > $@.tmp && \
+		mv $@.tmp $@
 
 $(B)/gen/scripts.o: $(B)/gen/scripts.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
