@@ -101,6 +101,10 @@ $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBS_ALL)
 $(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Frontier benchmark (bench/README.md; not part of make test).
+$(B)/bench/frontier_bench: $(B)/bench/frontier_bench.o $(TESTLIB_OBJ) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Tests: make deps first, so a fresh Debian 12 needs only `make test`.
 test: deps
 	$(MAKE) test-run

@@ -46,7 +46,8 @@ local e = check_links(13, nlinks)
 if e then
     return e
 end
-if not load_stats() then
+if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
+    'dup_links', 'status_' .. math.floor(status / 100) .. 'xx') then
     return no_crawl()
 end
 local v = rcall('HGET', K_INFLIGHT, fp)

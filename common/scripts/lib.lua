@@ -276,8 +276,11 @@ end
 -- After new queue entries for hk (best score among them: score): improve
 -- its place in ready, or schedule it if it was in neither set.
 local function host_touched(hk, score, now, conc)
-    if rcall('ZSCORE', K_READY, hk) then
-        rcall('ZADD', K_READY, 'XX', 'LT', fmt(score), hk)
+    local cur = rcall('ZSCORE', K_READY, hk)
+    if cur then
+        if score < tonumber(cur) then
+            rcall('ZADD', K_READY, 'XX', 'LT', fmt(score), hk)
+        end
     elseif not rcall('ZSCORE', K_SCHED, hk) then
         schedule(hk, now, conc)
     end
