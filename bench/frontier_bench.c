@@ -282,6 +282,12 @@ int main(int argc, char **argv)
     rc = testredis_connect(&tr, 0);
     if (rc && bench_pages(rc, pages) == 0 && bench_seen(rc, urls) == 0)
         rv = 0;
+    if (rc && getenv("BENCH_STATS")) {
+        redisReply *cs = redisCommand(rc, "INFO commandstats");
+        if (cs && cs->type == REDIS_REPLY_STRING)
+            fputs(cs->str, stderr);
+        freeReplyObject(cs);
+    }
     redisFree(rc);
     testredis_stop(&tr);
     return rv;
