@@ -140,16 +140,66 @@ void cf_frontier_create_cmd(struct cf_cmd *c, const char *crawl,
     }
 }
 
+/* A link's place in the host-grouped order. */
+struct link_ord {
+    const char *hostkey; /* the link's host key */
+    size_t i;            /* its index in the caller's array */
+};
+
+static int cmp_link(const void *a, const void *b)
+{
+    const struct link_ord *x = a, *y = b;
+    int c = strcmp(x->hostkey, y->hostkey);
+
+    if (c != 0)
+        return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Links grouped by host (docs/keys.md): nhosts, nlinks, then per host:
+ * hostkey, k, then k x (fp, meta, priority, record) where meta = index *
+ * 2^25 + (fp mod 2^25): the link's position in links (the push reply is
+ * in that order) and the bits that pick its seen bucket. */
 static void add_links(struct cf_cmd *c, const struct cf_link *links,
                       size_t n)
 {
-    cf_cmd_addll(c, (long long)n);
+    struct link_ord *o = NULL;
+    size_t nhosts = 0;
+    int sorted = 1;
+
+    if (n > 0)
+        o = cf_malloc(n * sizeof(*o));
     for (size_t i = 0; i < n; i++) {
-        cmd_addfp(c, links[i].fp);
-        cf_cmd_adds(c, links[i].hostkey);
-        cf_cmd_addll(c, links[i].priority);
-        cf_cmd_add(c, links[i].rec, links[i].rec_len);
+        o[i].hostkey = links[i].hostkey;
+        o[i].i = i;
+        if (i > 0 && strcmp(o[i - 1].hostkey, o[i].hostkey) > 0)
+            sorted = 0;
     }
+    /* A page's links on its own host come in one group: no sort. */
+    if (!sorted)
+        qsort(o, n, sizeof(*o), cmp_link);
+    for (size_t i = 0; i < n; i++)
+        nhosts += i == 0 || strcmp(o[i - 1].hostkey, o[i].hostkey) != 0;
+    cf_cmd_addll(c, (long long)nhosts);
+    cf_cmd_addll(c, (long long)n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+
+        while (j < n && strcmp(o[j].hostkey, o[i].hostkey) == 0)
+            j++;
+        cf_cmd_adds(c, o[i].hostkey);
+        cf_cmd_addll(c, (long long)(j - i));
+        for (; i < j; i++) {
+            const struct cf_link *l = &links[o[i].i];
+
+            cmd_addfp(c, l->fp);
+            cf_cmd_addll(c, (long long)(((uint64_t)o[i].i << 25) |
+                                        (l->fp & 0x1ffffff)));
+            cf_cmd_addll(c, l->priority);
+            cf_cmd_add(c, l->rec, l->rec_len);
+        }
+    }
+    free(o);
 }
 
 void cf_frontier_push_cmd(struct cf_cmd *c, const char *crawl, int64_t now_ms,

@@ -1,7 +1,7 @@
 -- ack: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
--- bytes, links_found, out_of_scope, robots_denied, result, nlinks, then
--- nlinks links of 4 arguments (as push). One call per completed page:
--- releases the lease, appends the result to the results stream, counts,
+-- bytes, links_found, out_of_scope, robots_denied, result, then the links
+-- grouped by host as push takes them (nhosts, nlinks, ...). One call per
+-- completed page: releases the lease, appends the result to the results stream, counts,
 -- pushes the links and reschedules the host. Reply: 1, or 0 if the lease
 -- is stale (already completed or re-queued; counted in stale_acks).
 local now = int_arg(ARGV[1])
@@ -13,7 +13,6 @@ local nbytes = int_arg(ARGV[7])
 local found = int_arg(ARGV[8])
 local oos = int_arg(ARGV[9])
 local denied = int_arg(ARGV[10])
-local nlinks = int_arg(ARGV[12])
 if not now then
     return bad('now_ms')
 end
@@ -39,12 +38,9 @@ end
 if ARGV[11] == nil then
     return bad('result')
 end
-if not nlinks or nlinks < 0 or #ARGV ~= 12 + 4 * nlinks then
-    return bad('link count')
-end
-local e = check_links(13, nlinks)
-if e then
-    return e
+local nhosts, nlinks = check_links(12)
+if not nhosts then
+    return nlinks
 end
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
     'dup_links', 'status_' .. math.floor(status / 100) .. 'xx') then
@@ -92,7 +88,7 @@ if denied > 0 then
     inc('robots_denied', denied)
 end
 if nlinks > 0 and ST.state ~= 'cancelled' then
-    push_links(13, nlinks, now, cfg, false)
+    push_links(12, nhosts, now, cfg, false, nil)
 end
 schedule(hk, now, cfg.per_host_concurrency)
 check_done(now, cfg.max_pages)

@@ -194,15 +194,9 @@ local function next_token()
 end
 
 -- ---- dedup: linear hashing over small intset buckets -------------------
-
-local function seen_bucket(fp)
-    local m = fpmod(fp, FR.L + 1)
-    local b = m % (2 ^ FR.L)
-    if b < FR.s then
-        b = m
-    end
-    return b
-end
+-- bucket(fp) = fp mod 2^(L+1) if fp mod 2^L < s, else fp mod 2^L (see
+-- push_links, which takes fp mod 2^25 from the caller; fpmod here agrees
+-- with it for every k <= 25).
 
 -- Split bucket s into s and s + 2^L.
 local function seen_split()
@@ -226,20 +220,6 @@ local function seen_split()
         s = 0
     end
     FR.L, FR.s = L, s
-end
-
--- Add fp to the seen set: true if it was new.
-local function seen_add(fp)
-    local b = seen_bucket(fp)
-    if rcall('SADD', P .. 'seen:' .. fmt(b), fp) == 0 then
-        return false
-    end
-    FR.n = FR.n + 1
-    FR.dirty = true
-    if FR.L < SEEN_MAXLEVEL and FR.n > SEEN_LOAD * (2 ^ FR.L + FR.s) then
-        seen_split()
-    end
-    return true
 end
 
 -- ---- hosts -------------------------------------------------------------
@@ -288,67 +268,166 @@ end
 
 -- ---- push --------------------------------------------------------------
 
--- Validate n links of 4 arguments each from ARGV[first]: fp, hostkey,
--- priority, record. Returns an error reply or nil.
-local function check_links(first, n)
-    for i = 0, n - 1 do
-        local a = first + 4 * i
-        if not fp_arg(ARGV[a]) then
-            return bad('link fp')
-        end
-        if not hostkey_arg(ARGV[a + 1]) then
-            return bad('link hostkey')
-        end
-        if not int_arg(ARGV[a + 2]) then
-            return bad('link priority')
-        end
-        if ARGV[a + 3] == nil then
-            return bad('link record')
-        end
+-- Links come grouped by host (common/frontier.c): nhosts, nlinks, then
+-- per host: hostkey, k (>= 1), then k links of 4 arguments: fp, meta,
+-- priority, record. meta = index * 2^25 + fp mod 2^25: the link's place
+-- in the push reply and the low bits of its fingerprint, which pick its
+-- seen bucket without decimal arithmetic.
+local META = 33554432 -- 2^25
+local FP_MAX = '9223372036854775807'
+
+-- Validate the links from ARGV[first] to the end of ARGV. Returns nhosts,
+-- nlinks, or nil and an error reply.
+local function check_links(first)
+    local nh = tonumber(ARGV[first] or '')
+    local nl = tonumber(ARGV[first + 1] or '')
+    if not nh or not nl or nh < 0 or nl < 0 or nh % 1 ~= 0 or
+        nl % 1 ~= 0 then
+        return nil, bad('link count')
     end
-    return nil
+    local find, last = string.find, #ARGV
+    local a, total = first + 2, 0
+    for _ = 1, nh do
+        local k = tonumber(ARGV[a + 1] or '')
+        if not hostkey_arg(ARGV[a]) then
+            return nil, bad('link hostkey')
+        end
+        if not k or k < 1 or k % 1 ~= 0 or a + 1 + 4 * k > last then
+            return nil, bad('link count')
+        end
+        for i = a + 2, a + 4 * k - 2, 4 do
+            local fp = ARGV[i]
+            local m, pr = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+            local len = #fp
+            if len > 19 or not (find(fp, '^[1-9]%d*$') or fp == '0') or
+                (len == 19 and fp > FP_MAX) then
+                return nil, bad('link fp')
+            end
+            if not m or m < 0 or m % 1 ~= 0 or m >= nl * META then
+                return nil, bad('link meta')
+            end
+            if not pr or pr % 1 ~= 0 then
+                return nil, bad('link priority')
+            end
+        end
+        total = total + k
+        a = a + 2 + 4 * k
+    end
+    if total ~= nl or a ~= last + 1 then
+        return nil, bad('link count')
+    end
+    return nh, nl
 end
 
--- Dedup and enqueue validated links; returns a table of 1 (new) / 0.
--- cfg needs max_host_pages and per_host_concurrency.
-local function push_links(first, n, now, cfg, seeds)
-    local res = {}
-    local touched = {}
-    for i = 0, n - 1 do
-        local a = first + 4 * i
-        local fp, hk = ARGV[a], ARGV[a + 1]
-        local prio = tonumber(ARGV[a + 2])
-        res[i + 1] = 0
-        if not seen_add(fp) then
-            inc('dup_links', 1)
-        elseif cfg.max_host_pages > 0 and
-            rcall('HINCRBY', host_key(hk), 'p', 1) > cfg.max_host_pages then
-            rcall('HINCRBY', host_key(hk), 'p', -1)
-            inc('host_capped', 1)
-        else
-            if prio < 0 then
-                prio = 0
-            elseif prio > PRIO_MAX then
-                prio = PRIO_MAX
+-- ZADD queue pairs (score, member) in slices (unpack has a stack limit).
+local function zadd_pairs(key, args)
+    local n = #args
+    if n <= 2000 then
+        rcall('ZADD', key, unpack(args))
+        return
+    end
+    for i = 1, n, 2000 do
+        local j = i + 1999
+        if j > n then
+            j = n
+        end
+        rcall('ZADD', key, unpack(args, i, j))
+    end
+end
+
+-- Dedup and enqueue the nh host groups of validated links from
+-- ARGV[first + 2]. res: nil, or a table that gets 1 (new) / 0 per link
+-- at index + 1. cfg needs max_host_pages and per_host_concurrency.
+local function push_links(first, nh, now, cfg, seeds, res)
+    local L, s = FR.L, FR.s
+    local m0, m1 = 2 ^ L, 2 ^ (L + 1)
+    local seenp = P .. 'seen:'
+    local cap, conc = cfg.max_host_pages, cfg.per_host_concurrency
+    local a = first + 2
+    local dups, capped, added = 0, 0, 0
+    for _ = 1, nh do
+        local hk, k = ARGV[a], tonumber(ARGV[a + 1])
+        local fresh = {} -- ARGV positions of new links
+        for i = a + 2, a + 4 * k - 2, 4 do
+            local meta = tonumber(ARGV[i + 1])
+            local bits = meta % META
+            local b = bits % m1 -- linear hashing, as seen_bucket
+            if b >= m0 and b - m0 >= s then
+                b = b - m0
             end
-            local score = prio * SEQ_MOD + FR.seq % SEQ_MOD
-            FR.seq = FR.seq + 1
-            rcall('ZADD', queue_key(hk), fmt(score), fp .. ' ' .. ARGV[a + 3])
-            if not touched[hk] or score < touched[hk] then
-                touched[hk] = score
+            if res then
+                res[(meta - bits) / META + 1] = 0
             end
-            inc('discovered', 1)
-            inc('queued', 1)
-            if seeds then
-                inc('seeded', 1)
+            if rcall('SADD', seenp .. b, ARGV[i]) == 1 then
+                fresh[#fresh + 1] = i
+                FR.n = FR.n + 1
+                if L < SEEN_MAXLEVEL and FR.n > SEEN_LOAD * (m0 + s) then
+                    seen_split()
+                    L, s = FR.L, FR.s
+                    m0, m1 = 2 ^ L, 2 ^ (L + 1)
+                end
+            else
+                dups = dups + 1
             end
-            res[i + 1] = 1
+        end
+        local nnew = #fresh
+        if nnew > 0 and cap > 0 then
+            local hkey = host_key(hk)
+            local over = rcall('HINCRBY', hkey, 'p', nnew) - cap
+            if over > 0 then
+                if over > nnew then
+                    over = nnew
+                end
+                rcall('HINCRBY', hkey, 'p', -over)
+                capped = capped + over
+                nnew = nnew - over
+            end
+        end
+        if nnew > 0 then
+            local zargs = {}
+            local best
+            local seq = FR.seq
+            for j = 1, nnew do
+                local i = fresh[j]
+                local prio = tonumber(ARGV[i + 2])
+                if prio < 0 then
+                    prio = 0
+                elseif prio > PRIO_MAX then
+                    prio = PRIO_MAX
+                end
+                local score = prio * SEQ_MOD + seq % SEQ_MOD
+                seq = seq + 1
+                if not best or score < best then
+                    best = score
+                end
+                zargs[2 * j - 1] = score
+                zargs[2 * j] = ARGV[i] .. ' ' .. ARGV[i + 3]
+                if res then
+                    local meta = tonumber(ARGV[i + 1])
+                    res[(meta - meta % META) / META + 1] = 1
+                end
+            end
+            FR.seq = seq
+            zadd_pairs(queue_key(hk), zargs)
+            host_touched(hk, best, now, conc)
+            added = added + nnew
+        end
+        a = a + 2 + 4 * k
+    end
+    FR.dirty = true
+    if dups > 0 then
+        inc('dup_links', dups)
+    end
+    if capped > 0 then
+        inc('host_capped', capped)
+    end
+    if added > 0 then
+        inc('discovered', added)
+        inc('queued', added)
+        if seeds then
+            inc('seeded', added)
         end
     end
-    for hk, score in pairs(touched) do
-        host_touched(hk, score, now, cfg.per_host_concurrency)
-    end
-    return res
 end
 
 -- ---- leases ------------------------------------------------------------
