@@ -15,8 +15,9 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wwrite-strings \
 	-Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) \
-	$(shell pkg-config --cflags $(PKGS)) -Icommon -Iworker -Icoordinator -Itests/lib -I$(B)/gen -MMD -MP
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -Icommon -Iworker \
+	-Icoordinator -Itests/lib -I$(B)/gen \
+	$(shell pkg-config --cflags $(PKGS)) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -levent_core -lm
 
