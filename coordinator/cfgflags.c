@@ -2,24 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "cfgflags.h"
 #include "err.h"
 
-/* A 0/1 field is one that takes "0" and "1" and nothing above. */
 static int field_is_bool(size_t i)
 {
-    struct cf_config c;
-    char err[CF_ERRSTR_LEN];
-    const char *name = cf_config_field_name(i);
-    int ok;
-
-    cf_config_init(&c);
-    ok = cf_config_set(&c, name, "0", err) == CF_OK &&
-         cf_config_set(&c, name, "1", err) == CF_OK &&
-         cf_config_set(&c, name, "2", err) != CF_OK;
-    cf_config_cleanup(&c);
-    return ok;
+    return cf_config_field_is_bool(i);
 }
 
 static char *dashed(const char *name)
@@ -154,6 +143,10 @@ int cfgflags_apply(const struct cfgflags *f, struct cf_config *cfg,
                      fl->name, err);
             return CF_EINVAL;
         }
+    }
+    if (cf_config_check(cfg, err) != CF_OK) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%.250s", err);
+        return CF_EINVAL;
     }
     return CF_OK;
 }

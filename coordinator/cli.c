@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "cli.h"
 #include "err.h"
 #include "keys.h"

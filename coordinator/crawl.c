@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "cfgflags.h"
 #include "cli.h"
 #include "commands.h"

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "err.h"
 #include "frontier.h"
 #include "proc.h"

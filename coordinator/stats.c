@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "err.h"
 #include "keys.h"
 #include "stats.h"

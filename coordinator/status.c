@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "../common/alloc.h" /* not hiredis/alloc.h */
+#include "alloc.h"
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
