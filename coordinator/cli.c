@@ -18,6 +18,7 @@
 #define CLI_CONNECT_TIMEOUT_MS 5000
 
 volatile int cli_interrupted;
+int cli_connect_err = CLI_FAIL;
 
 static void vmsg(const char *cmd, const char *fmt, va_list ap)
 {
@@ -92,12 +93,12 @@ redisContext *cli_connect(const char *cmd, const char *flag)
     redisContext *rc = NULL;
 
     if (cf_redis_addr_resolve(flag, &a, err) != CF_OK) {
-        cli_usage(cmd, "%s", err);
+        cli_connect_err = cli_usage(cmd, "%s", err);
         return NULL;
     }
     rc = cf_redis_connect(&a, CLI_CONNECT_TIMEOUT_MS, err);
     if (!rc)
-        cli_fail(cmd, "%s", err);
+        cli_connect_err = cli_fail(cmd, "%s", err);
     cf_redis_addr_cleanup(&a);
     return rc;
 }

@@ -56,6 +56,9 @@ int cli_parse_int(const char *s, long long min, long long max,
 /* Connect to the Redis named by flag (or CRAWLFLEET_REDIS, or the
  * default); on failure prints one line and returns NULL. */
 redisContext *cli_connect(const char *cmd, const char *flag);
+/* Why the last cli_connect() failed: CLI_USAGE (bad address) or
+ * CLI_FAIL (unreachable). */
+extern int cli_connect_err;
 
 /* Run a command; on an I/O or error reply print one line for cmd and
  * return NULL (the reply is freed). */

@@ -108,7 +108,7 @@ int cmd_control(int argc, char **argv)
         return ret;
     rc = cli_connect(cmd, a.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, a.name, &ret);
     if (crawl)
         ret = control(cmd, rc, crawl, cmd, 0);
@@ -143,7 +143,7 @@ int cmd_dead(int argc, char **argv)
         return ret;
     rc = cli_connect(cmd, a.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, a.name, &ret);
     if (!crawl)
         goto out;

@@ -342,7 +342,7 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
     }
     cr->rc = cli_connect(cmd, cr->redis_url);
     if (!cr->rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     st = cli_crawl_state(cmd, cr->rc, cr->name, state, sizeof(state));
     if (st == CF_EREDIS)
         return CLI_FAIL;

@@ -282,7 +282,7 @@ int cmd_export(int argc, char **argv)
         return CLI_USAGE;
     rc = cli_connect(cmd, redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, argv[optind], &ret);
     if (!crawl)
         goto out;

@@ -283,8 +283,10 @@ int cmd_seed(int argc, char **argv)
         goto out;
     }
     rc = cli_connect(cmd, redis);
-    if (!rc)
+    if (!rc) {
+        ret = cli_connect_err;
         goto out;
+    }
     st = cli_crawl_state(cmd, rc, crawl, state, sizeof(state));
     if (st == CF_EREDIS)
         goto out;

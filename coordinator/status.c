@@ -232,7 +232,7 @@ int cmd_status(int argc, char **argv)
         return CLI_USAGE;
     rc = cli_connect(cmd, v.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, v.name, &ret);
     if (!crawl)
         goto out;
@@ -275,7 +275,7 @@ int cmd_watch(int argc, char **argv)
         return CLI_USAGE;
     rc = cli_connect(cmd, v.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, v.name, &ret);
     if (!crawl)
         goto out;
@@ -326,7 +326,7 @@ int cmd_list(int argc, char **argv)
         return ret;
     rc = cli_connect(cmd, v.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     r = cli_redis(cmd, rc, "SMEMBERS %s", CF_KEY_CRAWLS);
     if (!r) {
         redisFree(rc);
@@ -387,7 +387,7 @@ int cmd_workers(int argc, char **argv)
         return ret;
     rc = cli_connect(cmd, v.redis);
     if (!rc)
-        return CLI_FAIL;
+        return cli_connect_err;
     n = stats_workers(rc, &ids, &hb, err);
     if (n < 0) {
         redisFree(rc);
