@@ -117,15 +117,40 @@ int cmd_control(int argc, char **argv)
     return ret;
 }
 
-/* Print one dead letter: a cf_result as JSON, or the raw text. */
+/* Print one dead letter, "<fp> <outcome> <encoded cf_result>" (the fail
+ * script's format), as one JSON line: the result's fields plus fp and
+ * outcome. */
 static void print_dead(const redisReply *e)
 {
+    const char *p, *sp1, *sp2, *end;
+    struct cf_result res;
     char err[CF_ERRSTR_LEN];
+    json_t *o = NULL;
 
     if (e->type != REDIS_REPLY_STRING)
         return;
-    if (export_write(stdout, EXPORT_JSONL, e->str, e->len, err) != CF_OK)
-        printf("%.*s\n", (int)e->len, e->str);
+    p = e->str;
+    end = e->str + e->len;
+    sp1 = memchr(p, ' ', e->len);
+    sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
+    if (sp2 && cf_result_decode(sp2 + 1, (size_t)(end - sp2 - 1), &res,
+                                err) == CF_OK) {
+        o = export_result_json(&res);
+        cf_result_cleanup(&res);
+    } else {
+        o = json_object();
+    }
+    if (sp1) {
+        json_object_set_new(o, "fp", json_stringn(p, (size_t)(sp1 - p)));
+        if (sp2)
+            json_object_set_new(o, "outcome",
+                                json_stringn(sp1 + 1, (size_t)(sp2 - sp1 - 1)));
+    } else {
+        json_object_set_new(o, "entry", json_stringn(p, e->len));
+    }
+    json_dumpf(o, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    json_decref(o);
 }
 
 int cmd_dead(int argc, char **argv)
