@@ -108,6 +108,10 @@ int cfgflags_take(struct cfgflags *f, int c, const char *arg)
     f->sets[f->nsets].flag = i;
     if (f->flags[i].is_bool && !arg)
         f->sets[f->nsets].value = cf_strdup(f->flags[i].bool_value);
+    else if (f->flags[i].is_bool && /* --no-x=1 means x=0 */
+             strcmp(f->flags[i].bool_value, "0") == 0 &&
+             (strcmp(arg, "0") == 0 || strcmp(arg, "1") == 0))
+        f->sets[f->nsets].value = cf_strdup(arg[0] == '1' ? "0" : "1");
     else
         f->sets[f->nsets].value = cf_strdup(arg ? arg : "");
     f->nsets++;
@@ -133,10 +137,6 @@ int cfgflags_apply(const struct cfgflags *f, struct cf_config *cfg,
         const struct cfgflag *fl = &f->flags[f->sets[i].flag];
         const char *v = f->sets[i].value;
 
-        /* --no-x=1 means x=0 */
-        if (fl->is_bool && strcmp(fl->bool_value, "0") == 0 &&
-            (strcmp(v, "1") == 0 || strcmp(v, "0") == 0))
-            v = strcmp(v, "1") == 0 ? "0" : "1";
         if (cf_config_set(cfg, cf_config_field_name(fl->field), v, err) !=
             CF_OK) {
             snprintf(errstr, CF_ERRSTR_LEN, "bad value for --%.40s: %.180s",
