@@ -35,8 +35,9 @@ SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
 WORKER_MAIN := worker/main.c
 WORKER_SRC :=
 COORD_MAIN := coordinator/main.c
-COORD_SRC := coordinator/cli.c coordinator/cfgflags.c coordinator/seed.c \
-	coordinator/stats.c coordinator/status.c coordinator/export.c \
+COORD_SRC := coordinator/commands.c coordinator/cli.c \
+	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \
+	coordinator/status.c coordinator/results.c coordinator/export.c \
 	coordinator/control.c coordinator/coord.c coordinator/run.c \
 	coordinator/proc.c coordinator/crawl.c
 

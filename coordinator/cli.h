@@ -33,6 +33,9 @@ struct command {
 /* The command table (main.c). */
 const struct command *cli_command_find(const char *name);
 
+/* The overview of all commands (crawlfleet --help). */
+void cli_print_overview(FILE *out);
+
 /* Print `--help` for cmd on stdout (with the config flags if it takes
  * them). */
 void cli_print_help(const struct command *cmd);

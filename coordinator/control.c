@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
-#include "export.h"
+#include "results.h"
 #include "frontier.h"
 #include "keys.h"
 

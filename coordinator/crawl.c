@@ -23,7 +23,7 @@
 #include "commands.h"
 #include "coord.h"
 #include "err.h"
-#include "export.h"
+#include "results.h"
 #include "frontier.h"
 #include "keys.h"
 #include "proc.h"

@@ -1,9 +1,9 @@
-/* test_export.c - coordinator/export.c: results as JSON and CSV. */
+/* test_results.c - coordinator/results.c: results as JSON and CSV. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "export.h"
+#include "results.h"
 #include "test.h"
 
 /* struct cf_result holds char *; the tests fill it with literals. */
@@ -100,5 +100,5 @@ int main(void)
     test_json();
     test_csv();
     test_format_parse();
-    return test_summary("test_export");
+    return test_summary("test_results");
 }

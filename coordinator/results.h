@@ -1,7 +1,7 @@
-/* export.h - results records as JSON Lines or CSV, and reading the
+/* results.h - results records as JSON Lines or CSV, and reading the
  * results stream (cf:{C}:results, field "r" = msgpack cf_result). */
-#ifndef EXPORT_H
-#define EXPORT_H
+#ifndef RESULTS_H
+#define RESULTS_H
 
 #include <stdio.h>
 
