@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "cli.h"
 #include "commands.h"
@@ -119,7 +120,7 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
     if (!r || r->type != REDIS_REPLY_ARRAY)
         goto out;
     n = r->elements < METRICS_CRAWLS_MAX ? r->elements : METRICS_CRAWLS_MAX;
-    p = calloc(n + 1, sizeof(*p));
+    p = cf_calloc(n + 1, sizeof(*p));
     nw = stats_workers(d->rc, &ids, &hb, err);
     for (size_t i = 0; i < n; i++) {
         struct kv st;
@@ -152,7 +153,7 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
                         fams[f].name, crawl, v);
         }
     }
-    if (nw > 0)
+    if (nw >= 0)
         stats_workers_free(ids, hb, nw);
 out:
     free(p);

@@ -51,7 +51,7 @@ static json_t *workers_json(redisContext *rc, const char *crawl)
         json_object_set_new(o, "id", json_string(ids[i]));
         json_array_append_new(a, o);
     }
-    if (n > 0)
+    if (n >= 0)
         stats_workers_free(ids, hb, n);
     return a;
 }
@@ -161,7 +161,7 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
     }
     if (!shown)
         fprintf(out, "  workers: none live\n");
-    if (n > 0)
+    if (n >= 0)
         stats_workers_free(ids, hb, n);
 }
 
