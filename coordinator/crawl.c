@@ -63,6 +63,7 @@ struct crawl_run {
     int alive;
     int progress;               /* draw the progress line */
     int64_t started_ms;
+    long long done_at_start;    /* done count when we started (-1 unset) */
 };
 
 /* A crawl name from a URL's host (and port when not the default). */
@@ -151,18 +152,28 @@ static int remove_state(const char *dir)
 
 static void progress_line(struct crawl_run *cr, const struct progress *p)
 {
+    struct progress q = *p;
+    int64_t ms = cf_now_ms() - cr->started_ms;
     char eta[32], rate[32];
 
     if (!cr->progress)
         return;
-    if (p->rate >= 0)
-        snprintf(rate, sizeof(rate), "%.1f", p->rate);
+    if (cr->done_at_start < 0)
+        cr->done_at_start = p->done;
+    /* Until the rate samples span a second, our own average. */
+    if (q.rate < 0 && ms >= 500) {
+        q.rate = (double)(q.done - cr->done_at_start) * 1000.0 / (double)ms;
+        if (!q.finished)
+            q.eta_s = stats_eta(q.queued + q.inflight, q.rate);
+    }
+    if (q.rate >= 0)
+        snprintf(rate, sizeof(rate), "%.1f", q.rate);
     else
         snprintf(rate, sizeof(rate), "-");
     fprintf(stderr, "\r\033[K%s: %lld of %lld done, %s pages/s, %lld "
                     "errors, %lld dead, ETA %s, %d workers",
-            cr->name, p->done, p->discovered, rate, p->errors, p->dead,
-            stats_fmt_duration(p->eta_s, eta, sizeof(eta)), cr->alive);
+            cr->name, q.done, q.discovered, rate, q.errors, q.dead,
+            stats_fmt_duration(q.eta_s, eta, sizeof(eta)), cr->alive);
     fflush(stderr);
 }
 
@@ -466,6 +477,7 @@ int cmd_crawl(int argc, char **argv)
     cr.dir = cr.a.state_dir ? cf_strdup(cr.a.state_dir)
                             : cf_asprintf(".crawlfleet/%s", cr.name);
     cr.started_ms = cf_now_ms();
+    cr.done_at_start = -1;
     cr.progress = !cr.a.quiet && isatty(2);
     cli_catch_signals();
     ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
