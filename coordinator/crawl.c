@@ -437,7 +437,7 @@ int cmd_crawl(int argc, char **argv)
     struct follower fl;
     struct cli_out out;
     char err[CF_ERRSTR_LEN];
-    int ret, done, opened = 0;
+    int ret, done, opened = 0, discard = 1;
 
     memset(&cr, 0, sizeof(cr));
     memset(&out, 0, sizeof(out));
@@ -480,13 +480,14 @@ int cmd_crawl(int argc, char **argv)
     cr.done_at_start = -1;
     cr.progress = !cr.a.quiet && isatty(2);
     cli_catch_signals();
-    ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
-    if (ret)
-        goto out;
     ret = cli_out_open(cmd, &out, cr.a.output);
     if (ret)
         goto out;
     opened = 1;
+    ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
+    if (ret)
+        goto out;
+    discard = 0; /* from here on, FILE.tmp holds results */
     follower_init(&fl, cr.name, EXPORT_JSONL);
     ret = start_workers(&cr);
     if (ret)
@@ -511,7 +512,7 @@ int cmd_crawl(int argc, char **argv)
 out:
     stop_workers(&cr, 0, SIGTERM);
     if (opened)
-        cli_out_abort(&out, 0);
+        cli_out_abort(&out, discard);
     if (cr.rc)
         redisFree(cr.rc);
     if (cr.er.pid > 0)

@@ -267,6 +267,8 @@ int cmd_watch(int argc, char **argv)
     redisContext *rc = NULL;
     char *crawl = NULL;
     int ret, done, tty = isatty(1);
+    int64_t prev_ms = 0;
+    long long prev_done = 0;
 
     ret = parse_view(cmd, argc, argv, &v, 1, &done);
     if (ret || done)
@@ -285,6 +287,15 @@ int cmd_watch(int argc, char **argv)
             ret = cli_fail(cmd, "%s", err);
             goto out;
         }
+        /* No coordinator sampling: the rate between our own polls. */
+        if (p.rate < 0 && prev_ms > 0 && cf_now_ms() > prev_ms) {
+            p.rate = (double)(p.done - prev_done) * 1000.0 /
+                     (double)(cf_now_ms() - prev_ms);
+            if (!p.finished)
+                p.eta_s = stats_eta(p.queued + p.inflight, p.rate);
+        }
+        prev_ms = cf_now_ms();
+        prev_done = p.done;
         if (tty)
             fputs("\033[H\033[2J", stdout);
         status_text(stdout, rc, crawl, &stats, &p);
