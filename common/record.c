@@ -87,9 +87,9 @@ struct rtype {
     size_t size;                /* sizeof the record struct */
 };
 
-static const struct rtype request_type = {
-    "request", request_fields, NFIELDS(request_fields),
-    sizeof(struct cf_request)};
+static const struct rtype request_type = {"request", request_fields,
+                                          NFIELDS(request_fields),
+                                          sizeof(struct cf_request)};
 static const struct rtype result_type = {
     "result", result_fields, NFIELDS(result_fields), sizeof(struct cf_result)};
 
@@ -97,7 +97,8 @@ typedef char *str_t;
 typedef char **strv_t;
 
 #define AT(rec, off, T) ((T *)(void *)((char *)(rec) + (off)))
-#define CAT(rec, off, T) ((const T *)(const void *)((const char *)(rec) + (off)))
+#define CAT(rec, off, T)                                                       \
+    ((const T *)(const void *)((const char *)(rec) + (off)))
 
 /* ---- encoding ---- */
 
@@ -248,12 +249,22 @@ int cf_result_encode(const struct cf_result *r, struct cf_buf *out)
 
 /* ---- decoding: a bounded reader over the msgpack format ---- */
 
-enum vkind { V_NIL, V_BOOL, V_UINT, V_INT, V_FLOAT, V_STR, V_BIN, V_EXT,
-             V_ARRAY, V_MAP };
+enum vkind {
+    V_NIL,
+    V_BOOL,
+    V_UINT,
+    V_INT,
+    V_FLOAT,
+    V_STR,
+    V_BIN,
+    V_EXT,
+    V_ARRAY,
+    V_MAP
+};
 
 static const char *const vkind_names[] = {
-    "nil", "bool", "integer", "integer", "float", "string", "binary",
-    "ext", "array", "map"};
+    "nil",    "bool",   "integer", "integer", "float",
+    "string", "binary", "ext",     "array",   "map"};
 
 /* One decoded msgpack header. */
 struct val {
@@ -309,8 +320,8 @@ static int rd_be(struct rd *r, size_t k, uint64_t *v)
 static int rd_payload(struct rd *r, uint64_t len, struct val *v)
 {
     if (len > r->n - r->off)
-        return rd_fail(r, "truncated (%s of %llu bytes)",
-                       vkind_names[v->kind], (unsigned long long)len);
+        return rd_fail(r, "truncated (%s of %llu bytes)", vkind_names[v->kind],
+                       (unsigned long long)len);
     v->data = r->p + r->off;
     v->len = (size_t)len;
     r->off += (size_t)len;
@@ -325,82 +336,90 @@ static int64_t sext(uint64_t x, size_t k)
     return (int64_t)x;
 }
 
+/* How the bytes after a type byte in 0xc0..0xdf are laid out. */
+enum how {
+    H_BAD,   /* 0xc1: never used */
+    H_NONE,  /* nothing follows (nil, false, true) */
+    H_UINT,  /* a k-byte unsigned integer */
+    H_INT,   /* a k-byte two's complement integer */
+    H_DATA,  /* a k-byte length, then that many bytes */
+    H_EXT,   /* a k-byte length, a type byte, then length bytes */
+    H_FIXED, /* k bytes of payload (floats; fixext with its type byte) */
+    H_COUNT, /* a k-byte element count (arrays, maps) */
+};
+
+struct format {
+    unsigned char kind; /* enum vkind */
+    unsigned char how;  /* enum how */
+    unsigned char k;    /* bytes, see enum how */
+};
+
+static const struct format formats[32] = {
+    {V_NIL, H_NONE, 0},   {V_NIL, H_BAD, 0},     {V_BOOL, H_NONE, 0},
+    {V_BOOL, H_NONE, 0},  {V_BIN, H_DATA, 1},    {V_BIN, H_DATA, 2},
+    {V_BIN, H_DATA, 4},   {V_EXT, H_EXT, 1},     {V_EXT, H_EXT, 2},
+    {V_EXT, H_EXT, 4},    {V_FLOAT, H_FIXED, 4}, {V_FLOAT, H_FIXED, 8},
+    {V_UINT, H_UINT, 1},  {V_UINT, H_UINT, 2},   {V_UINT, H_UINT, 4},
+    {V_UINT, H_UINT, 8},  {V_INT, H_INT, 1},     {V_INT, H_INT, 2},
+    {V_INT, H_INT, 4},    {V_INT, H_INT, 8},     {V_EXT, H_FIXED, 2},
+    {V_EXT, H_FIXED, 3},  {V_EXT, H_FIXED, 5},   {V_EXT, H_FIXED, 9},
+    {V_EXT, H_FIXED, 17}, {V_STR, H_DATA, 1},    {V_STR, H_DATA, 2},
+    {V_STR, H_DATA, 4},   {V_ARRAY, H_COUNT, 2}, {V_ARRAY, H_COUNT, 4},
+    {V_MAP, H_COUNT, 2},  {V_MAP, H_COUNT, 4},
+};
+
 /* Read one value's header; strings, binaries, exts and floats are
  * consumed whole, arrays and maps leave their elements to the caller. */
 static int rd_head(struct rd *r, struct val *v)
 {
+    const struct format *f;
     uint64_t x = 0;
     uint8_t b;
-    size_t k;
 
     memset(v, 0, sizeof(*v));
     if (r->off >= r->n)
         return rd_fail(r, "truncated");
     b = r->p[r->off++];
-    if (b <= 0x7f) {
-        v->kind = V_UINT;
+    if (b <= 0x7f || b >= 0xe0) { /* positive and negative fixint */
+        v->kind = b <= 0x7f ? V_UINT : V_INT;
         v->u = b;
-        return CF_OK;
-    }
-    if (b >= 0xe0) {
-        v->kind = V_INT;
         v->i = (int8_t)b;
         return CF_OK;
     }
-    if (b <= 0x8f || (b >= 0x90 && b <= 0x9f)) {
+    if (b <= 0x9f) { /* fixmap, fixarray */
         v->kind = b <= 0x8f ? V_MAP : V_ARRAY;
         v->u = b & 0x0f;
         return CF_OK;
     }
-    if (b >= 0xa0 && b <= 0xbf) {
+    if (b <= 0xbf) { /* fixstr */
         v->kind = V_STR;
         return rd_payload(r, b & 0x1f, v);
     }
-    switch (b) {
-    case 0xc0:
-        v->kind = V_NIL;
-        return CF_OK;
-    case 0xc2:
-    case 0xc3:
-        v->kind = V_BOOL;
-        v->u = b & 1;
-        return CF_OK;
-    case 0xc4: case 0xc5: case 0xc6: /* bin 8/16/32 */
-    case 0xd9: case 0xda: case 0xdb: /* str 8/16/32 */
-        v->kind = b >= 0xd9 ? V_STR : V_BIN;
-        k = b >= 0xd9 ? (size_t)1 << (b - 0xd9) : (size_t)1 << (b - 0xc4);
-        if (rd_be(r, k, &x) != CF_OK)
-            return CF_EINVAL;
-        return rd_payload(r, x, v);
-    case 0xc7: case 0xc8: case 0xc9: /* ext 8/16/32: length, type, data */
-        v->kind = V_EXT;
-        if (rd_be(r, (size_t)1 << (b - 0xc7), &x) != CF_OK)
-            return CF_EINVAL;
-        return rd_payload(r, x + 1, v);
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: /* fixext */
-        v->kind = V_EXT;
-        return rd_payload(r, ((uint64_t)1 << (b - 0xd4)) + 1, v);
-    case 0xca:
-    case 0xcb:
-        v->kind = V_FLOAT;
-        return rd_payload(r, b == 0xca ? 4 : 8, v);
-    case 0xcc: case 0xcd: case 0xce: case 0xcf:
-        v->kind = V_UINT;
-        return rd_be(r, (size_t)1 << (b - 0xcc), &v->u);
-    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-        v->kind = V_INT;
-        k = (size_t)1 << (b - 0xd0);
-        if (rd_be(r, k, &x) != CF_OK)
-            return CF_EINVAL;
-        v->i = sext(x, k);
-        return CF_OK;
-    case 0xdc: case 0xdd:
-    case 0xde: case 0xdf:
-        v->kind = (b & 2) ? V_MAP : V_ARRAY;
-        return rd_be(r, b & 1 ? 4 : 2, &v->u);
-    default: /* 0xc1 is never used */
+    f = &formats[b - 0xc0];
+    v->kind = f->kind;
+    switch (f->how) {
+    case H_BAD:
         r->off--;
         return rd_fail(r, "invalid msgpack byte 0x%02x", b);
+    case H_NONE:
+        v->u = b & 1;
+        return CF_OK;
+    case H_FIXED:
+        return rd_payload(r, f->k, v);
+    }
+    if (rd_be(r, f->k, &x) != CF_OK)
+        return CF_EINVAL;
+    switch (f->how) {
+    case H_INT:
+        v->i = sext(x, f->k);
+        return CF_OK;
+    case H_DATA:
+        return rd_payload(r, x, v);
+    case H_EXT:
+        return rd_payload(r, x + 1, v);
+    default: /* H_UINT, H_COUNT */
+        v->u = x;
+        return CF_OK;
     }
 }
 
@@ -571,8 +590,8 @@ static int check_version(struct rd *r, const struct rtype *t, int64_t v)
 {
     if (v >= 1 && v <= CF_RECORD_VERSION)
         return CF_OK;
-    return rd_fail(r, "%s record version %lld not supported (1..%d)",
-                   t->name, (long long)v, CF_RECORD_VERSION);
+    return rd_fail(r, "%s record version %lld not supported (1..%d)", t->name,
+                   (long long)v, CF_RECORD_VERSION);
 }
 
 static int record_decode(const struct rtype *t, const char *p, size_t len,

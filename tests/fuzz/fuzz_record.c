@@ -2,7 +2,7 @@
  *
  * Feeds the input to both decoders. Whatever decodes must re-encode, decode
  * again to an equal record, and re-encode to the same bytes; anything else
- * aborts. Build (clang):
+ * aborts. `make fuzz` builds build/fuzz/fuzz_record; by hand (clang):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon \
  *       tests/fuzz/fuzz_record.c common/record.c common/buf.c \
  *       common/alloc.c common/err.c -lmsgpackc -o fuzz_record */
@@ -45,9 +45,9 @@ static bool res_eq(const struct cf_result *a, const struct cf_result *b)
            str_eq(a->title, b->title) && a->depth == b->depth &&
            a->nlinks == b->nlinks && a->fetch_ms == b->fetch_ms &&
            str_eq(a->worker, b->worker) &&
-           str_eq(a->error_type, b->error_type) &&
-           str_eq(a->error, b->error) && a->started_ms == b->started_ms &&
-           a->done_ms == b->done_ms && a->attempts == b->attempts;
+           str_eq(a->error_type, b->error_type) && str_eq(a->error, b->error) &&
+           a->started_ms == b->started_ms && a->done_ms == b->done_ms &&
+           a->attempts == b->attempts;
 }
 
 static bool same(const struct cf_buf *a, const struct cf_buf *b)

@@ -59,27 +59,27 @@ static void test_outcome_names(void)
 
         CHECK_STR(n, want[o]);
         /* round trip */
-        CHECKF(cf_outcome_from_name(n) == o, "from_name(%s) = %d, want %d",
-               n, cf_outcome_from_name(n), o);
+        CHECKF(cf_outcome_from_name(n) == o, "from_name(%s) = %d, want %d", n,
+               cf_outcome_from_name(n), o);
         /* usable in a stats field name: [a-z_] only */
-        CHECKF(n[0] != '\0' && strspn(n, "abcdefghijklmnopqrstuvwxyz_") ==
-                                   strlen(n),
+        CHECKF(n[0] != '\0' &&
+                   strspn(n, "abcdefghijklmnopqrstuvwxyz_") == strlen(n),
                "outcome %d name \"%s\"", o, n);
     }
 }
 
 static void test_outcome_bad(void)
 {
-    const char *const unknown[] = {"", "OK", "Http", "ok ", " ok", "err_ok",
+    const char *const unknown[] = {"",         "OK",        "Http",
+                                   "ok ",      " ok",       "err_ok",
                                    "timeouts", "too-large", "unknown"};
 
     for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
         CHECKF(cf_outcome_from_name(unknown[i]) == -1, "from_name(\"%s\")",
                unknown[i]);
     CHECK_STR(cf_outcome_name(CF_OUT__COUNT), "other");
-    CHECK_STR(cf_outcome_name((enum cf_outcome)(CF_OUT__COUNT + 100)),
-              "other");
-    CHECK_STR(cf_outcome_name((enum cf_outcome)-1), "other");
+    CHECK_STR(cf_outcome_name((enum cf_outcome)(CF_OUT__COUNT + 100)), "other");
+    CHECK_STR(cf_outcome_name((enum cf_outcome) - 1), "other");
 }
 
 int main(void)

@@ -18,13 +18,20 @@ static void test_level_parse(void)
         const char *s;
         int want;
     } t[] = {
-        {"debug", CF_LOG_DEBUG}, {"info", CF_LOG_INFO},
-        {"warn", CF_LOG_WARN},   {"error", CF_LOG_ERROR},
-        {"off", CF_LOG_OFF},     {"", -1},
-        {"INFO", -1},            {"Debug", -1},
-        {"warning", -1},         {"inf", -1},
-        {"info ", -1},           {"err", -1},
-        {"none", -1},            {"4", -1},
+        {"debug", CF_LOG_DEBUG},
+        {"info", CF_LOG_INFO},
+        {"warn", CF_LOG_WARN},
+        {"error", CF_LOG_ERROR},
+        {"off", CF_LOG_OFF},
+        {"", -1},
+        {"INFO", -1},
+        {"Debug", -1},
+        {"warning", -1},
+        {"inf", -1},
+        {"info ", -1},
+        {"err", -1},
+        {"none", -1},
+        {"4", -1},
     };
 
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -114,7 +121,8 @@ static void test_quote(void)
  * escape, and is an escaped prefix of the input. */
 static void test_quote_bounds(void)
 {
-    const char *in = "a\"b\\c\nd\te\x01" "f\x7fg \xc3\xa9h";
+    const char *in = "a\"b\\c\nd\te\x01"
+                     "f\x7fg \xc3\xa9h";
     char buf[80], plain[80];
     size_t bad = 0;
 
@@ -181,12 +189,11 @@ static void check_one_line(const char *s)
     CHECK_INT(count_lines(s), 1);
     memset(&tm, 0, sizeof(tm));
     p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    CHECKF(p != NULL && sscanf(p, ".%3dZ ", &ms) == 1 && ms >= 0 &&
-               ms < 1000 && p[4] == 'Z',
+    CHECKF(p != NULL && sscanf(p, ".%3dZ ", &ms) == 1 && ms >= 0 && ms < 1000 &&
+               p[4] == 'Z',
            "timestamp in \"%s\"", s);
     t = timegm(&tm);
-    CHECKF(llabs((long long)(t - time(NULL))) < 60, "time %lld",
-           (long long)t);
+    CHECKF(llabs((long long)(t - time(NULL))) < 60, "time %lld", (long long)t);
     CHECK(strstr(s, "Z level=info ") != NULL);
     snprintf(want, sizeof(want), " pid=%d ", (int)getpid());
     CHECK(strstr(s, want) != NULL);

@@ -47,9 +47,9 @@ static bool res_eq(const struct cf_result *a, const struct cf_result *b)
            str_eq(a->title, b->title) && a->depth == b->depth &&
            a->nlinks == b->nlinks && a->fetch_ms == b->fetch_ms &&
            str_eq(a->worker, b->worker) &&
-           str_eq(a->error_type, b->error_type) &&
-           str_eq(a->error, b->error) && a->started_ms == b->started_ms &&
-           a->done_ms == b->done_ms && a->attempts == b->attempts;
+           str_eq(a->error_type, b->error_type) && str_eq(a->error, b->error) &&
+           a->started_ms == b->started_ms && a->done_ms == b->done_ms &&
+           a->attempts == b->attempts;
 }
 
 static bool all_zero(const void *p, size_t n)
@@ -106,15 +106,15 @@ static bool res_eqv(const void *a, const void *b)
     return res_eq(a, b);
 }
 
-static const struct kind K_REQ = {"request", sizeof(struct cf_request),
-                                  req_enc, req_dec, req_clean, req_eqv};
-static const struct kind K_RES = {"result", sizeof(struct cf_result),
-                                  res_enc, res_dec, res_clean, res_eqv};
+static const struct kind K_REQ = {
+    "request", sizeof(struct cf_request), req_enc, req_dec, req_clean, req_eqv};
+static const struct kind K_RES = {
+    "result", sizeof(struct cf_result), res_enc, res_dec, res_clean, res_eqv};
 
 /* ---- round trip, truncation, flips for one record ---- */
 
-static const unsigned char flip_masks[] = {0x01, 0x02, 0x10, 0x40, 0x80,
-                                           0x7f, 0xff};
+static const unsigned char flip_masks[] = {0x01, 0x02, 0x10, 0x40,
+                                           0x80, 0x7f, 0xff};
 static long decodes; /* decoder calls made, for the summary */
 
 /* Decode p; if it decodes, re-encode, decode again, and require the
@@ -139,8 +139,8 @@ static bool consistent(const struct kind *k, const char *p, size_t n)
     ok = k->encode(&a, &e1) == CF_OK &&
          k->decode(e1.data, e1.len, &b, err) == CF_OK;
     if (ok) {
-        ok = k->eq(&a, &b) && k->encode(&b, &e2) == CF_OK &&
-             e1.len == e2.len && memcmp(e1.data, e2.data, e1.len) == 0;
+        ok = k->eq(&a, &b) && k->encode(&b, &e2) == CF_OK && e1.len == e2.len &&
+             memcmp(e1.data, e2.data, e1.len) == 0;
         k->cleanup(&b);
     }
     k->cleanup(&a);
@@ -195,8 +195,8 @@ static void check_record(const struct kind *k, const char *label,
         }
         free(copy);
     }
-    CHECKF(bad == (size_t)-1, "%s %s: prefix of %zu bytes accepted",
-           k->name, label, bad);
+    CHECKF(bad == (size_t)-1, "%s %s: prefix of %zu bytes accepted", k->name,
+           label, bad);
 
     /* Every byte flipped with every mask: fails cleanly or re-encodes
      * consistently. Long records: the first and last 128 bytes. */
@@ -212,8 +212,8 @@ static void check_record(const struct kind *k, const char *label,
         }
     }
     free(copy);
-    CHECKF(bad == (size_t)-1, "%s %s: flip at byte %zu inconsistent",
-           k->name, label, bad);
+    CHECKF(bad == (size_t)-1, "%s %s: flip at byte %zu inconsistent", k->name,
+           label, bad);
 
     /* The encoder refuses to outgrow a cap and leaves the buffer as it
      * was. */
@@ -266,8 +266,7 @@ static void test_requests(void)
         {"priority 0 at depth 3", {.url = S("http://a/"), .depth = 3}},
         {"priority = depth",
          {.url = S("http://a/"), .depth = 3, .priority = 3}},
-        {"edges of fixint",
-         {S("http://a/"), 127, -32, 128, -33, 255, 256}},
+        {"edges of fixint", {S("http://a/"), 127, -32, 128, -33, 255, 256}},
     };
 
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -289,27 +288,43 @@ static void test_results(void)
         {"minimal", {.url = S("http://a/"), .error_type = S("ok")}},
         {"all fields",
          {S("http://a/x"), S("https://a/x/"), 0x0123456789abcdefULL, 200,
-          S("text/html; charset=utf-8"), 12345, S("A title"), 2, 57, links,
-          3, 321, S("host1:4242"), S("ok"), S("fine"), 1700000000000LL,
+          S("text/html; charset=utf-8"), 12345, S("A title"), 2, 57, links, 3,
+          321, S("host1:4242"), S("ok"), S("fine"), 1700000000000LL,
           1700000000321LL, 1}},
         {"empty strings",
          {S(""), S(""), 0, 0, S(""), 0, S(""), 0, 0, empty_links, 2, 0, S(""),
           S(""), S(""), 0, 0, 0}},
         {"unicode",
-         {.url = S("http://ü.example/"), .title = S("Ünïcødé ☃ 日本語 😀"),
-          .error_type = S("http"), .error = S("404 ‘Not Found’"),
+         {.url = S("http://ü.example/"),
+          .title = S("Ünïcødé ☃ 日本語 😀"),
+          .error_type = S("http"),
+          .error = S("404 ‘Not Found’"),
           .status = 404}},
-        {"long", {.url = S("http://a/"), .title = lng, .error_type = S("ok"),
-                  .outlinks = many, .noutlinks = 1000}},
+        {"long",
+         {.url = S("http://a/"),
+          .title = lng,
+          .error_type = S("ok"),
+          .outlinks = many,
+          .noutlinks = 1000}},
         {"max ints",
-         {.url = S("u"), .error_type = S("ok"), .fp = UINT64_MAX,
-          .status = INT_MAX, .bytes = INT64_MAX, .depth = UINT32_MAX,
-          .nlinks = UINT32_MAX, .fetch_ms = UINT32_MAX,
-          .started_ms = INT64_MAX, .done_ms = INT64_MAX,
+         {.url = S("u"),
+          .error_type = S("ok"),
+          .fp = UINT64_MAX,
+          .status = INT_MAX,
+          .bytes = INT64_MAX,
+          .depth = UINT32_MAX,
+          .nlinks = UINT32_MAX,
+          .fetch_ms = UINT32_MAX,
+          .started_ms = INT64_MAX,
+          .done_ms = INT64_MAX,
           .attempts = UINT32_MAX}},
         {"min ints",
-         {.url = S("u"), .error_type = S("other"), .status = INT_MIN,
-          .bytes = INT64_MIN, .started_ms = INT64_MIN, .done_ms = -1}},
+         {.url = S("u"),
+          .error_type = S("other"),
+          .status = INT_MIN,
+          .bytes = INT64_MIN,
+          .started_ms = INT64_MIN,
+          .done_ms = -1}},
     };
 
     for (size_t i = 0; i < 1000; i++)
@@ -359,64 +374,247 @@ static void res_head(msgpack_packer *pk, size_t extra)
 }
 
 #define B(name) static void name(msgpack_packer *pk)
-B(b_array) { msgpack_pack_array(pk, 2); msgpack_pack_int(pk, 1);
-             msgpack_pack_int(pk, 2); }
-B(b_string) { msgpack_pack_str_with_body(pk, "u", 1); }
-B(b_nil) { msgpack_pack_nil(pk); }
-B(b_empty_map) { msgpack_pack_map(pk, 0); }
-B(b_no_v) { msgpack_pack_map(pk, 1); kstr(pk, "u", "http://a/"); }
-B(b_no_url) { msgpack_pack_map(pk, 2); kint(pk, "v", 1); kint(pk, "d", 1); }
-B(b_v99) { msgpack_pack_map(pk, 2); kint(pk, "v", 99); kstr(pk, "u", "x"); }
-B(b_v99_last) { msgpack_pack_map(pk, 2); kstr(pk, "u", "x");
-                kint(pk, "v", 99); }
-B(b_v0) { msgpack_pack_map(pk, 2); kint(pk, "v", 0); kstr(pk, "u", "x"); }
-B(b_vneg) { msgpack_pack_map(pk, 2); kint(pk, "v", -1); kstr(pk, "u", "x"); }
-B(b_vstr) { msgpack_pack_map(pk, 2); kstr(pk, "v", "1"); kstr(pk, "u", "x"); }
-B(b_vdup) { req_head(pk, 1); kint(pk, "v", 1); }
-B(b_url_int) { msgpack_pack_map(pk, 2); kint(pk, "v", 1); kint(pk, "u", 5); }
-B(b_url_bin) { msgpack_pack_map(pk, 2); kint(pk, "v", 1); key(pk, "u");
-               msgpack_pack_bin_with_body(pk, "http://a/", 9); }
-B(b_url_nil) { msgpack_pack_map(pk, 2); kint(pk, "v", 1); key(pk, "u");
-               msgpack_pack_nil(pk); }
-B(b_url_nul) { msgpack_pack_map(pk, 2); kint(pk, "v", 1); key(pk, "u");
-               msgpack_pack_str_with_body(pk, "http://a/\0x", 11); }
-B(b_url_dup) { req_head(pk, 1); kstr(pk, "u", "http://b/"); }
-B(b_depth_str) { req_head(pk, 1); kstr(pk, "d", "3"); }
-B(b_depth_neg) { req_head(pk, 1); kint(pk, "d", -1); }
-B(b_depth_big) { req_head(pk, 1); kint(pk, "d", (int64_t)UINT32_MAX + 1); }
-B(b_depth_bool) { req_head(pk, 1); key(pk, "d"); msgpack_pack_true(pk); }
-B(b_prio_float) { req_head(pk, 1); key(pk, "p"); msgpack_pack_double(pk, 1); }
-B(b_prio_u64) { req_head(pk, 1); key(pk, "p"); msgpack_pack_uint64(pk,
-                                                                  UINT64_MAX); }
-B(b_pfp_neg) { req_head(pk, 1); kint(pk, "pf", -1); }
-B(b_flags_nil) { req_head(pk, 1); key(pk, "f"); msgpack_pack_nil(pk); }
-B(b_flags_map) { req_head(pk, 1); key(pk, "f"); msgpack_pack_map(pk, 0); }
-B(b_trailing) { req_head(pk, 0); msgpack_pack_nil(pk); }
-B(b_two) { req_head(pk, 0); req_head(pk, 0); }
-B(b_int_key) { req_head(pk, 1); msgpack_pack_int(pk, 1); kint(pk, "x", 1); }
-B(b_res_no_e) { msgpack_pack_map(pk, 2); kint(pk, "v", 1);
-                kstr(pk, "u", "x"); }
-B(b_res_no_u) { msgpack_pack_map(pk, 2); kint(pk, "v", 1);
-                kstr(pk, "e", "ok"); }
-B(b_res_e_int) { msgpack_pack_map(pk, 3); kint(pk, "v", 1);
-                 kstr(pk, "u", "x"); kint(pk, "e", 0); }
-B(b_status_big) { res_head(pk, 1); kint(pk, "s", (int64_t)INT_MAX + 1); }
-B(b_status_small) { res_head(pk, 1); kint(pk, "s", (int64_t)INT_MIN - 1); }
-B(b_ol_str) { res_head(pk, 1); kstr(pk, "ol", "http://b/"); }
-B(b_ol_int) { res_head(pk, 1); key(pk, "ol"); msgpack_pack_array(pk, 2);
-              msgpack_pack_str_with_body(pk, "x", 1); msgpack_pack_int(pk, 1); }
-B(b_ol_nul) { res_head(pk, 1); key(pk, "ol"); msgpack_pack_array(pk, 1);
-              msgpack_pack_str_with_body(pk, "a\0", 2); }
-B(b_ol_short) { res_head(pk, 1); key(pk, "ol"); msgpack_pack_array(pk, 3);
-                msgpack_pack_str_with_body(pk, "x", 1); }
-B(b_title_arr) { res_head(pk, 1); key(pk, "ti"); msgpack_pack_array(pk, 0); }
-B(b_bytes_u64) { res_head(pk, 1); key(pk, "b");
-                 msgpack_pack_uint64(pk, (uint64_t)INT64_MAX + 1); }
-B(b_unknown_short) { req_head(pk, 1); key(pk, "zz"); msgpack_pack_map(pk, 2);
-                     kint(pk, "a", 1); }
+B(b_array)
+{
+    msgpack_pack_array(pk, 2);
+    msgpack_pack_int(pk, 1);
+    msgpack_pack_int(pk, 2);
+}
+B(b_string)
+{
+    msgpack_pack_str_with_body(pk, "u", 1);
+}
+B(b_nil)
+{
+    msgpack_pack_nil(pk);
+}
+B(b_empty_map)
+{
+    msgpack_pack_map(pk, 0);
+}
+B(b_no_v)
+{
+    msgpack_pack_map(pk, 1);
+    kstr(pk, "u", "http://a/");
+}
+B(b_no_url)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    kint(pk, "d", 1);
+}
+B(b_v99)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 99);
+    kstr(pk, "u", "x");
+}
+B(b_v99_last)
+{
+    msgpack_pack_map(pk, 2);
+    kstr(pk, "u", "x");
+    kint(pk, "v", 99);
+}
+B(b_v0)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 0);
+    kstr(pk, "u", "x");
+}
+B(b_vneg)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", -1);
+    kstr(pk, "u", "x");
+}
+B(b_vstr)
+{
+    msgpack_pack_map(pk, 2);
+    kstr(pk, "v", "1");
+    kstr(pk, "u", "x");
+}
+B(b_vdup)
+{
+    req_head(pk, 1);
+    kint(pk, "v", 1);
+}
+B(b_url_int)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    kint(pk, "u", 5);
+}
+B(b_url_bin)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    key(pk, "u");
+    msgpack_pack_bin_with_body(pk, "http://a/", 9);
+}
+B(b_url_nil)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    key(pk, "u");
+    msgpack_pack_nil(pk);
+}
+B(b_url_nul)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    key(pk, "u");
+    msgpack_pack_str_with_body(pk, "http://a/\0x", 11);
+}
+B(b_url_dup)
+{
+    req_head(pk, 1);
+    kstr(pk, "u", "http://b/");
+}
+B(b_depth_str)
+{
+    req_head(pk, 1);
+    kstr(pk, "d", "3");
+}
+B(b_depth_neg)
+{
+    req_head(pk, 1);
+    kint(pk, "d", -1);
+}
+B(b_depth_big)
+{
+    req_head(pk, 1);
+    kint(pk, "d", (int64_t)UINT32_MAX + 1);
+}
+B(b_depth_bool)
+{
+    req_head(pk, 1);
+    key(pk, "d");
+    msgpack_pack_true(pk);
+}
+B(b_prio_float)
+{
+    req_head(pk, 1);
+    key(pk, "p");
+    msgpack_pack_double(pk, 1);
+}
+B(b_prio_u64)
+{
+    req_head(pk, 1);
+    key(pk, "p");
+    msgpack_pack_uint64(pk, UINT64_MAX);
+}
+B(b_pfp_neg)
+{
+    req_head(pk, 1);
+    kint(pk, "pf", -1);
+}
+B(b_flags_nil)
+{
+    req_head(pk, 1);
+    key(pk, "f");
+    msgpack_pack_nil(pk);
+}
+B(b_flags_map)
+{
+    req_head(pk, 1);
+    key(pk, "f");
+    msgpack_pack_map(pk, 0);
+}
+B(b_trailing)
+{
+    req_head(pk, 0);
+    msgpack_pack_nil(pk);
+}
+B(b_two)
+{
+    req_head(pk, 0);
+    req_head(pk, 0);
+}
+B(b_int_key)
+{
+    req_head(pk, 1);
+    msgpack_pack_int(pk, 1);
+    kint(pk, "x", 1);
+}
+B(b_res_no_e)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    kstr(pk, "u", "x");
+}
+B(b_res_no_u)
+{
+    msgpack_pack_map(pk, 2);
+    kint(pk, "v", 1);
+    kstr(pk, "e", "ok");
+}
+B(b_res_e_int)
+{
+    msgpack_pack_map(pk, 3);
+    kint(pk, "v", 1);
+    kstr(pk, "u", "x");
+    kint(pk, "e", 0);
+}
+B(b_status_big)
+{
+    res_head(pk, 1);
+    kint(pk, "s", (int64_t)INT_MAX + 1);
+}
+B(b_status_small)
+{
+    res_head(pk, 1);
+    kint(pk, "s", (int64_t)INT_MIN - 1);
+}
+B(b_ol_str)
+{
+    res_head(pk, 1);
+    kstr(pk, "ol", "http://b/");
+}
+B(b_ol_int)
+{
+    res_head(pk, 1);
+    key(pk, "ol");
+    msgpack_pack_array(pk, 2);
+    msgpack_pack_str_with_body(pk, "x", 1);
+    msgpack_pack_int(pk, 1);
+}
+B(b_ol_nul)
+{
+    res_head(pk, 1);
+    key(pk, "ol");
+    msgpack_pack_array(pk, 1);
+    msgpack_pack_str_with_body(pk, "a\0", 2);
+}
+B(b_ol_short)
+{
+    res_head(pk, 1);
+    key(pk, "ol");
+    msgpack_pack_array(pk, 3);
+    msgpack_pack_str_with_body(pk, "x", 1);
+}
+B(b_title_arr)
+{
+    res_head(pk, 1);
+    key(pk, "ti");
+    msgpack_pack_array(pk, 0);
+}
+B(b_bytes_u64)
+{
+    res_head(pk, 1);
+    key(pk, "b");
+    msgpack_pack_uint64(pk, (uint64_t)INT64_MAX + 1);
+}
+B(b_unknown_short)
+{
+    req_head(pk, 1);
+    key(pk, "zz");
+    msgpack_pack_map(pk, 2);
+    kint(pk, "a", 1);
+}
 
 /* Inputs that must decode. */
-B(g_unknown) {
+B(g_unknown)
+{
     req_head(pk, 5);
     key(pk, "zz");
     msgpack_pack_map(pk, 2);
@@ -437,21 +635,24 @@ B(g_unknown) {
     key(pk, "q");
     msgpack_pack_ext_with_body(pk, "abcdefghij", 10, -1);
 }
-B(g_reordered) {
+B(g_reordered)
+{
     msgpack_pack_map(pk, 4);
     kint(pk, "d", 3);
     kstr(pk, "u", "http://a/");
     kint(pk, "a", 2);
     kint(pk, "v", 1);
 }
-B(g_wide_ints) {
+B(g_wide_ints)
+{
     req_head(pk, 2);
     key(pk, "d");
     msgpack_pack_fix_int64(pk, 3);
     key(pk, "a");
     msgpack_pack_fix_uint32(pk, 2);
 }
-B(g_res_empty_ol) {
+B(g_res_empty_ol)
+{
     res_head(pk, 1);
     key(pk, "ol");
     msgpack_pack_array(pk, 0);
@@ -683,13 +884,20 @@ static double now_ns(void)
 static void bench(void)
 {
     struct cf_request q = {.url = url60, .depth = 3, .priority = 3}, d;
-    struct cf_result s = {.url = url60, .error_type = S("ok"),
-                          .status = 200, .fp = 0x8f3a5c7e9b1d2f40ULL,
-                          .content_type = S("text/html"), .bytes = 51234,
-                          .title = S("Example page title"), .depth = 3,
-                          .nlinks = 42, .fetch_ms = 120,
-                          .worker = S("host-a:1234"), .started_ms = 1,
-                          .done_ms = 2, .attempts = 1};
+    struct cf_result s = {.url = url60,
+                          .error_type = S("ok"),
+                          .status = 200,
+                          .fp = 0x8f3a5c7e9b1d2f40ULL,
+                          .content_type = S("text/html"),
+                          .bytes = 51234,
+                          .title = S("Example page title"),
+                          .depth = 3,
+                          .nlinks = 42,
+                          .fetch_ms = 120,
+                          .worker = S("host-a:1234"),
+                          .started_ms = 1,
+                          .done_ms = 2,
+                          .attempts = 1};
     struct cf_result sd;
     struct cf_buf b;
     const int n = 2000000;
