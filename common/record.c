@@ -38,43 +38,45 @@ enum fflag {
 
 struct field {
     const char *key; /* msgpack map key */
+    size_t klen;     /* strlen(key) */
     enum ftype type; /* C type of the member */
     size_t off;      /* offset of the member in the record */
     size_t off2;     /* F_STRV: offset of the count; F_DFLT_DEPTH: depth */
     int flags;       /* enum fflag */
 };
 
+#define K(k) k, sizeof(k) - 1
 #define REQ(m) offsetof(struct cf_request, m)
 #define RES(m) offsetof(struct cf_result, m)
 
 static const struct field request_fields[] = {
-    {"u", F_STR, REQ(url), 0, F_REQUIRED},
-    {"d", F_U32, REQ(depth), 0, 0},
-    {"p", F_I64, REQ(priority), REQ(depth), F_DFLT_DEPTH},
-    {"a", F_U32, REQ(attempts), 0, 0},
-    {"t", F_I64, REQ(discovered_ms), 0, 0},
-    {"pf", F_U64, REQ(parent_fp), 0, 0},
-    {"f", F_U32, REQ(flags), 0, 0},
+    {K("u"), F_STR, REQ(url), 0, F_REQUIRED},
+    {K("d"), F_U32, REQ(depth), 0, 0},
+    {K("p"), F_I64, REQ(priority), REQ(depth), F_DFLT_DEPTH},
+    {K("a"), F_U32, REQ(attempts), 0, 0},
+    {K("t"), F_I64, REQ(discovered_ms), 0, 0},
+    {K("pf"), F_U64, REQ(parent_fp), 0, 0},
+    {K("f"), F_U32, REQ(flags), 0, 0},
 };
 
 static const struct field result_fields[] = {
-    {"u", F_STR, RES(url), 0, F_REQUIRED},
-    {"fu", F_STR, RES(final_url), 0, 0},
-    {"fp", F_U64, RES(fp), 0, 0},
-    {"s", F_INT, RES(status), 0, 0},
-    {"ct", F_STR, RES(content_type), 0, 0},
-    {"b", F_I64, RES(bytes), 0, 0},
-    {"ti", F_STR, RES(title), 0, 0},
-    {"d", F_U32, RES(depth), 0, 0},
-    {"nl", F_U32, RES(nlinks), 0, 0},
-    {"ol", F_STRV, RES(outlinks), RES(noutlinks), 0},
-    {"ms", F_U32, RES(fetch_ms), 0, 0},
-    {"w", F_STR, RES(worker), 0, 0},
-    {"e", F_STR, RES(error_type), 0, F_REQUIRED},
-    {"em", F_STR, RES(error), 0, 0},
-    {"ts", F_I64, RES(started_ms), 0, 0},
-    {"td", F_I64, RES(done_ms), 0, 0},
-    {"a", F_U32, RES(attempts), 0, 0},
+    {K("u"), F_STR, RES(url), 0, F_REQUIRED},
+    {K("fu"), F_STR, RES(final_url), 0, 0},
+    {K("fp"), F_U64, RES(fp), 0, 0},
+    {K("s"), F_INT, RES(status), 0, 0},
+    {K("ct"), F_STR, RES(content_type), 0, 0},
+    {K("b"), F_I64, RES(bytes), 0, 0},
+    {K("ti"), F_STR, RES(title), 0, 0},
+    {K("d"), F_U32, RES(depth), 0, 0},
+    {K("nl"), F_U32, RES(nlinks), 0, 0},
+    {K("ol"), F_STRV, RES(outlinks), RES(noutlinks), 0},
+    {K("ms"), F_U32, RES(fetch_ms), 0, 0},
+    {K("w"), F_STR, RES(worker), 0, 0},
+    {K("e"), F_STR, RES(error_type), 0, F_REQUIRED},
+    {K("em"), F_STR, RES(error), 0, 0},
+    {K("ts"), F_I64, RES(started_ms), 0, 0},
+    {K("td"), F_I64, RES(done_ms), 0, 0},
+    {K("a"), F_U32, RES(attempts), 0, 0},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -109,7 +111,7 @@ static int buf_write(void *data, const char *p, size_t n)
 
 static int pack_cstr(msgpack_packer *pk, const char *s, size_t n)
 {
-    if (msgpack_pack_str(pk, n) != 0)
+    if (n > UINT32_MAX || msgpack_pack_str(pk, n) != 0)
         return -1;
     return msgpack_pack_str_body(pk, s, n);
 }
@@ -137,8 +139,8 @@ static bool field_is_set(const void *rec, const struct field *f)
     return false;
 }
 
-/* Check what msgpack cannot carry: NULL required strings, NULL outlinks,
- * lengths over 32 bits. */
+/* Refuse what could not be read back: NULL required strings, NULL
+ * outlinks. (Lengths over 32 bits fail in pack_cstr, as too big.) */
 static int field_check(const void *rec, const struct field *f)
 {
     const char *s;
@@ -148,9 +150,7 @@ static int field_check(const void *rec, const struct field *f)
     switch (f->type) {
     case F_STR:
         s = *CAT(rec, f->off, str_t);
-        if (s == NULL)
-            return (f->flags & F_REQUIRED) ? CF_EINVAL : CF_OK;
-        return strlen(s) > UINT32_MAX ? CF_ETOOBIG : CF_OK;
+        return s == NULL && (f->flags & F_REQUIRED) ? CF_EINVAL : CF_OK;
     case F_STRV:
         v = *CAT(rec, f->off, strv_t);
         n = *CAT(rec, f->off2, size_t);
@@ -158,12 +158,9 @@ static int field_check(const void *rec, const struct field *f)
             return CF_OK;
         if (v == NULL || n > UINT32_MAX)
             return CF_EINVAL;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
             if (v[i] == NULL)
                 return CF_EINVAL;
-            if (strlen(v[i]) > UINT32_MAX)
-                return CF_ETOOBIG;
-        }
         return CF_OK;
     default:
         return CF_OK;
@@ -177,7 +174,7 @@ static int pack_field(msgpack_packer *pk, const void *rec,
     char *const *v;
     size_t n;
 
-    if (pack_cstr(pk, f->key, strlen(f->key)) != 0)
+    if (pack_cstr(pk, f->key, f->klen) != 0)
         return -1;
     switch (f->type) {
     case F_STR:
@@ -570,15 +567,22 @@ static void record_cleanup(const struct rtype *t, void *rec)
     memset(rec, 0, t->size);
 }
 
+/* The field named k, searched from *idx on (wrapping): writers put keys
+ * in table order, so the next key is usually the next field. On a match
+ * *idx is its index. */
 static const struct field *find_field(const struct rtype *t,
                                       const struct val *k, size_t *idx)
 {
-    for (size_t i = 0; i < t->nfields; i++) {
-        const char *key = t->fields[i].key;
+    for (size_t n = 0, i = *idx; n < t->nfields; n++, i++) {
+        const struct field *f;
 
-        if (strlen(key) == k->len && memcmp(key, k->data, k->len) == 0) {
+        if (i >= t->nfields)
+            i = 0;
+        f = &t->fields[i];
+        if (f->klen == k->len && f->key[0] == (char)k->data[0] &&
+            memcmp(f->key, k->data, k->len) == 0) {
             *idx = i;
-            return &t->fields[i];
+            return f;
         }
     }
     return NULL;
@@ -603,7 +607,7 @@ static int record_decode(const struct rtype *t, const char *p, size_t len,
     uint32_t seen = 0;
     bool have_version = false;
     int64_t version;
-    size_t idx;
+    size_t idx = 0;
 
     memset(rec, 0, t->size);
     if (errstr)
@@ -655,6 +659,7 @@ static int record_decode(const struct rtype *t, const char *p, size_t len,
         seen |= UINT32_C(1) << idx;
         if (read_field(&r, &v, rec, f) != CF_OK)
             goto fail;
+        idx++;
     }
     if (r.off != r.n) {
         rd_fail(&r, "%zu trailing bytes after the %s record", r.n - r.off,
