@@ -1,0 +1,22 @@
+#!/bin/sh
+# build.sh - build every tests/fuzz/fuzz_*.c as a libFuzzer binary in
+# build/fuzz/ (clang, ASan + UBSan), linked with the common and worker
+# modules. Run one: build/fuzz/fuzz_url -max_total_time=60 [corpus dir]
+set -eu
+command -v clang >/dev/null || { echo "fuzz: clang is needed" >&2; exit 1; }
+out=build/fuzz
+mkdir -p "$out"
+pkgs="hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iworker \
+ -Ibuild/gen $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs) -lm"
+make -s build/gen/scripts.c
+srcs=$(ls common/*.c build/gen/scripts.c)
+wsrcs=$(ls worker/*.c 2>/dev/null | grep -v 'worker/main.c' || true)
+for f in tests/fuzz/fuzz_*.c; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f" .c)
+    echo "fuzz: $name"
+    # shellcheck disable=SC2086
+    clang $cflags -o "$out/$name" "$f" $srcs $wsrcs $libs
+done
