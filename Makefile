@@ -32,7 +32,7 @@ SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC :=
+WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC :=
 

@@ -26,7 +26,7 @@ enum scope_verdict {
     SCOPE_OUT,         /* scope rule, include or exclude said no */
     SCOPE_TOO_DEEP,    /* link_depth > max_depth (max_depth >= 0) */
     SCOPE_SKIP_EXT,    /* a non-page extension (.jpg, .pdf, ...) */
-    SCOPE_BAD_URL,     /* link_url (or page_url) not a normalised URL */
+    SCOPE_BAD_URL,     /* link_url not a normalised URL */
 };
 
 /* Compile cfg's scope, include, exclude and max_depth (cfg is not kept).
