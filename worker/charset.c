@@ -45,7 +45,7 @@ static const struct label labels[] = {
     {"gb2312", "GB18030", 1}, {"gbk", "GB18030", 1},
     {"gb18030", "GB18030", 1}, {"x-gbk", "GB18030", 1},
     {"big5", "BIG5-HKSCS", 1}, {"euc-kr", "EUC-KR", 1},
-    {"utf-16le", "UTF-16LE", 0}, {"utf-16be", "UTF-16BE", 0},
+    {"utf-16", "UTF-16LE", 0}, {"utf-16le", "UTF-16LE", 0}, {"utf-16be", "UTF-16BE", 0},
 };
 
 static const struct label *label_find(const char *s, size_t n)

@@ -6,6 +6,7 @@
  * walk, so freeing costs nothing and destroy_output (which recurses) is
  * never called. The walk uses the parent/index links of the tree instead
  * of a stack, so any depth is fine. */
+#define _GNU_SOURCE /* memmem */
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -97,6 +98,92 @@ static void sys_dealloc(void *ud, void *p)
 {
     (void)ud;
     free(p);
+}
+
+/* Elements that never hold children or close themselves implicitly
+ * (void elements, p, li, table parts, ...): not counted as nesting. */
+static const char *const flat_tags[] = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+    "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
+    "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "rb", "rt", "rp", "html", "head", "body", "frame", "keygen", NULL};
+
+/* Raw text elements: their content is not markup. */
+static const char *const raw_tags[] = {"script", "style", "textarea",
+                                       "title", "xmp", "noscript", NULL};
+
+static int tag_in(const char *name, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(name, *list, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Where to cut s so that the naive nesting stays <= max: a linear,
+ * approximate tag scan (comments and raw text skipped). Returns n when
+ * the body is fine. */
+static size_t depth_limit(const char *s, size_t n, size_t max)
+{
+    const char *p = s, *end = s + n;
+    size_t depth = 0;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        const char *lt = p, *name;
+        size_t nl;
+        int close = 0;
+
+        p++;
+        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+            p = memmem(p + 3, (size_t)(end - p - 3), "-->", 3);
+            if (p == NULL)
+                break;
+            continue;
+        }
+        if (p < end && *p == '/') {
+            close = 1;
+            p++;
+        }
+        if (p >= end || !is_alpha((unsigned char)*p))
+            continue;
+        name = p;
+        while (p < end && (is_alpha((unsigned char)*p) ||
+                           (*p >= '0' && *p <= '9') || *p == '-'))
+            p++;
+        nl = (size_t)(p - name);
+        p = memchr(p, '>', (size_t)(end - p));
+        if (p == NULL)
+            break;
+        if (tag_in(name, nl, flat_tags))
+            continue;
+        if (close) {
+            if (depth > 0)
+                depth--;
+            continue;
+        }
+        if (p[-1] == '/')
+            continue;
+        if (tag_in(name, nl, raw_tags)) {
+            /* Skip to the matching end tag. */
+            const char *q = p;
+            while ((q = memmem(q, (size_t)(end - q), "</", 2)) != NULL &&
+                   !(end - q - 2 >= (ptrdiff_t)nl &&
+                     strncasecmp(q + 2, name, nl) == 0))
+                q += 2;
+            if (q == NULL)
+                break;
+            p = q;
+            continue;
+        }
+        if (++depth > max)
+            return (size_t)(lt - s);
+    }
+    return n;
 }
 
 /* A link candidate: the attribute text (in the tree) and its rel. */
@@ -405,7 +492,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
     struct cf_url_base *page = NULL, *base = NULL;
     GumboOutput *g;
     char *utf8 = NULL, *abs = NULL;
-    size_t ulen;
+    size_t ulen, cut;
     int err, rc = CF_OK;
 
     memset(out, 0, sizeof(*out));
@@ -422,8 +509,12 @@ int parse_page(const char *body, size_t len, const char *page_url,
     }
     go.max_errors = 0;
     go.stop_on_first_error = false;
-    g = gumbo_parse_with_options(&go, utf8 != NULL ? utf8 : body,
-                                 utf8 != NULL ? ulen : len);
+    if (utf8 == NULL)
+        ulen = len;
+    cut = depth_limit(utf8 != NULL ? utf8 : body, ulen,
+                      opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
+    out->stats.depth_cut = (uint32_t)(ulen - cut);
+    g = gumbo_parse_with_options(&go, utf8 != NULL ? utf8 : body, cut);
     walk_tree(&w, g->document);
     if (out->title == NULL)
         out->title = cf_strdup("");
