@@ -108,6 +108,10 @@ test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
 
+# Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]
+$(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@sh tools/deps.sh
 

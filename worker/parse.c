@@ -21,8 +21,8 @@
 #include "parse.h"
 #include "url.h"
 
-#define CHUNK_MIN (64 * 1024)
-#define CHUNK_MAX (1024 * 1024)
+#define CHUNK_MIN (64 * 1024 - 64) /* under glibc's mmap threshold */
+#define CHUNK_MAX (64 * 1024 - 64)
 
 struct chunk {
     struct chunk *next; /* older chunk */
