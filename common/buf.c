@@ -1,5 +1,6 @@
 /* buf.c - growable byte buffer with a hard cap. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static int grow(struct cf_buf *b, size_t n)
     a = b->alloc ? b->alloc : 64;
     while (a < need)
         a *= 2;
-    if (a > b->cap + 1)
+    if (b->cap < SIZE_MAX && a > b->cap + 1)
         a = b->cap + 1;
     b->data = cf_realloc(b->data, a);
     b->alloc = a;

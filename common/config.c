@@ -1,2 +1,627 @@
-/* config.c - not written yet. */
+/* config.c - the table of crawl settings, parsing and rendering.
+ *
+ * Every field of struct cf_config has one row in fields[]: its name, type,
+ * unit, place in the struct, default, bounds and help text. Everything else
+ * (defaults, CLI flags, config files, the Redis config hash) walks that
+ * table, so a new setting is one new row. */
 #include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "err.h"
+
+#define NAME_MAX_LEN 64   /* longest setting name accepted */
+#define STR_MAX_LEN 4096  /* longest string value accepted */
+#define LINE_MAX_LEN 8192 /* longest config file line */
+#define SHOW_MAX 64       /* bytes of a bad value quoted in errors */
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+#define KIB 1024LL
+#define MIB (1024 * KIB)
+#define GIB (1024 * MIB)
+
+enum ftype {
+    FT_INT,  /* int64_t */
+    FT_BOOL, /* int64_t holding 0 or 1 */
+    FT_STR,  /* char *, heap owned by the config */
+};
+
+enum funit {
+    FU_NONE,  /* a plain count */
+    FU_BYTES, /* bytes: k, M, G suffixes (binary) */
+    FU_MS,    /* milliseconds: ms, s, m, h, d suffixes */
+};
+
+/* Checks a string value; may rewrite it (*out, heap) into canonical form. */
+typedef int (*str_check_fn)(const char *name, const char *value, char **out,
+                            char *errstr);
+
+struct field {
+    const char *name;    /* setting name, '_' separated */
+    enum ftype type;     /* storage and parsing */
+    enum funit unit;     /* suffixes accepted by FT_INT */
+    size_t off;          /* offsetof(struct cf_config, name) */
+    int64_t def;         /* default for FT_INT, FT_BOOL */
+    const char *def_str; /* default for FT_STR (NULL: unset) */
+    int64_t min, max;    /* inclusive bounds for FT_INT */
+    int nullable;        /* FT_STR: "" means unset (NULL) */
+    str_check_fn check;  /* FT_STR: extra validation, or NULL */
+    const char *help;    /* one line for --help */
+};
+
+static int check_scope(const char *name, const char *value, char **out,
+                       char *errstr);
+static int check_regex(const char *name, const char *value, char **out,
+                       char *errstr);
+static int check_text(const char *name, const char *value, char **out,
+                      char *errstr);
+
+/* clang-format off */
+#define OFF(f) offsetof(struct cf_config, f)
+#define INT(f, u, d, lo, hi, h) \
+    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, h}
+#define BOOL(f, d, h) \
+    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, h}
+#define STR(f, d, n, chk, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, h}
+/* clang-format on */
+
+static const struct field fields[] = {
+    INT(max_depth, FU_NONE, -1, -1, 1000000,
+        "links followed from a seed (-1: unlimited)"),
+    INT(max_pages, FU_NONE, 0, 0, INT64_C(1000000000000),
+        "pages to fetch in the whole crawl (0: unlimited)"),
+    INT(max_host_pages, FU_NONE, 0, 0, INT64_C(1000000000000),
+        "pages to fetch per host (0: unlimited)"),
+    INT(delay_ms, FU_MS, 0, 0, DAY,
+        "minimum gap between fetch starts on one host (e.g. 500ms, 2s)"),
+    INT(per_host_concurrency, FU_NONE, 1, 1, 1000,
+        "fetches in flight per host across the fleet"),
+    STR(scope, "host", 0, check_scope,
+        "which links to follow: host, domain, any, hosts:h1,h2:port"),
+    STR(include, NULL, 1, check_regex,
+        "POSIX extended regex a URL must match to be queued"),
+    STR(exclude, NULL, 1, check_regex,
+        "POSIX extended regex; matching URLs are not queued"),
+    STR(user_agent, "crawlfleet/0.1", 0, check_text,
+        "User-Agent header, also the robots.txt agent"),
+    STR(proxy, NULL, 1, check_text,
+        "proxy URL for fetches (e.g. http://proxy:3128)"),
+    BOOL(obey_robots, 1, "honour robots.txt rules and Crawl-delay"),
+    BOOL(allow_private, 0,
+         "allow fetching private, loopback and link-local addresses"),
+    BOOL(follow_nofollow, 0, "follow rel=nofollow links too"),
+    INT(connect_timeout_ms, FU_MS, 10 * SEC, 1, HOUR,
+        "time allowed to connect (e.g. 10s)"),
+    INT(timeout_ms, FU_MS, 30 * SEC, 1, DAY,
+        "time allowed for a whole transfer (e.g. 30s)"),
+    INT(low_speed_bps, FU_BYTES, 100, 0, GIB,
+        "abort a transfer slower than this many bytes/s (0: never)"),
+    INT(low_speed_ms, FU_MS, 20 * SEC, 0, DAY, "... for this long (e.g. 20s)"),
+    INT(max_body, FU_BYTES, 10 * MIB, 1, 4 * GIB,
+        "largest decoded body kept (e.g. 10MiB)"),
+    INT(max_redirects, FU_NONE, 5, 0, 100, "redirects followed per request"),
+    INT(max_links, FU_NONE, 5000, 0, 1000000, "links taken from one page"),
+    INT(max_url_len, FU_NONE, 2048, 16, 65536, "longest URL queued, in bytes"),
+    INT(max_attempts, FU_NONE, 3, 1, 100,
+        "attempts before a transient failure is dead"),
+    INT(backoff_ms, FU_MS, 1 * SEC, 0, DAY,
+        "first retry delay, doubled per attempt (e.g. 1s)"),
+    INT(backoff_max_ms, FU_MS, 60 * SEC, 0, 7 * DAY,
+        "longest retry delay (e.g. 1m)"),
+    INT(lease_ms, FU_MS, 60 * SEC, 1 * SEC, DAY,
+        "how long a popped request stays leased (must exceed timeout)"),
+    INT(robots_ttl_ms, FU_MS, DAY, 0, 30 * DAY,
+        "how long a fetched robots.txt is trusted (e.g. 24h)"),
+    INT(max_crawl_delay_ms, FU_MS, 30 * SEC, 0, DAY,
+        "cap on a robots.txt Crawl-delay"),
+    INT(breaker_failures, FU_NONE, 5, 0, 1000000,
+        "consecutive failures that trip a host's breaker (0: never)"),
+    INT(breaker_ms, FU_MS, 30 * SEC, 0, DAY,
+        "how long a tripped host waits (e.g. 30s)"),
+    BOOL(store_links, 0, "keep each page's outlinks in its result"),
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+struct suffix {
+    const char *text; /* compared case-insensitively, except "m"/"M" */
+    int64_t mult;
+};
+
+/* Byte suffixes are binary: 1k = 1024. */
+static const struct suffix byte_suffixes[] = {
+    {"b", 1},    {"k", KIB},   {"kb", KIB},  {"kib", KIB},
+    {"m", MIB},  {"mb", MIB},  {"mib", MIB}, {"g", GIB},
+    {"gb", GIB}, {"gib", GIB}, {NULL, 0},
+};
+
+/* For durations "m" is minutes. */
+static const struct suffix ms_suffixes[] = {
+    {"ms", 1},    {"s", SEC},  {"sec", SEC}, {"m", MIN},
+    {"min", MIN}, {"h", HOUR}, {"d", DAY},   {NULL, 0},
+};
+
+static const struct {
+    const char *text;
+    int value;
+} bool_words[] = {
+    {"1", 1},   {"0", 0},  {"true", 1}, {"false", 0},
+    {"yes", 1}, {"no", 0}, {"on", 1},   {"off", 0},
+};
+
+static int64_t *int_at(struct cf_config *c, const struct field *f)
+{
+    return (int64_t *)((char *)c + f->off);
+}
+
+static const int64_t *cint_at(const struct cf_config *c, const struct field *f)
+{
+    return (const int64_t *)((const char *)c + f->off);
+}
+
+static char **str_at(struct cf_config *c, const struct field *f)
+{
+    return (char **)((char *)c + f->off);
+}
+
+static char *const *cstr_at(const struct cf_config *c, const struct field *f)
+{
+    return (char *const *)((const char *)c + f->off);
+}
+
+void cf_config_init(struct cf_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const struct field *f = &fields[i];
+        if (f->type == FT_STR)
+            *str_at(c, f) = f->def_str ? cf_strdup(f->def_str) : NULL;
+        else
+            *int_at(c, f) = f->def;
+    }
+}
+
+void cf_config_cleanup(struct cf_config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < NFIELDS; i++) {
+        if (fields[i].type == FT_STR) {
+            char **p = str_at(c, &fields[i]);
+            free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+static const struct field *find_field(const char *name)
+{
+    char norm[NAME_MAX_LEN + 1];
+    size_t n = strlen(name);
+
+    if (n == 0 || n > NAME_MAX_LEN)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        norm[i] = name[i] == '-' ? '_' : name[i];
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (strcmp(fields[i].name, norm) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+static int64_t suffix_mult(const struct field *f, const char *s)
+{
+    const struct suffix *tab;
+
+    if (*s == '\0')
+        return 1;
+    if (f->unit == FU_BYTES)
+        tab = byte_suffixes;
+    else if (f->unit == FU_MS)
+        tab = ms_suffixes;
+    else
+        return 0;
+    for (; tab->text; tab++)
+        if (strcasecmp(tab->text, s) == 0)
+            return tab->mult;
+    return 0;
+}
+
+static int parse_int(const struct field *f, const char *value, int64_t *out,
+                     char *errstr)
+{
+    const char *p = value;
+    char *end;
+    long long n;
+    int64_t mult;
+
+    /* strtoll alone would take leading spaces and "0x"; be strict. */
+    if (*p == '-' || *p == '+')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        goto not_number;
+    errno = 0;
+    n = strtoll(value, &end, 10);
+    if (errno == ERANGE)
+        goto range;
+    mult = suffix_mult(f, end);
+    if (mult == 0) {
+        if (f->unit == FU_NONE)
+            goto not_number;
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: bad unit in '%.*s' (use %s)",
+                 f->name, SHOW_MAX, value,
+                 f->unit == FU_BYTES ? "k, M, G: 512k, 10MiB"
+                                     : "ms, s, m, h, d: 500ms, 30s, 5m");
+        return CF_EINVAL;
+    }
+    if (n > INT64_MAX / mult || n < INT64_MIN / mult)
+        goto range;
+    n *= mult;
+    if (n < f->min || n > f->max)
+        goto range;
+    *out = n;
+    return CF_OK;
+
+not_number:
+    snprintf(errstr, CF_ERRSTR_LEN, "%s: not a number: '%.*s'", f->name,
+             SHOW_MAX, value);
+    return CF_EINVAL;
+range:
+    snprintf(errstr, CF_ERRSTR_LEN,
+             "%s: must be between %" PRId64 " and %" PRId64, f->name, f->min,
+             f->max);
+    return CF_EINVAL;
+}
+
+static int parse_bool(const struct field *f, const char *value, int64_t *out,
+                      char *errstr)
+{
+    for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++) {
+        if (strcasecmp(bool_words[i].text, value) == 0) {
+            *out = bool_words[i].value;
+            return CF_OK;
+        }
+    }
+    snprintf(errstr, CF_ERRSTR_LEN,
+             "%s: not a boolean: '%.*s' (use true/false, yes/no, on/off, 1/0)",
+             f->name, SHOW_MAX, value);
+    return CF_EINVAL;
+}
+
+/* Printable text without control characters (it ends up in headers). */
+static int check_text(const char *name, const char *value, char **out,
+                      char *errstr)
+{
+    for (const char *p = value; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: control characters are not allowed", name);
+            return CF_EINVAL;
+        }
+    }
+    return CF_OK;
+}
+
+static int check_regex(const char *name, const char *value, char **out,
+                       char *errstr)
+{
+    regex_t re;
+    char msg[128];
+    int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+
+    if (rc != 0) {
+        regerror(rc, &re, msg, sizeof(msg));
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: bad regex '%.*s': %s", name,
+                 SHOW_MAX, value, msg);
+        return CF_EINVAL;
+    }
+    regfree(&re);
+    return CF_OK;
+}
+
+/* One "host" or "host:port" of a hosts: list, [v6]:port included. */
+static int scope_host_ok(const char *s, size_t n)
+{
+    size_t i = 0, hostlen;
+
+    if (n > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (!close || close == s + 1)
+            return 0;
+        for (const char *p = s + 1; p < close; p++)
+            if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+                return 0;
+        i = (size_t)(close - s) + 1;
+    } else {
+        while (i < n && s[i] != ':') {
+            unsigned char ch = (unsigned char)s[i];
+            if (!isalnum(ch) && ch != '.' && ch != '-' && ch != '_')
+                return 0;
+            i++;
+        }
+    }
+    hostlen = i;
+    if (hostlen == 0 || hostlen > 255)
+        return 0;
+    if (i == n)
+        return 1;
+    if (s[i] != ':' || i + 1 == n || n - i - 1 > 5)
+        return 0;
+    long port = 0;
+    for (i++; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        port = port * 10 + (s[i] - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+/* "host", "domain", "any", or "hosts:" and a comma list; host names are
+ * stored lower-cased. */
+static int check_scope(const char *name, const char *value, char **out,
+                       char *errstr)
+{
+    static const char *const words[] = {"host", "domain", "any"};
+    const char *list, *p;
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(value, words[i]) == 0)
+            return CF_OK;
+    if (strncmp(value, "hosts:", 6) != 0) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "%s: unknown scope '%.*s' (use host, domain, any or "
+                 "hosts:h1,h2:port)",
+                 name, SHOW_MAX, value);
+        return CF_EINVAL;
+    }
+    list = value + 6;
+    p = list;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (!scope_host_ok(p, n)) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: bad host in hosts list: '%.*s'", name,
+                     (int)(n < SHOW_MAX ? n : SHOW_MAX), p);
+            return CF_EINVAL;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    *out = cf_strdup(value);
+    for (char *q = *out; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return CF_OK;
+}
+
+static int set_string(struct cf_config *c, const struct field *f,
+                      const char *value, char *errstr)
+{
+    char *canon = NULL;
+    char **slot = str_at(c, f);
+    int rc;
+
+    if (value == NULL || *value == '\0') {
+        if (!f->nullable) {
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: must not be empty", f->name);
+            return CF_EINVAL;
+        }
+        free(*slot);
+        *slot = NULL;
+        return CF_OK;
+    }
+    if (strlen(value) > STR_MAX_LEN) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: longer than %d bytes", f->name,
+                 STR_MAX_LEN);
+        return CF_EINVAL;
+    }
+    if (f->check) {
+        rc = f->check(f->name, value, &canon, errstr);
+        if (rc != CF_OK) {
+            free(canon);
+            return rc;
+        }
+    }
+    free(*slot);
+    *slot = canon ? canon : cf_strdup(value);
+    return CF_OK;
+}
+
+int cf_config_set(struct cf_config *c, const char *name, const char *value,
+                  char *errstr)
+{
+    const struct field *f = find_field(name);
+    int64_t n;
+    int rc;
+
+    if (!f) {
+        snprintf(errstr, CF_ERRSTR_LEN, "unknown setting '%.*s'", SHOW_MAX,
+                 name);
+        return CF_ENOTFOUND;
+    }
+    if (f->type == FT_STR)
+        return set_string(c, f, value, errstr);
+    if (value == NULL)
+        value = "";
+    if (f->type == FT_BOOL)
+        rc = parse_bool(f, value, &n, errstr);
+    else
+        rc = parse_int(f, value, &n, errstr);
+    if (rc == CF_OK)
+        *int_at(c, f) = n;
+    return rc;
+}
+
+int cf_config_check(const struct cf_config *c, char *errstr)
+{
+    if (c->lease_ms <= c->timeout_ms) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "lease_ms (%" PRId64 ") must exceed timeout_ms (%" PRId64
+                 "): a lease must outlast a transfer",
+                 c->lease_ms, c->timeout_ms);
+        return CF_EINVAL;
+    }
+    if (c->backoff_ms > c->backoff_max_ms) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "backoff_ms (%" PRId64 ") must not exceed backoff_max_ms "
+                 "(%" PRId64 ")",
+                 c->backoff_ms, c->backoff_max_ms);
+        return CF_EINVAL;
+    }
+    return CF_OK;
+}
+
+size_t cf_config_nfields(void)
+{
+    return NFIELDS;
+}
+
+const char *cf_config_field_name(size_t i)
+{
+    return i < NFIELDS ? fields[i].name : NULL;
+}
+
+const char *cf_config_field_help(size_t i)
+{
+    return i < NFIELDS ? fields[i].help : NULL;
+}
+
+int cf_config_field_is_bool(size_t i)
+{
+    return i < NFIELDS && fields[i].type == FT_BOOL;
+}
+
+char *cf_config_field_value(const struct cf_config *c, size_t i)
+{
+    const struct field *f;
+
+    if (i >= NFIELDS)
+        return NULL;
+    f = &fields[i];
+    if (f->type == FT_STR) {
+        const char *s = *cstr_at(c, f);
+        return s ? cf_strdup(s) : NULL;
+    }
+    return cf_asprintf("%" PRId64, *cint_at(c, f));
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        end--;
+    *end = '\0';
+    return s;
+}
+
+/* Cut a trailing " # comment" unless the value is quoted. */
+static void cut_comment(char *s)
+{
+    for (char *p = s; *p; p++) {
+        if (*p == '"')
+            return;
+        if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
+            *p = '\0';
+            return;
+        }
+    }
+}
+
+static int load_line(struct cf_config *c, char *line, char *errstr)
+{
+    char *eq, *name, *value;
+    size_t n;
+
+    line = trim(line);
+    if (*line == '\0' || *line == '#')
+        return CF_OK;
+    eq = strchr(line, '=');
+    if (!eq) {
+        snprintf(errstr, CF_ERRSTR_LEN, "expected 'name = value'");
+        return CF_EINVAL;
+    }
+    *eq = '\0';
+    name = trim(line);
+    value = eq + 1;
+    cut_comment(value);
+    value = trim(value);
+    n = strlen(value);
+    if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+        value[n - 1] = '\0';
+        value++;
+    }
+    if (*name == '\0') {
+        snprintf(errstr, CF_ERRSTR_LEN, "expected 'name = value'");
+        return CF_EINVAL;
+    }
+    return cf_config_set(c, name, value, errstr);
+}
+
+/* "path:line: msg", cut to fit. */
+static void line_err(char *errstr, const char *path, int lineno,
+                     const char *msg)
+{
+    int k = snprintf(errstr, CF_ERRSTR_LEN, "%s:%d: ", path, lineno);
+    size_t room, n = strlen(msg);
+
+    if (k < 0 || k >= CF_ERRSTR_LEN - 1)
+        return;
+    room = (size_t)(CF_ERRSTR_LEN - 1 - k);
+    if (n > room)
+        n = room;
+    memcpy(errstr + k, msg, n);
+    errstr[k + n] = '\0';
+}
+
+int cf_config_load_file(struct cf_config *c, const char *path, char *errstr)
+{
+    char line[LINE_MAX_LEN + 2];
+    char msg[CF_ERRSTR_LEN];
+    FILE *fp = fopen(path, "r");
+    int lineno = 0, rc = CF_OK;
+
+    if (!fp) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: %s", path, strerror(errno));
+        return CF_ERR;
+    }
+    while (fgets(line, sizeof(line), fp)) {
+        size_t n = strlen(line);
+        lineno++;
+        if (n > LINE_MAX_LEN && line[n - 1] != '\n') {
+            snprintf(errstr, CF_ERRSTR_LEN, "%s:%d: line longer than %d bytes",
+                     path, lineno, LINE_MAX_LEN);
+            rc = CF_EINVAL;
+            goto out;
+        }
+        rc = load_line(c, line, msg);
+        if (rc != CF_OK) {
+            line_err(errstr, path, lineno, msg);
+            rc = CF_EINVAL;
+            goto out;
+        }
+    }
+    if (ferror(fp)) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: read error", path);
+        rc = CF_ERR;
+    }
+out:
+    fclose(fp);
+    return rc;
+}

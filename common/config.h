@@ -54,14 +54,25 @@ void cf_config_cleanup(struct cf_config *c);
 int cf_config_set(struct cf_config *c, const char *name, const char *value,
                   char *errstr);
 
+/* Rules between fields, checked once every source (file, flags, Redis
+ * hash) has been applied, since the order of settings must not matter:
+ * lease_ms > timeout_ms, backoff_ms <= backoff_max_ms. Returns 0, or
+ * CF_EINVAL with errstr naming the fields. */
+int cf_config_check(const struct cf_config *c, char *errstr);
+
 /* Fields, for serialising: count, the i-th name, and the i-th value as a
  * heap string (NULL for an unset string field). */
 size_t cf_config_nfields(void);
 const char *cf_config_field_name(size_t i);
 const char *cf_config_field_help(size_t i);
+/* 1 if the i-th field is a 0/1 switch (a CLI flag may omit its value). */
+int cf_config_field_is_bool(size_t i);
 char *cf_config_field_value(const struct cf_config *c, size_t i);
 
-/* Read "name = value" lines; errors name the file and line. */
+/* Read "name = value" lines ('#' comments, blank lines; a value in double
+ * quotes keeps spaces and '#'). Stops at the first error: returns CF_ERR
+ * if the file cannot be read, CF_EINVAL with "path:line: message" for bad
+ * content (settings before that line stay applied). */
 int cf_config_load_file(struct cf_config *c, const char *path, char *errstr);
 
 #endif
