@@ -355,7 +355,8 @@ struct robots *robots_parse(const char *body, size_t len,
         free_set(&ps.ours);
         r->info.matched = ps.star.seen ? 1 : 0;
     }
-    qsort(r->set.rules, r->set.n, sizeof(*r->set.rules), rule_cmp);
+    if (r->set.n > 1)
+        qsort(r->set.rules, r->set.n, sizeof(*r->set.rules), rule_cmp);
     r->info.rules = (uint32_t)r->set.n;
     return r;
 }

@@ -139,9 +139,11 @@ static void test_groups(void)
     check_paths("prefix", "user-agent: crawl\ndisallow: /a\n", "crawlfleet",
                 prefix);
     /* Specific beats "*" entirely. */
-    r = robots_parse("user-agent: *\ndisallow: /\n\nuser-agent: bot\n"
-                     "disallow: /x\n",
-                     61, "bot");
+    {
+        const char *t = "user-agent: *\ndisallow: /\n\nuser-agent: bot\n"
+                        "disallow: /x\n";
+        r = robots_parse(t, strlen(t), "bot");
+    }
     CHECK_INT(robots_allowed(r, "/y"), 1);
     CHECK_INT(robots_allowed(r, "/x"), 0);
     CHECK_INT(robots_info(r)->matched, 2);
