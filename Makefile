@@ -35,7 +35,7 @@ SCRIPT_LIB := common/scripts/lib.lua
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC :=
+WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC :=
 
@@ -115,6 +115,10 @@ test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
 
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
+
+# Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]
+$(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
 	@sh tools/deps.sh
