@@ -33,7 +33,8 @@ SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC :=
+WORKER_SRC := worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
+	worker/job.c worker/metrics.c worker/worker.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC :=
 
