@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "frontier.h"
 #include "keys.h"
+#include "record.h"
 #include "redisaddr.h"
 
 #define WORKER_CRAWLS_MAX 256
