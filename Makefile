@@ -35,7 +35,9 @@ SCRIPT_LIB := common/scripts/lib.lua
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c
+WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
+	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
+	worker/job.c worker/metrics.c worker/worker.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC :=
 
