@@ -30,10 +30,14 @@ COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
+# Shared functions, prepended to every script.
+SCRIPT_LIB := common/scripts/lib.lua
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC :=
+WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
+	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
+	worker/job.c worker/metrics.c worker/worker.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \
@@ -69,9 +73,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/gen/scripts.c: $(SCRIPT_FILES) tools/embed-scripts.sh
+$(B)/gen/scripts.c: $(SCRIPT_LIB) $(SCRIPT_FILES) tools/embed-scripts.sh
 	@mkdir -p $(@D)
-	sh tools/embed-scripts.sh $(SCRIPT_FILES) > $@.tmp && mv $@.tmp $@
+	sh tools/embed-scripts.sh -p $(SCRIPT_LIB) $(SCRIPT_FILES) > $@.tmp && \
+		mv $@.tmp $@
 
 $(B)/gen/scripts.o: $(B)/gen/scripts.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -95,12 +100,16 @@ $(B)/crawlfleet-worker: $(B)/$(WORKER_MAIN:.c=.o) $(LIBWORKER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/cf-fixture: $(FIXTURE_SRC:%.c=$(B)/%.o) $(LIBCOMMON)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lz
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# Frontier benchmark (bench/README.md; not part of make test).
+$(B)/bench/frontier_bench: $(B)/bench/frontier_bench.o $(TESTLIB_OBJ) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Tests: make deps first, so a fresh Debian 12 needs only `make test`.
@@ -112,6 +121,10 @@ test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
 
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
+
+# Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]
+$(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
 	@sh tools/deps.sh

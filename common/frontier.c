@@ -1,2 +1,380 @@
-/* frontier.c - not written yet. */
+/* frontier.c - command builders and reply parsers for the frontier
+ * scripts (common/scripts/<name>.lua, documented in docs/keys.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "fp.h"
 #include "frontier.h"
+#include "keys.h"
+
+/* Largest command (all of a page's links) we build. */
+#define CMD_CAP ((size_t)256 << 20)
+
+/* ---- cf_cmd ------------------------------------------------------------ */
+
+void cf_cmd_init(struct cf_cmd *c)
+{
+    memset(c, 0, sizeof(*c));
+    cf_buf_init(&c->bytes, CMD_CAP);
+}
+
+void cf_cmd_cleanup(struct cf_cmd *c)
+{
+    if (!c)
+        return;
+    cf_buf_cleanup(&c->bytes);
+    free(c->off);
+    free(c->len);
+    free(c->argv);
+    memset(c, 0, sizeof(*c));
+}
+
+void cf_cmd_reset(struct cf_cmd *c)
+{
+    cf_buf_reset(&c->bytes);
+    c->argc = 0;
+}
+
+void cf_cmd_add(struct cf_cmd *c, const void *p, size_t n)
+{
+    if (c->argc == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+
+        c->off = cf_realloc(c->off, (size_t)cap * sizeof(*c->off));
+        c->len = cf_realloc(c->len, (size_t)cap * sizeof(*c->len));
+        c->argv = cf_realloc(c->argv, (size_t)cap * sizeof(*c->argv));
+        c->cap = cap;
+    }
+    c->off[c->argc] = c->bytes.len;
+    c->len[c->argc] = n;
+    /* Over the cap the argument is sent empty and the script rejects the
+     * command (a cap of 256 MiB is far above Redis' proto limits). */
+    if (n > 0 && cf_buf_add(&c->bytes, p, n) != CF_OK)
+        c->len[c->argc] = 0;
+    c->argc++;
+}
+
+void cf_cmd_adds(struct cf_cmd *c, const char *s)
+{
+    cf_cmd_add(c, s, strlen(s));
+}
+
+void cf_cmd_addll(struct cf_cmd *c, long long v)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+
+    cf_cmd_add(c, tmp, (size_t)n);
+}
+
+static void cmd_addfp(struct cf_cmd *c, uint64_t fp)
+{
+    char tmp[CF_FP_STRLEN + 1];
+    size_t n = cf_fp_format(fp, tmp);
+
+    cf_cmd_add(c, tmp, n);
+}
+
+int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen)
+{
+    static const char empty[1] = "";
+
+    for (int i = 0; i < c->argc; i++)
+        c->argv[i] = c->bytes.data ? c->bytes.data + c->off[i] : empty;
+    *argv = c->argv;
+    *argvlen = c->len;
+    return c->argc;
+}
+
+void cf_cmd_to_eval(struct cf_cmd *c)
+{
+    const struct cf_script *s = cf_script_get(c->script);
+    struct cf_cmd n;
+
+    if (c->argc < 2)
+        return;
+    cf_cmd_init(&n);
+    n.script = c->script;
+    cf_cmd_adds(&n, "EVAL");
+    cf_cmd_add(&n, s->body, s->len);
+    for (int i = 2; i < c->argc; i++)
+        cf_cmd_add(&n, c->bytes.data + c->off[i], c->len[i]);
+    cf_cmd_cleanup(c);
+    *c = n;
+}
+
+/* "EVALSHA <sha> 1 cf:{crawl}:stats" */
+static void cmd_start(struct cf_cmd *c, enum cf_script_id id,
+                      const char *crawl)
+{
+    char key[CF_KEY_MAX];
+
+    cf_cmd_reset(c);
+    c->script = id;
+    cf_cmd_adds(c, "EVALSHA");
+    cf_cmd_adds(c, cf_script_get(id)->sha);
+    cf_cmd_adds(c, "1");
+    cf_cmd_adds(c, cf_key(key, crawl, "stats"));
+}
+
+/* ---- builders ---------------------------------------------------------- */
+
+void cf_frontier_create_cmd(struct cf_cmd *c, const char *crawl,
+                            const struct cf_config *cfg, int64_t now_ms)
+{
+    size_t n = cf_config_nfields();
+
+    cmd_start(c, CF_SCRIPT_CREATE, crawl);
+    cf_cmd_addll(c, now_ms);
+    for (size_t i = 0; i < n; i++) {
+        char *v = cf_config_field_value(cfg, i);
+
+        if (!v)
+            continue; /* unset string fields are absent from the hash */
+        cf_cmd_adds(c, cf_config_field_name(i));
+        cf_cmd_adds(c, v);
+        free(v);
+    }
+}
+
+static void add_links(struct cf_cmd *c, const struct cf_link *links,
+                      size_t n)
+{
+    cf_cmd_addll(c, (long long)n);
+    for (size_t i = 0; i < n; i++) {
+        cmd_addfp(c, links[i].fp);
+        cf_cmd_adds(c, links[i].hostkey);
+        cf_cmd_addll(c, links[i].priority);
+        cf_cmd_add(c, links[i].rec, links[i].rec_len);
+    }
+}
+
+void cf_frontier_push_cmd(struct cf_cmd *c, const char *crawl, int64_t now_ms,
+                          const struct cf_link *links, size_t n, int seeds)
+{
+    cmd_start(c, CF_SCRIPT_PUSH, crawl);
+    cf_cmd_addll(c, now_ms);
+    cf_cmd_addll(c, seeds ? 1 : 0);
+    add_links(c, links, n);
+}
+
+void cf_frontier_pop_cmd(struct cf_cmd *c, const char *crawl,
+                         const char *worker, int n, int64_t now_ms)
+{
+    cmd_start(c, CF_SCRIPT_POP, crawl);
+    cf_cmd_adds(c, worker);
+    cf_cmd_addll(c, n);
+    cf_cmd_addll(c, now_ms);
+}
+
+void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
+                         const struct cf_ack *a)
+{
+    cmd_start(c, CF_SCRIPT_ACK, crawl);
+    cf_cmd_addll(c, a->now_ms);
+    cmd_addfp(c, a->fp);
+    cf_cmd_addll(c, a->token);
+    cf_cmd_adds(c, a->hostkey);
+    cf_cmd_adds(c, a->outcome);
+    cf_cmd_addll(c, a->status);
+    cf_cmd_addll(c, a->bytes);
+    cf_cmd_addll(c, a->links_found);
+    cf_cmd_addll(c, a->out_of_scope);
+    cf_cmd_addll(c, a->robots_denied);
+    cf_cmd_add(c, a->result, a->result_len);
+    add_links(c, a->links, a->nlinks);
+}
+
+void cf_frontier_fail_cmd(struct cf_cmd *c, const char *crawl,
+                          const struct cf_fail *f)
+{
+    cmd_start(c, CF_SCRIPT_FAIL, crawl);
+    cf_cmd_addll(c, f->now_ms);
+    cmd_addfp(c, f->fp);
+    cf_cmd_addll(c, f->token);
+    cf_cmd_adds(c, f->hostkey);
+    cf_cmd_adds(c, f->outcome);
+    cf_cmd_addll(c, f->status);
+    cf_cmd_addll(c, f->retry_after_ms);
+    cf_cmd_add(c, f->result, f->result_len);
+}
+
+void cf_frontier_robots_cmd(struct cf_cmd *c, const char *crawl,
+                            const char *hostkey, int64_t token,
+                            int64_t now_ms, int status, const char *body,
+                            size_t len, int64_t crawl_delay_ms)
+{
+    cmd_start(c, CF_SCRIPT_ROBOTS, crawl);
+    cf_cmd_addll(c, now_ms);
+    cf_cmd_adds(c, hostkey);
+    cf_cmd_addll(c, token);
+    cf_cmd_addll(c, status);
+    cf_cmd_addll(c, crawl_delay_ms);
+    cf_cmd_add(c, body, len);
+}
+
+void cf_frontier_reap_cmd(struct cf_cmd *c, const char *crawl,
+                          int64_t now_ms, int limit)
+{
+    cmd_start(c, CF_SCRIPT_REAP, crawl);
+    cf_cmd_addll(c, now_ms);
+    cf_cmd_addll(c, limit);
+}
+
+void cf_frontier_control_cmd(struct cf_cmd *c, const char *crawl,
+                             const char *op, int64_t now_ms)
+{
+    cmd_start(c, CF_SCRIPT_CONTROL, crawl);
+    cf_cmd_adds(c, op);
+    cf_cmd_addll(c, now_ms);
+}
+
+/* ---- parsers ----------------------------------------------------------- */
+
+int cf_frontier_push_parse(const redisReply *r, size_t n, int *is_new,
+                           char *errstr)
+{
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) {
+        snprintf(errstr, CF_ERRSTR_LEN, "push: malformed reply");
+        return CF_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *e = r->element[i];
+
+        if (e->type != REDIS_REPLY_INTEGER ||
+            (e->integer != 0 && e->integer != 1)) {
+            snprintf(errstr, CF_ERRSTR_LEN, "push: malformed reply entry");
+            return CF_EINVAL;
+        }
+        if (is_new)
+            is_new[i] = (int)e->integer;
+    }
+    return CF_OK;
+}
+
+void cf_lease_cleanup(struct cf_lease *l)
+{
+    if (!l)
+        return;
+    free(l->hostkey);
+    free(l->rec);
+    memset(l, 0, sizeof(*l));
+}
+
+void cf_leases_free(struct cf_lease *l, size_t n)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < n; i++)
+        cf_lease_cleanup(&l[i]);
+    free(l);
+}
+
+/* One lease from the six reply entries at e. */
+static int parse_lease(redisReply **e, struct cf_lease *l)
+{
+    if (e[0]->type != REDIS_REPLY_INTEGER ||
+        e[1]->type != REDIS_REPLY_STRING ||
+        e[2]->type != REDIS_REPLY_INTEGER ||
+        e[3]->type != REDIS_REPLY_STRING || e[3]->len == 0 ||
+        e[4]->type != REDIS_REPLY_STRING ||
+        e[5]->type != REDIS_REPLY_INTEGER)
+        return CF_EINVAL;
+    if (e[0]->integer != CF_LEASE_PAGE && e[0]->integer != CF_LEASE_ROBOTS)
+        return CF_EINVAL;
+    if (cf_fp_parse(e[1]->str, e[1]->len, &l->fp) != CF_OK)
+        return CF_EINVAL;
+    if (e[5]->integer < 0 || e[5]->integer > UINT32_MAX)
+        return CF_EINVAL;
+    l->kind = (enum cf_lease_kind)e[0]->integer;
+    l->token = e[2]->integer;
+    l->attempts = (uint32_t)e[5]->integer;
+    l->hostkey = cf_strndup(e[3]->str, e[3]->len);
+    if (l->kind == CF_LEASE_PAGE) {
+        l->rec = cf_memdup(e[4]->str, e[4]->len);
+        l->rec_len = e[4]->len;
+    }
+    return CF_OK;
+}
+
+int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
+                          size_t *n, struct cf_pop_info *info, char *errstr)
+{
+    struct cf_lease *ls = NULL;
+    size_t count, i;
+
+    *out = NULL;
+    *n = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+        (r->elements - 2) % 6 != 0 ||
+        r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[0]->len >= sizeof(info->state) ||
+        r->element[1]->type != REDIS_REPLY_INTEGER) {
+        snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed reply");
+        return CF_EINVAL;
+    }
+    memcpy(info->state, r->element[0]->str, r->element[0]->len);
+    info->state[r->element[0]->len] = '\0';
+    info->wait_ms = r->element[1]->integer;
+    count = (r->elements - 2) / 6;
+    if (count == 0)
+        return CF_OK;
+    ls = cf_calloc(count, sizeof(*ls));
+    for (i = 0; i < count; i++) {
+        if (parse_lease(r->element + 2 + 6 * i, &ls[i]) != CF_OK) {
+            snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed lease %zu", i);
+            cf_leases_free(ls, i + 1);
+            return CF_EINVAL;
+        }
+    }
+    *out = ls;
+    *n = count;
+    return CF_OK;
+}
+
+/* ---- synchronous calls ------------------------------------------------- */
+
+static redisReply *send_cmd(redisContext *rc, struct cf_cmd *c)
+{
+    const char **argv;
+    const size_t *lens;
+    int argc = cf_cmd_argv(c, &argv, &lens);
+
+    return redisCommandArgv(rc, argc, argv, lens);
+}
+
+redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
+                             char *errstr)
+{
+    redisReply *r = send_cmd(rc, c);
+
+    if (r && r->type == REDIS_REPLY_ERROR &&
+        strncmp(r->str, "NOSCRIPT", 8) == 0) {
+        freeReplyObject(r);
+        cf_cmd_to_eval(c);
+        r = send_cmd(rc, c);
+    }
+    if (!r) {
+        snprintf(errstr, CF_ERRSTR_LEN, "redis: %s",
+                 rc->errstr[0] ? rc->errstr : "no reply");
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s %s",
+                 cf_script_get(c->script)->name, r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+int64_t cf_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

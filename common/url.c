@@ -1,2 +1,759 @@
-/* url.c - not written yet. */
+/* url.c - URL resolution and normalisation on libcurl's URL API.
+ *
+ * A reference goes through three steps:
+ *  1. prepare: trim, drop tab/CR/LF, cut the fragment, percent-encode
+ *     controls and spaces, and decide from the scheme whether it is
+ *     absolute (http/https), refused (any other scheme) or relative;
+ *  2. curl parses it (a fresh handle) or resolves it (a copy of the parsed
+ *     base), removing dot segments and converting an IDN host to punycode;
+ *  3. build: from curl's URL text, write the normalised form (lower-case
+ *     host, checked and canonical; default port dropped; percent-encoding
+ *     normalised in path and query; empty query dropped).
+ * Split, hostkey and registrable work on normalised text without curl. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <libpsl.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
 #include "url.h"
+
+#define REF_SLACK 64   /* bytes tolerated over 4 * maxlen in a ref */
+#define REF_STACK 1024 /* prepared refs this long need no heap */
+#define OUT_STACK 4096 /* results this long need no scratch heap */
+#define BASE_MAX 65536 /* cap on a base URL's normalised length */
+#define HOST_MAX 253   /* DNS name length, without a trailing dot */
+#define LABEL_MAX 63   /* DNS label length */
+
+struct cf_url_base {
+    CURLU *cu;  /* the parsed normalised base, copied for each resolve */
+    char *str;  /* its normalised text */
+    size_t len; /* strlen(str) */
+};
+
+/* ---- error names ---- */
+
+static const struct {
+    int err;          /* enum cf_url_err */
+    const char *name; /* one word, for counters */
+    const char *msg;  /* for people */
+} url_errors[] = {
+    {CF_URL_OK, "ok", "ok"},
+    {CF_URL_EMPTY, "empty", "empty URL"},
+    {CF_URL_MALFORMED, "malformed", "malformed URL"},
+    {CF_URL_SCHEME, "scheme", "scheme not http(s)"},
+    {CF_URL_USERINFO, "userinfo", "user:password@ not allowed"},
+    {CF_URL_TOOLONG, "toolong", "URL too long"},
+    {CF_URL_HOST, "host", "missing or invalid host"},
+    {CF_URL_PORT, "port", "invalid port"},
+    {CF_URL_RELATIVE, "relative", "relative URL without a base"},
+};
+
+#define N_URL_ERRORS (sizeof(url_errors) / sizeof(url_errors[0]))
+
+const char *cf_url_strerror(int err)
+{
+    for (size_t i = 0; i < N_URL_ERRORS; i++)
+        if (url_errors[i].err == err)
+            return url_errors[i].msg;
+    return "unknown URL error";
+}
+
+const char *cf_url_errname(int err)
+{
+    for (size_t i = 0; i < N_URL_ERRORS; i++)
+        if (url_errors[i].err == err)
+            return url_errors[i].name;
+    return "unknown";
+}
+
+/* curl's parse errors in our terms; anything not listed is MALFORMED. */
+static const struct {
+    CURLUcode uc; /* from curl_url_set/get */
+    int err;      /* enum cf_url_err */
+} curl_errors[] = {
+    {CURLUE_BAD_PORT_NUMBER, CF_URL_PORT},
+    {CURLUE_NO_PORT, CF_URL_PORT},
+    {CURLUE_UNSUPPORTED_SCHEME, CF_URL_SCHEME},
+    {CURLUE_BAD_SCHEME, CF_URL_SCHEME},
+    {CURLUE_NO_SCHEME, CF_URL_SCHEME},
+    {CURLUE_USER_NOT_ALLOWED, CF_URL_USERINFO},
+    {CURLUE_BAD_LOGIN, CF_URL_USERINFO},
+    {CURLUE_BAD_USER, CF_URL_USERINFO},
+    {CURLUE_BAD_PASSWORD, CF_URL_USERINFO},
+    {CURLUE_NO_HOST, CF_URL_HOST},
+    {CURLUE_BAD_HOSTNAME, CF_URL_HOST},
+    {CURLUE_BAD_IPV6, CF_URL_HOST},
+    {CURLUE_NO_ZONEID, CF_URL_HOST},
+    {CURLUE_LACKS_IDN, CF_URL_HOST},
+    /* on get with CURLU_PUNYCODE this is how an IDN failure shows */
+    {CURLUE_OUT_OF_MEMORY, CF_URL_HOST},
+};
+
+static int curl_err(CURLUcode uc)
+{
+    for (size_t i = 0; i < sizeof(curl_errors) / sizeof(curl_errors[0]); i++)
+        if (curl_errors[i].uc == uc)
+            return curl_errors[i].err;
+    return CF_URL_MALFORMED;
+}
+
+/* ---- process-wide state: a UTF-8 locale for IDN, the PSL ---- */
+
+static pthread_once_t url_once = PTHREAD_ONCE_INIT;
+static locale_t utf8_locale; /* (locale_t)0 when none exists */
+static const psl_ctx_t *psl; /* builtin list, or the system file's */
+
+/* curl converts IDN hosts with libidn2, which reads the host in the
+ * locale's charset; the host is UTF-8, so the conversion runs under a
+ * UTF-8 LC_CTYPE set for this thread only (uselocale). */
+static void url_init(void)
+{
+    static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8"};
+
+    for (size_t i = 0; i < 3 && utf8_locale == (locale_t)0; i++)
+        utf8_locale = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+    psl = psl_builtin();
+    if (psl == NULL)
+        psl = psl_latest(NULL);
+}
+
+/* ---- character classes ---- */
+
+static int is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hexval(int c)
+{
+    if (is_digit(c))
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int is_unreserved(int c)
+{
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
+           c == '~';
+}
+
+/* Bytes that may not appear literally in a path or query. */
+static int must_encode(unsigned char c)
+{
+    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static const char hexdig[] = "0123456789ABCDEF";
+
+/* ---- step 1: prepare the reference ---- */
+
+struct ref {
+    char *s;      /* prepared text, NUL-terminated, inside mem */
+    char *mem;    /* stack or heap */
+    int heap;     /* mem came from cf_malloc */
+    int fragment; /* a '#' was cut */
+    char stack[REF_STACK];
+};
+
+/* Trim, drop tab/CR/LF, cut at '#', encode controls, DEL and space. The
+ * text starts 2 bytes into mem so that "./" can be put in front. */
+static int ref_prepare(struct ref *r, const char *ref, size_t maxlen)
+{
+    size_t cap = (maxlen < SIZE_MAX / 8 ? 4 * maxlen : SIZE_MAX / 4);
+    size_t n = strnlen(ref, cap + REF_SLACK + 1);
+    size_t a = 0, need = 3;
+    char *o;
+
+    if (n > cap + REF_SLACK)
+        return CF_URL_TOOLONG;
+    while (a < n && (unsigned char)ref[a] <= 0x20)
+        a++;
+    while (n > a && (unsigned char)ref[n - 1] <= 0x20)
+        n--;
+    r->fragment = 0;
+    for (size_t i = a; i < n; i++) {
+        if (ref[i] == '#') {
+            r->fragment = 1;
+            n = i;
+            break;
+        }
+        need += (unsigned char)ref[i] <= 0x20 || ref[i] == 0x7f ? 3 : 1;
+    }
+    r->heap = need > sizeof(r->stack);
+    r->mem = r->heap ? cf_malloc(need) : r->stack;
+    r->s = o = r->mem + 2;
+    for (size_t i = a; i < n; i++) {
+        unsigned char c = (unsigned char)ref[i];
+
+        if (c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c <= 0x20 || c == 0x7f) {
+            *o++ = '%';
+            *o++ = hexdig[c >> 4];
+            *o++ = hexdig[c & 15];
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o = '\0';
+    return CF_URL_OK;
+}
+
+static void ref_cleanup(struct ref *r)
+{
+    if (r->heap)
+        free(r->mem);
+}
+
+/* The length of s's scheme (up to its ':'), 0 when it has none. */
+static size_t scheme_len(const char *s)
+{
+    size_t i = 1;
+
+    if (!is_alpha((unsigned char)s[0]))
+        return 0;
+    while (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
+           s[i] == '+' || s[i] == '-' || s[i] == '.')
+        i++;
+    return s[i] == ':' ? i : 0;
+}
+
+/* 1 for http, 2 for https (any case), 0 otherwise. */
+static int http_kind(const char *s, size_t n)
+{
+    if (n == 4 && strncasecmp(s, "http", 4) == 0)
+        return 1;
+    if (n == 5 && strncasecmp(s, "https", 5) == 0)
+        return 2;
+    return 0;
+}
+
+/* A relative path whose first segment holds a ':' would read as a scheme
+ * to curl ("1a:b"); "./" in front keeps it a path. s has 2 bytes of room
+ * before it. */
+static char *protect_colon(char *s)
+{
+    size_t i = strcspn(s, ":/?");
+
+    if (s[i] != ':')
+        return s;
+    s -= 2;
+    s[0] = '.';
+    s[1] = '/';
+    return s;
+}
+
+/* ---- step 3: build the normalised text from curl's ---- */
+
+struct out {
+    char *p;    /* destination */
+    size_t len; /* bytes written */
+    size_t cap; /* maxlen: writing past it sets over */
+    int over;   /* the cap was hit */
+};
+
+static void put(struct out *w, char c)
+{
+    if (w->len < w->cap)
+        w->p[w->len++] = c;
+    else
+        w->over = 1;
+}
+
+static void put_mem(struct out *w, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        put(w, s[i]);
+}
+
+static void put_pct(struct out *w, unsigned char c)
+{
+    put(w, '%');
+    put(w, hexdig[c >> 4]);
+    put(w, hexdig[c & 15]);
+}
+
+/* Normalise percent-encoding of s[0..n) into w; sets *dot when a decoded
+ * %2E may have made a dot segment. */
+static void put_encoded(struct out *w, const char *s, size_t n, int *dot)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int hi, lo;
+
+        if (c != '%') {
+            if (must_encode(c))
+                put_pct(w, c);
+            else
+                put(w, (char)c);
+            continue;
+        }
+        hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+        lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
+        if (lo < 0) {
+            put_mem(w, "%25", 3);
+            continue;
+        }
+        c = (unsigned char)(hi << 4 | lo);
+        if (is_unreserved(c)) {
+            put(w, (char)c);
+            *dot |= c == '.';
+        } else {
+            put_pct(w, c);
+        }
+        i += 2;
+    }
+}
+
+/* RFC 3986 5.2.4 in place on p[0..n), which starts with '/'. */
+static size_t remove_dots(char *p, size_t n)
+{
+    size_t i = 0, o = 0;
+
+    while (i < n) {
+        size_t j = i + 1, sl;
+
+        while (j < n && p[j] != '/')
+            j++;
+        sl = j - i - 1;
+        if (sl == 1 && p[i + 1] == '.') {
+            if (j == n)
+                p[o++] = '/';
+        } else if (sl == 2 && p[i + 1] == '.' && p[i + 2] == '.') {
+            while (o > 0 && p[--o] != '/')
+                ;
+            if (j == n)
+                p[o++] = '/';
+        } else {
+            memmove(p + o, p + i, j - i);
+            o += j - i;
+        }
+        i = j;
+    }
+    return o;
+}
+
+/* Check a lower-cased registered name or IPv4 address. */
+static int host_check(const char *h, size_t n)
+{
+    size_t label = 0, last = 0;
+    int digits = 1;
+    char ip[16];
+
+    if (n > 0 && h[n - 1] == '.')
+        n--;
+    if (n == 0 || n > HOST_MAX)
+        return CF_URL_HOST;
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+
+        if (c == '.') {
+            if (label == 0)
+                return CF_URL_HOST;
+            label = 0;
+            last = i + 1;
+            digits = 1;
+            continue;
+        }
+        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+            return CF_URL_HOST;
+        digits &= is_digit(c);
+        if (++label > LABEL_MAX)
+            return CF_URL_HOST;
+    }
+    if (label == 0)
+        return CF_URL_HOST;
+    /* a name ending in a number must be an IPv4 address (curl has already
+     * rewritten the valid ones in dotted decimal) */
+    if (digits && (n - last) > 0) {
+        struct in_addr a;
+
+        if (n >= sizeof(ip))
+            return CF_URL_HOST;
+        memcpy(ip, h, n);
+        ip[n] = '\0';
+        if (inet_pton(AF_INET, ip, &a) != 1)
+            return CF_URL_HOST;
+    }
+    return CF_URL_OK;
+}
+
+/* Write the host of curl's authority a[0..n) (no userinfo) and return the
+ * length used, or a negative cf_url_err. */
+static int put_host(struct out *w, const char *a, size_t n, size_t *used)
+{
+    size_t i = 0;
+
+    if (n > 0 && a[0] == '[') {
+        char tmp[64], text[INET6_ADDRSTRLEN];
+        struct in6_addr a6;
+
+        while (i < n && a[i] != ']')
+            i++;
+        if (i == n || i - 1 >= sizeof(tmp))
+            return CF_URL_HOST;
+        memcpy(tmp, a + 1, i - 1);
+        tmp[i - 1] = '\0';
+        if (inet_pton(AF_INET6, tmp, &a6) != 1 ||
+            inet_ntop(AF_INET6, &a6, text, sizeof(text)) == NULL)
+            return CF_URL_HOST;
+        put(w, '[');
+        put_mem(w, text, strlen(text));
+        put(w, ']');
+        *used = i + 1;
+        return CF_URL_OK;
+    }
+    while (i < n && a[i] != ':')
+        i++;
+    {
+        size_t start = w->len;
+
+        for (size_t k = 0; k < i; k++)
+            put(w, (char)lower((unsigned char)a[k]));
+        if (!w->over && host_check(w->p + start, i) != CF_URL_OK)
+            return CF_URL_HOST;
+    }
+    *used = i;
+    return CF_URL_OK;
+}
+
+/* Write ":port" unless it is the scheme's default; s[0..n) is after the
+ * host: empty or ':' digits. */
+static int put_port(struct out *w, const char *s, size_t n, int https)
+{
+    long port = 0;
+
+    if (n == 0)
+        return CF_URL_OK;
+    if (s[0] != ':')
+        return CF_URL_HOST;
+    if (n == 1)
+        return CF_URL_OK;
+    for (size_t i = 1; i < n; i++) {
+        if (!is_digit((unsigned char)s[i]) || port > 65535)
+            return CF_URL_PORT;
+        port = port * 10 + (s[i] - '0');
+    }
+    if (port == 0 || port > 65535)
+        return CF_URL_PORT;
+    if (port != (https ? 443 : 80)) {
+        char num[8];
+        int k = 0;
+
+        while (port > 0) {
+            num[k++] = (char)('0' + port % 10);
+            port /= 10;
+        }
+        put(w, ':');
+        while (k > 0)
+            put(w, num[--k]);
+    }
+    return CF_URL_OK;
+}
+
+/* Normalise curl's absolute URL text u into w. */
+static int build(const char *u, struct out *w)
+{
+    const char *auth, *path, *query, *end;
+    size_t used, path_at;
+    int https, rc, dot = 0;
+
+    auth = strstr(u, "://");
+    if (auth == NULL)
+        return CF_URL_MALFORMED;
+    https = http_kind(u, (size_t)(auth - u));
+    if (!https)
+        return CF_URL_SCHEME;
+    https--;
+    auth += 3;
+    path = auth + strcspn(auth, "/?#");
+    if (memchr(auth, '@', (size_t)(path - auth)) != NULL)
+        return CF_URL_USERINFO;
+    put_mem(w, https ? "https://" : "http://", https ? 8 : 7);
+    rc = put_host(w, auth, (size_t)(path - auth), &used);
+    if (rc != CF_URL_OK)
+        return rc;
+    rc = put_port(w, auth + used, (size_t)(path - auth) - used, https);
+    if (rc != CF_URL_OK)
+        return rc;
+    query = path + strcspn(path, "?#");
+    end = query + strcspn(query, "#");
+    path_at = w->len;
+    if (*path != '/')
+        put(w, '/');
+    put_encoded(w, path, (size_t)(query - path), &dot);
+    if (dot && !w->over)
+        w->len = path_at + remove_dots(w->p + path_at, w->len - path_at);
+    if (*query == '?' && end - query > 1) {
+        put(w, '?');
+        put_encoded(w, query + 1, (size_t)(end - query) - 1, &dot);
+    }
+    return w->over ? CF_URL_TOOLONG : CF_URL_OK;
+}
+
+/* ---- resolve ---- */
+
+/* Parse or resolve the prepared ref with curl and build the result. */
+static int curl_resolve(const struct cf_url_base *b, const char *s,
+                        size_t maxlen, char **out)
+{
+    CURLU *cu = b ? curl_url_dup(b->cu) : curl_url();
+    char *text = NULL, stack[OUT_STACK];
+    struct out w = {stack, 0, maxlen, 0};
+    locale_t old = (locale_t)0;
+    CURLUcode uc;
+    int rc;
+
+    if (cu == NULL)
+        abort(); /* curl's allocations failed: out of memory */
+    uc = curl_url_set(cu, CURLUPART_URL, s, 0);
+    if (uc != CURLUE_OK) {
+        rc = curl_err(uc);
+        goto out;
+    }
+    if (utf8_locale != (locale_t)0)
+        old = uselocale(utf8_locale);
+    uc = curl_url_get(cu, CURLUPART_URL, &text,
+                      CURLU_PUNYCODE | CURLU_NO_DEFAULT_PORT);
+    if (utf8_locale != (locale_t)0)
+        uselocale(old);
+    if (uc != CURLUE_OK) {
+        rc = curl_err(uc);
+        goto out;
+    }
+    if (maxlen >= sizeof(stack))
+        w.p = cf_malloc(maxlen);
+    rc = build(text, &w);
+    if (rc == CF_URL_OK)
+        *out = cf_memdup(w.p, w.len);
+    if (w.p != stack)
+        free(w.p);
+out:
+    curl_free(text);
+    curl_url_cleanup(cu);
+    return rc;
+}
+
+int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
+                   char **out)
+{
+    struct ref r;
+    size_t sl;
+    int rc, kind;
+    const char *s;
+
+    *out = NULL;
+    if (maxlen == 0)
+        maxlen = CF_URL_MAX_DEFAULT;
+    if (ref == NULL)
+        return CF_URL_EMPTY;
+    pthread_once(&url_once, url_init);
+    rc = ref_prepare(&r, ref, maxlen);
+    if (rc != CF_URL_OK)
+        return rc;
+    s = r.s;
+    sl = scheme_len(r.s);
+    kind = sl ? http_kind(r.s, sl) : 0;
+    if (sl && !kind) {
+        rc = CF_URL_SCHEME;
+    } else if (sl && (strncmp(r.s + sl + 1, "//", 2) == 0 || b == NULL ||
+                      kind != 1 + (b->str[4] == 's'))) {
+        /* absolute; "http:x" without a same-scheme base goes to curl */
+        rc = curl_resolve(NULL, s, maxlen, out);
+    } else {
+        /* relative; "http:x" against an http base is "x" */
+        char *rel = protect_colon(r.s + (sl ? sl + 1 : 0));
+
+        if (b == NULL)
+            rc = *rel || r.fragment ? CF_URL_RELATIVE : CF_URL_EMPTY;
+        else if (*rel == '\0' && b->len > maxlen)
+            rc = CF_URL_TOOLONG;
+        else if (*rel == '\0')
+            *out = cf_memdup(b->str, b->len);
+        else
+            rc = curl_resolve(b, rel, maxlen, out);
+    }
+    ref_cleanup(&r);
+    return rc;
+}
+
+struct cf_url_base *cf_url_base_new(const char *url, int *err)
+{
+    struct cf_url_base *b = NULL;
+    char *norm = NULL;
+    int rc;
+
+    rc = cf_url_resolve(NULL, url, BASE_MAX, &norm);
+    if (rc != CF_URL_OK)
+        goto out;
+    b = cf_calloc(1, sizeof(*b));
+    b->cu = curl_url();
+    if (b->cu == NULL)
+        abort(); /* out of memory */
+    if (curl_url_set(b->cu, CURLUPART_URL, norm, 0) != CURLUE_OK) {
+        rc = CF_URL_MALFORMED;
+        cf_url_base_free(b);
+        b = NULL;
+        goto out;
+    }
+    b->str = norm;
+    b->len = strlen(norm);
+    norm = NULL;
+out:
+    free(norm);
+    if (err != NULL)
+        *err = rc;
+    return b;
+}
+
+void cf_url_base_free(struct cf_url_base *b)
+{
+    if (b == NULL)
+        return;
+    curl_url_cleanup(b->cu);
+    free(b->str);
+    free(b);
+}
+
+const char *cf_url_base_str(const struct cf_url_base *b)
+{
+    return b->str;
+}
+
+int cf_url_normalize(const char *base, const char *ref, size_t maxlen,
+                     char **out)
+{
+    struct cf_url_base *b;
+    int rc;
+
+    *out = NULL;
+    if (base == NULL)
+        return cf_url_resolve(NULL, ref, maxlen, out);
+    b = cf_url_base_new(base, &rc);
+    if (b == NULL)
+        return rc;
+    rc = cf_url_resolve(b, ref, maxlen, out);
+    cf_url_base_free(b);
+    return rc;
+}
+
+/* ---- normalised text, without curl ---- */
+
+int cf_url_split(const char *url, struct cf_url_parts *p)
+{
+    const char *h, *s;
+    long port = 0;
+
+    if (url == NULL || *url == '\0')
+        return CF_URL_EMPTY;
+    if (strncmp(url, "http://", 7) == 0) {
+        p->scheme_len = 4;
+    } else if (strncmp(url, "https://", 8) == 0) {
+        p->scheme_len = 5;
+    } else {
+        return scheme_len(url) ? CF_URL_SCHEME : CF_URL_MALFORMED;
+    }
+    p->scheme = url;
+    h = s = url + p->scheme_len + 3;
+    if (*s == '[') {
+        s++;
+        while (*s == ':' || *s == '.' || is_digit((unsigned char)*s) ||
+               (*s >= 'a' && *s <= 'f'))
+            s++;
+        if (*s++ != ']')
+            return CF_URL_HOST;
+    } else {
+        while ((*s >= 'a' && *s <= 'z') || is_digit((unsigned char)*s) ||
+               *s == '.' || *s == '-' || *s == '_')
+            s++;
+    }
+    if (s == h || s - h > HOST_MAX + 1)
+        return CF_URL_HOST;
+    p->host = h;
+    p->host_len = (size_t)(s - h);
+    if (*s == ':') {
+        const char *d = ++s;
+
+        while (is_digit((unsigned char)*s) && s - d < 6)
+            port = port * 10 + (*s++ - '0');
+        if (s == d || port == 0 || port > 65535)
+            return CF_URL_PORT;
+    } else {
+        port = p->scheme_len == 5 ? 443 : 80;
+    }
+    if (*s != '/' && *s != '\0')
+        return CF_URL_MALFORMED;
+    p->port = (int)port;
+    p->path = s;
+    p->path_len = strlen(s);
+    return CF_URL_OK;
+}
+
+int cf_url_hostkey(const char *url, char *buf, size_t len)
+{
+    struct cf_url_parts p;
+    char digits[8];
+    size_t n, k = 0;
+
+    if (cf_url_split(url, &p) != CF_URL_OK)
+        return CF_URL_MALFORMED;
+    for (int port = p.port; port > 0; port /= 10)
+        digits[k++] = (char)('0' + port % 10);
+    n = p.scheme_len + 3 + p.host_len;
+    if (len < n + 1 + k + 1)
+        return CF_URL_TOOLONG;
+    memcpy(buf, url, n);
+    buf[n++] = ':';
+    while (k > 0)
+        buf[n++] = digits[--k];
+    buf[n] = '\0';
+    return CF_URL_OK;
+}
+
+int cf_url_registrable(const char *host, char *buf, size_t len)
+{
+    char low[HOST_MAX + 2];
+    const char *r = NULL;
+    size_t n;
+
+    if (host == NULL || *host == '\0')
+        return CF_URL_HOST;
+    n = strlen(host);
+    if (n < sizeof(low) && host[0] != '[' && strchr(host, ':') == NULL) {
+        struct in_addr a;
+
+        for (size_t i = 0; i <= n; i++)
+            low[i] = (char)lower((unsigned char)host[i]);
+        pthread_once(&url_once, url_init);
+        if (psl != NULL && inet_pton(AF_INET, low, &a) != 1)
+            r = psl_registrable_domain(psl, low);
+    }
+    if (r != NULL) {
+        host += r - low;
+        n -= (size_t)(r - low);
+    }
+    if (n + 1 > len)
+        return CF_URL_TOOLONG;
+    for (size_t i = 0; i <= n; i++)
+        buf[i] = (char)lower((unsigned char)host[i]);
+    return CF_URL_OK;
+}

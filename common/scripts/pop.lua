@@ -1,1 +1,150 @@
--- pop: to be written
+-- pop: KEYS[1] stats; ARGV: worker, n, now_ms. Leases up to n requests.
+-- Reply: state, wait_ms, then per lease 6 entries: kind (0 page, 1
+-- robots), fp (text; "0" for robots), token, hostkey, record (page
+-- record without the "<fp> " prefix; "" for robots), attempts.
+-- wait_ms: 0 if something was leased, else ms until the next host or
+-- retry is due, or -1 if nothing is scheduled.
+local worker = ARGV[1]
+local want = int_arg(ARGV[2])
+local now = int_arg(ARGV[3])
+if #ARGV ~= 3 or not worker or #worker == 0 then
+    return bad('argument count')
+end
+if not want or want < 0 or want > 10000 then
+    return bad('n')
+end
+if not now then
+    return bad('now_ms')
+end
+if not load_stats() then
+    return no_crawl()
+end
+if ST.state ~= 'running' then
+    return {ST.state, -1}
+end
+local cfg = load_cfg('max_pages', 'per_host_concurrency', 'delay_ms',
+    'obey_robots', 'robots_ttl_ms', 'lease_ms', 'max_attempts')
+local conc = cfg.per_host_concurrency
+load_fr()
+
+-- Expired leases, then due retries back into their host queues.
+reap(now, 16, cfg)
+local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
+    'LIMIT', 0, 256)
+local hosts = {}
+for _, v in ipairs(due) do
+    local hk, score, member = parse_hsm(v)
+    rcall('ZREM', K_DELAYED, v)
+    rcall('ZADD', queue_key(hk), score, member)
+    hosts[hk] = true
+end
+for hk in pairs(hosts) do
+    schedule(hk, now, conc)
+end
+
+-- Hosts whose next allowed time has come move to ready.
+local sched = rcall('ZRANGEBYSCORE', K_SCHED, '-inf', fmt(now),
+    'LIMIT', 0, 1024)
+for _, hk in ipairs(sched) do
+    schedule(hk, now, conc)
+end
+
+-- The page budget.
+local budget = want
+if cfg.max_pages > 0 then
+    local left = cfg.max_pages - (ST.done + ST.dead + ST.inflight)
+    if left < budget then
+        budget = left
+    end
+end
+
+local out = {'running', 0}
+local pages = 0
+local leased = 0
+while pages < budget and leased < want do
+    local top = rcall('ZPOPMIN', K_READY)
+    if not top[1] then
+        break
+    end
+    local hk = top[1]
+    local hkey = host_key(hk)
+    local h = rcall('HMGET', hkey, 'i', 'rt', 'rm', 'd')
+    local rm = tonumber(h[3])
+    if h[2] then
+        -- robots pending: the host waits for that call (or its expiry)
+    elseif cfg.obey_robots == 1 and
+        (not rm or now - rm >= cfg.robots_ttl_ms) then
+        local tok = next_token()
+        rcall('HSET', hkey, 'rt', fmt(tok))
+        rcall('ZADD', K_LEASES, fmt(now + cfg.lease_ms), 'r ' .. hk)
+        out[#out + 1] = 1
+        out[#out + 1] = '0'
+        out[#out + 1] = tok
+        out[#out + 1] = hk
+        out[#out + 1] = ''
+        out[#out + 1] = 0
+        leased = leased + 1
+    else
+        local qk = queue_key(hk)
+        local item = rcall('ZPOPMIN', qk)
+        if item[1] then
+            local member, score = item[1], item[2]
+            local sp = string.find(member, ' ', 1, true)
+            local fp = string.sub(member, 1, sp - 1)
+            local tok = next_token()
+            rcall('HSET', K_INFLIGHT, fp,
+                fmt(tok) .. ' ' .. hk .. ' ' .. score .. ' ' .. member)
+            rcall('ZADD', K_LEASES, fmt(now + cfg.lease_ms), fp)
+            local delay = tonumber(h[4]) or cfg.delay_ms
+            local busy = (tonumber(h[1]) or 0) + 1
+            rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+            inc('inflight', 1)
+            inc('queued', -1)
+            local att = tonumber(rcall('HGET', K_ATTEMPTS, fp)) or 0
+            out[#out + 1] = 0
+            out[#out + 1] = fp
+            out[#out + 1] = tok
+            out[#out + 1] = hk
+            out[#out + 1] = string.sub(member, sp + 1)
+            out[#out + 1] = att
+            pages = pages + 1
+            leased = leased + 1
+            if busy < conc then
+                local head = rcall('ZRANGE', qk, 0, 0, 'WITHSCORES')
+                if head[1] then
+                    if delay <= 0 then
+                        rcall('ZADD', K_READY, head[2], hk)
+                    else
+                        rcall('ZADD', K_SCHED, fmt(now + delay), hk)
+                    end
+                end
+            end
+        end
+    end
+end
+
+if leased == 0 then
+    local w = -1
+    local s1 = rcall('ZRANGE', K_SCHED, 0, 0, 'WITHSCORES')
+    local s2 = rcall('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+    for _, s in ipairs({s1, s2}) do
+        if s[2] then
+            local d = tonumber(s[2]) - now
+            if d < 0 then
+                d = 0
+            end
+            if w < 0 or d < w then
+                w = d
+            end
+        end
+    end
+    if w < 0 and rcall('ZCARD', K_READY) > 0 then
+        w = 0
+    end
+    out[2] = w
+end
+check_done(now, cfg.max_pages)
+out[1] = ST.state
+flush_fr()
+flush_stats()
+return out

@@ -1,0 +1,294 @@
+/* frontier_bench.c - frontier throughput and seen-set memory, no HTTP.
+ *
+ *   frontier_bench [pages [urls]]
+ *
+ * Starts a private redis-server (tests/lib/testredis). Throughput: seeds
+ * HOSTS hosts, then pops batches of PIPE leases and sends PIPE acks
+ * pipelined (hiredis redisAppendCommandArgv), each ack carrying 40 links
+ * of which a quarter are new; reports pages/s and redis-server CPU
+ * microseconds per page (INFO cpu delta). Memory: pushes urls new URLs
+ * (default 1,000,000) into a fresh crawl, drops everything but the seen
+ * set and reports (used_memory after - before) / urls, and checks every
+ * seen bucket is still an intset. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "frontier.h"
+#include "testredis.h"
+
+#define HOSTS 2000
+#define PIPE 64
+#define LINKS 40
+#define NEW_LINKS 10
+
+static char errstr[CF_ERRSTR_LEN];
+
+static double info_field(redisContext *rc, const char *section,
+                         const char *field)
+{
+    redisReply *r = redisCommand(rc, "INFO %s", section);
+    double v = -1;
+    const char *p;
+
+    if (r && r->type == REDIS_REPLY_STRING) {
+        p = strstr(r->str, field);
+        if (p)
+            v = atof(p + strlen(field) + 1);
+    }
+    freeReplyObject(r);
+    return v;
+}
+
+static double cpu_s(redisContext *rc)
+{
+    return info_field(rc, "cpu", "used_cpu_sys") +
+           info_field(rc, "cpu", "used_cpu_user");
+}
+
+/* Fill link i of a page: new ones get fresh fingerprints, the rest
+ * repeat fingerprints already seen. */
+static uint64_t next_fp = 1000000007;
+
+static void make_link(struct cf_link *l, char (*hk)[48], int i,
+                      const char *rec, size_t rec_len)
+{
+    int host = rand() % HOSTS;
+
+    snprintf(*hk, sizeof(*hk), "http://host%d.bench:80", host);
+    if (i < NEW_LINKS)
+        l->fp = (next_fp++ * UINT64_C(0x9E3779B97F4A7C15)) >> 1;
+    else
+        l->fp = ((next_fp - 1 - (uint64_t)(rand() % 5000)) *
+                 UINT64_C(0x9E3779B97F4A7C15)) >> 1;
+    l->hostkey = *hk;
+    l->priority = 1;
+    l->rec = rec;
+    l->rec_len = rec_len;
+}
+
+static int create(redisContext *rc, struct cf_cmd *c, const char *crawl)
+{
+    struct cf_config cfg;
+    redisReply *r;
+
+    cf_config_init(&cfg);
+    cfg.obey_robots = 0;
+    cf_frontier_create_cmd(c, crawl, &cfg, cf_now_ms());
+    r = cf_frontier_call(rc, c, errstr);
+    cf_config_cleanup(&cfg);
+    freeReplyObject(r);
+    return r ? 0 : -1;
+}
+
+/* Pipelined EVALSHAs cannot fall back one by one: load scripts first. */
+static void load_scripts(redisContext *rc)
+{
+    for (int i = 0; i < CF_SCRIPT__COUNT; i++) {
+        const struct cf_script *s = cf_script_get((enum cf_script_id)i);
+        redisReply *r = redisCommand(rc, "SCRIPT LOAD %b", s->body, s->len);
+
+        freeReplyObject(r);
+    }
+}
+
+static int bench_pages(redisContext *rc, long pages)
+{
+    static const char rec[] = "\x87\xa1v\x01\xa1u\xd9\x30http://host.bench/some/path/"
+                              "page-000000.html\xa1" "d\x02\xa1p\x02";
+    struct cf_cmd pop, acks[PIPE];
+    struct cf_link links[LINKS];
+    char hks[LINKS][48];
+    long done = 0;
+    double cpu0, cpu1;
+    int64_t t0, t1;
+
+    cf_cmd_init(&pop);
+    for (int i = 0; i < PIPE; i++)
+        cf_cmd_init(&acks[i]);
+    load_scripts(rc);
+    if (create(rc, &pop, "bench") != 0)
+        return -1;
+    for (int h = 0; h < HOSTS; h++) {
+        redisReply *r;
+
+        make_link(&links[0], &hks[0], 0, rec, sizeof(rec) - 1);
+        snprintf(hks[0], sizeof(hks[0]), "http://host%d.bench:80", h);
+        cf_frontier_push_cmd(&pop, "bench", cf_now_ms(), links, 1, 1);
+        r = cf_frontier_call(rc, &pop, errstr);
+        freeReplyObject(r);
+    }
+    if (getenv("BENCH_STATS")) {
+        redisReply *r = redisCommand(rc, "CONFIG SET slowlog-log-slower-than 0");
+
+        freeReplyObject(r);
+    }
+    cpu0 = cpu_s(rc);
+    t0 = cf_now_ms();
+    while (done < pages) {
+        struct cf_lease *ls = NULL;
+        struct cf_pop_info info;
+        size_t n = 0;
+        redisReply *r;
+
+        cf_frontier_pop_cmd(&pop, "bench", "b", PIPE, cf_now_ms());
+        r = cf_frontier_call(rc, &pop, errstr);
+        if (!r || cf_frontier_pop_parse(r, &ls, &n, &info, errstr) != 0) {
+            fprintf(stderr, "pop: %s\n", errstr);
+            freeReplyObject(r);
+            return -1;
+        }
+        freeReplyObject(r);
+        if (n == 0) {
+            fprintf(stderr, "frontier ran dry (%s)\n", info.state);
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct cf_ack a = {0};
+            const char **argv;
+            const size_t *lens;
+            int argc;
+
+            for (int k = 0; k < LINKS; k++)
+                make_link(&links[k], &hks[k], k, rec, sizeof(rec) - 1);
+            a.fp = ls[i].fp;
+            a.token = ls[i].token;
+            a.hostkey = ls[i].hostkey;
+            a.now_ms = cf_now_ms();
+            a.result = rec;
+            a.result_len = sizeof(rec) - 1;
+            a.outcome = "ok";
+            a.status = 200;
+            a.bytes = 20000;
+            a.links_found = LINKS;
+            a.links = links;
+            a.nlinks = LINKS;
+            cf_frontier_ack_cmd(&acks[i], "bench", &a);
+            argc = cf_cmd_argv(&acks[i], &argv, &lens);
+            redisAppendCommandArgv(rc, argc, argv, lens);
+        }
+        for (size_t i = 0; i < n; i++) {
+            void *rp = NULL;
+
+            if (redisGetReply(rc, &rp) != REDIS_OK || !rp ||
+                ((redisReply *)rp)->type != REDIS_REPLY_INTEGER) {
+                fprintf(stderr, "ack: %s\n",
+                        rp ? ((redisReply *)rp)->str : rc->errstr);
+                return -1;
+            }
+            freeReplyObject(rp);
+        }
+        done += (long)n;
+        cf_leases_free(ls, n);
+    }
+    t1 = cf_now_ms();
+    cpu1 = cpu_s(rc);
+    printf("pages: %ld in %.3f s = %.0f pages/s, %d links/page "
+           "(%d new), redis cpu %.1f us/page\n",
+           done, (double)(t1 - t0) / 1000.0,
+           (double)done * 1000.0 / (double)(t1 - t0 ? t1 - t0 : 1), LINKS,
+           NEW_LINKS, (cpu1 - cpu0) * 1e6 / (double)(done ? done : 1));
+    if (getenv("BENCH_STATS")) {
+        redisReply *r = redisCommand(rc, "SLOWLOG GET 200");
+
+        for (size_t i = 0; r && i < r->elements; i++) {
+            redisReply *e = r->element[i];
+            redisReply *a = e->element[3];
+
+            printf("slow %lld us %s %s\n", e->element[2]->integer,
+                   a->elements > 1 ? a->element[1]->str : "",
+                   a->elements > 4 ? a->element[4]->str : "");
+        }
+        freeReplyObject(r);
+    }
+    cf_cmd_cleanup(&pop);
+    for (int i = 0; i < PIPE; i++)
+        cf_cmd_cleanup(&acks[i]);
+    return 0;
+}
+
+static int bench_seen(redisContext *rc, long urls)
+{
+    enum { BATCH = 1000 };
+    struct cf_cmd c;
+    struct cf_link *ls = calloc(BATCH, sizeof(*ls));
+    double before, after;
+    long pushed = 0, notint = 0, buckets;
+    int level, split;
+    redisReply *r;
+
+    cf_cmd_init(&c);
+    r = redisCommand(rc, "FLUSHALL");
+    freeReplyObject(r);
+    if (create(rc, &c, "mem") != 0)
+        return -1;
+    before = info_field(rc, "memory", "used_memory");
+    while (pushed < urls) {
+        size_t n = (size_t)(urls - pushed < BATCH ? urls - pushed : BATCH);
+
+        for (size_t i = 0; i < n; i++) {
+            ls[i].fp = ((uint64_t)(pushed + (long)i + 1) *
+                        UINT64_C(0x9E3779B97F4A7C15)) >> 1;
+            ls[i].hostkey = "http://m.bench:80";
+            ls[i].rec = "r";
+            ls[i].rec_len = 1;
+        }
+        cf_frontier_push_cmd(&c, "mem", 1, ls, n, 0);
+        r = cf_frontier_call(rc, &c, errstr);
+        if (!r) {
+            fprintf(stderr, "push: %s\n", errstr);
+            return -1;
+        }
+        freeReplyObject(r);
+        pushed += (long)n;
+    }
+    /* Keep the seen set only: drop the queue and schedule. */
+    r = redisCommand(rc, "DEL cf:{mem}:q:http://m.bench:80 cf:{mem}:ready "
+                         "cf:{mem}:sched cf:{mem}:h:http://m.bench:80");
+    freeReplyObject(r);
+    r = redisCommand(rc, "HMGET cf:{mem}:frontier L s");
+    level = atoi(r->element[0]->str);
+    split = atoi(r->element[1]->str);
+    freeReplyObject(r);
+    buckets = (1L << level) + split;
+    for (long b = 0; b < buckets; b++) {
+        r = redisCommand(rc, "OBJECT ENCODING cf:{mem}:seen:%ld", b);
+        notint += !(r && r->type == REDIS_REPLY_STRING &&
+                    strcmp(r->str, "intset") == 0);
+        freeReplyObject(r);
+    }
+    after = info_field(rc, "memory", "used_memory");
+    printf("seen: %ld URLs, %ld buckets (L=%d s=%d), %ld not intset, "
+           "%.2f bytes/URL (used_memory %.0f -> %.0f)\n",
+           pushed, buckets, level, split, notint,
+           (after - before) / (double)pushed, before, after);
+    free(ls);
+    cf_cmd_cleanup(&c);
+    return notint ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    long pages = argc > 1 ? atol(argv[1]) : 100000;
+    long urls = argc > 2 ? atol(argv[2]) : 1000000;
+    struct testredis tr;
+    redisContext *rc;
+    int rv = 1;
+
+    srand(1);
+    if (testredis_start(&tr, NULL) != 0)
+        return 1;
+    rc = testredis_connect(&tr, 0);
+    if (rc && bench_pages(rc, pages) == 0 && bench_seen(rc, urls) == 0)
+        rv = 0;
+    if (rc && getenv("BENCH_STATS")) {
+        redisReply *cs = redisCommand(rc, "INFO commandstats");
+        if (cs && cs->type == REDIS_REPLY_STRING)
+            fputs(cs->str, stderr);
+        freeReplyObject(cs);
+    }
+    redisFree(rc);
+    testredis_stop(&tr);
+    return rv;
+}

@@ -1,0 +1,957 @@
+/* test_frontier.c - the frontier scripts' contracts against a real
+ * redis-server, with a simulated clock (every call passes now_ms). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/test.h"
+#include "config.h"
+#include "fp.h"
+#include "frontier.h"
+#include "keys.h"
+#include "testredis.h"
+
+static struct testredis tr;
+static redisContext *rc;
+static struct cf_cmd cmd;
+static char errstr[CF_ERRSTR_LEN];
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct tlink {
+    char url[128];
+    char hk[64];
+    struct cf_link l;
+};
+
+static void tlink_make(struct tlink *t, int host, int page, int64_t prio)
+{
+    snprintf(t->hk, sizeof(t->hk), "http://h%d.test:80", host);
+    snprintf(t->url, sizeof(t->url), "%s/p%d", t->hk, page);
+    t->l.fp = cf_fp(t->url, strlen(t->url));
+    t->l.hostkey = t->hk;
+    t->l.priority = prio;
+    t->l.rec = t->url;
+    t->l.rec_len = strlen(t->url);
+}
+
+static redisReply *call(void)
+{
+    return cf_frontier_call(rc, &cmd, errstr);
+}
+
+static long long call_int(void)
+{
+    redisReply *r = call();
+    long long v = -999;
+
+    if (r && r->type == REDIS_REPLY_INTEGER)
+        v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+static void create(const char *crawl, const struct cf_config *cfg)
+{
+    cf_frontier_create_cmd(&cmd, crawl, cfg, 1000);
+    CHECK_INT(call_int(), 1);
+}
+
+static void base_config(struct cf_config *cfg)
+{
+    cf_config_init(cfg);
+    cfg->obey_robots = 0;
+    cfg->per_host_concurrency = 1;
+    cfg->delay_ms = 0;
+}
+
+static int push_links(const char *crawl, int64_t now, struct tlink *t,
+                      size_t n, int seeds, int *is_new)
+{
+    struct cf_link *ls = calloc(n, sizeof(*ls));
+    redisReply *r;
+    int rv = -1;
+
+    for (size_t i = 0; i < n; i++)
+        ls[i] = t[i].l;
+    cf_frontier_push_cmd(&cmd, crawl, now, ls, n, seeds);
+    r = call();
+    if (r && cf_frontier_push_parse(r, n, is_new, errstr) == CF_OK) {
+        rv = 0;
+        for (size_t i = 0; i < n; i++)
+            rv += is_new[i];
+    }
+    freeReplyObject(r);
+    free(ls);
+    return rv;
+}
+
+/* Pop up to n leases; returns the count (-1 on error). */
+static int pop(const char *crawl, int n, int64_t now, struct cf_lease **out,
+               struct cf_pop_info *info)
+{
+    redisReply *r;
+    size_t got = 0;
+    int rv = -1;
+
+    cf_frontier_pop_cmd(&cmd, crawl, "w1", n, now);
+    r = call();
+    if (r && cf_frontier_pop_parse(r, out, &got, info, errstr) == CF_OK)
+        rv = (int)got;
+    freeReplyObject(r);
+    return rv;
+}
+
+static long long ack(const char *crawl, const struct cf_lease *l, int64_t now,
+                     const char *outcome, struct tlink *links, size_t n)
+{
+    struct cf_link *ls = calloc(n + 1, sizeof(*ls));
+    struct cf_ack a = {0};
+    long long v;
+
+    for (size_t i = 0; i < n; i++)
+        ls[i] = links[i].l;
+    a.fp = l->fp;
+    a.token = l->token;
+    a.hostkey = l->hostkey;
+    a.now_ms = now;
+    a.result = "R";
+    a.result_len = 1;
+    a.outcome = outcome;
+    a.status = 200;
+    a.bytes = 10;
+    a.links_found = (int64_t)n;
+    a.links = ls;
+    a.nlinks = n;
+    cf_frontier_ack_cmd(&cmd, crawl, &a);
+    v = call_int();
+    free(ls);
+    return v;
+}
+
+static char *fail(const char *crawl, const struct cf_lease *l, int64_t now,
+                  int64_t retry_after, char *out, size_t cap)
+{
+    struct cf_fail f = {0};
+    redisReply *r;
+
+    f.fp = l->fp;
+    f.token = l->token;
+    f.hostkey = l->hostkey;
+    f.now_ms = now;
+    f.outcome = "timeout";
+    f.retry_after_ms = retry_after;
+    f.result = "F";
+    f.result_len = 1;
+    cf_frontier_fail_cmd(&cmd, crawl, &f);
+    r = call();
+    snprintf(out, cap, "%s",
+             r && r->type == REDIS_REPLY_STATUS ? r->str : "?");
+    freeReplyObject(r);
+    return out;
+}
+
+static long long stat(const char *crawl, const char *field)
+{
+    char key[CF_KEY_MAX];
+    redisReply *r = redisCommand(rc, "HGET %s %s",
+                                 cf_key(key, crawl, "stats"), field);
+    long long v = r && r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
+
+    freeReplyObject(r);
+    return v;
+}
+
+static void stat_str(const char *crawl, const char *field, char *out,
+                     size_t cap)
+{
+    char key[CF_KEY_MAX];
+    redisReply *r = redisCommand(rc, "HGET %s %s",
+                                 cf_key(key, crawl, "stats"), field);
+
+    snprintf(out, cap, "%s",
+             r && r->type == REDIS_REPLY_STRING ? r->str : "");
+    freeReplyObject(r);
+}
+
+static void check_sum(const char *crawl, int line)
+{
+    long long q = stat(crawl, "queued"), i = stat(crawl, "inflight");
+    long long d = stat(crawl, "done"), x = stat(crawl, "dead");
+    long long disc = stat(crawl, "discovered");
+
+    CHECKF(q + i + d + x == disc && q >= 0 && i >= 0,
+           "line %d: queued %lld + inflight %lld + done %lld + dead %lld "
+           "!= discovered %lld", line, q, i, d, x, disc);
+}
+#define CHECK_SUM(c) check_sum((c), __LINE__)
+
+static int state_is(const char *crawl, const char *want)
+{
+    char s[32];
+
+    stat_str(crawl, "state", s, sizeof(s));
+    return strcmp(s, want) == 0;
+}
+
+/* A raw call of script id with string arguments after the stats key. */
+static redisReply *raw(enum cf_script_id id, const char *crawl, int n,
+                       const char **args)
+{
+    char key[CF_KEY_MAX];
+
+    cf_cmd_reset(&cmd);
+    cmd.script = id;
+    cf_cmd_adds(&cmd, "EVALSHA");
+    cf_cmd_adds(&cmd, cf_script_get(id)->sha);
+    cf_cmd_adds(&cmd, "1");
+    cf_cmd_adds(&cmd, cf_key(key, crawl, "stats"));
+    for (int i = 0; i < n; i++)
+        cf_cmd_adds(&cmd, args[i]);
+    return call();
+}
+
+static long long dbsize(void)
+{
+    redisReply *r = redisCommand(rc, "DBSIZE");
+    long long v = r ? r->integer : -1;
+
+    freeReplyObject(r);
+    return v;
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+static void test_create_and_unknown(void)
+{
+    struct cf_config cfg;
+    const char *pop_args[] = {"w", "1", "5"};
+    const char *ctl_args[] = {"pause", "5"};
+    redisReply *r;
+
+    base_config(&cfg);
+    create("c1", &cfg);
+    cf_frontier_create_cmd(&cmd, "c1", &cfg, 2000);
+    CHECK_INT(call_int(), 0);
+    CHECK(state_is("c1", "running"));
+    CHECK_INT(stat("c1", "created_ms"), 1000);
+    cf_config_cleanup(&cfg);
+
+    r = raw(CF_SCRIPT_POP, "nope", 3, pop_args);
+    CHECK(r == NULL && strstr(errstr, "no such crawl"));
+    r = raw(CF_SCRIPT_CONTROL, "nope", 2, ctl_args);
+    CHECK(r == NULL && strstr(errstr, "no such crawl"));
+    cf_frontier_reap_cmd(&cmd, "nope", 5, 10);
+    CHECK(call() == NULL && strstr(errstr, "no such crawl"));
+}
+
+static void test_malformed(void)
+{
+    struct cf_config cfg;
+    struct {
+        enum cf_script_id id;
+        int n;
+        const char *args[16];
+    } bad[] = {
+        {CF_SCRIPT_PUSH, 7, {"5", "0", "1", "abc", "http://a:80", "0", "r"}},
+        {CF_SCRIPT_PUSH, 7, {"5", "0", "1", "-1", "http://a:80", "0", "r"}},
+        {CF_SCRIPT_PUSH, 7,
+         {"5", "0", "1", "9223372036854775808", "http://a:80", "0", "r"}},
+        {CF_SCRIPT_PUSH, 7, {"5", "0", "1", "012", "http://a:80", "0", "r"}},
+        {CF_SCRIPT_PUSH, 7, {"5", "0", "1", "12", "http://a :80", "0", "r"}},
+        {CF_SCRIPT_PUSH, 7, {"5", "0", "1", "12", "http://a:80", "x", "r"}},
+        {CF_SCRIPT_PUSH, 6, {"5", "0", "1", "12", "http://a:80", "0"}},
+        /* valid first link, bad second: nothing may be written */
+        {CF_SCRIPT_PUSH, 11, {"5", "0", "2", "12", "http://a:80", "0", "r",
+                              "13", "http://a:80", "1.5", "r"}},
+        {CF_SCRIPT_PUSH, 3, {"5x", "0", "0"}},
+        {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
+        {CF_SCRIPT_POP, 2, {"w", "1"}},
+        {CF_SCRIPT_ACK, 12, {"5", "12", "tok", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "0"}},
+        {CF_SCRIPT_ACK, 12, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "1"}},
+        {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
+                             "-1"}},
+        {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
+        {CF_SCRIPT_REAP, 2, {"5", "0"}},
+        {CF_SCRIPT_CONTROL, 2, {"explode", "5"}},
+        {CF_SCRIPT_CREATE, 2, {"5", "max_pages"}},
+    };
+    long long before;
+
+    base_config(&cfg);
+    create("bad", &cfg);
+    cf_config_cleanup(&cfg);
+    before = dbsize();
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        redisReply *r = raw(bad[i].id, "bad", bad[i].n, bad[i].args);
+
+        CHECKF(r == NULL && strstr(errstr, "ERR bad argument"),
+               "case %zu: %s", i, r ? "accepted" : errstr);
+        freeReplyObject(r);
+    }
+    CHECK_INT(dbsize(), before);
+    CHECK_INT(stat("bad", "discovered"), 0);
+    CHECK_INT(stat("bad", "stale_acks"), 0);
+}
+
+/* The script cache flushed, and Redis restarted, between calls. */
+static void test_noscript_and_restart(void)
+{
+    struct cf_config cfg;
+    struct tlink t[2];
+    int is_new[2];
+    redisReply *r;
+
+    base_config(&cfg);
+    create("ns", &cfg);
+    tlink_make(&t[0], 1, 1, 0);
+    tlink_make(&t[1], 1, 2, 0);
+    r = redisCommand(rc, "SCRIPT FLUSH");
+    freeReplyObject(r);
+    CHECK_INT(push_links("ns", 10, t, 2, 1, is_new), 2);
+    CHECK_INT(stat("ns", "queued"), 2);
+
+    CHECK_INT(testredis_restart(&tr), 0);
+    redisFree(rc);
+    rc = testredis_connect(&tr, 0);
+    CHECK(rc != NULL);
+    cf_frontier_pop_cmd(&cmd, "ns", "w", 1, 20);
+    r = call();
+    CHECK(r == NULL && strstr(errstr, "no such crawl"));
+    create("ns", &cfg);
+    CHECK_INT(push_links("ns", 10, t, 2, 1, is_new), 2);
+    CHECK_INT(stat("ns", "queued"), 2);
+    cf_config_cleanup(&cfg);
+}
+
+static void test_priority_fifo(void)
+{
+    struct cf_config cfg;
+    struct tlink t[6];
+    int is_new[6];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    int64_t prio[6] = {2, 1, 1, 0, 5000000, -3};
+    /* expected pop order by index: prio -3->0 and 0 (FIFO), 1, 1, 2, cap */
+    int order[6] = {3, 5, 1, 2, 0, 4};
+    int n;
+
+    base_config(&cfg);
+    cfg.per_host_concurrency = 10;
+    create("prio", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 6; i++)
+        tlink_make(&t[i], 1, i, prio[i]);
+    CHECK_INT(push_links("prio", 10, t, 6, 1, is_new), 6);
+    CHECK_INT(push_links("prio", 11, t, 6, 1, is_new), 0);
+    CHECK_INT(stat("prio", "dup_links"), 6);
+    n = pop("prio", 10, 20, &ls, &info);
+    CHECK_INT(n, 6);
+    for (int i = 0; i < n && i < 6; i++)
+        CHECKF(ls[i].fp == t[order[i]].l.fp, "pop %d: got %.*s", i,
+               (int)ls[i].rec_len, ls[i].rec);
+    CHECK(n > 0 && ls[0].kind == CF_LEASE_PAGE && ls[0].attempts == 0 &&
+          strcmp(ls[0].hostkey, t[0].hk) == 0);
+    CHECK_INT(stat("prio", "inflight"), 6);
+    CHECK_SUM("prio");
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+
+    /* Across hosts: the host whose head has the best priority first. */
+    base_config(&cfg);
+    create("prio2", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 3);
+    tlink_make(&t[1], 2, 0, 1);
+    tlink_make(&t[2], 3, 0, 2);
+    CHECK_INT(push_links("prio2", 10, t, 3, 1, is_new), 3);
+    tlink_make(&t[3], 1, 1, 0); /* improves host 1's head: ZADD XX LT */
+    CHECK_INT(push_links("prio2", 10, t + 3, 1, 0, is_new), 1);
+    n = pop("prio2", 3, 20, &ls, &info);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK(ls[0].fp == t[3].l.fp);
+        CHECK(ls[1].fp == t[1].l.fp);
+        CHECK(ls[2].fp == t[2].l.fp);
+    }
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+}
+
+/* A host with a delay holds back neither other hosts nor the caller. */
+static void test_no_head_of_line(void)
+{
+    struct cf_config cfg;
+    struct tlink t[10];
+    int is_new[10];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    int n, slow = 0;
+
+    base_config(&cfg);
+    cfg.per_host_concurrency = 10;
+    cfg.delay_ms = 0;
+    create("hol", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 5; i++) {
+        tlink_make(&t[i], 1, i, 0);
+        tlink_make(&t[5 + i], 2, i, 1);
+    }
+    CHECK_INT(push_links("hol", 10, t, 10, 1, is_new), 10);
+    /* host 1 gets a 10 s delay through a robots Crawl-delay-like field */
+    redisReply *r = redisCommand(rc, "HSET cf:{hol}:h:%s d 10000", t[0].hk);
+    freeReplyObject(r);
+    n = pop("hol", 10, 100, &ls, &info);
+    for (int i = 0; i < n; i++)
+        slow += strcmp(ls[i].hostkey, t[0].hk) == 0;
+    CHECK_INT(n, 6);
+    CHECK_INT(slow, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    n = pop("hol", 10, 200, &ls, &info);
+    CHECK_INT(n, 0);
+    CHECK_INT(info.wait_ms, 9900);
+    n = pop("hol", 10, 10100, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    CHECK_SUM("hol");
+}
+
+static void test_leases_stale_double(void)
+{
+    struct cf_config cfg;
+    struct tlink t[2];
+    int is_new[2];
+    struct cf_lease *ls = NULL, *ls2 = NULL;
+    struct cf_pop_info info;
+    int n, n2;
+
+    base_config(&cfg);
+    cfg.lease_ms = 1000;
+    create("lease", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    CHECK_INT(push_links("lease", 10, t, 1, 1, is_new), 1);
+    n = pop("lease", 5, 100, &ls, &info);
+    CHECK_INT(n, 1);
+    /* concurrency 1: nothing more from that host */
+    CHECK_INT(pop("lease", 5, 100, &ls2, &info), 0);
+    CHECK_INT(info.wait_ms, -1);
+    cf_frontier_reap_cmd(&cmd, "lease", 1099, 10);
+    CHECK_INT(call_int(), 0);
+    cf_frontier_reap_cmd(&cmd, "lease", 1100, 10);
+    CHECK_INT(call_int(), 1);
+    CHECK_INT(stat("lease", "reaped"), 1);
+    CHECK_SUM("lease");
+    if (n == 1)
+        CHECK_INT(ack("lease", &ls[0], 1200, "ok", NULL, 0), 0);
+    CHECK_INT(stat("lease", "stale_acks"), 1);
+    n2 = pop("lease", 5, 1300, &ls2, &info);
+    CHECK_INT(n2, 1);
+    if (n == 1 && n2 == 1) {
+        CHECK(ls2[0].fp == ls[0].fp && ls2[0].token != ls[0].token);
+        CHECK_INT(ls2[0].attempts, 1);
+        CHECK_INT(ack("lease", &ls2[0], 1400, "ok", NULL, 0), 1);
+        CHECK_INT(ack("lease", &ls2[0], 1401, "ok", NULL, 0), 0);
+    }
+    CHECK_INT(stat("lease", "stale_acks"), 2);
+    CHECK_INT(stat("lease", "done"), 1);
+    CHECK(state_is("lease", "done"));
+    CHECK_INT(stat("lease", "ended_ms"), 1400);
+    CHECK_SUM("lease");
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    cf_leases_free(ls2, (size_t)(n2 > 0 ? n2 : 0));
+}
+
+static void test_control(void)
+{
+    struct cf_config cfg;
+    struct tlink t[3];
+    int is_new[3];
+    struct cf_lease *ls = NULL, *ls2 = NULL;
+    struct cf_pop_info info;
+    redisReply *r;
+    int n;
+
+    base_config(&cfg);
+    create("ctl", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 3; i++)
+        tlink_make(&t[i], i, 0, 0);
+    CHECK_INT(push_links("ctl", 10, t, 2, 1, is_new), 2);
+    cf_frontier_control_cmd(&cmd, "ctl", "pause", 20);
+    r = call();
+    CHECK(r && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "paused"));
+    freeReplyObject(r);
+    CHECK_INT(pop("ctl", 5, 30, &ls, &info), 0);
+    CHECK_STR(info.state, "paused");
+    cf_frontier_control_cmd(&cmd, "ctl", "resume", 40);
+    freeReplyObject(call());
+    CHECK(state_is("ctl", "running"));
+    n = pop("ctl", 1, 50, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_frontier_control_cmd(&cmd, "ctl", "cancel", 60);
+    freeReplyObject(call());
+    CHECK(state_is("ctl", "cancelled"));
+    CHECK_INT(pop("ctl", 5, 70, &ls2, &info), 0);
+    CHECK_STR(info.state, "cancelled");
+    CHECK_INT(push_links("ctl", 80, t + 2, 1, 1, is_new), 0);
+    if (n == 1)
+        CHECK_INT(ack("ctl", &ls[0], 90, "ok", t + 2, 1), 1);
+    CHECK_INT(stat("ctl", "done"), 1);
+    CHECK_INT(stat("ctl", "discovered"), 2);
+    CHECK(state_is("ctl", "cancelled"));
+    CHECK_SUM("ctl");
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+}
+
+static void test_budget_and_host_cap(void)
+{
+    struct cf_config cfg;
+    struct tlink t[10];
+    int is_new[10];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    int n, total = 0;
+
+    base_config(&cfg);
+    cfg.max_pages = 3;
+    create("budget", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 10; i++)
+        tlink_make(&t[i], i, 0, 0);
+    CHECK_INT(push_links("budget", 10, t, 10, 1, is_new), 10);
+    n = pop("budget", 10, 20, &ls, &info);
+    CHECK_INT(n, 3);
+    for (int i = 0; i < n; i++)
+        total += (int)ack("budget", &ls[i], 30, "ok", NULL, 0);
+    CHECK_INT(total, 3);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    CHECK(state_is("budget", "done"));
+    CHECK_INT(stat("budget", "queued"), 7);
+    CHECK_SUM("budget");
+    CHECK_INT(pop("budget", 10, 40, &ls, &info), 0);
+    CHECK_STR(info.state, "done");
+
+    base_config(&cfg);
+    cfg.max_host_pages = 2;
+    create("hcap", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 5; i++)
+        tlink_make(&t[i], 1, i, 0);
+    tlink_make(&t[5], 2, 0, 0);
+    CHECK_INT(push_links("hcap", 10, t, 6, 1, is_new), 3);
+    CHECK_INT(stat("hcap", "host_capped"), 3);
+    CHECK_INT(stat("hcap", "discovered"), 3);
+    CHECK_SUM("hcap");
+}
+
+static void test_robots(void)
+{
+    struct cf_config cfg;
+    struct tlink t[3];
+    int is_new[3];
+    struct cf_lease *ls = NULL, *ls2 = NULL;
+    struct cf_pop_info info;
+    redisReply *r;
+    int n, n2;
+
+    base_config(&cfg);
+    cfg.obey_robots = 1;
+    cfg.lease_ms = 1000;
+    cfg.max_crawl_delay_ms = 4000;
+    create("rob", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    tlink_make(&t[1], 1, 1, 0);
+    tlink_make(&t[2], 2, 0, 0);
+    CHECK_INT(push_links("rob", 10, t, 2, 1, is_new), 2);
+    n = pop("rob", 5, 100, &ls, &info);
+    CHECK_INT(n, 1);
+    if (n != 1)
+        return;
+    CHECK_INT(ls[0].kind, CF_LEASE_ROBOTS);
+    CHECK(ls[0].fp == 0 && ls[0].rec == NULL);
+    CHECK_STR(ls[0].hostkey, t[0].hk);
+    CHECK_INT(stat("rob", "inflight"), 0);
+    /* the host waits for its robots */
+    CHECK_INT(pop("rob", 5, 100, &ls2, &info), 0);
+    CHECK_INT(info.wait_ms, -1);
+    cf_frontier_robots_cmd(&cmd, "rob", t[0].hk, ls[0].token + 99, 200, 200,
+                           "x", 1, -1);
+    CHECK_INT(call_int(), 0);
+    /* Crawl-delay 9 s is capped at 4 s */
+    cf_frontier_robots_cmd(&cmd, "rob", t[0].hk, ls[0].token, 200, 200,
+                           "User-agent: *\nCrawl-delay: 9\n", 29, 9000);
+    CHECK_INT(call_int(), 1);
+    CHECK_INT(stat("rob", "robots_fetched"), 1);
+    r = redisCommand(rc, "HGET cf:{rob}:robots %s", t[0].hk);
+    CHECK(r && r->type == REDIS_REPLY_STRING && r->len == 29);
+    freeReplyObject(r);
+    CHECK_INT(pop("rob", 5, 300, &ls2, &info), 0);
+    CHECK_INT(info.wait_ms, 3900);
+    n2 = pop("rob", 5, 4200, &ls2, &info);
+    CHECK_INT(n2, 1);
+    CHECK(n2 == 1 && ls2[0].kind == CF_LEASE_PAGE);
+    cf_leases_free(ls2, (size_t)(n2 > 0 ? n2 : 0));
+    cf_leases_free(ls, 1);
+
+    /* A robots lease that expires releases the host for another try. */
+    CHECK_INT(push_links("rob", 5000, t + 2, 1, 1, is_new), 1);
+    n = pop("rob", 1, 5000, &ls, &info);
+    CHECK(n == 1 && ls[0].kind == CF_LEASE_ROBOTS);
+    n2 = pop("rob", 1, 6001, &ls2, &info);
+    CHECK(n2 == 1 && ls2[0].kind == CF_LEASE_ROBOTS &&
+          ls2[0].token != ls[0].token);
+    if (n == 1 && n2 == 1) {
+        cf_frontier_robots_cmd(&cmd, "rob", t[2].hk, ls[0].token, 6002, 404,
+                               "", 0, -1);
+        CHECK_INT(call_int(), 0);
+        cf_frontier_robots_cmd(&cmd, "rob", t[2].hk, ls2[0].token, 6002, 404,
+                               "", 0, -1);
+        CHECK_INT(call_int(), 1);
+    }
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    cf_leases_free(ls2, (size_t)(n2 > 0 ? n2 : 0));
+    CHECK_SUM("rob");
+}
+
+static void test_retry_dead_breaker(void)
+{
+    struct cf_config cfg;
+    struct tlink t[3];
+    int is_new[3];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    char s[16];
+    redisReply *r;
+    int n;
+
+    base_config(&cfg);
+    cfg.max_attempts = 3;
+    cfg.backoff_ms = 1000;
+    cfg.backoff_max_ms = 1500;
+    cfg.breaker_failures = 0;
+    create("retry", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    CHECK_INT(push_links("retry", 10, t, 1, 1, is_new), 1);
+    int64_t now = 100, waits[2] = {1000, 1500};
+    for (int round = 0; round < 3; round++) {
+        n = pop("retry", 1, now, &ls, &info);
+        CHECK_INT(n, 1);
+        if (n != 1)
+            return;
+        CHECK_INT(ls[0].attempts, round);
+        fail("retry", &ls[0], now, -1, s, sizeof(s));
+        CHECK_STR(s, round < 2 ? "retry" : "dead");
+        CHECK_SUM("retry");
+        cf_leases_free(ls, 1);
+        if (round == 2)
+            break;
+        CHECK_INT(pop("retry", 1, now, &ls, &info), 0);
+        CHECK_INT(info.wait_ms, waits[round]);
+        CHECK_INT(pop("retry", 1, now + waits[round] - 1, &ls, &info), 0);
+        now += waits[round];
+    }
+    CHECK_INT(stat("retry", "retries"), 2);
+    CHECK_INT(stat("retry", "dead"), 1);
+    CHECK_INT(stat("retry", "err_timeout"), 1);
+    CHECK(state_is("retry", "done"));
+    r = redisCommand(rc, "LLEN cf:{retry}:dead");
+    CHECK(r && r->integer == 1);
+    freeReplyObject(r);
+    cf_frontier_control_cmd(&cmd, "retry", "requeue-dead", now + 1);
+    freeReplyObject(call());
+    CHECK(state_is("retry", "running"));
+    CHECK_INT(stat("retry", "dead"), 0);
+    CHECK_INT(stat("retry", "queued"), 1);
+    n = pop("retry", 1, now + 2, &ls, &info);
+    CHECK(n == 1 && ls[0].attempts == 0);
+    if (n == 1) {
+        /* Retry-After wins over a shorter backoff */
+        fail("retry", &ls[0], now + 3, 1400, s, sizeof(s));
+        CHECK_STR(s, "retry");
+        cf_leases_free(ls, 1);
+        ls = NULL;
+        CHECK_INT(pop("retry", 1, now + 3, &ls, &info), 0);
+        CHECK_INT(info.wait_ms, 1400);
+    }
+    CHECK_SUM("retry");
+
+    /* Breaker: 2 failures hold the host 10 s even after the backoff. */
+    base_config(&cfg);
+    cfg.max_attempts = 10;
+    cfg.backoff_ms = 10;
+    cfg.breaker_failures = 2;
+    cfg.breaker_ms = 10000;
+    create("brk", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    tlink_make(&t[1], 1, 1, 0);
+    CHECK_INT(push_links("brk", 10, t, 2, 1, is_new), 2);
+    for (int i = 0; i < 2; i++) {
+        n = pop("brk", 1, 100 + i, &ls, &info);
+        CHECK_INT(n, 1);
+        if (n == 1)
+            fail("brk", &ls[0], 100 + i, -1, s, sizeof(s));
+        cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    }
+    CHECK_INT(stat("brk", "breaker_trips"), 1);
+    CHECK_INT(pop("brk", 1, 5000, &ls, &info), 0);
+    CHECK_INT(info.wait_ms, 10101 - 5000);
+    n = pop("brk", 1, 10101, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+}
+
+static void test_completion_reopen(void)
+{
+    struct cf_config cfg;
+    struct tlink t[2];
+    int is_new[2];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    int n;
+
+    base_config(&cfg);
+    create("fin", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    tlink_make(&t[1], 1, 1, 0);
+    CHECK_INT(push_links("fin", 10, t, 1, 1, is_new), 1);
+    n = pop("fin", 1, 20, &ls, &info);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(ack("fin", &ls[0], 30, "ok", NULL, 0), 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    CHECK(state_is("fin", "done"));
+    CHECK_INT(stat("fin", "ended_ms"), 30);
+    CHECK_INT(push_links("fin", 40, t + 1, 1, 0, is_new), 0);
+    CHECK_INT(push_links("fin", 40, t + 1, 1, 1, is_new), 1);
+    CHECK(state_is("fin", "running"));
+    CHECK_INT(stat("fin", "ended_ms"), 0);
+    CHECK_SUM("fin");
+}
+
+/* C's view of the linear-hashing bucket, to check Lua's exact modulo. */
+static uint64_t bucket_of(uint64_t fp, int level, uint64_t split)
+{
+    uint64_t b = fp & ((UINT64_C(1) << level) - 1);
+
+    if (b < split)
+        b = fp & ((UINT64_C(1) << (level + 1)) - 1);
+    return b;
+}
+
+static void test_dedup(void)
+{
+    enum { N = 30000, BATCH = 500 };
+    struct cf_config cfg;
+    struct cf_link *ls = calloc(BATCH, sizeof(*ls));
+    uint64_t *fps = calloc(N, sizeof(*fps));
+    int *is_new = calloc(BATCH, sizeof(*is_new));
+    uint64_t x = 88172645463325252ULL;
+    long long total = 0, members = 0, misplaced = 0, notint = 0;
+    int level, pass;
+    uint64_t split;
+    redisReply *r;
+
+    base_config(&cfg);
+    create("dd", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < N; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* small and huge values: every digit count */
+        fps[i] = (x & INT64_MAX) >> (i % 7 == 0 ? i % 60 : 0);
+    }
+    for (pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N; i += BATCH) {
+            for (int j = 0; j < BATCH; j++) {
+                ls[j].fp = fps[i + j];
+                ls[j].hostkey = "http://d.test:80";
+                ls[j].rec = "r";
+                ls[j].rec_len = 1;
+            }
+            cf_frontier_push_cmd(&cmd, "dd", 10, ls, BATCH, 1);
+            r = call();
+            if (r && cf_frontier_push_parse(r, BATCH, is_new, errstr) == 0)
+                for (int j = 0; j < BATCH; j++)
+                    total += is_new[j];
+            else
+                CHECKF(0, "push: %s", errstr);
+            freeReplyObject(r);
+        }
+    }
+    /* xorshift values are distinct except for the shifted ones */
+    r = redisCommand(rc, "HMGET cf:{dd}:frontier L s n");
+    CHECK(r && r->elements == 3);
+    level = atoi(r->element[0]->str);
+    split = strtoull(r->element[1]->str, NULL, 10);
+    CHECK_INT(atoll(r->element[2]->str), total);
+    freeReplyObject(r);
+    CHECK_INT(stat("dd", "discovered"), total);
+    CHECK_INT(stat("dd", "dup_links"), 2LL * N - total);
+    CHECK(level >= 7); /* 30000 / 192 buckets: splits happened */
+    for (uint64_t b = 0; b < (UINT64_C(1) << level) + split; b++) {
+        r = redisCommand(rc, "SCARD cf:{dd}:seen:%llu",
+                         (unsigned long long)b);
+        members += r ? r->integer : 0;
+        freeReplyObject(r);
+        r = redisCommand(rc, "OBJECT ENCODING cf:{dd}:seen:%llu",
+                         (unsigned long long)b);
+        notint += !(r && r->type == REDIS_REPLY_STRING &&
+                    strcmp(r->str, "intset") == 0);
+        freeReplyObject(r);
+    }
+    CHECK_INT(members, total);
+    CHECK_INT(notint, 0);
+    for (int i = 0; i < N; i += 7) {
+        r = redisCommand(rc, "SISMEMBER cf:{dd}:seen:%llu %llu",
+                         (unsigned long long)bucket_of(fps[i], level, split),
+                         (unsigned long long)fps[i]);
+        misplaced += !(r && r->integer == 1);
+        freeReplyObject(r);
+    }
+    CHECK_INT(misplaced, 0);
+    free(ls);
+    free(fps);
+    free(is_new);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Dedup count cross-checked against a sort in C. */
+static void test_dedup_exact(void)
+{
+    enum { N = 4000 };
+    struct cf_config cfg;
+    struct tlink *t = calloc(N, sizeof(*t));
+    uint64_t *fps = calloc(N, sizeof(*fps));
+    int *is_new = calloc(N, sizeof(*is_new));
+    long long distinct = 0;
+
+    base_config(&cfg);
+    create("dx", &cfg);
+    cf_config_cleanup(&cfg);
+    srand(7);
+    for (int i = 0; i < N; i++) {
+        tlink_make(&t[i], rand() % 5, rand() % 3000, 0);
+        fps[i] = t[i].l.fp;
+    }
+    qsort(fps, N, sizeof(*fps), cmp_u64);
+    for (int i = 0; i < N; i++)
+        distinct += i == 0 || fps[i] != fps[i - 1];
+    CHECK_INT(push_links("dx", 10, t, N, 0, is_new), distinct);
+    CHECK_INT(stat("dx", "queued"), distinct);
+    free(t);
+    free(fps);
+    free(is_new);
+}
+
+/* Delay D, concurrency 1, several connections driven by one simulated
+ * clock: no host is handed out twice within D, never two at once. */
+static void test_politeness(void)
+{
+    enum { HOSTS = 12, PAGES = 8, CONNS = 4, D = 100, MAXL = 64 };
+    struct cf_config cfg;
+    struct tlink t[HOSTS * PAGES];
+    int is_new[HOSTS * PAGES];
+    redisContext *conns[CONNS];
+    struct cf_lease held[MAXL];
+    int64_t last[HOSTS], now = 1000;
+    int busy[HOSTS] = {0}, nheld = 0, done = 0, violations = 0, over = 0;
+    redisContext *saved = rc;
+
+    base_config(&cfg);
+    cfg.delay_ms = D;
+    create("pol", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < HOSTS * PAGES; i++)
+        tlink_make(&t[i], i % HOSTS, i, rand() % 3);
+    CHECK_INT(push_links("pol", 10, t, HOSTS * PAGES, 1, is_new),
+              HOSTS * PAGES);
+    for (int i = 0; i < HOSTS; i++)
+        last[i] = -1000000;
+    for (int c = 0; c < CONNS; c++)
+        conns[c] = testredis_connect(&tr, c % 2);
+    srand(11);
+    for (int step = 0; step < 5000 && done < HOSTS * PAGES; step++) {
+        rc = conns[rand() % CONNS];
+        now += rand() % 30;
+        if (nheld > 0 && rand() % 2) {
+            int k = rand() % nheld;
+            int h = atoi(held[k].hostkey + strlen("http://h"));
+
+            CHECK_INT(ack("pol", &held[k], now, "ok", NULL, 0), 1);
+            busy[h]--;
+            done++;
+            cf_lease_cleanup(&held[k]);
+            held[k] = held[--nheld];
+        } else {
+            struct cf_lease *ls = NULL;
+            struct cf_pop_info info;
+            int n = pop("pol", 1 + rand() % 4, now, &ls, &info);
+
+            for (int i = 0; i < n; i++) {
+                int h = atoi(ls[i].hostkey + strlen("http://h"));
+
+                violations += now - last[h] < D;
+                last[h] = now;
+                over += ++busy[h] > 1;
+                if (nheld < MAXL)
+                    held[nheld++] = ls[i];
+            }
+            free(ls);
+        }
+    }
+    rc = saved;
+    CHECK_INT(violations, 0);
+    CHECK_INT(over, 0);
+    CHECK_INT(done, HOSTS * PAGES);
+    CHECK(state_is("pol", "done"));
+    CHECK_SUM("pol");
+    for (int i = 0; i < nheld; i++)
+        cf_lease_cleanup(&held[i]);
+    for (int c = 0; c < CONNS; c++)
+        redisFree(conns[c]);
+}
+
+static void run_cases(void)
+{
+    test_create_and_unknown();
+    test_malformed();
+    test_priority_fifo();
+    test_no_head_of_line();
+    test_leases_stale_double();
+    test_control();
+    test_budget_and_host_cap();
+    test_robots();
+    test_retry_dead_breaker();
+    test_completion_reopen();
+    test_dedup();
+    test_dedup_exact();
+    test_politeness();
+    test_noscript_and_restart();
+}
+
+int main(void)
+{
+    if (testredis_start(&tr, NULL) != 0)
+        return 1;
+    rc = testredis_connect(&tr, 0);
+    if (!rc)
+        return 1;
+    cf_cmd_init(&cmd);
+    run_cases();
+    cf_cmd_cleanup(&cmd);
+    redisFree(rc);
+    testredis_stop(&tr);
+    return test_summary("test_frontier");
+}
