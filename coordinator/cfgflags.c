@@ -21,8 +21,8 @@ static char *dashed(const char *name)
     return s;
 }
 
-static void add_flag(struct cfgflags *f, size_t *cap, char *name,
-                     size_t field, int is_bool, const char *bool_value)
+static void add_flag(struct cfgflags *f, size_t *cap, char *name, size_t field,
+                     int is_bool, const char *bool_value)
 {
     if (f->nflags == *cap) {
         *cap = *cap ? *cap * 2 : 64;

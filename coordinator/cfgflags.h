@@ -20,25 +20,25 @@
 
 /* One generated flag. */
 struct cfgflag {
-    char *name;     /* flag without "--", heap */
-    size_t field;   /* index into the config table */
-    int is_bool;    /* 1: optional value, default value below */
+    char *name;             /* flag without "--", heap */
+    size_t field;           /* index into the config table */
+    int is_bool;            /* 1: optional value, default value below */
     const char *bool_value; /* "1" or "0" for switches */
 };
 
 /* A parsed setting, applied after the config file. */
 struct cfgset {
-    size_t flag;    /* index into flags */
-    char *value;    /* heap */
+    size_t flag; /* index into flags */
+    char *value; /* heap */
 };
 
 struct cfgflags {
     struct option *opts;   /* command options + generated + {0} */
     struct cfgflag *flags; /* generated flags */
     size_t nflags;
-    struct cfgset *sets;   /* settings seen so far */
+    struct cfgset *sets; /* settings seen so far */
     size_t nsets;
-    char *config_file;     /* --config FILE, or NULL */
+    char *config_file; /* --config FILE, or NULL */
 };
 
 /* Build the option array: the command's own options (cmd_opts,

@@ -70,8 +70,7 @@ int cli_bad_option(const char *cmd, int c, char **argv)
     return cli_usage(cmd, "unknown option %s (see --help)", arg);
 }
 
-int cli_parse_int(const char *s, long long min, long long max,
-                  long long *out)
+int cli_parse_int(const char *s, long long min, long long max, long long *out)
 {
     char *end = NULL;
     long long v;
@@ -103,8 +102,7 @@ redisContext *cli_connect(const char *cmd, const char *flag)
     return rc;
 }
 
-redisReply *cli_redis(const char *cmd, redisContext *rc, const char *fmt,
-                      ...)
+redisReply *cli_redis(const char *cmd, redisContext *rc, const char *fmt, ...)
 {
     va_list ap;
     redisReply *r;
@@ -166,8 +164,8 @@ char *cli_pick_crawl(const char *cmd, redisContext *rc, const char *name,
             return NULL;
         st = cli_crawl_state(cmd, rc, name, state, sizeof(state));
         if (st == CF_ENOTFOUND)
-            *rc_exit = cli_fail(cmd, "unknown crawl '%s' (see '%s list')",
-                                name, CLI_PROG);
+            *rc_exit = cli_fail(cmd, "unknown crawl '%s' (see '%s list')", name,
+                                CLI_PROG);
         else if (st != CF_OK)
             *rc_exit = CLI_FAIL;
         else
@@ -184,11 +182,13 @@ char *cli_pick_crawl(const char *cmd, redisContext *rc, const char *name,
         out = cf_strdup(r->element[0]->str);
         *rc_exit = CLI_OK;
     } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
-        *rc_exit = cli_fail(cmd, "no crawls (create one with '%s seed')",
-                            CLI_PROG);
+        *rc_exit =
+            cli_fail(cmd, "no crawls (create one with '%s seed')", CLI_PROG);
     } else {
-        *rc_exit = cli_usage(cmd, "%zu crawls exist; name one (see '%s "
-                             "list')", r->elements, CLI_PROG);
+        *rc_exit = cli_usage(cmd,
+                             "%zu crawls exist; name one (see '%s "
+                             "list')",
+                             r->elements, CLI_PROG);
     }
     freeReplyObject(r);
     return out;
@@ -254,16 +254,16 @@ int cli_out_commit(const char *cmd, struct cli_out *o)
     if (!o->f)
         return CLI_OK;
     if (fflush(o->f) != 0 || ferror(o->f)) {
-        ret = cli_fail(cmd, "write error on %s: %s",
-                       o->tmp ? o->tmp : "stdout", strerror(errno));
+        ret = cli_fail(cmd, "write error on %s: %s", o->tmp ? o->tmp : "stdout",
+                       strerror(errno));
     }
     if (o->path) {
         if (fclose(o->f) != 0 && ret == CLI_OK)
-            ret = cli_fail(cmd, "write error on %s: %s", o->tmp,
-                           strerror(errno));
+            ret =
+                cli_fail(cmd, "write error on %s: %s", o->tmp, strerror(errno));
         if (ret == CLI_OK && rename(o->tmp, o->path) != 0)
-            ret = cli_fail(cmd, "cannot rename %s to %s: %s", o->tmp,
-                           o->path, strerror(errno));
+            ret = cli_fail(cmd, "cannot rename %s to %s: %s", o->tmp, o->path,
+                           strerror(errno));
     }
     free(o->path);
     free(o->tmp);

@@ -53,8 +53,7 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 int cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Parse a non-negative integer flag value within [min, max]; 0 or -1. */
-int cli_parse_int(const char *s, long long min, long long max,
-                  long long *out);
+int cli_parse_int(const char *s, long long min, long long max, long long *out);
 
 /* Connect to the Redis named by flag (or CRAWLFLEET_REDIS, or the
  * default); on failure prints one line and returns NULL. */
@@ -65,8 +64,7 @@ extern int cli_connect_err;
 
 /* Run a command; on an I/O or error reply print one line for cmd and
  * return NULL (the reply is freed). */
-redisReply *cli_redis(const char *cmd, redisContext *rc, const char *fmt,
-                      ...);
+redisReply *cli_redis(const char *cmd, redisContext *rc, const char *fmt, ...);
 
 /* The crawl's state ("running", ...) into state (len bytes). 0, or
  * CF_ENOTFOUND when the crawl does not exist, or CF_EREDIS (printed). */
@@ -92,9 +90,9 @@ void cli_nap(int ms);
 /* Open path for writing via path.tmp (rename with cli_out_commit), or
  * stdout when path is NULL or "-". */
 struct cli_out {
-    FILE *f;      /* where to write */
-    char *path;   /* final path, NULL for stdout */
-    char *tmp;    /* path.tmp */
+    FILE *f;    /* where to write */
+    char *path; /* final path, NULL for stdout */
+    char *tmp;  /* path.tmp */
 };
 int cli_out_open(const char *cmd, struct cli_out *o, const char *path);
 /* Flush, close and rename into place; 0 or CLI_FAIL (printed). */

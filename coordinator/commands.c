@@ -6,12 +6,12 @@
 #include "cli.h"
 #include "commands.h"
 
-#define REDIS_HELP \
-    "  --redis URL            Redis address (redis://[user:pass@]host:port" \
-    "/db,\n"                                                               \
-    "                         unix:///path); default $CRAWLFLEET_REDIS, " \
-    "else\n"                                                               \
-    "                         redis://127.0.0.1:6379\n"                   \
+#define REDIS_HELP                                                             \
+    "  --redis URL            Redis address (redis://[user:pass@]host:port"    \
+    "/db,\n"                                                                   \
+    "                         unix:///path); default $CRAWLFLEET_REDIS, "      \
+    "else\n"                                                                   \
+    "                         redis://127.0.0.1:6379\n"                        \
     "  -h, --help             this help\n"
 
 static const struct command commands[] = {
@@ -143,4 +143,3 @@ void cli_print_overview(FILE *out)
                  "Exit codes: 0 ok,\n1 failure, 2 usage error, 130 "
                  "interrupted. Version: crawlfleet --version.\n");
 }
-

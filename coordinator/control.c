@@ -55,8 +55,8 @@ struct control_args {
     long long limit;
 };
 
-static int parse(const char *cmd, int argc, char **argv,
-                 struct control_args *a, int extra, int *done)
+static int parse(const char *cmd, int argc, char **argv, struct control_args *a,
+                 int extra, int *done)
 {
     int c;
 
@@ -67,7 +67,9 @@ static int parse(const char *cmd, int argc, char **argv,
     optind = 0;
     while ((c = getopt_long(argc, argv, ":h", control_opts, NULL)) != -1) {
         switch (c) {
-        case 'R': a->redis = optarg; break;
+        case 'R':
+            a->redis = optarg;
+            break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
             *done = 1;
@@ -133,8 +135,8 @@ static void print_dead(const redisReply *e)
     end = e->str + e->len;
     sp1 = memchr(p, ' ', e->len);
     sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
-    if (sp2 && cf_result_decode(sp2 + 1, (size_t)(end - sp2 - 1), &res,
-                                err) == CF_OK) {
+    if (sp2 && cf_result_decode(sp2 + 1, (size_t)(end - sp2 - 1), &res, err) ==
+                   CF_OK) {
         o = export_result_json(&res);
         cf_result_cleanup(&res);
     } else {

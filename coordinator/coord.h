@@ -9,8 +9,8 @@
 
 #include <hiredis/hiredis.h>
 
-#define COORD_REAP_LIMIT 1000      /* leases re-queued per crawl per tick */
-#define COORD_SAMPLE_MIN_MS 900    /* skip a sample if one is this fresh */
+#define COORD_REAP_LIMIT 1000   /* leases re-queued per crawl per tick */
+#define COORD_SAMPLE_MIN_MS 900 /* skip a sample if one is this fresh */
 
 /* One pass over one crawl at now: re-queue expired leases, then LPUSH
  * "<ms> <done>" to cf:{C}:rate (trimmed) unless a fresh sample exists or

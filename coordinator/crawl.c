@@ -32,10 +32,10 @@
 #include "url.h"
 
 #define CRAWL_WORKERS_MAX 256
-#define REDIS_START_MS 60000   /* a large AOF takes a while to load */
+#define REDIS_START_MS 60000 /* a large AOF takes a while to load */
 #define REDIS_STOP_MS 60000
-#define WORKER_EXIT_MS 15000   /* workers leave by themselves when done */
-#define WORKER_STOP_MS 20000   /* after SIGTERM: finish or release leases */
+#define WORKER_EXIT_MS 15000 /* workers leave by themselves when done */
+#define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
 #define TICK_MS 1000
 #define READ_BLOCK_MS 200
 
@@ -45,7 +45,7 @@ struct crawl_args {
     const char *state_dir;
     const char *redis;
     long long workers;
-    long long concurrency;  /* 0: the worker's default */
+    long long concurrency; /* 0: the worker's default */
     int resume;
     int fresh;
     int quiet;
@@ -53,17 +53,17 @@ struct crawl_args {
 
 struct crawl_run {
     struct crawl_args a;
-    char *name;                 /* crawl name */
-    char *dir;                  /* state directory */
-    struct embedded_redis er;   /* when no --redis */
-    const char *redis_url;      /* what workers get */
+    char *name;               /* crawl name */
+    char *dir;                /* state directory */
+    struct embedded_redis er; /* when no --redis */
+    const char *redis_url;    /* what workers get */
     redisContext *rc;
     pid_t pids[CRAWL_WORKERS_MAX];
     int nworkers;
     int alive;
-    int progress;               /* draw the progress line */
+    int progress; /* draw the progress line */
     int64_t started_ms;
-    long long done_at_start;    /* done count when we started (-1 unset) */
+    long long done_at_start; /* done count when we started (-1 unset) */
 };
 
 /* A crawl name from a URL's host (and port when not the default). */
@@ -81,8 +81,7 @@ static char *name_from_url(const char *url)
         s = cf_asprintf("%.*s-%d", (int)p.host_len, p.host, p.port);
     for (char *q = s; *q; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-              (*q >= '0' && *q <= '9') || *q == '.' || *q == '-' ||
-              *q == '_'))
+              (*q >= '0' && *q <= '9') || *q == '.' || *q == '-' || *q == '_'))
             *q = '_';
     if (strlen(s) > CF_CRAWL_NAME_MAX)
         s[CF_CRAWL_NAME_MAX] = '\0';
@@ -120,8 +119,8 @@ static int dir_exists(const char *path)
 static int remove_state(const char *dir)
 {
     static const char *const files[] = {
-        "redis.sock", "redis.log", "dump.rdb", "workers.log",
-        "appendonly.aof", "temp-rewriteaof.aof"};
+        "redis.sock",  "redis.log",      "dump.rdb",
+        "workers.log", "appendonly.aof", "temp-rewriteaof.aof"};
     char *aof = cf_asprintf("%s/appendonlydir", dir);
     DIR *d = opendir(aof);
     struct dirent *e;
@@ -170,8 +169,9 @@ static void progress_line(struct crawl_run *cr, const struct progress *p)
         snprintf(rate, sizeof(rate), "%.1f", q.rate);
     else
         snprintf(rate, sizeof(rate), "-");
-    fprintf(stderr, "\r\033[K%s: %lld of %lld done, %s pages/s, %lld "
-                    "errors, %lld dead, ETA %s, %d workers",
+    fprintf(stderr,
+            "\r\033[K%s: %lld of %lld done, %s pages/s, %lld "
+            "errors, %lld dead, ETA %s, %d workers",
             cr->name, q.done, q.discovered, rate, q.errors, q.dead,
             stats_fmt_duration(q.eta_s, eta, sizeof(eta)), cr->alive);
     fflush(stderr);
@@ -192,15 +192,22 @@ static int start_workers(struct crawl_run *cr)
 
     if (!bin) {
         cli_fail("crawl", "crawlfleet-worker not found next to crawlfleet "
-                 "or on PATH");
+                          "or on PATH");
         goto out;
     }
     snprintf(conc, sizeof(conc), "%lld", cr->a.concurrency);
     for (int i = 0; i < cr->a.workers; i++) {
-        const char *argv[] = {bin, "--redis", (char *)cr->redis_url, "--crawl",
-                        cr->name, "--exit-when-done", "--metrics-port", "0",
-                        cr->a.concurrency ? "--concurrency" : NULL, conc,
-                        NULL};
+        const char *argv[] = {bin,
+                              "--redis",
+                              (char *)cr->redis_url,
+                              "--crawl",
+                              cr->name,
+                              "--exit-when-done",
+                              "--metrics-port",
+                              "0",
+                              cr->a.concurrency ? "--concurrency" : NULL,
+                              conc,
+                              NULL};
         pid_t pid = proc_spawn(argv, log, err);
 
         if (pid < 0) {
@@ -285,7 +292,9 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
         if (cfgflags_take(flags, c, optarg))
             continue;
         switch (c) {
-        case 'o': a->output = optarg; break;
+        case 'o':
+            a->output = optarg;
+            break;
         case 'w':
             if (cli_parse_int(optarg, 1, CRAWL_WORKERS_MAX, &a->workers))
                 return cli_usage(cmd, "bad value for --workers: %s (1-%d)",
@@ -293,15 +302,29 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
             break;
         case 'C':
             if (cli_parse_int(optarg, 1, 100000, &a->concurrency))
-                return cli_usage(cmd, "bad value for --concurrency: %s "
-                                 "(1-100000)", optarg);
+                return cli_usage(cmd,
+                                 "bad value for --concurrency: %s "
+                                 "(1-100000)",
+                                 optarg);
             break;
-        case 'n': a->name = optarg; break;
-        case 'd': a->state_dir = optarg; break;
-        case 'r': a->resume = 1; break;
-        case 'F': a->fresh = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'R': a->redis = optarg; break;
+        case 'n':
+            a->name = optarg;
+            break;
+        case 'd':
+            a->state_dir = optarg;
+            break;
+        case 'r':
+            a->resume = 1;
+            break;
+        case 'F':
+            a->fresh = 1;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'R':
+            a->redis = optarg;
+            break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
             *done = 1;
@@ -314,7 +337,7 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
         return cli_usage(cmd, "--resume and --fresh exclude each other");
     if (a->fresh && a->redis)
         return cli_usage(cmd, "--fresh deletes the private redis's state; "
-                         "with --redis pick another --name");
+                              "with --redis pick another --name");
     return CLI_OK;
 }
 
@@ -331,19 +354,21 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
         int exists = dir_exists(cr->dir);
 
         if (exists && cr->a.fresh && remove_state(cr->dir) != 0)
-            return cli_fail(cmd, "cannot remove %s (it holds other files; "
-                            "remove it yourself)", cr->dir);
-        if (exists && !cr->a.fresh && !cr->a.resume)
-            return cli_fail(cmd, "crawl '%s' already has state in %s; use "
-                            "--resume to continue it or --fresh to start "
-                            "over", cr->name, cr->dir);
-        if (!exists && cr->a.resume)
-            return cli_fail(cmd, "nothing to resume: no state in %s",
+            return cli_fail(cmd,
+                            "cannot remove %s (it holds other files; "
+                            "remove it yourself)",
                             cr->dir);
+        if (exists && !cr->a.fresh && !cr->a.resume)
+            return cli_fail(cmd,
+                            "crawl '%s' already has state in %s; use "
+                            "--resume to continue it or --fresh to start "
+                            "over",
+                            cr->name, cr->dir);
+        if (!exists && cr->a.resume)
+            return cli_fail(cmd, "nothing to resume: no state in %s", cr->dir);
     }
     if (mkdir_p(cr->dir) != 0)
-        return cli_fail(cmd, "cannot create %s: %s", cr->dir,
-                        strerror(errno));
+        return cli_fail(cmd, "cannot create %s: %s", cr->dir, strerror(errno));
     if (!cr->a.redis) {
         if (redis_embed_start(&cr->er, cr->dir, REDIS_START_MS, err) != 0)
             return cli_fail(cmd, "%s", err);
@@ -358,15 +383,18 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
     if (st == CF_EREDIS)
         return CLI_FAIL;
     if (st == CF_OK && !cr->a.resume)
-        return cli_fail(cmd, "crawl '%s' already exists on that redis; use "
+        return cli_fail(cmd,
+                        "crawl '%s' already exists on that redis; use "
                         "--resume to continue it or another --name",
                         cr->name);
     if (st == CF_ENOTFOUND && cr->a.resume)
         return cli_fail(cmd, "nothing to resume: no crawl '%s'", cr->name);
     if (st == CF_OK) {
         if (cfg_given)
-            cli_warn(cmd, "resuming '%s' with the config it was created "
-                     "with; config flags ignored", cr->name);
+            cli_warn(cmd,
+                     "resuming '%s' with the config it was created "
+                     "with; config flags ignored",
+                     cr->name);
         return CLI_OK;
     }
     if (seeds->n == 0)
@@ -376,8 +404,9 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
     if (seed_push(cmd, cr->rc, cr->name, seeds, &fresh, &dup))
         return CLI_FAIL;
     if (!cr->a.quiet)
-        fprintf(stderr, "%s: crawl '%s': %zu seeds (%zu rejected), %lld "
-                        "workers, state in %s\n",
+        fprintf(stderr,
+                "%s: crawl '%s': %zu seeds (%zu rejected), %lld "
+                "workers, state in %s\n",
                 CLI_PROG, cr->name, fresh, seeds->rejected, cr->a.workers,
                 cr->dir);
     return CLI_OK;
@@ -420,9 +449,11 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
             return CLI_OK;
         if (got == 0 && cr->alive == 0) {
             progress_end(cr);
-            return cli_fail(cmd, "all workers exited before the crawl was "
+            return cli_fail(cmd,
+                            "all workers exited before the crawl was "
                             "done (see %s/workers.log); --resume continues "
-                            "it", cr->dir);
+                            "it",
+                            cr->dir);
         }
     }
 }
@@ -502,11 +533,11 @@ int cmd_crawl(int argc, char **argv)
             fprintf(stderr, "%s: crawl '%s' done: %lld results in %.1fs%s%s\n",
                     CLI_PROG, cr.name, fl.written,
                     (double)(cf_now_ms() - cr.started_ms) / 1000.0,
-                    cr.a.output ? " to " : "",
-                    cr.a.output ? cr.a.output : "");
+                    cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
     } else if (ret == CLI_INTERRUPTED) {
-        fprintf(stderr, "%s: interrupted; stopping workers and redis. Run "
-                        "the same command with --resume to continue.\n",
+        fprintf(stderr,
+                "%s: interrupted; stopping workers and redis. Run "
+                "the same command with --resume to continue.\n",
                 CLI_PROG);
     }
 out:

@@ -23,8 +23,7 @@ static const struct option export_opts[] = {
 };
 
 /* Is the crawl finished? -1 on a Redis error (printed). */
-static int crawl_finished(const char *cmd, redisContext *rc,
-                          const char *crawl)
+static int crawl_finished(const char *cmd, redisContext *rc, const char *crawl)
 {
     struct kv stats;
     struct progress p;
@@ -57,12 +56,20 @@ int cmd_export(int argc, char **argv)
         switch (c) {
         case 'F':
             if (export_format_parse(optarg, &fmt))
-                return cli_usage(cmd, "bad value for --format: %s (jsonl "
-                                 "or csv)", optarg);
+                return cli_usage(cmd,
+                                 "bad value for --format: %s (jsonl "
+                                 "or csv)",
+                                 optarg);
             break;
-        case 'w': follow = 1; break;
-        case 'o': output = optarg; break;
-        case 'R': redis = optarg; break;
+        case 'w':
+            follow = 1;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'R':
+            redis = optarg;
+            break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
             return CLI_OK;
@@ -101,8 +108,7 @@ int cmd_export(int argc, char **argv)
                 goto out;
             }
         }
-        if (follower_step(&fl, rc, out.f, follow && !fin ? FOLLOW_BLOCK_MS
-                                                         : 0,
+        if (follower_step(&fl, rc, out.f, follow && !fin ? FOLLOW_BLOCK_MS : 0,
                           &got, err) != CF_OK) {
             ret = cli_fail(cmd, "%s", err);
             goto out;

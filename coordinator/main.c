@@ -12,8 +12,7 @@ int main(int argc, char **argv)
         cli_print_overview(stderr);
         return CLI_USAGE;
     }
-    if (strcmp(argv[1], "--version") == 0 ||
-        strcmp(argv[1], "version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("%s %s\n", CLI_PROG, CLI_VERSION);
         return CLI_OK;
     }

@@ -57,8 +57,7 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
         dup2(fd, 1);
         dup2(fd, 2);
         execv(argv[0], (char *const *)argv);
-        dprintf(2, "crawlfleet: cannot run %s: %s\n", argv[0],
-                strerror(errno));
+        dprintf(2, "crawlfleet: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     close(fd);
@@ -154,8 +153,8 @@ static int redis_ready(const char *sock)
     return ok;
 }
 
-int redis_embed_start(struct embedded_redis *r, const char *dir,
-                      int timeout_ms, char *errstr)
+int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
+                      char *errstr)
 {
     char *server = getenv("CRAWLFLEET_REDIS_SERVER");
     char *bin = server ? cf_strdup(server) : proc_find("redis-server");
@@ -179,19 +178,27 @@ int redis_embed_start(struct embedded_redis *r, const char *dir,
     r->sock = cf_asprintf("%s/redis.sock", abs);
     r->url = cf_asprintf("unix://%s", r->sock);
     if (strlen(r->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        snprintf(errstr, CF_ERRSTR_LEN, "state dir path too long for a "
-                 "unix socket: %.200s", abs);
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "state dir path too long for a "
+                 "unix socket: %.200s",
+                 abs);
         goto out;
     }
     unlink(r->sock);
     log = cf_asprintf("%s/redis.log", abs);
     {
         const char *argv[] = {
-            bin, "--port", "0", "--unixsocket", r->sock,
-            "--unixsocketperm", "700", "--dir", r->dir,
-            "--appendonly", "yes", "--appendfsync", "everysec",
-            "--save", "", "--daemonize", "no", "--logfile", "",
-            "--protected-mode", "yes", NULL,
+            bin,        "--port",
+            "0",        "--unixsocket",
+            r->sock,    "--unixsocketperm",
+            "700",      "--dir",
+            r->dir,     "--appendonly",
+            "yes",      "--appendfsync",
+            "everysec", "--save",
+            "",         "--daemonize",
+            "no",       "--logfile",
+            "",         "--protected-mode",
+            "yes",      NULL,
         };
 
         r->pid = proc_spawn(argv, log, errstr);
@@ -206,13 +213,17 @@ int redis_embed_start(struct embedded_redis *r, const char *dir,
             break;
         if (proc_wait(r->pid, 0, &st)) {
             r->pid = 0;
-            snprintf(errstr, CF_ERRSTR_LEN, "redis-server exited at start "
-                     "(see %.200s)", log);
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "redis-server exited at start "
+                     "(see %.200s)",
+                     log);
             goto out;
         }
         if (cf_now_ms() > deadline) {
-            snprintf(errstr, CF_ERRSTR_LEN, "redis-server did not answer "
-                     "within %d ms (see %.180s)", timeout_ms, log);
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "redis-server did not answer "
+                     "within %d ms (see %.180s)",
+                     timeout_ms, log);
             goto out;
         }
         nap_ms(20);

@@ -27,17 +27,17 @@ char *proc_find(const char *name);
 /* A private redis-server on a unix socket in a state directory, with
  * appendonly persistence. */
 struct embedded_redis {
-    pid_t pid;       /* redis-server, or 0 */
-    char *dir;       /* absolute state directory */
-    char *sock;      /* dir/redis.sock */
-    char *url;       /* unix://<sock> */
+    pid_t pid;  /* redis-server, or 0 */
+    char *dir;  /* absolute state directory */
+    char *sock; /* dir/redis.sock */
+    char *url;  /* unix://<sock> */
 };
 
 /* Start redis-server in dir (which exists) and wait until it answers
  * PING (loading the AOF may take a while), up to timeout_ms. 0 or -1 with
  * errstr (the child is stopped). */
-int redis_embed_start(struct embedded_redis *r, const char *dir,
-                      int timeout_ms, char *errstr);
+int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
+                      char *errstr);
 /* SHUTDOWN SAVE and reap it (SIGKILL after timeout_ms); frees r. */
 void redis_embed_stop(struct embedded_redis *r, int timeout_ms);
 

@@ -122,8 +122,8 @@ void export_csv_row(FILE *out, const struct cf_result *r)
     fprintf(out, "%u\n", r->attempts);
 }
 
-int export_write(FILE *out, enum export_format fmt, const char *p,
-                 size_t len, char *errstr)
+int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
+                 char *errstr)
 {
     struct cf_result r;
 
@@ -182,8 +182,8 @@ static void follower_take(struct follower *f, const redisReply *entries,
     }
 }
 
-int follower_step(struct follower *f, redisContext *rc, FILE *out,
-                  int block_ms, long *got, char *errstr)
+int follower_step(struct follower *f, redisContext *rc, FILE *out, int block_ms,
+                  long *got, char *errstr)
 {
     redisReply *r;
 
@@ -195,8 +195,7 @@ int follower_step(struct follower *f, redisContext *rc, FILE *out,
         r = redisCommand(rc, "XREAD COUNT %d STREAMS %s %s", FOLLOW_BATCH,
                          f->key, f->last_id);
     if (!r || r->type == REDIS_REPLY_ERROR) {
-        snprintf(errstr, CF_ERRSTR_LEN, "redis: %s",
-                 r ? r->str : rc->errstr);
+        snprintf(errstr, CF_ERRSTR_LEN, "redis: %s", r ? r->str : rc->errstr);
         if (r)
             freeReplyObject(r);
         return CF_EREDIS;

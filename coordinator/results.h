@@ -31,8 +31,8 @@ void export_csv_row(FILE *out, const struct cf_result *r);
 
 /* Decode an encoded cf_result and write it in fmt. 0, or CF_EINVAL with
  * errstr for an undecodable record (nothing written). */
-int export_write(FILE *out, enum export_format fmt, const char *p,
-                 size_t len, char *errstr);
+int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
+                 char *errstr);
 
 /* A reader of one crawl's results stream, from its start. */
 struct follower {
@@ -48,7 +48,7 @@ void follower_init(struct follower *f, const char *crawl,
 /* Read up to a batch of entries after last_id (waiting up to block_ms if
  * > 0 when there are none) and write them to out. *got is the number of
  * entries read. 0, or CF_EREDIS with errstr. */
-int follower_step(struct follower *f, redisContext *rc, FILE *out,
-                  int block_ms, long *got, char *errstr);
+int follower_step(struct follower *f, redisContext *rc, FILE *out, int block_ms,
+                  long *got, char *errstr);
 
 #endif

@@ -32,13 +32,13 @@ struct daemon {
     struct evhttp *http;
     struct event *timer;
     struct event *sigint, *sigterm;
-    const char *redis_flag;     /* --redis, or NULL */
-    redisContext *rc;           /* NULL while disconnected */
-    long long ticks;            /* ticks run */
-    long long tick_errors;      /* ticks that failed */
-    long long reaped;           /* leases re-queued by this daemon */
-    int once;                   /* --once */
-    int redis_up;               /* last tick reached Redis */
+    const char *redis_flag; /* --redis, or NULL */
+    redisContext *rc;       /* NULL while disconnected */
+    long long ticks;        /* ticks run */
+    long long tick_errors;  /* ticks that failed */
+    long long reaped;       /* leases re-queued by this daemon */
+    int once;               /* --once */
+    int redis_up;           /* last tick reached Redis */
 };
 
 static int daemon_connect(struct daemon *d)
@@ -139,18 +139,30 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
             if (!p[i].state[0])
                 continue;
             switch (f) {
-            case 0: v = (double)p[i].queued; break;
-            case 1: v = (double)p[i].inflight; break;
-            case 2: v = (double)p[i].done; break;
-            case 3: v = (double)p[i].dead; break;
-            case 4: v = (double)p[i].discovered; break;
-            case 5: v = p[i].rate > 0 ? p[i].rate : 0; break;
+            case 0:
+                v = (double)p[i].queued;
+                break;
+            case 1:
+                v = (double)p[i].inflight;
+                break;
+            case 2:
+                v = (double)p[i].done;
+                break;
+            case 3:
+                v = (double)p[i].dead;
+                break;
+            case 4:
+                v = (double)p[i].discovered;
+                break;
+            case 5:
+                v = p[i].rate > 0 ? p[i].rate : 0;
+                break;
             default:
                 for (long w = 0; w < nw; w++)
                     v += stats_worker_on(&hb[w], crawl);
             }
-            cf_buf_addf(b, "crawlfleet_%s{crawl=\"%s\"} %g\n",
-                        fams[f].name, crawl, v);
+            cf_buf_addf(b, "crawlfleet_%s{crawl=\"%s\"} %g\n", fams[f].name,
+                        crawl, v);
         }
     }
     if (nw >= 0)
@@ -170,13 +182,14 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     cf_buf_init(&b, METRICS_CAP);
     gauge(&b, "redis_up", "1 if the last tick reached Redis.");
     cf_buf_addf(&b, "crawlfleet_redis_up %d\n", d->redis_up);
-    cf_buf_addf(&b, "# TYPE crawlfleet_coordinator_ticks_total counter\n"
-                    "crawlfleet_coordinator_ticks_total %lld\n"
-                    "# TYPE crawlfleet_coordinator_tick_errors_total "
-                    "counter\n"
-                    "crawlfleet_coordinator_tick_errors_total %lld\n"
-                    "# TYPE crawlfleet_coordinator_reaped_total counter\n"
-                    "crawlfleet_coordinator_reaped_total %lld\n",
+    cf_buf_addf(&b,
+                "# TYPE crawlfleet_coordinator_ticks_total counter\n"
+                "crawlfleet_coordinator_ticks_total %lld\n"
+                "# TYPE crawlfleet_coordinator_tick_errors_total "
+                "counter\n"
+                "crawlfleet_coordinator_tick_errors_total %lld\n"
+                "# TYPE crawlfleet_coordinator_reaped_total counter\n"
+                "crawlfleet_coordinator_reaped_total %lld\n",
                 d->ticks, d->tick_errors, d->reaped);
     if (d->rc)
         metrics_crawls(d, &b);
@@ -233,17 +246,27 @@ int cmd_run(int argc, char **argv)
         switch (c) {
         case 'p':
             if (cli_parse_int(optarg, 0, 65535, &port))
-                return cli_usage(cmd, "bad value for --metrics-port: %s "
-                                 "(0-65535)", optarg);
+                return cli_usage(cmd,
+                                 "bad value for --metrics-port: %s "
+                                 "(0-65535)",
+                                 optarg);
             break;
-        case 'a': addr = optarg; break;
+        case 'a':
+            addr = optarg;
+            break;
         case 'i':
             if (cli_parse_int(optarg, 10, 3600000, &interval))
-                return cli_usage(cmd, "bad value for --interval: %s "
-                                 "(10-3600000 ms)", optarg);
+                return cli_usage(cmd,
+                                 "bad value for --interval: %s "
+                                 "(10-3600000 ms)",
+                                 optarg);
             break;
-        case '1': d.once = 1; break;
-        case 'R': d.redis_flag = optarg; break;
+        case '1':
+            d.once = 1;
+            break;
+        case 'R':
+            d.redis_flag = optarg;
+            break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
             return CLI_OK;
@@ -275,8 +298,8 @@ int cmd_run(int argc, char **argv)
     d.sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
     event_add(d.sigint, NULL);
     event_add(d.sigterm, NULL);
-    cf_info("coordinator started", "metrics_port=%lld interval_ms=%lld",
-            port, interval);
+    cf_info("coordinator started", "metrics_port=%lld interval_ms=%lld", port,
+            interval);
     on_tick(-1, 0, &d);
     if (!d.once)
         event_base_dispatch(d.base);

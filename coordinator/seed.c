@@ -18,9 +18,9 @@
 #include "seed.h"
 #include "url.h"
 
-#define SEED_BATCH 500           /* seeds per push call */
-#define SEED_LINE_MAX 65536      /* longest line read from a seed file */
-#define SEED_MAX 10000000        /* seeds per command */
+#define SEED_BATCH 500      /* seeds per push call */
+#define SEED_LINE_MAX 65536 /* longest line read from a seed file */
+#define SEED_MAX 10000000   /* seeds per command */
 #define HOSTKEY_MAX 512
 
 void seedlist_init(struct seedlist *s)
@@ -71,15 +71,13 @@ int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
     if (strcmp(path, "-") != 0) {
         f = fopen(path, "r");
         if (!f)
-            return cli_fail(cmd, "cannot read %s: %s", path,
-                            strerror(errno));
+            return cli_fail(cmd, "cannot read %s: %s", path, strerror(errno));
     }
     while ((len = getline(&line, &cap, f)) >= 0) {
         char *p = line;
 
         if (len > SEED_LINE_MAX) {
-            fprintf(stderr, "rejected: line of %zd bytes in %s\n", len,
-                    path);
+            fprintf(stderr, "rejected: line of %zd bytes in %s\n", len, path);
             s->rejected++;
             continue;
         }
@@ -155,7 +153,7 @@ static int push_batch(const char *cmd, redisContext *rc, const char *crawl,
                       char **urls, size_t n, size_t *fresh, size_t *dup)
 {
     struct cf_buf *recs = cf_calloc(n, sizeof(*recs));
-    char (*hostkeys)[HOSTKEY_MAX] = cf_calloc(n, sizeof(*hostkeys));
+    char(*hostkeys)[HOSTKEY_MAX] = cf_calloc(n, sizeof(*hostkeys));
     struct cf_link *links = cf_calloc(n, sizeof(*links));
     int *is_new = cf_calloc(n, sizeof(*is_new));
     char err[CF_ERRSTR_LEN];
@@ -244,9 +242,15 @@ int cmd_seed(int argc, char **argv)
         if (cfgflags_take(&flags, c, optarg))
             continue;
         switch (c) {
-        case 'c': crawl = optarg; break;
-        case 'f': file = optarg; break;
-        case 'R': redis = optarg; break;
+        case 'c':
+            crawl = optarg;
+            break;
+        case 'f':
+            file = optarg;
+            break;
+        case 'R':
+            redis = optarg;
+            break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
             ret = CLI_OK;

@@ -10,10 +10,10 @@
 
 /* Normalised seed URLs, checked before anything goes to Redis. */
 struct seedlist {
-    char **urls;      /* normalised, heap */
+    char **urls; /* normalised, heap */
     size_t n;
     size_t cap;
-    size_t rejected;  /* inputs that were not valid URLs */
+    size_t rejected; /* inputs that were not valid URLs */
 };
 
 void seedlist_init(struct seedlist *s);

@@ -112,8 +112,8 @@ int stats_finished(const struct kv *stats)
 {
     const char *state = kv_str(stats, "state");
 
-    if (state && (strcmp(state, "done") == 0 ||
-                  strcmp(state, "cancelled") == 0))
+    if (state &&
+        (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0))
         return 1;
     if (state && strcmp(state, "paused") == 0)
         return 0;
@@ -273,13 +273,12 @@ long stats_workers(redisContext *rc, char ***ids_out, struct kv **hb_out,
     long n = 0;
 
     do {
-        redisReply *r = redisCommand(rc, "SCAN %s MATCH %s* COUNT 1000",
-                                     cursor, CF_KEY_WORKER_PREFIX);
+        redisReply *r = redisCommand(rc, "SCAN %s MATCH %s* COUNT 1000", cursor,
+                                     CF_KEY_WORKER_PREFIX);
 
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             snprintf(errstr, CF_ERRSTR_LEN, "redis: %s",
-                     r && r->type == REDIS_REPLY_ERROR ? r->str
-                                                       : rc->errstr);
+                     r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
             if (r)
                 freeReplyObject(r);
             for (size_t i = 0; i < nkeys; i++)
@@ -288,8 +287,7 @@ long stats_workers(redisContext *rc, char ***ids_out, struct kv **hb_out,
             return -1;
         }
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
-        for (size_t i = 0; i < r->element[1]->elements &&
-                           nkeys < WORKERS_MAX;
+        for (size_t i = 0; i < r->element[1]->elements && nkeys < WORKERS_MAX;
              i++) {
             keys = cf_realloc(keys, (nkeys + 1) * sizeof(*keys));
             keys[nkeys++] = cf_strdup(r->element[1]->element[i]->str);

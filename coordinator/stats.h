@@ -15,8 +15,8 @@
 
 /* The fields of a hash, as text. */
 struct kv {
-    char **k;   /* heap names */
-    char **v;   /* heap values */
+    char **k; /* heap names */
+    char **v; /* heap values */
     size_t n;
 };
 
@@ -30,17 +30,17 @@ long long kv_int(const struct kv *h, const char *name);
 
 /* Progress numbers derived from the stats hash and the rate samples. */
 struct progress {
-    char state[16];        /* running, paused, cancelled, done, ... */
+    char state[16]; /* running, paused, cancelled, done, ... */
     long long discovered;
     long long queued;
     long long inflight;
     long long done;
     long long dead;
-    long long errors;      /* sum of the err_<outcome> counters */
-    long long max_pages;   /* the crawl's page budget, 0 none */
-    double rate;           /* pages/s over the window, -1 unknown */
-    long long eta_s;       /* seconds left, -1 unknown */
-    int finished;          /* done or cancelled: nothing more will come */
+    long long errors;    /* sum of the err_<outcome> counters */
+    long long max_pages; /* the crawl's page budget, 0 none */
+    double rate;         /* pages/s over the window, -1 unknown */
+    long long eta_s;     /* seconds left, -1 unknown */
+    int finished;        /* done or cancelled: nothing more will come */
 };
 
 /* Parse one sample "ms done"; 0 or -1. */
@@ -67,8 +67,7 @@ int stats_load(redisContext *rc, const char *crawl, struct kv *stats,
 
 /* Live workers: every cf:worker:* hash. ids[i] is the id, hb[i] its
  * fields. Returns the count, or -1 with errstr. */
-long stats_workers(redisContext *rc, char ***ids, struct kv **hb,
-                   char *errstr);
+long stats_workers(redisContext *rc, char ***ids, struct kv **hb, char *errstr);
 void stats_workers_free(char **ids, struct kv *hb, long n);
 /* 1 if heartbeat h works on crawl (its "crawls" field names it, or is
  * absent or "*"). */

@@ -61,10 +61,11 @@ static json_t *status_json(redisContext *rc, const char *crawl,
 {
     json_t *o = json_object(), *errs = json_object();
     static const char *const counters[] = {
-        "seeded", "discovered", "queued", "inflight", "done", "dead",
-        "fetched", "ok", "status_2xx", "status_3xx", "status_4xx",
-        "status_5xx", "bytes", "retries", "reaped", "robots_denied",
-        "out_of_scope", "dup_links", "links_found"};
+        "seeded",       "discovered", "queued",     "inflight",
+        "done",         "dead",       "fetched",    "ok",
+        "status_2xx",   "status_3xx", "status_4xx", "status_5xx",
+        "bytes",        "retries",    "reaped",     "robots_denied",
+        "out_of_scope", "dup_links",  "links_found"};
 
     json_object_set_new(o, "crawl", json_string(crawl));
     json_object_set_new(o, "state", json_string(p->state));
@@ -77,10 +78,10 @@ static json_t *status_json(redisContext *rc, const char *crawl,
                                 json_integer(kv_int(stats, stats->k[i])));
     json_object_set_new(o, "errors", errs);
     json_object_set_new(o, "errors_total", json_integer(p->errors));
-    json_object_set_new(o, "rate", p->rate >= 0 ? json_real(p->rate)
-                                                : json_null());
-    json_object_set_new(o, "eta_s", p->eta_s >= 0 ? json_integer(p->eta_s)
-                                                  : json_null());
+    json_object_set_new(o, "rate",
+                        p->rate >= 0 ? json_real(p->rate) : json_null());
+    json_object_set_new(o, "eta_s",
+                        p->eta_s >= 0 ? json_integer(p->eta_s) : json_null());
     json_object_set_new(o, "finished", json_boolean(p->finished));
     json_object_set_new(o, "stats", kv_json(stats));
     json_object_set_new(o, "workers", workers_json(rc, crawl));
@@ -115,8 +116,9 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
     int first = 1, shown = 0;
 
     fprintf(out, "crawl %s: %s\n", crawl, p->state);
-    fprintf(out, "  seeded %lld, discovered %lld, queued %lld, in flight "
-                 "%lld, done %lld, dead %lld\n",
+    fprintf(out,
+            "  seeded %lld, discovered %lld, queued %lld, in flight "
+            "%lld, done %lld, dead %lld\n",
             kv_int(stats, "seeded"), p->discovered, p->queued, p->inflight,
             p->done, p->dead);
     fprintf(out, "  fetched %lld: 2xx %lld, 3xx %lld, 4xx %lld, 5xx %lld\n",
@@ -133,8 +135,9 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
                 stats->v[i]);
         first = 0;
     }
-    fprintf(out, "\n  retries %lld, reaped %lld, robots denied %lld, out of "
-                 "scope %lld\n",
+    fprintf(out,
+            "\n  retries %lld, reaped %lld, robots denied %lld, out of "
+            "scope %lld\n",
             kv_int(stats, "retries"), kv_int(stats, "reaped"),
             kv_int(stats, "robots_denied"), kv_int(stats, "out_of_scope"));
     if (p->rate >= 0)
@@ -151,8 +154,9 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
         if (!shown)
             fprintf(out, "  workers:\n");
         shown++;
-        fprintf(out, "    %-28s %s pid %s, %s in flight, %s pages, %s "
-                     "pages/s\n",
+        fprintf(out,
+                "    %-28s %s pid %s, %s in flight, %s pages, %s "
+                "pages/s\n",
                 ids[i], kv_str(&hb[i], "host") ? kv_str(&hb[i], "host") : "?",
                 kv_str(&hb[i], "pid") ? kv_str(&hb[i], "pid") : "?",
                 kv_str(&hb[i], "inflight") ? kv_str(&hb[i], "inflight") : "0",
@@ -192,12 +196,18 @@ static int parse_view(const char *cmd, int argc, char **argv,
     optind = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': v->json = 1; break;
-        case 'R': v->redis = optarg; break;
+        case 'j':
+            v->json = 1;
+            break;
+        case 'R':
+            v->redis = optarg;
+            break;
         case 'i':
             if (cli_parse_int(optarg, 50, 3600000, &v->interval))
-                return cli_usage(cmd, "bad value for --interval: %s "
-                                 "(50-3600000 ms)", optarg);
+                return cli_usage(cmd,
+                                 "bad value for --interval: %s "
+                                 "(50-3600000 ms)",
+                                 optarg);
             break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
@@ -359,13 +369,11 @@ int cmd_list(int argc, char **argv)
         if (stats_load(rc, names[i], &stats, &p, err) != CF_OK)
             continue;
         if (v.json) {
-            json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "crawl",
-                                  names[i], "state", p.state, "done",
-                                  (json_int_t)p.done, "discovered",
-                                  (json_int_t)p.discovered, "queued",
-                                  (json_int_t)p.queued, "inflight",
-                                  (json_int_t)p.inflight, "dead",
-                                  (json_int_t)p.dead);
+            json_t *o = json_pack(
+                "{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "crawl", names[i], "state",
+                p.state, "done", (json_int_t)p.done, "discovered",
+                (json_int_t)p.discovered, "queued", (json_int_t)p.queued,
+                "inflight", (json_int_t)p.inflight, "dead", (json_int_t)p.dead);
 
             json_dumpf(o, stdout, JSON_COMPACT);
             fputc('\n', stdout);
@@ -405,8 +413,8 @@ int cmd_workers(int argc, char **argv)
         return cli_fail(cmd, "%s", err);
     }
     if (!v.json && n > 0)
-        printf("%-28s %-16s %7s %8s %8s %8s %7s %s\n", "WORKER", "HOST",
-               "PID", "INFLIGHT", "PAGES", "ERRORS", "RATE", "CRAWLS");
+        printf("%-28s %-16s %7s %8s %8s %8s %7s %s\n", "WORKER", "HOST", "PID",
+               "INFLIGHT", "PAGES", "ERRORS", "RATE", "CRAWLS");
     for (long i = 0; i < n; i++) {
         const struct kv *h = &hb[i];
 

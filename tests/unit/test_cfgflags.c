@@ -52,11 +52,22 @@ static void test_every_field_has_a_flag(void)
 
 static void test_values(void)
 {
-    static const char *const args[] = {
-        "seed", "--max-depth", "3", "--delay", "500", "--no-robots",
-        "--allow-private", "--timeout=2s", "--lease-ms", "9000",
-        "--scope", "any", "--store-links=1", "--follow-nofollow=0",
-        "http://a.example/", NULL};
+    static const char *const args[] = {"seed",
+                                       "--max-depth",
+                                       "3",
+                                       "--delay",
+                                       "500",
+                                       "--no-robots",
+                                       "--allow-private",
+                                       "--timeout=2s",
+                                       "--lease-ms",
+                                       "9000",
+                                       "--scope",
+                                       "any",
+                                       "--store-links=1",
+                                       "--follow-nofollow=0",
+                                       "http://a.example/",
+                                       NULL};
     struct cfgflags f;
     struct cf_config c;
     char err[CF_ERRSTR_LEN];

@@ -85,8 +85,8 @@ static void test_finished_progress(void)
     } cases[] = {
         {{"state", "done", NULL}, 1},
         {{"state", "cancelled", "queued", "5", NULL}, 1},
-        {{"state", "running", "discovered", "3", "queued", "0", "inflight",
-          "0", "done", "3", NULL},
+        {{"state", "running", "discovered", "3", "queued", "0", "inflight", "0",
+          "done", "3", NULL},
          1},
         {{"state", "running", "discovered", "3", "queued", "1", NULL}, 0},
         {{"state", "running", "discovered", "0", NULL}, 0},
@@ -94,16 +94,16 @@ static void test_finished_progress(void)
     };
     struct kv h;
     struct progress p;
-    const char *full[] = {"state", "running", "discovered", "100", "queued",
-                          "40", "inflight", "10", "done", "45", "dead", "5",
-                          "err_http", "3", "err_timeout", "2", "err_ok", "9",
-                          NULL};
+    const char *full[] = {"state",    "running", "discovered",  "100",
+                          "queued",   "40",      "inflight",    "10",
+                          "done",     "45",      "dead",        "5",
+                          "err_http", "3",       "err_timeout", "2",
+                          "err_ok",   "9",       NULL};
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         memset(&h, 0, sizeof(h));
         kv_set(&h, cases[i].pairs);
-        CHECKF(stats_finished(&h) == cases[i].finished, "finished case %zu",
-               i);
+        CHECKF(stats_finished(&h) == cases[i].finished, "finished case %zu", i);
         kv_cleanup(&h);
     }
     memset(&h, 0, sizeof(h));
@@ -142,9 +142,11 @@ static void test_worker_on(void)
         const char *crawl;
         int on;
     } cases[] = {
-        {NULL, "a", 1},    {"", "a", 1},        {"*", "a", 1},
-        {"a", "a", 1},     {"b,a", "a", 1},     {"ab", "a", 0},
-        {"a b", "b", 1},   {"news,shop", "shop", 1}, {"news", "new", 0},
+        {NULL, "a", 1},     {"", "a", 1},
+        {"*", "a", 1},      {"a", "a", 1},
+        {"b,a", "a", 1},    {"ab", "a", 0},
+        {"a b", "b", 1},    {"news,shop", "shop", 1},
+        {"news", "new", 0},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
