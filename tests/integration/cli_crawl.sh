@@ -140,6 +140,7 @@ kill -TERM "$FXPID" 2>/dev/null
 
 # -- 2. seed + two workers + export, status adds up, run daemon
 redis_start || t_fail "redis_start"
+trap cleanup EXIT # redis_start set its own
 R=$REDIS_URL
 fixture f2 $SITE --manifest "$T/m2" --delay-ms 5 ||
     t_fail "fixture f2 did not start"

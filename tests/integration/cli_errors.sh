@@ -40,6 +40,7 @@ redis_dbsize() {
 
 [ -x "$CF" ] || { t_fail "$CF not built"; t_summary cli_errors; exit 1; }
 redis_start || { t_fail "redis_start"; t_summary cli_errors; exit 1; }
+trap 'redis_stop; rm -rf "$TMP"' EXIT # redis_start set its own
 R=$REDIS_URL
 DOWN=redis://127.0.0.1:1
 
