@@ -35,9 +35,15 @@ SCRIPT_LIB := common/scripts/lib.lua
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
-WORKER_SRC :=
+WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
+	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
+	worker/job.c worker/metrics.c worker/worker.c
 COORD_MAIN := coordinator/main.c
-COORD_SRC :=
+COORD_SRC := coordinator/commands.c coordinator/cli.c \
+	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \
+	coordinator/status.c coordinator/results.c coordinator/export.c \
+	coordinator/control.c coordinator/coord.c coordinator/run.c \
+	coordinator/proc.c coordinator/crawl.c
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))
@@ -115,6 +121,10 @@ test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
 
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
+
+# Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]
+$(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
 	@sh tools/deps.sh

@@ -11,11 +11,11 @@ static const char *const err_names[] = {
 
 const char *cf_err_name(int err)
 {
-    int i = -err;
+    int n = (int)(sizeof(err_names) / sizeof(err_names[0]));
 
-    if (i < 0 || i >= (int)(sizeof(err_names) / sizeof(err_names[0])))
+    if (err > 0 || err <= -n)
         return "unknown error";
-    return err_names[i];
+    return err_names[-err];
 }
 
 static const char *const outcome_names[CF_OUT__COUNT] = {

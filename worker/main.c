@@ -1,8 +1,317 @@
-/* main.c - crawlfleet-worker (not written yet). */
+/* main.c - crawlfleet-worker: flags, the --procs supervisor, start-up. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
-int main(void)
+#include <curl/curl.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "frontier.h"
+#include "keys.h"
+#include "log.h"
+#include "redisaddr.h"
+#include "worker.h"
+
+#define VERSION "0.1"
+#define PROCS_MAX 256
+#define RESTART_MIN_MS 500
+#define RESTART_MAX_MS 30000
+
+static const char usage[] =
+    "usage: crawlfleet-worker [options]\n"
+    "\n"
+    "Fetch, parse and push for the crawls in Redis until stopped.\n"
+    "\n"
+    "  --redis URL          redis://[user:pass@]host[:port][/db] or\n"
+    "                       unix:///path (default: $CRAWLFLEET_REDIS, else\n"
+    "                       " CF_REDIS_DEFAULT ")\n"
+    "  --crawl NAME         serve this crawl (repeatable; default: every\n"
+    "                       crawl in cf:crawls, re-read every 2 s)\n"
+    "  --concurrency N      transfers in flight per process (default 256)\n"
+    "  --batch N            leases per pop at most (default 64)\n"
+    "  --procs N            run N worker processes under a supervisor that\n"
+    "                       restarts one that dies (default 1)\n"
+    "  --metrics-port P     serve /metrics and /healthz on P (process i of\n"
+    "                       --procs uses P+i; 0 = off, the default)\n"
+    "  --id ID              worker id (default host:pid)\n"
+    "  --grace-ms MS        on SIGTERM, time to finish in-flight work\n"
+    "                       (default 20000)\n"
+    "  --exit-when-done     exit 0 once every served crawl is done or\n"
+    "                       cancelled\n"
+    "  --queue-cap N        results kept in memory while Redis is away\n"
+    "                       (default 100000)\n"
+    "  --log-level L        debug, info, warn, error, off (default info)\n"
+    "  --help, --version\n";
+
+enum {
+    OPT_REDIS = 1, OPT_CRAWL, OPT_CONC, OPT_BATCH, OPT_PROCS, OPT_METRICS,
+    OPT_ID, OPT_GRACE, OPT_EXIT, OPT_QCAP, OPT_LOG, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+    {"redis", required_argument, NULL, OPT_REDIS},
+    {"crawl", required_argument, NULL, OPT_CRAWL},
+    {"concurrency", required_argument, NULL, OPT_CONC},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"procs", required_argument, NULL, OPT_PROCS},
+    {"metrics-port", required_argument, NULL, OPT_METRICS},
+    {"id", required_argument, NULL, OPT_ID},
+    {"grace-ms", required_argument, NULL, OPT_GRACE},
+    {"exit-when-done", no_argument, NULL, OPT_EXIT},
+    {"queue-cap", required_argument, NULL, OPT_QCAP},
+    {"log-level", required_argument, NULL, OPT_LOG},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_usage(const char *fmt, const char *a, const char *b)
 {
-    fprintf(stderr, "crawlfleet-worker: not implemented yet\n");
-    return 1;
+    fprintf(stderr, "crawlfleet-worker: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, " (see --help)\n");
+    return 2;
+}
+
+/* Parse an integer flag within [lo, hi]; 0 or -1. */
+static int int_flag(const char *s, long long lo, long long hi,
+                    long long *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ---- --procs: a supervisor that restarts dead children --------------- */
+
+static volatile sig_atomic_t sup_signal;
+
+static void sup_on_signal(int sig)
+{
+    sup_signal = sig;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pid_t spawn(struct worker_opts *o, const struct cf_redis_addr *a,
+                   int idx, int base_port, const char *base_id)
+{
+    pid_t pid = fork();
+    char id[200];
+
+    if (pid != 0)
+        return pid;
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    if (base_port)
+        o->metrics_port = base_port + idx;
+    if (base_id) {
+        snprintf(id, sizeof(id), "%s-%d", base_id, idx);
+        o->id = id;
+    }
+    _exit(worker_run(o, a));
+}
+
+static int supervise(struct worker_opts *o, const struct cf_redis_addr *a,
+                     int procs)
+{
+    pid_t pids[PROCS_MAX];
+    int64_t backoff[PROCS_MAX], due[PROCS_MAX], now, next;
+    int done[PROCS_MAX], live = 0, stopping = 0, failed = 0, i, st;
+    int base_port = o->metrics_port;
+    const char *base_id = o->id;
+    struct sigaction sa;
+    pid_t pid;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sup_on_signal; /* no SA_RESTART: waits get EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    for (i = 0; i < procs; i++) {
+        pids[i] = 0;
+        backoff[i] = RESTART_MIN_MS;
+        due[i] = 0;
+        done[i] = 0;
+    }
+    cf_info("supervising worker processes", "procs=%d", procs);
+    for (;;) {
+        now = mono_ms();
+        next = 0;
+        for (i = 0; i < procs; i++) {
+            if (pids[i] || done[i])
+                continue;
+            if (stopping) {
+                done[i] = 1;
+            } else if (now >= due[i]) {
+                pids[i] = spawn(o, a, i, base_port, base_id);
+                live++;
+            } else if (!next || due[i] < next) {
+                next = due[i];
+            }
+        }
+        if (live == 0 && !next)
+            break;
+        if (sup_signal) {
+            /* forward each signal to every child; they drain or quit */
+            for (i = 0; i < procs; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], sup_signal);
+            sup_signal = 0;
+            stopping = 1;
+            continue;
+        }
+        pid = waitpid(-1, &st, next ? WNOHANG : 0);
+        if (pid <= 0) {
+            if (next)
+                usleep(50 * 1000); /* a restart is pending */
+            continue;
+        }
+        for (i = 0; i < procs && pids[i] != pid; i++)
+            ;
+        if (i == procs)
+            continue;
+        pids[i] = 0;
+        live--;
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+            done[i] = 1;
+        } else if (stopping) {
+            done[i] = 1;
+            failed = 1;
+        } else {
+            cf_warn("worker process died, restarting",
+                    "pid=%d status=%d backoff_ms=%lld", (int)pid, st,
+                    (long long)backoff[i]);
+            due[i] = mono_ms() + backoff[i];
+            backoff[i] = backoff[i] * 2 > RESTART_MAX_MS ? RESTART_MAX_MS
+                                                         : backoff[i] * 2;
+        }
+    }
+    return failed;
+}
+
+int main(int argc, char **argv)
+{
+    struct worker_opts o = {0};
+    struct cf_redis_addr a;
+    char errstr[CF_ERRSTR_LEN], addr[256];
+    const char *redis = NULL;
+    long long v, procs = 1;
+    int c, rv, lvl;
+
+    o.concurrency = 256;
+    o.batch = 64;
+    o.grace_ms = 20000;
+    o.queue_cap = 100000;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_REDIS:
+            redis = optarg;
+            break;
+        case OPT_CRAWL:
+            if (!cf_crawl_name_valid(optarg))
+                return bad_usage("--crawl: invalid crawl name '%s'%s",
+                                 optarg, "");
+            o.crawls = cf_realloc(o.crawls, (size_t)(o.ncrawls + 1) *
+                                                sizeof(*o.crawls));
+            o.crawls[o.ncrawls++] = optarg;
+            break;
+        case OPT_CONC:
+        case OPT_BATCH:
+        case OPT_PROCS:
+        case OPT_METRICS:
+        case OPT_GRACE:
+        case OPT_QCAP: {
+            static const struct {
+                int opt;
+                const char *name;
+                long long lo, hi;
+            } lim[] = {
+                {OPT_CONC, "--concurrency", 1, 100000},
+                {OPT_BATCH, "--batch", 1, 10000},
+                {OPT_PROCS, "--procs", 1, PROCS_MAX},
+                {OPT_METRICS, "--metrics-port", 0, 65535},
+                {OPT_GRACE, "--grace-ms", 0, 86400000},
+                {OPT_QCAP, "--queue-cap", 1, 100000000},
+            };
+            size_t k;
+            for (k = 0; lim[k].opt != c; k++)
+                ;
+            if (int_flag(optarg, lim[k].lo, lim[k].hi, &v) != 0)
+                return bad_usage("%s: not a valid number: '%s'",
+                                 lim[k].name, optarg);
+            if (c == OPT_CONC)
+                o.concurrency = (int)v;
+            else if (c == OPT_BATCH)
+                o.batch = (int)v;
+            else if (c == OPT_PROCS)
+                procs = v;
+            else if (c == OPT_METRICS)
+                o.metrics_port = (int)v;
+            else if (c == OPT_GRACE)
+                o.grace_ms = v;
+            else
+                o.queue_cap = (size_t)v;
+            break;
+        }
+        case OPT_ID:
+            o.id = optarg;
+            break;
+        case OPT_EXIT:
+            o.exit_when_done = 1;
+            break;
+        case OPT_LOG:
+            lvl = cf_log_level_parse(optarg);
+            if (lvl < 0)
+                return bad_usage("--log-level: unknown level '%s'%s",
+                                 optarg, "");
+            cf_log_set_level((enum cf_log_level)lvl);
+            break;
+        case OPT_HELP:
+            fputs(usage, stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("crawlfleet-worker %s\n", VERSION);
+            return 0;
+        default:
+            return bad_usage("unknown or incomplete option '%s'%s",
+                             argv[optind - 1], "");
+        }
+    }
+    if (optind < argc)
+        return bad_usage("unexpected argument '%s'%s", argv[optind], "");
+    if (cf_redis_addr_resolve(redis, &a, errstr) != 0)
+        return bad_usage("--redis: %s%s", errstr, "");
+    cf_log_set_tag("worker");
+    curl_global_init(CURL_GLOBAL_ALL);
+    cf_info("redis address", "addr=%s",
+            cf_redis_addr_format(&a, addr, sizeof(addr)));
+    if (procs > 1)
+        rv = supervise(&o, &a, (int)procs);
+    else
+        rv = worker_run(&o, &a);
+    cf_redis_addr_cleanup(&a);
+    free(o.crawls);
+    curl_global_cleanup();
+    return rv;
 }

@@ -693,6 +693,7 @@ static void test_retry_dead_breaker(void)
         fail("retry", &ls[0], now + 3, 1400, s, sizeof(s));
         CHECK_STR(s, "retry");
         cf_leases_free(ls, 1);
+        ls = NULL;
         CHECK_INT(pop("retry", 1, now + 3, &ls, &info), 0);
         CHECK_INT(info.wait_ms, 1400);
     }

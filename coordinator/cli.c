@@ -1,0 +1,288 @@
+/* cli.c - shared helpers of the crawlfleet subcommands. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "cli.h"
+#include "err.h"
+#include "keys.h"
+#include "redisaddr.h"
+
+#define CLI_CONNECT_TIMEOUT_MS 5000
+
+volatile int cli_interrupted;
+int cli_connect_err = CLI_FAIL;
+
+static void vmsg(const char *cmd, const char *fmt, va_list ap)
+{
+    if (cmd)
+        fprintf(stderr, "%s %s: ", CLI_PROG, cmd);
+    else
+        fprintf(stderr, "%s: ", CLI_PROG);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_FAIL;
+}
+
+void cli_warn(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmsg(cmd, fmt, ap);
+    va_end(ap);
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+    if (c == ':')
+        return cli_usage(cmd, "option %s needs a value (see --help)", arg);
+    if (optopt && optopt != '?')
+        return cli_usage(cmd, "unknown option -%c (see --help)", optopt);
+    return cli_usage(cmd, "unknown option %s (see --help)", arg);
+}
+
+int cli_parse_int(const char *s, long long min, long long max, long long *out)
+{
+    char *end = NULL;
+    long long v;
+
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+redisContext *cli_connect(const char *cmd, const char *flag)
+{
+    struct cf_redis_addr a;
+    char err[CF_ERRSTR_LEN];
+    redisContext *rc = NULL;
+
+    if (cf_redis_addr_resolve(flag, &a, err) != CF_OK) {
+        cli_connect_err = cli_usage(cmd, "%s", err);
+        return NULL;
+    }
+    rc = cf_redis_connect(&a, CLI_CONNECT_TIMEOUT_MS, err);
+    if (!rc)
+        cli_connect_err = cli_fail(cmd, "%s", err);
+    cf_redis_addr_cleanup(&a);
+    return rc;
+}
+
+redisReply *cli_redis(const char *cmd, redisContext *rc, const char *fmt, ...)
+{
+    va_list ap;
+    redisReply *r;
+
+    va_start(ap, fmt);
+    r = redisvCommand(rc, fmt, ap);
+    va_end(ap);
+    if (!r) {
+        cli_fail(cmd, "redis: %s", rc->errstr[0] ? rc->errstr : "no reply");
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        cli_fail(cmd, "redis: %s", r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+int cli_crawl_state(const char *cmd, redisContext *rc, const char *crawl,
+                    char *state, size_t len)
+{
+    char key[CF_KEY_MAX];
+    redisReply *r;
+    int ret = CF_OK;
+
+    r = cli_redis(cmd, rc, "HGET %s state", cf_key(key, crawl, "stats"));
+    if (!r)
+        return CF_EREDIS;
+    if (r->type != REDIS_REPLY_STRING)
+        ret = CF_ENOTFOUND;
+    else
+        snprintf(state, len, "%s", r->str);
+    freeReplyObject(r);
+    return ret;
+}
+
+int cli_check_name(const char *cmd, const char *name)
+{
+    if (!cf_crawl_name_valid(name))
+        return cli_usage(cmd,
+                         "bad crawl name '%s' (1-%d characters of "
+                         "A-Z a-z 0-9 _ . -)",
+                         name, CF_CRAWL_NAME_MAX);
+    return CLI_OK;
+}
+
+char *cli_pick_crawl(const char *cmd, redisContext *rc, const char *name,
+                     int *rc_exit)
+{
+    char state[32];
+    redisReply *r;
+    char *out = NULL;
+    int st;
+
+    if (name) {
+        *rc_exit = cli_check_name(cmd, name);
+        if (*rc_exit)
+            return NULL;
+        st = cli_crawl_state(cmd, rc, name, state, sizeof(state));
+        if (st == CF_ENOTFOUND)
+            *rc_exit = cli_fail(cmd, "unknown crawl '%s' (see '%s list')", name,
+                                CLI_PROG);
+        else if (st != CF_OK)
+            *rc_exit = CLI_FAIL;
+        else
+            out = cf_strdup(name);
+        return out;
+    }
+    r = cli_redis(cmd, rc, "SMEMBERS %s", CF_KEY_CRAWLS);
+    if (!r) {
+        *rc_exit = CLI_FAIL;
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_STRING) {
+        out = cf_strdup(r->element[0]->str);
+        *rc_exit = CLI_OK;
+    } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
+        *rc_exit =
+            cli_fail(cmd, "no crawls (create one with '%s seed')", CLI_PROG);
+    } else {
+        *rc_exit = cli_usage(cmd,
+                             "%zu crawls exist; name one (see '%s "
+                             "list')",
+                             r->elements, CLI_PROG);
+    }
+    freeReplyObject(r);
+    return out;
+}
+
+static void on_signal(int sig)
+{
+    cli_interrupted = sig;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_nap(int ms)
+{
+    struct timespec ts;
+
+    while (ms > 0 && !cli_interrupted) {
+        int step = ms > 50 ? 50 : ms;
+
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)step * 1000000L;
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+int cli_out_open(const char *cmd, struct cli_out *o, const char *path)
+{
+    memset(o, 0, sizeof(*o));
+    if (!path || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return CLI_OK;
+    }
+    o->path = cf_strdup(path);
+    o->tmp = cf_asprintf("%s.tmp", path);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        int e = errno;
+
+        cli_fail(cmd, "cannot write %s: %s", o->tmp, strerror(e));
+        free(o->path);
+        free(o->tmp);
+        memset(o, 0, sizeof(*o));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int cli_out_commit(const char *cmd, struct cli_out *o)
+{
+    int ret = CLI_OK;
+
+    if (!o->f)
+        return CLI_OK;
+    if (fflush(o->f) != 0 || ferror(o->f)) {
+        ret = cli_fail(cmd, "write error on %s: %s", o->tmp ? o->tmp : "stdout",
+                       strerror(errno));
+    }
+    if (o->path) {
+        if (fclose(o->f) != 0 && ret == CLI_OK)
+            ret =
+                cli_fail(cmd, "write error on %s: %s", o->tmp, strerror(errno));
+        if (ret == CLI_OK && rename(o->tmp, o->path) != 0)
+            ret = cli_fail(cmd, "cannot rename %s to %s: %s", o->tmp, o->path,
+                           strerror(errno));
+    }
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof(*o));
+    return ret;
+}
+
+void cli_out_abort(struct cli_out *o, int discard)
+{
+    if (!o->f)
+        return;
+    if (o->path) {
+        fclose(o->f);
+        if (discard)
+            unlink(o->tmp);
+    } else {
+        fflush(o->f);
+    }
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof(*o));
+}

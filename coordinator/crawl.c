@@ -1,0 +1,559 @@
+/* crawl.c - crawlfleet crawl: a whole crawl on this machine.
+ *
+ * A private redis-server (unless --redis), the crawl created and seeded,
+ * N local workers with --exit-when-done, and the coordinator loop here:
+ * reap and sample once a second, follow the results stream into the
+ * output, draw the progress line, and finish when the crawl is done and
+ * the stream drained. Ctrl-C stops the workers, then redis, and leaves
+ * the state for --resume. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "cfgflags.h"
+#include "cli.h"
+#include "commands.h"
+#include "coord.h"
+#include "err.h"
+#include "results.h"
+#include "frontier.h"
+#include "keys.h"
+#include "proc.h"
+#include "seed.h"
+#include "stats.h"
+#include "url.h"
+
+#define CRAWL_WORKERS_MAX 256
+#define REDIS_START_MS 60000 /* a large AOF takes a while to load */
+#define REDIS_STOP_MS 60000
+#define WORKER_EXIT_MS 15000 /* workers leave by themselves when done */
+#define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
+#define TICK_MS 1000
+#define READ_BLOCK_MS 200
+
+struct crawl_args {
+    const char *name;
+    const char *output;
+    const char *state_dir;
+    const char *redis;
+    long long workers;
+    long long concurrency; /* 0: the worker's default */
+    int resume;
+    int fresh;
+    int quiet;
+};
+
+struct crawl_run {
+    struct crawl_args a;
+    char *name;               /* crawl name */
+    char *dir;                /* state directory */
+    struct embedded_redis er; /* when no --redis */
+    const char *redis_url;    /* what workers get */
+    redisContext *rc;
+    pid_t pids[CRAWL_WORKERS_MAX];
+    int nworkers;
+    int alive;
+    int progress; /* draw the progress line */
+    int64_t started_ms;
+    long long done_at_start; /* done count when we started (-1 unset) */
+};
+
+/* A crawl name from a URL's host (and port when not the default). */
+static char *name_from_url(const char *url)
+{
+    struct cf_url_parts p;
+    char *s;
+
+    if (cf_url_split(url, &p) != 0)
+        return NULL;
+    if ((p.port == 80 && p.scheme_len == 4) ||
+        (p.port == 443 && p.scheme_len == 5))
+        s = cf_asprintf("%.*s", (int)p.host_len, p.host);
+    else
+        s = cf_asprintf("%.*s-%d", (int)p.host_len, p.host, p.port);
+    for (char *q = s; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+              (*q >= '0' && *q <= '9') || *q == '.' || *q == '-' || *q == '_'))
+            *q = '_';
+    if (strlen(s) > CF_CRAWL_NAME_MAX)
+        s[CF_CRAWL_NAME_MAX] = '\0';
+    return s;
+}
+
+static int mkdir_p(const char *path)
+{
+    char *tmp = cf_strdup(path);
+    int ret = 0;
+
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            ret = -1;
+        *p = '/';
+    }
+    if (ret == 0 && mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        ret = -1;
+    free(tmp);
+    return ret;
+}
+
+static int dir_exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Remove what a crawl leaves in its state dir, then the dir. Other
+ * files are left alone (and the dir with them): 0 or -1. */
+static int remove_state(const char *dir)
+{
+    static const char *const files[] = {
+        "redis.sock",  "redis.log",      "dump.rdb",
+        "workers.log", "appendonly.aof", "temp-rewriteaof.aof"};
+    char *aof = cf_asprintf("%s/appendonlydir", dir);
+    DIR *d = opendir(aof);
+    struct dirent *e;
+    int ret;
+
+    while (d && (e = readdir(d)) != NULL) {
+        char *p;
+
+        if (e->d_name[0] == '.')
+            continue;
+        p = cf_asprintf("%s/%s", aof, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(aof);
+    free(aof);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *p = cf_asprintf("%s/%s", dir, files[i]);
+
+        unlink(p);
+        free(p);
+    }
+    ret = rmdir(dir) == 0 || errno == ENOENT ? 0 : -1;
+    return ret;
+}
+
+static void progress_line(struct crawl_run *cr, const struct progress *p)
+{
+    struct progress q = *p;
+    int64_t ms = cf_now_ms() - cr->started_ms;
+    char eta[32], rate[32];
+
+    if (!cr->progress)
+        return;
+    if (cr->done_at_start < 0)
+        cr->done_at_start = p->done;
+    /* Until the rate samples span a second, our own average. */
+    if (q.rate < 0 && ms >= 500) {
+        q.rate = (double)(q.done - cr->done_at_start) * 1000.0 / (double)ms;
+        if (!q.finished)
+            q.eta_s = stats_eta(q.queued + q.inflight, q.rate);
+    }
+    if (q.rate >= 0)
+        snprintf(rate, sizeof(rate), "%.1f", q.rate);
+    else
+        snprintf(rate, sizeof(rate), "-");
+    fprintf(stderr,
+            "\r\033[K%s: %lld of %lld done, %s pages/s, %lld "
+            "errors, %lld dead, ETA %s, %d workers",
+            cr->name, q.done, q.discovered, rate, q.errors, q.dead,
+            stats_fmt_duration(q.eta_s, eta, sizeof(eta)), cr->alive);
+    fflush(stderr);
+}
+
+static void progress_end(struct crawl_run *cr)
+{
+    if (cr->progress)
+        fputs("\r\033[K", stderr);
+}
+
+static int start_workers(struct crawl_run *cr)
+{
+    char *bin = proc_find("crawlfleet-worker");
+    char *log = cf_asprintf("%s/workers.log", cr->dir);
+    char conc[32], err[CF_ERRSTR_LEN];
+    int ret = CLI_FAIL;
+
+    if (!bin) {
+        cli_fail("crawl", "crawlfleet-worker not found next to crawlfleet "
+                          "or on PATH");
+        goto out;
+    }
+    snprintf(conc, sizeof(conc), "%lld", cr->a.concurrency);
+    for (int i = 0; i < cr->a.workers; i++) {
+        const char *argv[] = {bin,
+                              "--redis",
+                              (char *)cr->redis_url,
+                              "--crawl",
+                              cr->name,
+                              "--exit-when-done",
+                              "--metrics-port",
+                              "0",
+                              cr->a.concurrency ? "--concurrency" : NULL,
+                              conc,
+                              NULL};
+        pid_t pid = proc_spawn(argv, log, err);
+
+        if (pid < 0) {
+            cli_fail("crawl", "cannot start a worker: %s", err);
+            goto out;
+        }
+        cr->pids[cr->nworkers++] = pid;
+        cr->alive++;
+    }
+    ret = CLI_OK;
+out:
+    free(bin);
+    free(log);
+    return ret;
+}
+
+/* Reap workers that exited; returns how many are still running. */
+static int reap_workers(struct crawl_run *cr, int *failed)
+{
+    for (int i = 0; i < cr->nworkers; i++) {
+        int st;
+
+        if (cr->pids[i] <= 0)
+            continue;
+        if (waitpid(cr->pids[i], &st, WNOHANG) == cr->pids[i]) {
+            cr->pids[i] = 0;
+            cr->alive--;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                (*failed)++;
+        }
+    }
+    return cr->alive;
+}
+
+/* Wait for every worker up to ms, then signal the rest and wait more. */
+static void stop_workers(struct crawl_run *cr, int wait_ms, int sig)
+{
+    int64_t deadline = cf_now_ms() + wait_ms;
+    int failed = 0;
+
+    while (reap_workers(cr, &failed) > 0 && cf_now_ms() < deadline)
+        cli_nap(20);
+    for (int i = 0; i < cr->nworkers; i++)
+        if (cr->pids[i] > 0)
+            kill(cr->pids[i], sig);
+    for (int i = 0; i < cr->nworkers; i++) {
+        if (cr->pids[i] > 0) {
+            proc_stop(cr->pids[i], sig, WORKER_STOP_MS);
+            cr->pids[i] = 0;
+        }
+    }
+    cr->alive = 0;
+}
+
+static const struct option crawl_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"workers", required_argument, NULL, 'w'},
+    {"concurrency", required_argument, NULL, 'C'},
+    {"name", required_argument, NULL, 'n'},
+    {"state-dir", required_argument, NULL, 'd'},
+    {"resume", no_argument, NULL, 'r'},
+    {"fresh", no_argument, NULL, 'F'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"redis", required_argument, NULL, 'R'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
+                      char **argv, int *done)
+{
+    const char *cmd = "crawl";
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    a->workers = nproc > 0 ? nproc : 1;
+    *done = 0;
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", flags->opts, NULL)) != -1) {
+        if (cfgflags_take(flags, c, optarg))
+            continue;
+        switch (c) {
+        case 'o':
+            a->output = optarg;
+            break;
+        case 'w':
+            if (cli_parse_int(optarg, 1, CRAWL_WORKERS_MAX, &a->workers))
+                return cli_usage(cmd, "bad value for --workers: %s (1-%d)",
+                                 optarg, CRAWL_WORKERS_MAX);
+            break;
+        case 'C':
+            if (cli_parse_int(optarg, 1, 100000, &a->concurrency))
+                return cli_usage(cmd,
+                                 "bad value for --concurrency: %s "
+                                 "(1-100000)",
+                                 optarg);
+            break;
+        case 'n':
+            a->name = optarg;
+            break;
+        case 'd':
+            a->state_dir = optarg;
+            break;
+        case 'r':
+            a->resume = 1;
+            break;
+        case 'F':
+            a->fresh = 1;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'R':
+            a->redis = optarg;
+            break;
+        case 'h':
+            cli_print_help(cli_command_find(cmd));
+            *done = 1;
+            return CLI_OK;
+        default:
+            return cli_bad_option(cmd, c, argv);
+        }
+    }
+    if (a->resume && a->fresh)
+        return cli_usage(cmd, "--resume and --fresh exclude each other");
+    if (a->fresh && a->redis)
+        return cli_usage(cmd, "--fresh deletes the private redis's state; "
+                              "with --redis pick another --name");
+    return CLI_OK;
+}
+
+/* Prepare the state dir and the Redis; create and seed the crawl. */
+static int setup(struct crawl_run *cr, const struct cf_config *cfg,
+                 const struct seedlist *seeds, int cfg_given)
+{
+    const char *cmd = "crawl";
+    char err[CF_ERRSTR_LEN], state[32];
+    size_t fresh = 0, dup = 0;
+    int created = 0, st;
+
+    if (!cr->a.redis) {
+        int exists = dir_exists(cr->dir);
+
+        if (exists && cr->a.fresh && remove_state(cr->dir) != 0)
+            return cli_fail(cmd,
+                            "cannot remove %s (it holds other files; "
+                            "remove it yourself)",
+                            cr->dir);
+        if (exists && !cr->a.fresh && !cr->a.resume)
+            return cli_fail(cmd,
+                            "crawl '%s' already has state in %s; use "
+                            "--resume to continue it or --fresh to start "
+                            "over",
+                            cr->name, cr->dir);
+        if (!exists && cr->a.resume)
+            return cli_fail(cmd, "nothing to resume: no state in %s", cr->dir);
+    }
+    if (mkdir_p(cr->dir) != 0)
+        return cli_fail(cmd, "cannot create %s: %s", cr->dir, strerror(errno));
+    if (!cr->a.redis) {
+        if (redis_embed_start(&cr->er, cr->dir, REDIS_START_MS, err) != 0)
+            return cli_fail(cmd, "%s", err);
+        cr->redis_url = cr->er.url;
+    } else {
+        cr->redis_url = cr->a.redis;
+    }
+    cr->rc = cli_connect(cmd, cr->redis_url);
+    if (!cr->rc)
+        return cli_connect_err;
+    st = cli_crawl_state(cmd, cr->rc, cr->name, state, sizeof(state));
+    if (st == CF_EREDIS)
+        return CLI_FAIL;
+    if (st == CF_OK && !cr->a.resume)
+        return cli_fail(cmd,
+                        "crawl '%s' already exists on that redis; use "
+                        "--resume to continue it or another --name",
+                        cr->name);
+    if (st == CF_ENOTFOUND && cr->a.resume)
+        return cli_fail(cmd, "nothing to resume: no crawl '%s'", cr->name);
+    if (st == CF_OK) {
+        if (cfg_given)
+            cli_warn(cmd,
+                     "resuming '%s' with the config it was created "
+                     "with; config flags ignored",
+                     cr->name);
+        return CLI_OK;
+    }
+    if (seeds->n == 0)
+        return cli_fail(cmd, "no valid seed URLs");
+    if (seed_create(cmd, cr->rc, cr->name, cfg, &created))
+        return CLI_FAIL;
+    if (seed_push(cmd, cr->rc, cr->name, seeds, &fresh, &dup))
+        return CLI_FAIL;
+    if (!cr->a.quiet)
+        fprintf(stderr,
+                "%s: crawl '%s': %zu seeds (%zu rejected), %lld "
+                "workers, state in %s\n",
+                CLI_PROG, cr->name, fresh, seeds->rejected, cr->a.workers,
+                cr->dir);
+    return CLI_OK;
+}
+
+/* Follow results until the crawl is done and the stream drained. */
+static int main_loop(struct crawl_run *cr, struct cli_out *out,
+                     struct follower *fl)
+{
+    const char *cmd = "crawl";
+    char err[CF_ERRSTR_LEN];
+    int64_t last_tick = 0;
+    long long reaped = 0;
+    int failed = 0;
+
+    for (;;) {
+        struct kv stats;
+        struct progress p;
+        int64_t now = cf_now_ms();
+        long got = 0;
+
+        if (cli_interrupted)
+            return CLI_INTERRUPTED;
+        if (now - last_tick >= TICK_MS) {
+            if (coord_tick_crawl(cr->rc, cr->name, now, &reaped, err))
+                return cli_fail(cmd, "%s", err);
+            last_tick = now;
+        }
+        reap_workers(cr, &failed);
+        if (stats_load(cr->rc, cr->name, &stats, &p, err) != CF_OK)
+            return cli_fail(cmd, "%s", err);
+        kv_cleanup(&stats);
+        progress_line(cr, &p);
+        if (follower_step(fl, cr->rc, out->f, p.finished ? 0 : READ_BLOCK_MS,
+                          &got, err) != CF_OK)
+            return cli_fail(cmd, "%s", err);
+        if (got > 0 && out->f == stdout)
+            fflush(stdout);
+        if (got == 0 && p.finished)
+            return CLI_OK;
+        if (got == 0 && cr->alive == 0) {
+            progress_end(cr);
+            return cli_fail(cmd,
+                            "all workers exited before the crawl was "
+                            "done (see %s/workers.log); --resume continues "
+                            "it",
+                            cr->dir);
+        }
+    }
+}
+
+int cmd_crawl(int argc, char **argv)
+{
+    const char *cmd = "crawl";
+    struct crawl_run cr;
+    struct cfgflags flags;
+    struct cf_config cfg;
+    struct seedlist seeds;
+    struct follower fl;
+    struct cli_out out;
+    char err[CF_ERRSTR_LEN];
+    int ret, done, opened = 0, discard = 1;
+
+    memset(&cr, 0, sizeof(cr));
+    memset(&out, 0, sizeof(out));
+    cfgflags_init(&flags, crawl_opts);
+    cf_config_init(&cfg);
+    seedlist_init(&seeds);
+    ret = parse_args(&cr.a, &flags, argc, argv, &done);
+    if (ret || done)
+        goto out;
+    if (cfgflags_apply(&flags, &cfg, err) != CF_OK) {
+        ret = cli_usage(cmd, "%s", err);
+        goto out;
+    }
+    for (int i = optind; i < argc; i++)
+        seedlist_add(&seeds, argv[i], (size_t)cfg.max_url_len);
+    if (optind >= argc && !cr.a.resume) {
+        ret = cli_usage(cmd, "no seed URLs (see --help)");
+        goto out;
+    }
+    ret = CLI_FAIL;
+    if (seeds.n == 0 && !cr.a.resume) {
+        cli_fail(cmd, "no valid seed URLs (%zu rejected)", seeds.rejected);
+        goto out;
+    }
+    if (cr.a.name) {
+        cr.name = cf_strdup(cr.a.name);
+    } else if (seeds.n > 0) {
+        cr.name = name_from_url(seeds.urls[0]);
+    } else {
+        ret = cli_usage(cmd, "give --name or the seed URLs to resume");
+        goto out;
+    }
+    if (!cr.name || cli_check_name(cmd, cr.name)) {
+        ret = CLI_USAGE;
+        goto out;
+    }
+    cr.dir = cr.a.state_dir ? cf_strdup(cr.a.state_dir)
+                            : cf_asprintf(".crawlfleet/%s", cr.name);
+    cr.started_ms = cf_now_ms();
+    cr.done_at_start = -1;
+    cr.progress = !cr.a.quiet && isatty(2);
+    cli_catch_signals();
+    ret = cli_out_open(cmd, &out, cr.a.output);
+    if (ret)
+        goto out;
+    opened = 1;
+    ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
+    if (ret)
+        goto out;
+    discard = 0; /* from here on, FILE.tmp holds results */
+    follower_init(&fl, cr.name, EXPORT_JSONL);
+    ret = start_workers(&cr);
+    if (ret)
+        goto out;
+    ret = main_loop(&cr, &out, &fl);
+    progress_end(&cr);
+    if (ret == CLI_OK) {
+        stop_workers(&cr, WORKER_EXIT_MS, SIGTERM);
+        ret = cli_out_commit(cmd, &out);
+        opened = 0;
+        if (ret == CLI_OK && !cr.a.quiet)
+            fprintf(stderr, "%s: crawl '%s' done: %lld results in %.1fs%s%s\n",
+                    CLI_PROG, cr.name, fl.written,
+                    (double)(cf_now_ms() - cr.started_ms) / 1000.0,
+                    cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
+    } else if (ret == CLI_INTERRUPTED) {
+        fprintf(stderr,
+                "%s: interrupted; stopping workers and redis. Run "
+                "the same command with --resume to continue.\n",
+                CLI_PROG);
+    }
+out:
+    stop_workers(&cr, 0, SIGTERM);
+    if (opened)
+        cli_out_abort(&out, discard);
+    if (cr.rc)
+        redisFree(cr.rc);
+    if (cr.er.pid > 0)
+        redis_embed_stop(&cr.er, REDIS_STOP_MS);
+    else
+        redis_embed_stop(&cr.er, 0);
+    free(cr.name);
+    free(cr.dir);
+    seedlist_cleanup(&seeds);
+    cf_config_cleanup(&cfg);
+    cfgflags_cleanup(&flags);
+    return ret;
+}

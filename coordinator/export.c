@@ -1,0 +1,135 @@
+/* export.c - crawlfleet export: a crawl's results as JSON Lines or CSV. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "cli.h"
+#include "commands.h"
+#include "err.h"
+#include "results.h"
+#include "stats.h"
+
+#define FOLLOW_BLOCK_MS 1000 /* wait per XREAD when following */
+
+static const struct option export_opts[] = {
+    {"format", required_argument, NULL, 'F'},
+    {"follow", no_argument, NULL, 'w'},
+    {"output", required_argument, NULL, 'o'},
+    {"redis", required_argument, NULL, 'R'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Is the crawl finished? -1 on a Redis error (printed). */
+static int crawl_finished(const char *cmd, redisContext *rc, const char *crawl)
+{
+    struct kv stats;
+    struct progress p;
+    char err[CF_ERRSTR_LEN];
+
+    if (stats_load(rc, crawl, &stats, &p, err) != CF_OK) {
+        cli_fail(cmd, "%s", err);
+        return -1;
+    }
+    kv_cleanup(&stats);
+    return p.finished;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *cmd = "export";
+    const char *redis = NULL, *output = NULL;
+    enum export_format fmt = EXPORT_JSONL;
+    struct follower fl;
+    struct cli_out out;
+    char err[CF_ERRSTR_LEN];
+    redisContext *rc = NULL;
+    char *crawl = NULL;
+    int follow = 0, ret, c, opened = 0;
+    long got;
+
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", export_opts, NULL)) != -1) {
+        switch (c) {
+        case 'F':
+            if (export_format_parse(optarg, &fmt))
+                return cli_usage(cmd,
+                                 "bad value for --format: %s (jsonl "
+                                 "or csv)",
+                                 optarg);
+            break;
+        case 'w':
+            follow = 1;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'R':
+            redis = optarg;
+            break;
+        case 'h':
+            cli_print_help(cli_command_find(cmd));
+            return CLI_OK;
+        default:
+            return cli_bad_option(cmd, c, argv);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage(cmd, "missing crawl NAME");
+    if (argc - optind > 1)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    if (cli_check_name(cmd, argv[optind]))
+        return CLI_USAGE;
+    rc = cli_connect(cmd, redis);
+    if (!rc)
+        return cli_connect_err;
+    crawl = cli_pick_crawl(cmd, rc, argv[optind], &ret);
+    if (!crawl)
+        goto out;
+    ret = cli_out_open(cmd, &out, output);
+    if (ret)
+        goto out;
+    opened = 1;
+    follower_init(&fl, crawl, fmt);
+    if (fmt == EXPORT_CSV)
+        export_csv_header(out.f);
+    if (follow)
+        cli_catch_signals();
+    for (;;) {
+        int fin = 0;
+
+        if (follow) {
+            fin = crawl_finished(cmd, rc, crawl);
+            if (fin < 0) {
+                ret = CLI_FAIL;
+                goto out;
+            }
+        }
+        if (follower_step(&fl, rc, out.f, follow && !fin ? FOLLOW_BLOCK_MS : 0,
+                          &got, err) != CF_OK) {
+            ret = cli_fail(cmd, "%s", err);
+            goto out;
+        }
+        if (follow)
+            fflush(out.f);
+        if (got == 0 && (!follow || fin))
+            break;
+        if (cli_interrupted)
+            break;
+    }
+    ret = cli_out_commit(cmd, &out);
+    opened = 0;
+    if (ret == CLI_OK && fl.bad > 0)
+        ret = cli_fail(cmd, "%lld records could not be decoded", fl.bad);
+    if (ret == CLI_OK && cli_interrupted)
+        ret = CLI_INTERRUPTED;
+out:
+    if (opened)
+        cli_out_abort(&out, 1);
+    free(crawl);
+    redisFree(rc);
+    return ret;
+}

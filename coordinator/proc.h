@@ -1,0 +1,44 @@
+/* proc.h - child processes of `crawlfleet crawl`: the private
+ * redis-server and the local workers. Children get their own process
+ * group (a terminal's Ctrl-C reaches only us, and we stop them in order)
+ * and die with us (PR_SET_PDEATHSIG). */
+#ifndef PROC_H
+#define PROC_H
+
+#include <sys/types.h>
+
+#include <hiredis/hiredis.h>
+
+/* Start argv[0] (a path) with stdout and stderr appended to log_path.
+ * Returns the pid, or -1 with errstr. */
+pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr);
+
+/* Wait up to timeout_ms for pid to exit; 1 if it did (status in
+ * *status, may be NULL), 0 if it is still running. */
+int proc_wait(pid_t pid, int timeout_ms, int *status);
+
+/* Stop pid: signal sig, wait up to timeout_ms, then SIGKILL and reap. */
+void proc_stop(pid_t pid, int sig, int timeout_ms);
+
+/* Path of a program: next to our own executable (/proc/self/exe), else
+ * found on PATH. Heap string or NULL. */
+char *proc_find(const char *name);
+
+/* A private redis-server on a unix socket in a state directory, with
+ * appendonly persistence. */
+struct embedded_redis {
+    pid_t pid;  /* redis-server, or 0 */
+    char *dir;  /* absolute state directory */
+    char *sock; /* dir/redis.sock */
+    char *url;  /* unix://<sock> */
+};
+
+/* Start redis-server in dir (which exists) and wait until it answers
+ * PING (loading the AOF may take a while), up to timeout_ms. 0 or -1 with
+ * errstr (the child is stopped). */
+int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
+                      char *errstr);
+/* SHUTDOWN SAVE and reap it (SIGKILL after timeout_ms); frees r. */
+void redis_embed_stop(struct embedded_redis *r, int timeout_ms);
+
+#endif

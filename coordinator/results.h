@@ -1,0 +1,54 @@
+/* results.h - results records as JSON Lines or CSV, and reading the
+ * results stream (cf:{C}:results, field "r" = msgpack cf_result). */
+#ifndef RESULTS_H
+#define RESULTS_H
+
+#include <stdio.h>
+
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+#include "keys.h"
+#include "record.h"
+
+enum export_format {
+    EXPORT_JSONL,
+    EXPORT_CSV,
+};
+
+/* Parse "jsonl"/"json"/"csv"; 0 or -1. */
+int export_format_parse(const char *s, enum export_format *f);
+
+/* The JSON object for one result (new reference): url, final_url, status,
+ * content_type, bytes, title, depth, links, fetch_ms, worker, error_type,
+ * error, started_ms, done_ms, attempts, and outlinks when present.
+ * Absent strings are null. */
+json_t *export_result_json(const struct cf_result *r);
+
+/* The CSV header line and one row (RFC 4180 quoting), newline ended. */
+void export_csv_header(FILE *out);
+void export_csv_row(FILE *out, const struct cf_result *r);
+
+/* Decode an encoded cf_result and write it in fmt. 0, or CF_EINVAL with
+ * errstr for an undecodable record (nothing written). */
+int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
+                 char *errstr);
+
+/* A reader of one crawl's results stream, from its start. */
+struct follower {
+    char key[CF_KEY_MAX];   /* cf:{C}:results */
+    char last_id[64];       /* last entry id read ("0-0" at the start) */
+    enum export_format fmt; /* how records are written */
+    long long written;      /* records written */
+    long long bad;          /* records that did not decode */
+};
+
+void follower_init(struct follower *f, const char *crawl,
+                   enum export_format fmt);
+/* Read up to a batch of entries after last_id (waiting up to block_ms if
+ * > 0 when there are none) and write them to out. *got is the number of
+ * entries read. 0, or CF_EREDIS with errstr. */
+int follower_step(struct follower *f, redisContext *rc, FILE *out, int block_ms,
+                  long *got, char *errstr);
+
+#endif

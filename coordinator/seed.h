@@ -1,0 +1,39 @@
+/* seed.h - creating a crawl and pushing seed URLs (seed and crawl). */
+#ifndef SEED_H
+#define SEED_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+#include "config.h"
+
+/* Normalised seed URLs, checked before anything goes to Redis. */
+struct seedlist {
+    char **urls; /* normalised, heap */
+    size_t n;
+    size_t cap;
+    size_t rejected; /* inputs that were not valid URLs */
+};
+
+void seedlist_init(struct seedlist *s);
+void seedlist_cleanup(struct seedlist *s);
+/* Normalise text and add it, or print "rejected: TEXT: reason" on stderr
+ * and count it. maxlen is the crawl's max_url_len. */
+void seedlist_add(struct seedlist *s, const char *text, size_t maxlen);
+/* Add every URL line of path ("-" = stdin; blank lines and '#' comments
+ * skipped). Returns 0, or CLI_FAIL after printing why. */
+int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
+                  size_t maxlen);
+
+/* Create crawl with cfg unless it exists, and add it to cf:crawls.
+ * *created says which. Returns 0 or CLI_FAIL (printed). */
+int seed_create(const char *cmd, redisContext *rc, const char *crawl,
+                const struct cf_config *cfg, int *created);
+
+/* Push the seeds in batches; counts new and duplicate ones. Returns 0 or
+ * CLI_FAIL (printed). */
+int seed_push(const char *cmd, redisContext *rc, const char *crawl,
+              const struct seedlist *s, size_t *fresh, size_t *dup);
+
+#endif

@@ -1,0 +1,33 @@
+/* fuzz_parse.c - libFuzzer entry for parse_page(). The first input byte
+ * picks a Content-Type (none, latin1, shift_jis, utf-16, bogus) and the
+ * options; the rest is the body. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const ctypes[] = {
+    NULL, "text/html; charset=iso-8859-1", "text/html; charset=shift_jis",
+    "text/html; charset=utf-16le", "text/html; charset=\"x-bogus",
+    "text/html; charset=euc-jp", "text/html; charset=gb2312",
+    "text/html; charset=utf-8"};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct parse_opts o = {.max_links = 50, .max_url_len = 512};
+    struct parse_result r;
+
+    if (size < 1)
+        return 0;
+    o.follow_nofollow = data[0] & 8;
+    o.max_depth = (data[0] & 16) ? 64 : 0;
+    parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+               ctypes[data[0] & 7], &o, &r);
+    if (r.stats.seen != r.nlinks + r.stats.invalid + r.stats.nofollow +
+                            r.stats.duplicates + r.stats.over_cap)
+        __builtin_trap();
+    parse_result_cleanup(&r);
+    return 0;
+}

@@ -1,0 +1,289 @@
+#!/bin/sh
+# cli_crawl.sh - crawlfleet end to end against the cf-fixture site:
+#   1. `crawlfleet crawl` with the embedded Redis gives exactly the ground
+#      truth as JSON Lines;
+#   2. `seed` + two `crawlfleet-worker` processes + `export` (and a
+#      concurrent `export --follow` and `run` daemon) give it too, and
+#      `status --json` adds up at every sample during the crawl;
+#   3. Ctrl-C (SIGINT) then `--resume` finishes with nothing lost or
+#      repeated.
+set -u
+B=${B:-build}
+. "$(dirname "$0")/../lib/redis.sh"
+CF=$B/crawlfleet
+W=$B/crawlfleet-worker
+FX=$B/cf-fixture
+T=$(mktemp -d "${TMPDIR:-/tmp}/cf-cli-crawl.XXXXXX")
+PIDS=""
+
+cleanup() {
+    for p in $PIDS; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    for p in $PIDS; do
+        wait "$p" 2>/dev/null
+    done
+    redis_stop
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for bin in "$CF" "$W" "$FX"; do
+    if [ ! -x "$bin" ]; then
+        echo "skipped: $bin is not built (not on this branch yet)"
+        echo "cli_crawl: 0 passed, 0 failed"
+        exit 0
+    fi
+done
+command -v jq >/dev/null || {
+    echo "skipped: jq is not installed"
+    echo "cli_crawl: 0 passed, 0 failed"
+    exit 0
+}
+
+# fixture NAME ARGS...: start cf-fixture, wait for its ready line; sets
+# FXPID and SEED (host 0's root).
+fixture() {
+    _n=$1
+    shift
+    "$FX" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
+    FXPID=$!
+    PIDS="$PIDS $FXPID"
+    wait_for grep -q '^ready ' "$T/$_n.ready" || return 1
+    _port=$(sed -n 's/^ready ports=\([0-9]*\).*/\1/p' "$T/$_n.ready")
+    SEED=http://127.0.0.1:$_port/
+}
+
+# truth MANIFEST OUT DESC: OUT (JSON Lines) holds each URL once; its 200
+# ok results are exactly the manifest's pages, its 404s exactly the broken
+# links, and anything else a robots-denied URL.
+truth() {
+    _m=$1
+    _o=$2
+    _d=$3
+    awk '$1 == "page" { print $2 }' "$_m" | sort >"$T/want.pages"
+    awk '$1 == "broken" { print $2 }' "$_m" | sort >"$T/want.broken"
+    awk '$1 == "denied" { print $2 }' "$_m" | sort >"$T/want.denied"
+    if ! jq -r .url "$_o" >"$T/got.all" 2>"$T/jq.err"; then
+        t_fail "$_d: output is not JSON Lines: $(head -c 200 "$T/jq.err")"
+        return
+    fi
+    sort "$T/got.all" | uniq -d >"$T/got.dups"
+    jq -r 'select(.status == 200 and .error_type == "ok") | .url' "$_o" |
+        sort >"$T/got.pages"
+    jq -r 'select(.status == 404) | .url' "$_o" | sort >"$T/got.broken"
+    jq -r 'select(.status != 200 and .status != 404) | .url' "$_o" |
+        sort >"$T/got.other"
+    if [ -s "$T/got.dups" ]; then
+        t_fail "$_d: URLs repeated: $(head -n 3 "$T/got.dups" | tr '\n' ' ')"
+    else
+        t_ok "$_d: every URL once ($(wc -l <"$T/got.all") results)"
+    fi
+    if cmp -s "$T/want.pages" "$T/got.pages"; then
+        t_ok "$_d: pages = ground truth ($(wc -l <"$T/want.pages"))"
+    else
+        t_fail "$_d: pages differ: $(diff "$T/want.pages" "$T/got.pages" |
+            head -n 6 | tr '\n' ' ')"
+    fi
+    if cmp -s "$T/want.broken" "$T/got.broken"; then
+        t_ok "$_d: broken links = ground truth ($(wc -l <"$T/want.broken"))"
+    else
+        t_fail "$_d: broken links differ: $(diff "$T/want.broken" \
+            "$T/got.broken" | head -n 6 | tr '\n' ' ')"
+    fi
+    if [ -z "$(comm -23 "$T/got.other" "$T/want.denied")" ]; then
+        t_ok "$_d: nothing else fetched"
+    else
+        t_fail "$_d: unexpected results: $(comm -23 "$T/got.other" \
+            "$T/want.denied" | head -n 3 | tr '\n' ' ')"
+    fi
+}
+
+SITE="--hosts 3 --pages 30 --seed 11 --scope any --robots allow,disallow,404"
+CFG="--allow-private --scope any --timeout 5000 --lease 8000"
+
+# -- 1. crawl with the embedded Redis
+fixture f1 $SITE --manifest "$T/m1" || t_fail "fixture f1 did not start"
+"$CF" crawl "$SEED" $CFG --workers 2 --state-dir "$T/s1" -o "$T/o1.jsonl" \
+    >"$T/c1.out" 2>"$T/c1.err"
+rc=$?
+if [ $rc -eq 0 ] && [ -s "$T/o1.jsonl" ] && [ ! -e "$T/o1.jsonl.tmp" ]; then
+    t_ok "crawl exits 0, FILE written and renamed"
+else
+    t_fail "crawl exit $rc: $(tail -n 3 "$T/c1.err")"
+fi
+[ -s "$T/o1.jsonl" ] && truth "$T/m1" "$T/o1.jsonl" "crawl"
+if pgrep -f "$T/s1/redis.sock" >/dev/null; then
+    t_fail "embedded redis-server still running after crawl"
+else
+    t_ok "embedded redis-server stopped"
+fi
+t_check "state dir kept the AOF" test -d "$T/s1/appendonlydir"
+"$CF" crawl "$SEED" $CFG --state-dir "$T/s1" -o "$T/o1b.jsonl" \
+    >"$T/c1b.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q -- "--resume" "$T/c1b.out"; then
+    t_ok "second crawl without --resume refused, names --resume"
+else
+    t_fail "second crawl: exit $rc: $(cat "$T/c1b.out")"
+fi
+"$CF" crawl "$SEED" $CFG --state-dir "$T/s1" --resume -o "$T/o1c.jsonl" \
+    >"$T/c1c.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$T/o1.jsonl" "$T/o1c.jsonl"; then
+    t_ok "--resume of a done crawl rewrites the same results"
+else
+    t_fail "--resume of a done crawl: exit $rc: $(tail -n 2 "$T/c1c.out")"
+fi
+kill -TERM "$FXPID" 2>/dev/null
+
+# -- 2. seed + two workers + export, status adds up, run daemon
+redis_start || t_fail "redis_start"
+trap cleanup EXIT # redis_start set its own
+R=$REDIS_URL
+fixture f2 $SITE --manifest "$T/m2" --delay-ms 5 ||
+    t_fail "fixture f2 did not start"
+out=$("$CF" seed --redis "$R" --crawl t2 $CFG "$SEED" 2>&1)
+if [ "$out" = "1 new, 0 duplicate, 0 rejected" ]; then
+    t_ok "seed: $out"
+else
+    t_fail "seed: $out"
+fi
+MPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+"$CF" run --redis "$R" --metrics-port "$MPORT" --metrics-addr 127.0.0.1 \
+    2>"$T/run.err" &
+RUNPID=$!
+PIDS="$PIDS $RUNPID"
+"$CF" export --redis "$R" t2 --follow -o "$T/follow.jsonl" \
+    2>"$T/follow.err" &
+FOLPID=$!
+PIDS="$PIDS $FOLPID"
+"$W" --redis "$R" --crawl t2 --exit-when-done --concurrency 8 \
+    2>"$T/w1.log" &
+W1=$!
+"$W" --redis "$R" --crawl t2 --exit-when-done --concurrency 8 \
+    2>"$T/w2.log" &
+W2=$!
+PIDS="$PIDS $W1 $W2"
+samples=0
+bad=0
+while kill -0 "$W1" 2>/dev/null || kill -0 "$W2" 2>/dev/null; do
+    "$CF" status --redis "$R" t2 --json >"$T/st.json" 2>"$T/st.err" ||
+        break
+    samples=$((samples + 1))
+    if ! jq -e '.queued + .inflight + .done + .dead == .discovered' \
+        "$T/st.json" >/dev/null; then
+        bad=$((bad + 1))
+        cp "$T/st.json" "$T/st.bad"
+    fi
+done
+if [ "$samples" -gt 0 ] && [ "$bad" -eq 0 ]; then
+    t_ok "status --json adds up at all $samples samples"
+else
+    t_fail "status --json: $bad of $samples samples do not add up: \
+$(cat "$T/st.bad" "$T/st.err" 2>/dev/null | head -c 300)"
+fi
+wait "$W1"
+r1=$?
+wait "$W2"
+r2=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 0 ]; then
+    t_ok "both workers exit 0 when the crawl is done"
+else
+    t_fail "workers exited $r1 $r2: $(tail -n 2 "$T/w1.log" "$T/w2.log")"
+fi
+"$CF" export --redis "$R" t2 -o "$T/o2.jsonl" 2>"$T/e2.err"
+t_check "export exits 0" test $? -eq 0
+truth "$T/m2" "$T/o2.jsonl" "seed+workers+export"
+"$CF" export --redis "$R" t2 --format csv >"$T/o2.csv" 2>/dev/null
+if [ "$(wc -l <"$T/o2.csv")" -eq $(($(wc -l <"$T/o2.jsonl") + 1)) ] &&
+    head -n 1 "$T/o2.csv" | grep -q '^url,final_url,status,'; then
+    t_ok "csv export: header + one row per result"
+else
+    t_fail "csv export: $(head -n 2 "$T/o2.csv")"
+fi
+if WAIT_TIMEOUT=20 wait_for test -s "$T/follow.jsonl" &&
+    WAIT_TIMEOUT=20 wait_for sh -c "! kill -0 $FOLPID 2>/dev/null"; then
+    wait "$FOLPID"
+    rc=$?
+    if [ $rc -eq 0 ] && cmp -s "$T/o2.jsonl" "$T/follow.jsonl"; then
+        t_ok "export --follow ends by itself with the same records"
+    else
+        t_fail "export --follow: exit $rc, $(wc -l <"$T/follow.jsonl") lines"
+    fi
+else
+    t_fail "export --follow did not finish: $(cat "$T/follow.err")"
+fi
+"$CF" status --redis "$R" t2 --json >"$T/st.json"
+if jq -e '.state == "done" and .queued == 0 and .inflight == 0' \
+    "$T/st.json" >/dev/null; then
+    t_ok "status: done, nothing queued or in flight"
+else
+    t_fail "final status: $(head -c 300 "$T/st.json")"
+fi
+"$CF" status --redis "$R" t2 >"$T/st.txt"
+t_check "status text shows the counters" grep -q "discovered" "$T/st.txt"
+if wait_for sh -c "curl -sf http://127.0.0.1:$MPORT/metrics |
+    grep -q 'crawlfleet_crawl_done{crawl=\"t2\"} [1-9]'"; then
+    t_ok "run serves /metrics with the crawl's gauges"
+else
+    t_fail "/metrics: $(curl -s http://127.0.0.1:$MPORT/metrics | head -c 300)"
+fi
+t_check "run serves /healthz" curl -sf -o /dev/null \
+    "http://127.0.0.1:$MPORT/healthz"
+t_check "rate samples in cf:{t2}:rate" test \
+    "$(redis-cli -s "$REDIS_SOCK" llen 'cf:{t2}:rate')" -ge 1
+kill -TERM "$RUNPID"
+wait "$RUNPID"
+t_check "run stops with exit 0 on SIGTERM" test $? -eq 0
+kill -TERM "$FXPID" 2>/dev/null
+
+# -- 3. Ctrl-C, then --resume: nothing lost, nothing repeated
+fixture f3 $SITE --manifest "$T/m3" --delay-ms 40 ||
+    t_fail "fixture f3 did not start"
+"$CF" crawl "$SEED" $CFG --workers 1 --concurrency 4 --state-dir "$T/s3" \
+    -o "$T/o3.jsonl" >"$T/c3.out" 2>"$T/c3.err" &
+CPID=$!
+PIDS="$PIDS $CPID"
+if wait_for sh -c "[ -f '$T/o3.jsonl.tmp' ] &&
+    [ \$(wc -l <'$T/o3.jsonl.tmp') -ge 10 ]"; then
+    kill -INT "$CPID"
+    wait "$CPID"
+    rc=$?
+    if [ $rc -eq 130 ]; then
+        t_ok "Ctrl-C: exit 130"
+    else
+        t_fail "Ctrl-C: exit $rc: $(tail -n 3 "$T/c3.err")"
+    fi
+    if [ ! -e "$T/o3.jsonl" ]; then
+        t_ok "Ctrl-C: FILE not written before the crawl is done"
+    else
+        t_fail "Ctrl-C: FILE exists after an interrupted crawl"
+    fi
+    # redis-server and the workers both name the socket in their argv
+    if pgrep -f "$T/s3/redis.sock" >/dev/null; then
+        t_fail "Ctrl-C: children left running: $(pgrep -af "$T/s3/")"
+    else
+        t_ok "Ctrl-C: redis-server and workers stopped"
+    fi
+    n1=$(awk '$1 == "page" || $1 == "broken"' "$T/m3" | wc -l)
+    if [ "$(wc -l <"$T/o3.jsonl.tmp")" -lt "$n1" ]; then
+        t_ok "Ctrl-C came before the end ($(wc -l <"$T/o3.jsonl.tmp") of $n1)"
+    else
+        t_fail "the crawl finished before Ctrl-C; the test proves nothing"
+    fi
+    "$CF" crawl "$SEED" $CFG --workers 2 --state-dir "$T/s3" --resume \
+        -o "$T/o3.jsonl" >"$T/c3r.out" 2>"$T/c3r.err"
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        t_ok "--resume exits 0"
+    else
+        t_fail "--resume: exit $rc: $(tail -n 3 "$T/c3r.err")"
+    fi
+    [ -s "$T/o3.jsonl" ] && truth "$T/m3" "$T/o3.jsonl" "Ctrl-C + --resume"
+else
+    t_fail "crawl wrote no results to interrupt: $(tail -n 3 "$T/c3.err")"
+fi
+
+t_summary cli_crawl

@@ -1,0 +1,267 @@
+#!/bin/sh
+# worker_crawl.sh - crawlfleet-worker against a real redis-server and the
+# cf-fixture site: ground truth, politeness across two workers, kill -9,
+# SIGTERM, Redis connections killed, hostile endpoints, SSRF guard.
+# Needs $B/crawlfleet (seed, export), $B/crawlfleet-worker, $B/cf-fixture.
+set -u
+. "$(dirname "$0")/../lib/redis.sh"
+B=${B:-build}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cf-wtest.XXXXXX")
+FX_PIDS=
+W_PIDS=
+
+stop_all() {
+    for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
+    redis_stop
+    rm -rf "$T"
+}
+
+redis_start || { echo "worker_crawl: 0 passed, 1 failed"; exit 1; }
+trap 'stop_all' EXIT
+trap 'stop_all; exit 130' INT TERM
+R=$REDIS_URL
+
+# fx_start NAME ARGS...: run a fixture; sets FX_PORTS (space separated),
+# FX_MAN (manifest), FX_LOG (request log).
+fx_start() {
+    _n=$1
+    shift
+    FX_MAN=$T/$_n.manifest
+    FX_LOG=$T/$_n.log
+    "$B/cf-fixture" --manifest "$FX_MAN" --log "$FX_LOG" "$@" \
+        >"$T/$_n.ready" 2>"$T/$_n.err" &
+    FX_PIDS="$FX_PIDS $!"
+    wait_for grep -q '^ready' "$T/$_n.ready" || {
+        cat "$T/$_n.err" >&2
+        return 1
+    }
+    FX_PORTS=$(sed -n 's/^ready ports=\([0-9,]*\).*/\1/p' "$T/$_n.ready" |
+        tr ',' ' ')
+}
+
+seeds() { awk '$1 == "seed" { print $2 }' "$FX_MAN"; }
+
+# expected: "url type" lines the crawl must produce, sorted.
+expected() {
+    awk '$1 == "page" { print $2, "ok" }
+         $1 == "broken" { print $2, "http" }
+         $1 == "denied" { print $2, "robots_denied" }' "$FX_MAN" | sort
+}
+
+# results CRAWL: "url type" for every result in the stream, sorted.
+results() {
+    "$B/crawlfleet" export "$1" --redis "$R" 2>/dev/null |
+        sed -n 's/^{"url":"\([^"]*\)".*"error_type":"\([^"]*\)".*/\1 \2/p' |
+        sort
+}
+
+count_results() {
+    redis-cli -s "$REDIS_SOCK" xlen "cf:{$1}:results"
+}
+
+stat() {
+    redis-cli -s "$REDIS_SOCK" hget "cf:{$1}:stats" "$2"
+}
+
+at_least() { [ "$(count_results "$1")" -ge "$2" ]; }
+
+worker() {
+    "$B/crawlfleet-worker" --redis "$R" "$@" 2>>"$T/worker.log" &
+    W_PIDS="$W_PIDS $!"
+    LAST_W=$!
+}
+
+# wait_exit PID SECS: the exit status, or 124 on timeout (then killed).
+wait_exit() {
+    WAIT_TIMEOUT=$2 wait_for sh -c "! kill -0 $1 2>/dev/null" || {
+        kill -9 "$1" 2>/dev/null
+        wait "$1" 2>/dev/null
+        return 124
+    }
+    wait "$1"
+}
+
+same_as_truth() {
+    expected >"$T/want"
+    results "$1" >"$T/got"
+    if cmp -s "$T/want" "$T/got"; then
+        return 0
+    fi
+    echo "results of $1 differ from the ground truth (< want, > got):" >&2
+    diff "$T/want" "$T/got" | head -20 >&2
+    return 1
+}
+
+no_duplicates() {
+    results "$1" | awk '{ print $1 }' | uniq -d >"$T/dups"
+    [ ! -s "$T/dups" ]
+}
+
+# ---- 1. a crawl of the fixture site yields exactly the ground truth ------
+fx_start site --hosts 3 --pages 30 --scope host --robots allow,disallow,404 ||
+    t_fail "fixture starts"
+"$B/crawlfleet" seed --redis "$R" --crawl site --allow-private $(seeds) \
+    >/dev/null
+t0=$(date +%s%N)
+worker --crawl site --exit-when-done
+wait_exit "$LAST_W" 60
+t_check "worker exits 0 when the crawl is done" [ $? -eq 0 ]
+t1=$(date +%s%N)
+n=$(count_results site)
+echo "# site crawl: $n results in $(((t1 - t0) / 1000000)) ms"
+t_check "results equal the ground truth" same_as_truth site
+t_check "each URL has one result" no_duplicates site
+t_check "stats say done" [ "$(stat site state)" = done ]
+t_check "nothing in flight" [ "$(stat site inflight)" = 0 ]
+
+# ---- 2. politeness across two workers ------------------------------------
+fx_start polite --hosts 2 --pages 8 --scope host || t_fail "fixture starts"
+"$B/crawlfleet" seed --redis "$R" --crawl polite --allow-private \
+    --delay 200ms $(seeds) >/dev/null
+worker --crawl polite --exit-when-done --concurrency 8
+a=$LAST_W
+worker --crawl polite --exit-when-done --concurrency 8
+b=$LAST_W
+wait_exit "$a" 60
+ra=$?
+wait_exit "$b" 60
+rb=$?
+t_check "both workers exit 0" [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ]
+t_check "polite crawl equals the ground truth" same_as_truth polite
+# gaps between page fetch starts per port, in ms (10 ms measuring slack)
+min_gap=$(awk '$4 != "/robots.txt" { print $2, $1 }' "$FX_LOG" | sort -k1,1 \
+    -k2,2n | awk 'p == $1 { g = ($2 - t) / 1000; if (m == "" || g < m) m = g }
+                  { p = $1; t = $2 } END { print int(m == "" ? -1 : m) }')
+echo "# smallest gap between fetch starts on one host: $min_gap ms"
+t_check "fetch starts on one host at least 200 ms apart" \
+    [ "$min_gap" -ge 190 ]
+t_check "both workers fetched" [ "$(grep -c . "$FX_LOG")" -gt 0 ]
+
+# ---- 3. kill -9 mid-crawl, another worker finishes -----------------------
+fx_start kill --hosts 2 --pages 40 --scope host --delay-ms 20 ||
+    t_fail "fixture starts"
+"$B/crawlfleet" seed --redis "$R" --crawl kill --allow-private \
+    --timeout 1500ms --lease 2s $(seeds) >/dev/null
+worker --crawl kill --concurrency 8
+a=$LAST_W
+wait_for at_least kill 10
+kill -9 "$a"
+wait "$a" 2>/dev/null
+k=$(count_results kill)
+worker --crawl kill --exit-when-done
+wait_exit "$LAST_W" 60
+t_check "second worker finishes after a kill -9 (at $k results)" [ $? -eq 0 ]
+t_check "killed crawl equals the ground truth" same_as_truth kill
+t_check "killed crawl: each URL once" no_duplicates kill
+
+# ---- 4. SIGTERM: finish in-flight work, exit 0, lose nothing -------------
+fx_start term --hosts 2 --pages 40 --scope host --delay-ms 100 ||
+    t_fail "fixture starts"
+"$B/crawlfleet" seed --redis "$R" --crawl term --allow-private $(seeds) \
+    >/dev/null
+worker --crawl term --concurrency 16
+a=$LAST_W
+wait_for at_least term 5
+kill -TERM "$a"
+wait_exit "$a" 30
+t_check "SIGTERM: exit 0" [ $? -eq 0 ]
+t_check "SIGTERM: no lease left in flight" [ "$(stat term inflight)" = 0 ]
+worker --crawl term --exit-when-done
+wait_exit "$LAST_W" 60
+t_check "crawl finished after SIGTERM equals the ground truth" \
+    same_as_truth term
+
+# ---- 5. Redis connections killed mid-crawl -------------------------------
+fx_start rkill --hosts 2 --pages 40 --scope host --delay-ms 10 ||
+    t_fail "fixture starts"
+"$B/crawlfleet" seed --redis "$R" --crawl rkill --allow-private \
+    $(seeds) >/dev/null
+worker --crawl rkill --exit-when-done --concurrency 4
+a=$LAST_W
+for i in 1 2 3; do
+    wait_for at_least rkill $((i * 10))
+    redis-cli -s "$REDIS_SOCK" client kill type normal skipme yes >/dev/null
+done
+wait_exit "$a" 60
+t_check "worker survives dropped Redis connections" [ $? -eq 0 ]
+t_check "crawl after dropped connections equals the ground truth" \
+    same_as_truth rkill
+t_check "worker logged the reconnects" \
+    grep -q 'redis unavailable, retrying' "$T/worker.log"
+
+# ---- 6. hostile endpoints: each ends as a typed result -------------------
+fx_start hostile --hosts 1 --pages 2 || t_fail "fixture starts"
+h=http://127.0.0.1:$(echo $FX_PORTS | awk '{print $1}')
+cat >"$T/hostile.want" <<W
+$h/t/404 http
+$h/t/empty ok
+$h/t/gzip-bomb/64 too_large
+$h/t/huge-chunked/8 too_large
+$h/t/huge/8 too_large
+$h/t/jpeg not_html
+$h/t/malformed ok
+$h/t/no-type ok
+$h/t/pdf not_html
+$h/t/redirect-file redirect
+$h/t/redirect-ftp redirect
+$h/t/redirect-loop/a ok
+$h/t/redirect-loop/b ok
+$h/t/redirect/2 ok
+$h/t/redirect/1 ok
+$h/t/redirect/0 ok
+$h/t/flaky/1/x ok
+W
+sort -o "$T/hostile.want" "$T/hostile.want"
+# transient failures: retried, then dead letters (not results)
+transient="$h/t/500 $h/t/503 $h/t/hang $h/t/slow $h/t/stall"
+"$B/crawlfleet" seed --redis "$R" --crawl hostile --allow-private \
+    --max-depth 3 --max-links 10 --timeout 2s --lease 4s --max-body 1MiB \
+    --low-speed-bps 1000 --low-speed 1s --max-attempts 2 --backoff 100ms \
+    --breaker-failures 0 $transient $(awk '{ print $1 }' "$T/hostile.want" |
+    grep -v -e '/redirect/[01]$' -e 'loop/b') >/dev/null
+worker --crawl hostile --exit-when-done
+hw=$LAST_W
+peak=0
+while kill -0 "$hw" 2>/dev/null; do
+    r=$(awk '/^VmRSS/ { print $2 }' "/proc/$hw/status" 2>/dev/null)
+    [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
+    sleep 0.1
+done
+wait "$hw"
+t_check "hostile crawl: worker exits 0" [ $? -eq 0 ]
+results hostile >"$T/hostile.all"
+# pages linked from /t/malformed also appear; compare the seeded ones
+awk 'NR == FNR { want[$1] = 1; next } $1 in want' "$T/hostile.want" \
+    "$T/hostile.all" >"$T/hostile.got"
+t_check "every hostile result has a known type" \
+    sh -c "! awk '{ print \$2 }' '$T/hostile.all' | grep -v -x -e ok \
+        -e http -e too_large -e not_html -e redirect -e timeout -e parse"
+t_check "hostile endpoints end as the expected typed results" \
+    cmp -s "$T/hostile.want" "$T/hostile.got"
+cmp -s "$T/hostile.want" "$T/hostile.got" ||
+    diff "$T/hostile.want" "$T/hostile.got" >&2
+echo "# hostile crawl: peak RSS $peak KiB"
+t_check "RSS stays under 100 MiB on hostile pages" [ "$peak" -lt 102400 ]
+t_check "the 5 transient endpoints went dead after their attempts" \
+    [ "$(stat hostile dead)" -eq 5 ]
+t_check "...after 2 attempts each" [ "$(stat hostile retries)" -ge 5 ]
+
+# ---- 7. SSRF guard: loopback refused without allow_private ---------------
+"$B/crawlfleet" seed --redis "$R" --crawl ssrf --obey-robots=0 \
+    "$h/t/ssrf-target" >/dev/null
+worker --crawl ssrf --exit-when-done
+wait_exit "$LAST_W" 30
+t_check "ssrf crawl: worker exits 0" [ $? -eq 0 ]
+t_check "loopback target ends as blocked" \
+    [ "$(results ssrf)" = "$h/t/ssrf-target blocked" ]
+t_check "the fixture never saw the blocked request" \
+    sh -c "! grep -q ssrf-target '$FX_LOG'"
+
+# ---- 8. flags --------------------------------------------------------------
+"$B/crawlfleet-worker" --concurrency x >/dev/null 2>"$T/err"
+t_check "bad flag: exit 2" [ $? -eq 2 ]
+t_check "bad flag: one line" [ "$(wc -l <"$T/err")" -eq 1 ]
+"$B/crawlfleet-worker" --help >/dev/null
+t_check "--help exits 0" [ $? -eq 0 ]
+
+t_summary worker_crawl

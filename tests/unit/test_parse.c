@@ -1,0 +1,440 @@
+/* test_parse.c - parse_page(): titles, base, links, robots meta, caps,
+ * charsets, hostile input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "parse.h"
+#include "test.h"
+#include "url.h"
+
+#define PAGE "http://example.com/dir/page.html"
+
+static struct parse_opts opts = {.max_links = 5000};
+
+static int parse_s(const char *html, const char *ct, struct parse_result *r)
+{
+    return parse_page(html, strlen(html), PAGE, ct, &opts, r);
+}
+
+static int parse_s_opts(const char *html, const struct parse_opts *o,
+                        struct parse_result *r)
+{
+    return parse_page(html, strlen(html), PAGE, NULL, o, r);
+}
+
+static int has_link(const struct parse_result *r, const char *url)
+{
+    size_t i;
+
+    for (i = 0; i < r->nlinks; i++)
+        if (strcmp(r->links[i], url) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_invariant(const struct parse_result *r, const char *what)
+{
+    const struct parse_stats *s = &r->stats;
+    CHECKF(s->seen == r->nlinks + s->invalid + s->nofollow + s->duplicates +
+                          s->over_cap,
+           "%s: seen %u != %zu + %u + %u + %u + %u", what, s->seen,
+           r->nlinks, s->invalid, s->nofollow, s->duplicates, s->over_cap);
+}
+
+static const struct {
+    const char *html;
+    const char *title;
+} titles[] = {
+    {"<title>Hello</title>", "Hello"},
+    {"<title>  a \n\t b   c  </title>", "a b c"},
+    {"<title>Fish &amp; Chips &lt;3 &eacute;</title>", "Fish & Chips <3 \xC3\xA9"},
+    {"<p>no title</p>", ""},
+    {"", ""},
+    {"<body><title>In body</title></body>", "In body"},
+    {"<title>First</title><title>Second</title>", "First"},
+    {"<svg><title>svg</title></svg><title>html</title>", "html"},
+    {"<title></title>", ""},
+    {"<title><b>tag</b> text</title>", "<b>tag</b> text"},
+};
+
+static void test_titles(void)
+{
+    size_t i;
+    struct parse_result r;
+    char big[5000], *p = big;
+
+    for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+        CHECK_INT(parse_s(titles[i].html, NULL, &r), 0);
+        CHECK_STR(r.title, titles[i].title);
+        parse_result_cleanup(&r);
+    }
+    /* Capped at PARSE_TITLE_MAX, never splitting a UTF-8 character. */
+    p += sprintf(p, "<title>x");
+    for (i = 0; i < 1500; i++)
+        p += sprintf(p, "\xC3\xA9");
+    sprintf(p, "</title>");
+    parse_s(big, NULL, &r);
+    CHECK(strlen(r.title) <= PARSE_TITLE_MAX);
+    CHECK(strlen(r.title) == PARSE_TITLE_MAX - 1);
+    CHECK(((unsigned char)r.title[strlen(r.title) - 1]) == 0xA9);
+    parse_result_cleanup(&r);
+}
+
+static const struct {
+    const char *html;
+    const char *base;
+    const char *link;
+} bases[] = {
+    {"<a href=x>", "http://example.com/dir/page.html",
+     "http://example.com/dir/x"},
+    {"<base href=/other/><a href=x>", "http://example.com/other/",
+     "http://example.com/other/x"},
+    {"<base href=\"http://cdn.example.org/b/\"><a href=x>",
+     "http://cdn.example.org/b/", "http://cdn.example.org/b/x"},
+    {"<base href=\"javascript:alert(1)\"><a href=x>",
+     "http://example.com/dir/page.html", "http://example.com/dir/x"},
+    {"<base href=\"http://[bad\"><a href=x>",
+     "http://example.com/dir/page.html", "http://example.com/dir/x"},
+    {"<base target=_top><base href=../up/><a href=x>",
+     "http://example.com/up/", "http://example.com/up/x"},
+    {"<a href=x></a><base href=/late/>", "http://example.com/late/",
+     "http://example.com/late/x"},
+};
+
+static void test_base(void)
+{
+    size_t i;
+    struct parse_result r;
+
+    for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+        parse_s(bases[i].html, NULL, &r);
+        CHECK_STR(r.base, bases[i].base);
+        CHECKF(r.nlinks == 1 && strcmp(r.links[0], bases[i].link) == 0,
+               "base %zu: %s", i, r.nlinks ? r.links[0] : "(none)");
+        parse_result_cleanup(&r);
+    }
+}
+
+static void test_sources(void)
+{
+    struct parse_result r;
+    const char *html =
+        "<html><head>"
+        "<link rel=stylesheet href=/s.css>"
+        "<link rel=icon href=/favicon.ico>"
+        "<link rel=\"alternate stylesheet\" href=/alt.css>"
+        "<link rel=canonical href=/canon>"
+        "<link rel=next href=/p2><link rel=PREV href=/p0>"
+        "<link rel=alternate hreflang=fr href=/fr/>"
+        "<link rel=alternate type=application/rss+xml href=/feed>"
+        "<link rel=preload href=/pre.js>"
+        "</head><body>"
+        "<a href=/a>a</a><a>no href</a><a href=\"\">empty</a>"
+        "<a href='  /spaced  '>sp</a>"
+        "<map><area href=/area></map>"
+        "<iframe src=/if></iframe>"
+        "<img src=/img.png><script src=/x.js></script>"
+        "<a href=mailto:x@y.z>m</a><a href=javascript:void(0)>j</a>"
+        "<a href=\"ftp://example.com/f\">f</a><a href=\"tel:123\">t</a>"
+        "<a href=\"http://user:pw@example.com/\">u</a>"
+        "<a href=\"#frag\">f</a><a href=\"HTTP://EXAMPLE.COM:80/a#x\">dup</a>"
+        "<svg><a href=/svg-a>s</a></svg>"
+        "</body></html>";
+
+    parse_s(html, NULL, &r);
+    CHECK(has_link(&r, "http://example.com/canon"));
+    CHECK_STR(r.canonical, "http://example.com/canon");
+    CHECK(has_link(&r, "http://example.com/p2"));
+    CHECK(has_link(&r, "http://example.com/p0"));
+    CHECK(has_link(&r, "http://example.com/fr/"));
+    CHECK(has_link(&r, "http://example.com/a"));
+    CHECK(has_link(&r, "http://example.com/spaced"));
+    CHECK(has_link(&r, "http://example.com/area"));
+    CHECK(has_link(&r, "http://example.com/if"));
+    CHECK(has_link(&r, PAGE)); /* "#frag" is the page itself */
+    CHECK(!has_link(&r, "http://example.com/s.css"));
+    CHECK(!has_link(&r, "http://example.com/favicon.ico"));
+    CHECK(!has_link(&r, "http://example.com/alt.css"));
+    CHECK(!has_link(&r, "http://example.com/feed"));
+    CHECK(!has_link(&r, "http://example.com/pre.js"));
+    CHECK(!has_link(&r, "http://example.com/img.png"));
+    CHECK(!has_link(&r, "http://example.com/x.js"));
+    CHECK(!has_link(&r, "http://example.com/svg-a"));
+    CHECK_INT(r.nlinks, 9); /* href="" is no link */
+    CHECK_INT(r.stats.invalid, 5);
+    CHECK_INT(r.stats.invalid_by[-CF_URL_SCHEME], 4);
+    CHECK_INT(r.stats.invalid_by[-CF_URL_USERINFO], 1);
+    CHECK_INT(r.stats.duplicates, 1);
+    check_invariant(&r, "sources");
+    /* Document order. */
+    CHECK_STR(r.links[0], "http://example.com/canon");
+    parse_result_cleanup(&r);
+}
+
+static const struct {
+    const char *html;
+    int follow;     /* follow_nofollow */
+    int noindex, nofollow;
+    size_t nlinks;
+} metas[] = {
+    {"<a href=/a>", 0, 0, 0, 1},
+    {"<meta name=robots content=noindex><a href=/a>", 0, 1, 0, 1},
+    {"<meta name=robots content=nofollow><a href=/a>", 0, 0, 1, 0},
+    {"<meta name=robots content=nofollow><a href=/a>", 1, 0, 1, 1},
+    {"<meta name=ROBOTS content=\"NoIndex, NoFollow\"><a href=/a>", 0, 1, 1,
+     0},
+    {"<meta name=robots content=none><a href=/a>", 0, 1, 1, 0},
+    {"<meta name=robots content=\"index,follow\"><a href=/a>", 0, 0, 0, 1},
+    {"<meta name=description content=nofollow><a href=/a>", 0, 0, 0, 1},
+    {"<a href=/a></a><meta name=robots content=nofollow>", 0, 0, 1, 0},
+    {"<a href=/a rel=nofollow>", 0, 0, 0, 0},
+    {"<a href=/a rel=\"noopener NOFOLLOW\">", 0, 0, 0, 0},
+    {"<a href=/a rel=nofollower>", 0, 0, 0, 1},
+    {"<a href=/a rel=nofollow>", 1, 0, 0, 1},
+    {"<a href=/a rel=nofollow><a href=/b>", 0, 0, 0, 1},
+};
+
+static void test_meta(void)
+{
+    size_t i;
+    struct parse_result r;
+
+    for (i = 0; i < sizeof(metas) / sizeof(metas[0]); i++) {
+        opts.follow_nofollow = metas[i].follow;
+        parse_s(metas[i].html, NULL, &r);
+        CHECKF(r.noindex == metas[i].noindex, "meta %zu noindex", i);
+        CHECKF(r.nofollow == metas[i].nofollow, "meta %zu nofollow", i);
+        CHECKF(r.nlinks == metas[i].nlinks, "meta %zu: %zu links", i,
+               r.nlinks);
+        CHECK_INT(r.stats.nofollow, r.stats.seen - r.nlinks);
+        check_invariant(&r, "meta");
+        parse_result_cleanup(&r);
+    }
+    opts.follow_nofollow = 0;
+}
+
+static void test_dedup_cap(void)
+{
+    struct parse_result r;
+    struct parse_opts o = {.max_links = 3};
+    char html[8000], *p = html;
+    int i;
+
+    for (i = 0; i < 10; i++)
+        p += sprintf(p, "<a href=/same>x</a><a href=\"/same#%d\">y</a>", i);
+    parse_s(html, NULL, &r);
+    CHECK_INT(r.nlinks, 1);
+    CHECK_INT(r.stats.duplicates, 19);
+    CHECK_INT(r.stats.seen, 20);
+    parse_result_cleanup(&r);
+
+    p = html;
+    for (i = 0; i < 10; i++)
+        p += sprintf(p, "<a href=/l%d>x</a>", i);
+    parse_page(html, strlen(html), PAGE, NULL, &o, &r);
+    CHECK_INT(r.nlinks, 3);
+    CHECK_INT(r.stats.over_cap, 7);
+    CHECK_STR(r.links[2], "http://example.com/l2");
+    check_invariant(&r, "cap");
+    parse_result_cleanup(&r);
+
+    /* A URL over max_url_len is invalid, counted as too long. */
+    o.max_links = 10;
+    o.max_url_len = 40;
+    parse_s_opts("<a href=/short><a href=/a-rather-long-path-name-here>", &o,
+                 &r);
+    CHECK_INT(r.nlinks, 1);
+    CHECK_INT(r.stats.invalid_by[-CF_URL_TOOLONG], 1);
+    parse_result_cleanup(&r);
+}
+
+static const struct {
+    const char *body;
+    const char *ctype;
+    const char *title;   /* expected UTF-8 */
+    const char *charset;
+    enum parse_charset_src src;
+} charsets[] = {
+    {"<title>caf\xE9</title>", "text/html; charset=ISO-8859-1",
+     "caf\xC3\xA9", "iso-8859-1", PARSE_CS_HEADER},
+    {"<title>\x93quoted\x94 \x80</title>", "text/html;charset=\"windows-1252\"",
+     "\xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC", "windows-1252",
+     PARSE_CS_HEADER},
+    {"<meta charset=shift_jis><title>\x93\xfa\x96\x7b</title>", NULL,
+     "\xE6\x97\xA5\xE6\x9C\xAC", "shift_jis", PARSE_CS_META},
+    {"<meta http-equiv=\"Content-Type\" content=\"text/html; "
+     "charset=euc-jp\"><title>\xC6\xFC\xCB\xDC</title>", NULL,
+     "\xE6\x97\xA5\xE6\x9C\xAC", "euc-jp", PARSE_CS_META},
+    {"<meta charset=gb2312><title>\xD6\xD0\xCE\xC4</title>", NULL,
+     "\xE4\xB8\xAD\xE6\x96\x87", "gb2312", PARSE_CS_META},
+    {"<meta charset=koi8-r><title>\xF0\xD2\xC9\xD7\xC5\xD4</title>", NULL,
+     "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "koi8-r",
+     PARSE_CS_META},
+    /* Header beats meta. */
+    {"<meta charset=shift_jis><title>caf\xE9</title>",
+     "text/html; charset=latin1", "caf\xC3\xA9", "latin1", PARSE_CS_HEADER},
+    /* A BOM beats the header. */
+    {"\xEF\xBB\xBF<title>caf\xC3\xA9</title>", "text/html; charset=latin1",
+     "caf\xC3\xA9", "utf-8", PARSE_CS_BOM},
+    /* Meta in a comment does not count. */
+    {"<!-- <meta charset=koi8-r> --><title>caf\xC3\xA9</title>", NULL,
+     "caf\xC3\xA9", "utf-8", PARSE_CS_DEFAULT},
+    /* Unknown charset: as UTF-8. */
+    {"<title>caf\xC3\xA9</title>", "text/html; charset=x-klingon",
+     "caf\xC3\xA9", "x-klingon", PARSE_CS_HEADER},
+    /* Invalid UTF-8 in a UTF-8 page: replaced by gumbo. */
+    {"<title>a\xFF" "b</title>", "text/html; charset=utf-8",
+     "a\xEF\xBF\xBD" "b", "utf-8", PARSE_CS_HEADER},
+    /* Bytes undefined in windows-1252: U+FFFD. */
+    {"<title>a\x81" "b</title>", "text/html; charset=windows-1252",
+     "a\xEF\xBF\xBD" "b", "windows-1252", PARSE_CS_HEADER},
+    /* A meta can't declare UTF-16. */
+    {"<meta charset=utf-16><title>ok</title>", NULL, "ok", "utf-16",
+     PARSE_CS_META},
+    /* A path-like label never reaches iconv. */
+    {"<meta charset=\"../../etc//x\"><title>ok</title>", NULL, "ok",
+     "../../etc//x", PARSE_CS_META},
+};
+
+static void test_charsets(void)
+{
+    size_t i;
+    struct parse_result r;
+    /* UTF-16LE with a BOM: "<title>é</title>" */
+    static const char u16[] = "\xFF\xFE<\0t\0i\0t\0l\0e\0>\0\xE9\0<\0/\0t\0i\0"
+                              "t\0l\0e\0>\0";
+
+    for (i = 0; i < sizeof(charsets) / sizeof(charsets[0]); i++) {
+        parse_s(charsets[i].body, charsets[i].ctype, &r);
+        CHECKF(strcmp(r.title, charsets[i].title) == 0, "charset %zu: %s",
+               i, r.title);
+        CHECK_STR(r.charset, charsets[i].charset);
+        CHECK_INT(r.charset_src, charsets[i].src);
+        parse_result_cleanup(&r);
+    }
+    parse_s("<title>x</title>", "text/html; charset=x-klingon", &r);
+    CHECK_INT(r.charset_unknown, 1);
+    parse_result_cleanup(&r);
+    parse_s("<title>a\x81</title>", "text/html; charset=cp1252", &r);
+    CHECK_INT(r.stats.replaced, 1);
+    parse_result_cleanup(&r);
+
+    parse_page(u16, sizeof(u16) - 1, PAGE, NULL, &opts, &r);
+    CHECK_STR(r.title, "\xC3\xA9");
+    CHECK_STR(r.charset, "utf-16le");
+    parse_result_cleanup(&r);
+}
+
+static void test_hostile(void)
+{
+    struct parse_result r;
+    size_t n = 100000, i;
+    char *deep, *bin;
+    int rc;
+
+    /* 100,000 nested divs with a link at the bottom: cut at the depth
+     * cap, quickly; the links before the cut are kept. */
+    deep = cf_malloc(n * 5 + 64);
+    memcpy(deep, "<a href=/top>t</a>", 18);
+    for (i = 0; i < n; i++)
+        memcpy(deep + 18 + i * 5, "<div>", 5);
+    strcpy(deep + 18 + n * 5, "<a href=/deep>x</a>");
+    rc = parse_page(deep, strlen(deep), PAGE, NULL, &opts, &r);
+    CHECK_INT(rc, 0);
+    CHECK(has_link(&r, "http://example.com/top"));
+    CHECK(!has_link(&r, "http://example.com/deep"));
+    CHECK_INT(r.stats.depth_cut, strlen(deep) - 18 - PARSE_MAX_DEPTH * 5);
+    parse_result_cleanup(&r);
+    /* With the cap lifted, the walk itself copes with a deep tree (no
+     * recursion): 20,000 levels. */
+    {
+        struct parse_opts d = opts;
+        size_t m = 20000;
+        d.max_depth = m + 1;
+        strcpy(deep + 18 + m * 5, "<a href=/deep>x</a>");
+        rc = parse_page(deep, strlen(deep), PAGE, NULL, &d, &r);
+        CHECK_INT(rc, 0);
+        CHECK_INT(r.stats.depth_cut, 0);
+        CHECK(has_link(&r, "http://example.com/deep"));
+        parse_result_cleanup(&r);
+    }
+    /* Unclosed <p> and <li>, <br>s and script text don't count. */
+    {
+        char *flat = cf_malloc(200000), *q = flat;
+        q += sprintf(q, "<script>");
+        for (i = 0; i < 2000; i++)
+            q += sprintf(q, "<div>");
+        q += sprintf(q, "</script>");
+        for (i = 0; i < 5000; i++)
+            q += sprintf(q, "<p>x<li>y<br><img src=z>");
+        sprintf(q, "<a href=/end>e</a>");
+        parse_s(flat, NULL, &r);
+        CHECK_INT(r.stats.depth_cut, 0);
+        CHECK(has_link(&r, "http://example.com/end"));
+        parse_result_cleanup(&r);
+        free(flat);
+    }
+    free(deep);
+
+    /* Binary garbage, with NULs. */
+    bin = cf_malloc(65536);
+    for (i = 0; i < 65536; i++)
+        bin[i] = (char)((i * 2654435761u) >> 13);
+    rc = parse_page(bin, 65536, PAGE, NULL, &opts, &r);
+    CHECK_INT(rc, 0);
+    check_invariant(&r, "garbage");
+    parse_result_cleanup(&r);
+    rc = parse_page(bin, 65536, PAGE, "text/html; charset=shift_jis", &opts,
+                    &r);
+    CHECK_INT(rc, 0);
+    parse_result_cleanup(&r);
+    free(bin);
+
+    /* Empty body, malformed markup. */
+    CHECK_INT(parse_page("", 0, PAGE, NULL, &opts, &r), 0);
+    CHECK_STR(r.title, "");
+    CHECK_INT(r.nlinks, 0);
+    parse_result_cleanup(&r);
+    parse_s("<title>t</title><a href=/x <p><<<a href='/y'>>>></table></html>"
+            "<a href=\"/z", NULL, &r);
+    CHECK_INT(r.stats.seen >= 1, 1);
+    check_invariant(&r, "malformed");
+    parse_result_cleanup(&r);
+    parse_s("<table><a href=/t1><tr><td><a href=/t2></table>", NULL, &r);
+    CHECK(has_link(&r, "http://example.com/t1"));
+    CHECK(has_link(&r, "http://example.com/t2"));
+    parse_result_cleanup(&r);
+
+    /* A bad page URL: no links, CF_EINVAL, still a title. */
+    rc = parse_page("<title>t</title><a href=/a>", 27, "notaurl", NULL,
+                    &opts, &r);
+    CHECK(rc < 0);
+    CHECK_STR(r.title, "t");
+    CHECK_INT(r.nlinks, 0);
+    CHECK(r.base == NULL);
+    parse_result_cleanup(&r);
+    parse_result_cleanup(NULL);
+
+    /* The malloc path (bench) gives the same answer. */
+    {
+        struct parse_opts so = opts;
+        so.system_alloc = 1;
+        parse_page("<title>s</title><a href=/q>", 27, PAGE, NULL, &so, &r);
+        CHECK_STR(r.title, "s");
+        CHECK(has_link(&r, "http://example.com/q"));
+        parse_result_cleanup(&r);
+    }
+}
+
+int main(void)
+{
+    test_titles();
+    test_base();
+    test_sources();
+    test_meta();
+    test_dedup_cap();
+    test_charsets();
+    test_hostile();
+    return test_summary("test_parse");
+}

@@ -1,0 +1,449 @@
+/* fetch.c - curl multi-socket driven by libevent. */
+#include "fetch.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "frontier.h"
+#include "log.h"
+
+#define FREE_EASY_MAX 1024
+
+struct fetch {
+    struct event_base *base;  /* the loop */
+    CURLM *multi;             /* one multi handle for everything */
+    struct event *timer;      /* curl's timeout */
+    CURL **free_easy;         /* easy handles ready for reuse */
+    size_t nfree;             /* entries in free_easy */
+    struct fetch_stats st;    /* counters */
+};
+
+/* Per socket, hung on curl_multi_assign. */
+struct fetch_sock {
+    struct event *ev;         /* read/write watcher */
+    curl_socket_t fd;
+};
+
+/* ---- SSRF guard ------------------------------------------------------- */
+
+static int v4_private(uint32_t a)
+{
+    static const struct { uint32_t net, mask; } nets[] = {
+        {0x00000000, 0xff000000}, /* 0/8 "this network", unspecified */
+        {0x0a000000, 0xff000000}, /* 10/8 */
+        {0x64400000, 0xffc00000}, /* 100.64/10 shared address space */
+        {0x7f000000, 0xff000000}, /* 127/8 loopback */
+        {0xa9fe0000, 0xffff0000}, /* 169.254/16 link-local */
+        {0xac100000, 0xfff00000}, /* 172.16/12 */
+        {0xc0a80000, 0xffff0000}, /* 192.168/16 */
+        {0xe0000000, 0xf0000000}, /* 224/4 multicast */
+        {0xf0000000, 0xf0000000}, /* 240/4 reserved, broadcast */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+        if ((a & nets[i].mask) == nets[i].net)
+            return 1;
+    return 0;
+}
+
+int fetch_addr_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        return v4_private(ntohl(s4->sin_addr.s_addr));
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        const struct in6_addr *a = &s6->sin6_addr;
+        const uint8_t *b = a->s6_addr;
+        if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a))
+            return 1;
+        if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
+            uint32_t v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+                          (uint32_t)b[14] << 8 | b[15];
+            return v4_private(v4);
+        }
+        if ((b[0] & 0xfe) == 0xfc)                 /* fc00::/7 */
+            return 1;
+        if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 */
+            return 1;
+        if (b[0] == 0xff)                          /* ff00::/8 */
+            return 1;
+        return 0;
+    }
+    return 1; /* unknown families are refused */
+}
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+    struct fetch_xfer *x = clientp;
+
+    if (purpose == CURLSOCKTYPE_IPCXN && !x->allow_private &&
+        fetch_addr_private(&a->addr)) {
+        x->blocked = 1;
+        if (x->f)
+            x->f->st.blocked++;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* ---- callbacks from curl --------------------------------------------- */
+
+int fetch_is_html(const char *ct)
+{
+    size_t n;
+
+    if (!ct)
+        return 1;
+    while (*ct == ' ')
+        ct++;
+    n = strcspn(ct, "; ");
+    return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
+           (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
+}
+
+static size_t on_write(char *p, size_t size, size_t n, void *arg)
+{
+    struct fetch_xfer *x = arg;
+    size_t len = size * n;
+    size_t room;
+
+    if (x->html_only && x->bytes == 0 && x->body.len == 0) {
+        char *ct = NULL;
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+        if (!fetch_is_html(ct)) {
+            x->not_html = 1;
+            return 0; /* stop: not ours to parse */
+        }
+    }
+    x->bytes += (int64_t)len;
+    if (cf_buf_add(&x->body, p, len) == 0)
+        return len;
+    x->too_large = 1;
+    if (x->f)
+        x->f->st.too_large++;
+    if (x->truncate) {
+        room = x->body.cap - x->body.len;
+        cf_buf_add(&x->body, p, room);
+    }
+    return 0; /* abort the transfer */
+}
+
+static const struct {
+    CURLcode code;
+    enum cf_outcome outcome;
+    int transient;
+} curl_codes[] = {
+    {CURLE_OPERATION_TIMEDOUT, CF_OUT_TIMEOUT, 1},
+    {CURLE_COULDNT_RESOLVE_HOST, CF_OUT_DNS, 1},
+    {CURLE_COULDNT_RESOLVE_PROXY, CF_OUT_DNS, 1},
+    {CURLE_COULDNT_CONNECT, CF_OUT_CONNECT, 1},
+    {CURLE_SEND_ERROR, CF_OUT_CONNECT, 1},
+    {CURLE_RECV_ERROR, CF_OUT_CONNECT, 1},
+    {CURLE_GOT_NOTHING, CF_OUT_CONNECT, 1},
+    {CURLE_PARTIAL_FILE, CF_OUT_CONNECT, 1},
+    {CURLE_HTTP2, CF_OUT_CONNECT, 1},
+    {CURLE_HTTP2_STREAM, CF_OUT_CONNECT, 1},
+    {CURLE_SSL_CONNECT_ERROR, CF_OUT_TLS, 0},
+    {CURLE_PEER_FAILED_VERIFICATION, CF_OUT_TLS, 0},
+    {CURLE_SSL_CERTPROBLEM, CF_OUT_TLS, 0},
+    {CURLE_SSL_CIPHER, CF_OUT_TLS, 0},
+    {CURLE_SSL_CACERT_BADFILE, CF_OUT_TLS, 0},
+    {CURLE_FILESIZE_EXCEEDED, CF_OUT_TOO_LARGE, 0},
+    {CURLE_TOO_MANY_REDIRECTS, CF_OUT_REDIRECT, 0},
+    {CURLE_UNSUPPORTED_PROTOCOL, CF_OUT_REDIRECT, 0},
+    {CURLE_BAD_CONTENT_ENCODING, CF_OUT_PARSE, 0},
+    {CURLE_WEIRD_SERVER_REPLY, CF_OUT_PARSE, 0},
+};
+
+/* Set x->outcome and x->transient from the curl code and the status. */
+static void classify(struct fetch_xfer *x)
+{
+    size_t i;
+
+    x->transient = 0;
+    if (x->not_html) {
+        x->outcome = CF_OUT_NOT_HTML;
+        return;
+    }
+    if (x->too_large) {
+        x->outcome = CF_OUT_TOO_LARGE;
+        return;
+    }
+    if (x->code == CURLE_OK) {
+        if (x->status >= 200 && x->status < 300) {
+            x->outcome = CF_OUT_OK;
+        } else if (x->status >= 300 && x->status < 400 && x->redirect_url) {
+            x->outcome = CF_OUT_OK;
+        } else {
+            x->outcome = CF_OUT_HTTP;
+            x->transient = x->status == 429 || x->status >= 500;
+        }
+        return;
+    }
+    if (x->blocked && (x->code == CURLE_COULDNT_CONNECT)) {
+        x->outcome = CF_OUT_BLOCKED;
+        return;
+    }
+    x->outcome = CF_OUT_OTHER;
+    for (i = 0; i < sizeof(curl_codes) / sizeof(curl_codes[0]); i++) {
+        if (curl_codes[i].code == x->code) {
+            x->outcome = curl_codes[i].outcome;
+            x->transient = curl_codes[i].transient;
+            break;
+        }
+    }
+}
+
+static void finish(struct fetch *f, CURL *easy, CURLcode code)
+{
+    struct fetch_xfer *x = NULL;
+    long status = 0;
+    char *s = NULL;
+    curl_off_t ra = -1;
+
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    x->code = code;
+    x->status = (int)status;
+    if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s)
+        x->content_type = cf_strdup(s);
+    s = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &s) == CURLE_OK && s)
+        x->redirect_url = cf_strdup(s);
+    s = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s)
+        x->effective_url = cf_strdup(s);
+    if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+        ra > 0)
+        x->retry_after_ms = (int64_t)ra * 1000;
+    x->done_ms = cf_now_ms();
+    classify(x);
+
+    curl_multi_remove_handle(f->multi, easy);
+    x->easy = NULL;
+    x->f = NULL;
+    if (f->nfree < FREE_EASY_MAX) {
+        curl_easy_reset(easy);
+        f->free_easy[f->nfree++] = easy;
+    } else {
+        curl_easy_cleanup(easy);
+    }
+    f->st.finished++;
+    f->st.running--;
+    x->cb(x, x->arg); /* x may be freed here: not touched after */
+}
+
+static void check_multi_info(struct fetch *f)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
+        if (m->msg == CURLMSG_DONE)
+            finish(f, m->easy_handle, m->data.result);
+    }
+}
+
+static void on_event(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch *f = arg;
+    int action = 0, running;
+
+    if (what & EV_READ)
+        action |= CURL_CSELECT_IN;
+    if (what & EV_WRITE)
+        action |= CURL_CSELECT_OUT;
+    curl_multi_socket_action(f->multi, fd, action, &running);
+    check_multi_info(f);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct fetch *f = arg;
+    int running;
+
+    (void)fd;
+    (void)what;
+    curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_multi_info(f);
+}
+
+static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+                   void *sockp)
+{
+    struct fetch *f = userp;
+    struct fetch_sock *s = sockp;
+    short kind;
+
+    (void)easy;
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            event_free(s->ev);
+            free(s);
+            curl_multi_assign(f->multi, fd, NULL);
+        }
+        return 0;
+    }
+    kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+           ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+    if (!s) {
+        s = cf_calloc(1, sizeof(*s));
+        s->fd = fd;
+        curl_multi_assign(f->multi, fd, s);
+    } else {
+        event_free(s->ev);
+    }
+    s->ev = event_new(f->base, fd, kind, on_event, f);
+    event_add(s->ev, NULL);
+    return 0;
+}
+
+static int timer_cb(CURLM *multi, long ms, void *userp)
+{
+    struct fetch *f = userp;
+    struct timeval tv;
+
+    (void)multi;
+    if (ms < 0) {
+        evtimer_del(f->timer);
+        return 0;
+    }
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    evtimer_add(f->timer, &tv);
+    return 0;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+struct fetch *fetch_new(struct event_base *base, long maxconns)
+{
+    struct fetch *f = cf_calloc(1, sizeof(*f));
+
+    f->base = base;
+    f->multi = curl_multi_init();
+    f->timer = evtimer_new(base, on_timer, f);
+    f->free_easy = cf_calloc(FREE_EASY_MAX, sizeof(*f->free_easy));
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, maxconns);
+    curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    return f;
+}
+
+void fetch_free(struct fetch *f)
+{
+    CURL **all = NULL;
+    int n = 0, i;
+
+    if (!f)
+        return;
+    /* curl_multi_get_handles is newer than 7.88: walk info instead */
+    (void)all;
+    (void)n;
+    (void)i;
+    for (size_t k = 0; k < f->nfree; k++)
+        curl_easy_cleanup(f->free_easy[k]);
+    free(f->free_easy);
+    curl_multi_cleanup(f->multi);
+    event_free(f->timer);
+    free(f);
+}
+
+int fetch_start(struct fetch *f, struct fetch_xfer *x,
+                const struct fetch_opts *o, fetch_done_cb *cb, void *arg)
+{
+    CURL *e = f->nfree ? f->free_easy[--f->nfree] : curl_easy_init();
+    CURLMcode mc;
+
+    x->easy = e;
+    x->f = f;
+    x->cb = cb;
+    x->arg = arg;
+    x->allow_private = o->allow_private;
+    x->html_only = o->html_only;
+    x->truncate = o->truncate;
+    x->retry_after_ms = -1;
+    x->started_ms = cf_now_ms();
+    cf_buf_init(&x->body, o->max_body);
+
+    curl_easy_setopt(e, CURLOPT_URL, o->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->follow ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    if (o->low_speed_bps > 0 && o->low_speed_ms > 0) {
+        long secs = (o->low_speed_ms + 999) / 1000;
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_bps);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, secs);
+    }
+    if (o->user_agent)
+        curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+    if (o->proxy && *o->proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+    x->errbuf[0] = '\0';
+
+    mc = curl_multi_add_handle(f->multi, e);
+    if (mc != CURLM_OK) {
+        snprintf(x->errbuf, sizeof(x->errbuf), "%s",
+                 curl_multi_strerror(mc));
+        curl_easy_cleanup(e);
+        x->easy = NULL;
+        x->f = NULL;
+        return CF_ERR;
+    }
+    f->st.started++;
+    f->st.running++;
+    return 0;
+}
+
+void fetch_abort(struct fetch_xfer *x)
+{
+    if (!x->easy || !x->f)
+        return;
+    curl_multi_remove_handle(x->f->multi, x->easy);
+    curl_easy_cleanup(x->easy);
+    x->f->st.running--;
+    x->easy = NULL;
+    x->f = NULL;
+}
+
+void fetch_xfer_cleanup(struct fetch_xfer *x)
+{
+    if (!x)
+        return;
+    fetch_abort(x);
+    cf_buf_cleanup(&x->body);
+    free(x->content_type);
+    free(x->redirect_url);
+    free(x->effective_url);
+    x->content_type = x->redirect_url = x->effective_url = NULL;
+}
+
+const struct fetch_stats *fetch_stats(const struct fetch *f)
+{
+    return &f->st;
+}

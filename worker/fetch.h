@@ -1,0 +1,111 @@
+/* fetch.h - HTTP transfers with curl's multi-socket API on the event loop.
+ *
+ * One curl multi handle per process drives every transfer: curl tells us
+ * which sockets to watch (socket callback) and when to wake it (timer
+ * callback); libevent does the waiting. Connections are reused across
+ * transfers (HTTP/1.1 keep-alive, HTTP/2 multiplexing), easy handles are
+ * kept on a free list.
+ *
+ * Redirects are not followed here (except for robots.txt): the caller
+ * reads the target from struct fetch_xfer.redirect_url. The body is capped
+ * on decoded bytes. The SSRF guard checks the address each new connection
+ * actually goes to and refuses loopback, private, link-local, multicast and
+ * unspecified addresses unless allow_private is set. */
+#ifndef WORKER_FETCH_H
+#define WORKER_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "buf.h"
+#include "err.h"
+
+struct fetch;
+struct fetch_xfer;
+
+/* Called once when a transfer ends (never for fetch_abort()). x stays
+ * owned by the caller, who may free it inside the callback: the fetch
+ * module does not touch it afterwards. */
+typedef void fetch_done_cb(struct fetch_xfer *x, void *arg);
+
+/* What to fetch and how. Strings are copied by curl. */
+struct fetch_opts {
+    const char *url;
+    const char *user_agent;
+    const char *proxy;          /* NULL for none */
+    long connect_timeout_ms;
+    long timeout_ms;            /* whole transfer */
+    long low_speed_bps;         /* abort below this rate ... */
+    long low_speed_ms;          /* ... for this long */
+    size_t max_body;            /* decoded bytes kept */
+    int allow_private;          /* lift the SSRF guard */
+    int html_only;              /* stop after the headers if not HTML */
+    int follow;                 /* follow up to max_redirects (robots) */
+    long max_redirects;
+    int truncate;               /* at max_body keep what came (robots) */
+};
+
+/* A transfer. Embed it in the caller's job; fields below the line are
+ * results, valid in the done callback. */
+struct fetch_xfer {
+    CURL *easy;                 /* while running */
+    struct fetch *f;            /* owner multi while running */
+    fetch_done_cb *cb;          /* completion */
+    void *arg;
+    int allow_private;          /* copy of the option */
+    int html_only;
+    int truncate;
+    /* ---- results ---- */
+    CURLcode code;              /* curl's result */
+    int status;                 /* HTTP status, 0 if none */
+    enum cf_outcome outcome;    /* typed outcome (see fetch_classify) */
+    int transient;              /* worth a retry */
+    char *content_type;         /* heap, NULL if none */
+    char *redirect_url;         /* heap absolute Location target, or NULL */
+    char *effective_url;        /* heap URL after followed redirects */
+    int64_t retry_after_ms;     /* from Retry-After, or -1 */
+    struct cf_buf body;         /* decoded body, capped */
+    int64_t bytes;              /* decoded bytes received (incl. dropped) */
+    int64_t started_ms;         /* unix ms at start */
+    int64_t done_ms;            /* unix ms at the end */
+    int blocked;                /* SSRF guard refused an address */
+    int too_large;              /* body cap hit */
+    int not_html;               /* stopped: not an HTML content type */
+    char errbuf[CURL_ERROR_SIZE]; /* curl's message */
+};
+
+struct fetch_stats {
+    uint64_t started;           /* transfers started */
+    uint64_t finished;          /* transfers ended (callback called) */
+    uint64_t blocked;           /* connections refused by the SSRF guard */
+    uint64_t too_large;         /* body cap hits */
+    int running;                /* transfers in curl now */
+};
+
+/* A fetcher on base; maxconns caps curl's connection cache. */
+struct fetch *fetch_new(struct event_base *base, long maxconns);
+/* Abort every running transfer (no callbacks) and free. */
+void fetch_free(struct fetch *f);
+
+/* Start x (zeroed or cleaned up by the caller first). 0, or CF_ERR with
+ * x->errbuf set (no callback then). */
+int fetch_start(struct fetch *f, struct fetch_xfer *x,
+                const struct fetch_opts *o, fetch_done_cb *cb, void *arg);
+/* Stop a running transfer without calling its callback. */
+void fetch_abort(struct fetch_xfer *x);
+/* Free the results held by x (body, strings). */
+void fetch_xfer_cleanup(struct fetch_xfer *x);
+
+/* 1 if content_type names HTML (text/html, application/xhtml+xml) or
+ * is NULL (unknown: try to parse). */
+int fetch_is_html(const char *content_type);
+/* 1 if the IPv4/IPv6 socket address is loopback, private, link-local,
+ * multicast or unspecified. */
+int fetch_addr_private(const struct sockaddr *sa);
+
+const struct fetch_stats *fetch_stats(const struct fetch *f);
+
+#endif

@@ -1,0 +1,446 @@
+/* job.c - one lease from pop to ack: robots check, fetch, result. */
+#include "worker.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "log.h"
+#include "metrics.h"
+#include "page.h"
+#include "rclient.h"
+#include "record.h"
+#include "robocache.h"
+#include "robots.h"
+#include "url.h"
+
+#define ROBOTS_BODY_MAX (500 * 1024)
+#define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
+
+static const char *const job_state_names[] = {
+    "new", "robots_wait", "fetching", "done",
+};
+
+static void job_set_state(struct job *j, enum job_state s)
+{
+    if (j->state == s)
+        return;
+    cf_debug("job", "fp=%llu from=%s to=%s",
+             (unsigned long long)j->lease.fp, job_state_names[j->state],
+             job_state_names[s]);
+    j->state = s;
+}
+
+/* Off the books: the job's result (if any) is with the Redis client. */
+static void job_free(struct job *j)
+{
+    struct worker *w = j->w;
+
+    TAILQ_REMOVE(&w->jobs, j, link);
+    w->inflight--;
+    j->cr->inflight--;
+    fetch_xfer_cleanup(&j->x);
+    cf_request_cleanup(&j->req);
+    cf_lease_cleanup(&j->lease);
+    free(j);
+}
+
+static void job_finish(struct job *j)
+{
+    struct worker *w = j->w;
+
+    job_set_state(j, JOB_DONE);
+    job_free(j);
+    worker_pump(w);
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void on_ack(redisReply *r, void *arg)
+{
+    struct crawl *cr = arg;
+    struct worker *w = cr->w;
+
+    if (!r) {
+        w->n.redis_lost++;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        cf_warn("ack refused", "crawl=%s error=\"%s\"", cr->name, r->str);
+        return;
+    }
+    if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        w->n.stale++;
+    /* new links may be poppable now */
+    cr->next_pop_ms = 0;
+    worker_pump(w);
+}
+
+static void on_fail(redisReply *r, void *arg)
+{
+    struct crawl *cr = arg;
+    struct worker *w = cr->w;
+
+    if (!r) {
+        w->n.redis_lost++;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR)
+        cf_warn("fail refused", "crawl=%s error=\"%s\"", cr->name, r->str);
+    else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)
+        if (strcmp(r->str, "stale") == 0)
+            w->n.stale++;
+}
+
+static void on_robots(redisReply *r, void *arg)
+{
+    struct crawl *cr = arg;
+    struct worker *w = cr->w;
+
+    if (!r) {
+        w->n.redis_lost++;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR)
+        cf_warn("robots refused", "crawl=%s error=\"%s\"", cr->name, r->str);
+    else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        w->n.stale++;
+    cr->next_pop_ms = 0;
+    worker_pump(w);
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void fill_result(struct job *j, struct cf_result *res,
+                        enum cf_outcome out, const char *msg)
+{
+    struct fetch_xfer *x = &j->x;
+
+    memset(res, 0, sizeof(*res));
+    res->url = j->req.url ? j->req.url : j->lease.hostkey;
+    res->fp = j->lease.fp;
+    res->status = x->status;
+    res->content_type = x->content_type;
+    res->bytes = x->bytes;
+    res->depth = j->req.depth;
+    res->worker = j->w->id;
+    res->error_type = (char *)cf_outcome_name(out);
+    res->error = (char *)msg;
+    res->started_ms = x->started_ms ? x->started_ms : cf_now_ms();
+    res->done_ms = x->done_ms ? x->done_ms : res->started_ms;
+    res->fetch_ms = (uint32_t)(res->done_ms - res->started_ms);
+    res->attempts = j->lease.attempts + 1;
+}
+
+static void count_result(struct worker *w, enum cf_outcome out,
+                         int64_t bytes)
+{
+    w->n.pages++;
+    w->n.bytes += (uint64_t)bytes;
+    w->n.by_outcome[out]++;
+    if (out != CF_OUT_OK)
+        w->n.errors++;
+}
+
+/* Send the one ack of a page and free the job. */
+static void send_ack(struct job *j, struct cf_result *res,
+                     enum cf_outcome out, struct page_links *pl,
+                     int robots_denied)
+{
+    struct worker *w = j->w;
+    struct cf_buf enc;
+    struct cf_ack a = {0};
+    struct cf_cmd c;
+
+    cf_buf_init(&enc, 16 * 1024 * 1024);
+    if (cf_result_encode(res, &enc) != 0) {
+        /* only a huge outlink list can do this: drop it and retry */
+        res->outlinks = NULL;
+        res->noutlinks = 0;
+        cf_buf_reset(&enc);
+        cf_result_encode(res, &enc);
+    }
+    a.fp = j->lease.fp;
+    a.token = j->lease.token;
+    a.hostkey = j->lease.hostkey;
+    a.now_ms = cf_now_ms();
+    a.result = enc.data;
+    a.result_len = enc.len;
+    a.outcome = cf_outcome_name(out);
+    a.status = res->status;
+    a.bytes = res->bytes;
+    a.robots_denied = robots_denied;
+    if (pl) {
+        a.links_found = pl->found;
+        a.out_of_scope = pl->out_of_scope;
+        a.links = pl->links;
+        a.nlinks = pl->n;
+        w->n.links += pl->n;
+        w->n.out_of_scope += (uint64_t)pl->out_of_scope;
+    }
+    cf_cmd_init(&c);
+    cf_frontier_ack_cmd(&c, j->cr->name, &a);
+    rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_ack, j->cr);
+    cf_cmd_cleanup(&c);
+    cf_buf_cleanup(&enc);
+    count_result(w, out, res->bytes);
+    metrics_observe_fetch(w->metrics, res->fetch_ms);
+}
+
+static void send_fail(struct job *j, struct cf_result *res,
+                      enum cf_outcome out)
+{
+    struct worker *w = j->w;
+    struct cf_buf enc;
+    struct cf_fail f = {0};
+    struct cf_cmd c;
+
+    cf_buf_init(&enc, 1024 * 1024);
+    cf_result_encode(res, &enc);
+    f.fp = j->lease.fp;
+    f.token = j->lease.token;
+    f.hostkey = j->lease.hostkey;
+    f.now_ms = cf_now_ms();
+    f.outcome = cf_outcome_name(out);
+    f.status = res->status;
+    f.retry_after_ms = j->x.retry_after_ms;
+    f.result = enc.data;
+    f.result_len = enc.len;
+    cf_cmd_init(&c);
+    cf_frontier_fail_cmd(&c, j->cr->name, &f);
+    rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_fail, j->cr);
+    cf_cmd_cleanup(&c);
+    cf_buf_cleanup(&enc);
+    w->n.retries++;
+    w->n.by_outcome[out]++;
+    w->n.errors++;
+    metrics_observe_fetch(w->metrics, res->fetch_ms);
+}
+
+/* A page ended without a fetch or before parsing: ack it as out. */
+static void ack_plain(struct job *j, enum cf_outcome out, const char *msg,
+                      int robots_denied)
+{
+    struct cf_result res;
+
+    fill_result(j, &res, out, msg);
+    send_ack(j, &res, out, NULL, robots_denied);
+    job_finish(j);
+}
+
+static void page_done(struct job *j)
+{
+    struct fetch_xfer *x = &j->x;
+    enum cf_outcome out = x->outcome;
+    struct page_links pl;
+    struct cf_result res;
+    char msg[CURL_ERROR_SIZE + 32];
+    char *target = NULL;
+    int64_t t0;
+    int rv;
+
+    page_links_init(&pl);
+    msg[0] = '\0';
+    if (x->errbuf[0])
+        snprintf(msg, sizeof(msg), "%s", x->errbuf);
+    else if (out == CF_OUT_HTTP)
+        snprintf(msg, sizeof(msg), "HTTP %d", x->status);
+    else if (out == CF_OUT_TOO_LARGE)
+        snprintf(msg, sizeof(msg), "body over %lld bytes",
+                 (long long)j->cr->cfg.max_body);
+    else if (out == CF_OUT_NOT_HTML)
+        snprintf(msg, sizeof(msg), "content type %s",
+                 x->content_type ? x->content_type : "none");
+
+    if (x->transient) {
+        fill_result(j, &res, out, msg[0] ? msg : NULL);
+        send_fail(j, &res, out);
+        job_finish(j);
+        return;
+    }
+    if (out == CF_OUT_OK && x->status >= 300 && x->status < 400) {
+        /* a redirect is this page's result; its target a new request */
+        rv = cf_url_normalize(NULL, x->redirect_url,
+                              (size_t)j->cr->cfg.max_url_len, &target);
+        if (rv != 0) {
+            out = CF_OUT_REDIRECT;
+            snprintf(msg, sizeof(msg), "redirect target: %s",
+                     cf_url_strerror(rv));
+        } else {
+            page_add_link(j, &pl, target, CF_REQ_REDIRECT);
+        }
+    } else if (out == CF_OUT_OK && !fetch_is_html(x->content_type)) {
+        out = CF_OUT_NOT_HTML;
+        snprintf(msg, sizeof(msg), "content type %s", x->content_type);
+    } else if (out == CF_OUT_OK) {
+        t0 = cf_now_ms();
+        if (page_parse(j, &pl) != 0) {
+            out = CF_OUT_PARSE;
+            snprintf(msg, sizeof(msg), "page not parsed");
+        }
+        j->w->n.parse_ms += (uint64_t)(cf_now_ms() - t0);
+    }
+    fill_result(j, &res, out, msg[0] ? msg : NULL);
+    res.final_url = target;
+    res.title = pl.title;
+    res.nlinks = (uint32_t)(pl.found);
+    res.outlinks = pl.all;
+    res.noutlinks = pl.nall;
+    send_ack(j, &res, out, &pl, 0);
+    free(target);
+    page_links_cleanup(&pl);
+    job_finish(j);
+}
+
+static void robots_done(struct job *j)
+{
+    struct fetch_xfer *x = &j->x;
+    struct crawl *cr = j->cr;
+    struct robots *rules;
+    const char *body = "";
+    size_t len = 0;
+    int status = x->status;
+    int64_t delay = -1;
+    struct cf_cmd c;
+
+    if (x->code != CURLE_OK && !x->too_large)
+        status = 0; /* unreachable */
+    if (status >= 200 && status < 300) {
+        body = x->body.data ? x->body.data : "";
+        len = x->body.len;
+    } else if (status == 0 || status >= 500) {
+        body = DISALLOW_ALL;
+        len = strlen(body);
+    }
+    rules = robots_parse(body, len, cr->robots_token);
+    delay = robots_crawl_delay_ms(rules);
+    robots_free(rules);
+    cf_cmd_init(&c);
+    cf_frontier_robots_cmd(&c, cr->name, j->lease.hostkey, j->lease.token,
+                           cf_now_ms(), status, body, len, delay);
+    rclient_send(j->w->rc, &c, RC_SCRIPT | RC_DURABLE, on_robots, cr);
+    cf_cmd_cleanup(&c);
+    robocache_invalidate(j->w->robots, cr->name, j->lease.hostkey);
+    j->w->n.robots_fetched++;
+    cf_debug("robots fetched", "crawl=%s host=%s status=%d bytes=%zu",
+             cr->name, j->lease.hostkey, status, len);
+    job_finish(j);
+}
+
+static void on_fetched(struct fetch_xfer *x, void *arg)
+{
+    struct job *j = arg;
+
+    (void)x;
+    if (j->lease.kind == CF_LEASE_ROBOTS)
+        robots_done(j);
+    else
+        page_done(j);
+}
+
+/* ---- start ------------------------------------------------------------ */
+
+static void start_fetch(struct job *j, const char *url, int robots)
+{
+    const struct cf_config *cfg = &j->cr->cfg;
+    struct fetch_opts o = {0};
+
+    o.url = url;
+    o.user_agent = cfg->user_agent;
+    o.proxy = cfg->proxy;
+    o.connect_timeout_ms = (long)cfg->connect_timeout_ms;
+    o.timeout_ms = (long)cfg->timeout_ms;
+    o.low_speed_bps = (long)cfg->low_speed_bps;
+    o.low_speed_ms = (long)cfg->low_speed_ms;
+    o.allow_private = (int)cfg->allow_private;
+    if (robots) {
+        o.max_body = ROBOTS_BODY_MAX;
+        o.follow = 1;
+        o.max_redirects = 5;
+        o.truncate = 1;
+    } else {
+        o.max_body = (size_t)cfg->max_body;
+        o.html_only = 1;
+    }
+    job_set_state(j, JOB_FETCHING);
+    if (fetch_start(j->w->fetch, &j->x, &o, on_fetched, j) != 0) {
+        cf_warn("fetch not started", "url=%s error=\"%s\"", url,
+                j->x.errbuf);
+        j->x.outcome = CF_OUT_OTHER;
+        j->x.done_ms = cf_now_ms();
+        on_fetched(&j->x, j);
+    }
+}
+
+/* Check the page against robots rules, then fetch or deny. */
+static void page_go(struct job *j, const struct robots *rules)
+{
+    struct cf_url_parts p;
+    char *path;
+    int ok = 1;
+
+    if (rules && cf_url_split(j->req.url, &p) == 0) {
+        path = cf_strndup(p.path, p.path_len);
+        ok = robots_allowed(rules, path);
+        free(path);
+    }
+    if (!ok) {
+        j->w->n.robots_denied++;
+        ack_plain(j, CF_OUT_ROBOTS_DENIED, "disallowed by robots.txt", 1);
+        return;
+    }
+    start_fetch(j, j->req.url, 0);
+}
+
+void job_robots_ready(struct job *j, const void *rules)
+{
+    if (j->w->state == WS_STOPPING)
+        return;
+    page_go(j, rules);
+}
+
+void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
+{
+    struct job *j = cf_calloc(1, sizeof(*j));
+    char errstr[CF_ERRSTR_LEN];
+    const struct robots *rules = NULL;
+    char *url;
+
+    j->w = w;
+    j->cr = cr;
+    j->lease = *l;
+    memset(l, 0, sizeof(*l));
+    j->state = JOB_NEW;
+    TAILQ_INSERT_TAIL(&w->jobs, j, link);
+    w->inflight++;
+    cr->inflight++;
+    w->n.leases++;
+
+    if (j->lease.kind == CF_LEASE_ROBOTS) {
+        url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
+        start_fetch(j, url, 1);
+        free(url);
+        return;
+    }
+    if (cf_request_decode(j->lease.rec, j->lease.rec_len, &j->req,
+                          errstr) != 0) {
+        w->n.bad_leases++;
+        cf_warn("bad lease record", "crawl=%s error=\"%s\"", cr->name,
+                errstr);
+        ack_plain(j, CF_OUT_PARSE, errstr, 0);
+        return;
+    }
+    if (cr->cfg.obey_robots) {
+        rules = robocache_get(w->robots, w, j);
+        if (!rules)
+            return; /* parked until the rules arrive */
+    }
+    page_go(j, rules);
+}
+
+void job_abort(struct job *j)
+{
+    if (j->state == JOB_ROBOTS_WAIT)
+        robocache_unpark(j->w->robots, j);
+    fetch_abort(&j->x);
+    job_free(j);
+}

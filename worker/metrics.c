@@ -1,0 +1,159 @@
+/* metrics.c - the worker's HTTP endpoints for probes and Prometheus. */
+#include "metrics.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "fetch.h"
+#include "log.h"
+#include "rclient.h"
+#include "worker.h"
+
+/* Upper bounds of the fetch-time histogram, in milliseconds. */
+static const uint32_t bounds_ms[] = {
+    10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+};
+#define NBOUNDS (sizeof(bounds_ms) / sizeof(bounds_ms[0]))
+
+struct metrics {
+    struct worker *w;             /* what to report */
+    struct evhttp *http;          /* server, NULL when off */
+    int port;                     /* bound port */
+    uint64_t buckets[NBOUNDS + 1];/* counts per bucket, last is +Inf */
+    uint64_t count;               /* observations */
+    uint64_t sum_ms;              /* their sum */
+};
+
+void metrics_observe_fetch(struct metrics *m, uint32_t ms)
+{
+    size_t i;
+
+    if (!m)
+        return;
+    for (i = 0; i < NBOUNDS && ms > bounds_ms[i]; i++)
+        ;
+    m->buckets[i]++;
+    m->count++;
+    m->sum_ms += ms;
+}
+
+static void counter(struct evbuffer *b, const char *name, const char *help,
+                    const char *type, uint64_t v)
+{
+    evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name,
+                        help, name, type, name, (unsigned long long)v);
+}
+
+static void on_metrics(struct evhttp_request *req, void *arg)
+{
+    struct metrics *m = arg;
+    struct worker *w = m->w;
+    struct evbuffer *b = evbuffer_new();
+    const struct rclient_stats *rs = rclient_stats(w->rc);
+    uint64_t cum = 0;
+    size_t i;
+
+    counter(b, "crawlfleet_worker_pages_total", "Page results acked.",
+            "counter", w->n.pages);
+    counter(b, "crawlfleet_worker_bytes_total", "Decoded body bytes.",
+            "counter", w->n.bytes);
+    counter(b, "crawlfleet_worker_inflight", "Leases being worked on.",
+            "gauge", (uint64_t)w->inflight);
+    counter(b, "crawlfleet_worker_retries_total",
+            "Transient failures sent back for retry.", "counter",
+            w->n.retries);
+    counter(b, "crawlfleet_worker_stale_total", "Stale acks and fails.",
+            "counter", w->n.stale);
+    counter(b, "crawlfleet_worker_robots_fetched_total",
+            "robots.txt files fetched.", "counter", w->n.robots_fetched);
+    counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",
+            w->n.links);
+    counter(b, "crawlfleet_worker_redis_up", "1 while Redis is reachable.",
+            "gauge", (uint64_t)rclient_up(w->rc));
+    counter(b, "crawlfleet_worker_redis_pending",
+            "Redis commands sent or queued, not answered.", "gauge",
+            rclient_pending(w->rc));
+    counter(b, "crawlfleet_worker_redis_dropped_total",
+            "Results dropped: queue full while Redis was away.", "counter",
+            rs->dropped);
+    evbuffer_add_printf(b, "# HELP crawlfleet_worker_errors_total "
+                           "Results by error type.\n"
+                           "# TYPE crawlfleet_worker_errors_total counter\n");
+    for (i = 1; i < CF_OUT__COUNT; i++)
+        evbuffer_add_printf(b, "crawlfleet_worker_errors_total{type=\"%s\"}"
+                               " %llu\n",
+                            cf_outcome_name((enum cf_outcome)i),
+                            (unsigned long long)w->n.by_outcome[i]);
+    evbuffer_add_printf(b, "# HELP crawlfleet_worker_fetch_seconds "
+                           "Time from request start to last byte.\n"
+                           "# TYPE crawlfleet_worker_fetch_seconds "
+                           "histogram\n");
+    for (i = 0; i < NBOUNDS; i++) {
+        cum += m->buckets[i];
+        evbuffer_add_printf(b, "crawlfleet_worker_fetch_seconds_bucket"
+                               "{le=\"%g\"} %llu\n",
+                            bounds_ms[i] / 1000.0, (unsigned long long)cum);
+    }
+    cum += m->buckets[NBOUNDS];
+    evbuffer_add_printf(b, "crawlfleet_worker_fetch_seconds_bucket"
+                           "{le=\"+Inf\"} %llu\n"
+                           "crawlfleet_worker_fetch_seconds_sum %.3f\n"
+                           "crawlfleet_worker_fetch_seconds_count %llu\n",
+                        (unsigned long long)cum, m->sum_ms / 1000.0,
+                        (unsigned long long)m->count);
+    evhttp_add_header(evhttp_request_get_output_headers(req),
+                      "Content-Type", "text/plain; version=0.0.4");
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+static void on_health(struct evhttp_request *req, void *arg)
+{
+    struct metrics *m = arg;
+    struct evbuffer *b = evbuffer_new();
+    int up = rclient_up(m->w->rc);
+
+    evbuffer_add_printf(b, "%s\n", up ? "ok" : "redis unavailable");
+    evhttp_send_reply(req, up ? 200 : 503, up ? "OK" : "Unavailable", b);
+    evbuffer_free(b);
+}
+
+struct metrics *metrics_new(struct worker *w, int port)
+{
+    struct metrics *m = cf_calloc(1, sizeof(*m));
+    struct evhttp_bound_socket *s;
+
+    m->w = w;
+    if (port <= 0)
+        return m;
+    m->http = evhttp_new(w->base);
+    s = evhttp_bind_socket_with_handle(m->http, "0.0.0.0", (uint16_t)port);
+    if (!s) {
+        cf_error("cannot serve metrics", "port=%d", port);
+        evhttp_free(m->http);
+        free(m);
+        return NULL;
+    }
+    m->port = port;
+    evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    evhttp_set_cb(m->http, "/metrics", on_metrics, m);
+    evhttp_set_cb(m->http, "/healthz", on_health, m);
+    cf_info("metrics listening", "port=%d", port);
+    return m;
+}
+
+void metrics_free(struct metrics *m)
+{
+    if (!m)
+        return;
+    if (m->http)
+        evhttp_free(m->http);
+    free(m);
+}
+
+int metrics_port(const struct metrics *m)
+{
+    return m ? m->port : 0;
+}

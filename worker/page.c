@@ -1,0 +1,107 @@
+/* page.c - parse a page and turn its links into frontier pushes. */
+#include "page.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "fp.h"
+#include "log.h"
+#include "parse.h"
+#include "scope.h"
+#include "url.h"
+#include "worker.h"
+
+#define HOSTKEY_MAX 300
+
+void page_links_init(struct page_links *pl)
+{
+    memset(pl, 0, sizeof(*pl));
+}
+
+void page_links_cleanup(struct page_links *pl)
+{
+    size_t i;
+
+    for (i = 0; i < pl->n; i++) {
+        free((char *)pl->links[i].hostkey);
+        free((char *)pl->links[i].rec);
+    }
+    free(pl->links);
+    for (i = 0; i < pl->nall; i++)
+        free(pl->all[i]);
+    free(pl->all);
+    free(pl->title);
+    memset(pl, 0, sizeof(*pl));
+}
+
+int page_add_link(struct job *j, struct page_links *pl, const char *url,
+                  uint32_t flags)
+{
+    struct crawl *cr = j->cr;
+    int64_t depth = (int64_t)j->req.depth + 1;
+    struct cf_request r = {0};
+    struct cf_buf rec;
+    struct cf_link *l;
+    char hk[HOSTKEY_MAX];
+    size_t len;
+
+    pl->found++;
+    if (!cr->scope ||
+        scope_check(cr->scope, j->req.url, url, depth) != SCOPE_IN ||
+        cf_url_hostkey(url, hk, sizeof(hk)) != 0) {
+        pl->out_of_scope++;
+        return 0;
+    }
+    r.url = (char *)url;
+    r.depth = (uint32_t)depth;
+    r.priority = depth;
+    r.discovered_ms = cf_now_ms();
+    r.parent_fp = j->lease.fp;
+    r.flags = flags;
+    cf_buf_init(&rec, 64 * 1024);
+    if (cf_request_encode(&r, &rec) != 0) {
+        cf_buf_cleanup(&rec);
+        pl->out_of_scope++;
+        return 0;
+    }
+    if (pl->n == pl->cap) {
+        pl->cap = pl->cap ? pl->cap * 2 : 16;
+        pl->links = cf_realloc(pl->links, pl->cap * sizeof(*pl->links));
+    }
+    l = &pl->links[pl->n++];
+    l->fp = cf_fp(url, strlen(url));
+    l->hostkey = cf_strdup(hk);
+    l->priority = depth;
+    l->rec = cf_buf_take(&rec, &len);
+    l->rec_len = len;
+    return 1;
+}
+
+int page_parse(struct job *j, struct page_links *pl)
+{
+    struct crawl *cr = j->cr;
+    struct parse_opts po = {0};
+    struct parse_result res = {0};
+    size_t i;
+    int rv;
+
+    po.max_links = (size_t)cr->cfg.max_links;
+    po.follow_nofollow = (int)cr->cfg.follow_nofollow;
+    po.max_url_len = (size_t)cr->cfg.max_url_len;
+    rv = parse_page(j->x.body.data ? j->x.body.data : "", j->x.body.len,
+                    j->req.url, j->x.content_type, &po, &res);
+    if (res.title && *res.title)
+        pl->title = cf_strdup(res.title);
+    if (rv == 0) {
+        for (i = 0; i < res.nlinks; i++)
+            page_add_link(j, pl, res.links[i], 0);
+        if (cr->cfg.store_links && res.nlinks) {
+            pl->all = res.links;
+            pl->nall = res.nlinks;
+            res.links = NULL;
+            res.nlinks = 0;
+        }
+    }
+    parse_result_cleanup(&res);
+    return rv == 0 ? 0 : CF_EINVAL;
+}

@@ -1,0 +1,562 @@
+/* parse.c - gumbo in an arena, one stackless walk, links resolved once.
+ *
+ * Gumbo allocates a node, a vector and a string buffer per element and
+ * frees them one by one in gumbo_destroy_output(). Here it allocates from
+ * a bump arena (a list of chunks) that is dropped in one go after the
+ * walk, so freeing costs nothing and destroy_output (which recurses) is
+ * never called. The walk uses the parent/index links of the tree instead
+ * of a stack, so any depth is fine. */
+#define _GNU_SOURCE /* memmem */
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gumbo.h>
+#include <xxhash.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "parse.h"
+#include "url.h"
+
+#define CHUNK_MIN (64 * 1024 - 64) /* under glibc's mmap threshold */
+#define CHUNK_MAX (64 * 1024 - 64)
+
+struct chunk {
+    struct chunk *next; /* older chunk */
+    size_t size;        /* bytes in data */
+    size_t used;        /* bytes handed out */
+    alignas(max_align_t) unsigned char data[]; /* the memory */
+};
+
+struct arena {
+    struct chunk *head; /* current chunk, newest first */
+    size_t next_size;   /* size of the next regular chunk */
+};
+
+static void *arena_alloc(void *ud, size_t n)
+{
+    struct arena *a = ud;
+    struct chunk *c = a->head;
+    size_t al = alignof(max_align_t);
+
+    n = (n + al - 1) & ~(al - 1);
+    if (c == NULL || c->size - c->used < n) {
+        size_t sz = a->next_size;
+        if (n > sz / 4) {
+            /* Big: its own chunk, behind the current one. */
+            c = cf_malloc(sizeof(*c) + n);
+            c->size = c->used = n;
+            if (a->head != NULL) {
+                c->next = a->head->next;
+                a->head->next = c;
+            } else {
+                c->next = NULL;
+                a->head = c;
+            }
+            return c->data;
+        }
+        c = cf_malloc(sizeof(*c) + sz);
+        c->size = sz;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+        if (a->next_size < CHUNK_MAX)
+            a->next_size *= 2;
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+static void arena_dealloc(void *ud, void *p)
+{
+    (void)ud;
+    (void)p;
+}
+
+static void arena_free(struct arena *a)
+{
+    struct chunk *c = a->head, *next;
+
+    while (c != NULL) {
+        next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+}
+
+static void *sys_alloc(void *ud, size_t n)
+{
+    (void)ud;
+    return cf_malloc(n);
+}
+
+static void sys_dealloc(void *ud, void *p)
+{
+    (void)ud;
+    free(p);
+}
+
+/* Elements that never hold children or close themselves implicitly
+ * (void elements, p, li, table parts, ...): not counted as nesting. */
+static const char *const flat_tags[] = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+    "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
+    "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "rb", "rt", "rp", "html", "head", "body", "frame", "keygen", NULL};
+
+/* Raw text elements: their content is not markup. */
+static const char *const raw_tags[] = {"script", "style", "textarea",
+                                       "title", "xmp", "noscript", NULL};
+
+static int tag_in(const char *name, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(name, *list, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Where to cut s so that the naive nesting stays <= max: a linear,
+ * approximate tag scan (comments and raw text skipped). Returns n when
+ * the body is fine. */
+static size_t depth_limit(const char *s, size_t n, size_t max)
+{
+    const char *p = s, *end = s + n;
+    size_t depth = 0;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        const char *lt = p, *name;
+        size_t nl;
+        int close = 0;
+
+        p++;
+        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+            p = memmem(p + 3, (size_t)(end - p - 3), "-->", 3);
+            if (p == NULL)
+                break;
+            continue;
+        }
+        if (p < end && *p == '/') {
+            close = 1;
+            p++;
+        }
+        if (p >= end || !is_alpha((unsigned char)*p))
+            continue;
+        name = p;
+        while (p < end && (is_alpha((unsigned char)*p) ||
+                           (*p >= '0' && *p <= '9') || *p == '-'))
+            p++;
+        nl = (size_t)(p - name);
+        p = memchr(p, '>', (size_t)(end - p));
+        if (p == NULL)
+            break;
+        if (tag_in(name, nl, flat_tags))
+            continue;
+        if (close) {
+            if (depth > 0)
+                depth--;
+            continue;
+        }
+        if (p[-1] == '/')
+            continue;
+        if (tag_in(name, nl, raw_tags)) {
+            /* Skip to the matching end tag. */
+            const char *q = p;
+            while ((q = memmem(q, (size_t)(end - q), "</", 2)) != NULL &&
+                   !(end - q - 2 >= (ptrdiff_t)nl &&
+                     strncasecmp(q + 2, name, nl) == 0))
+                q += 2;
+            if (q == NULL)
+                break;
+            p = q;
+            continue;
+        }
+        if (++depth > max)
+            return (size_t)(lt - s);
+    }
+    return n;
+}
+
+/* A link candidate: the attribute text (in the tree) and its rel. */
+struct cand {
+    const char *ref; /* href or src as gumbo decoded it */
+    int nofollow;    /* rel has nofollow */
+    int canonical;   /* <link rel=canonical> */
+};
+
+struct walk {
+    struct parse_result *r; /* being filled */
+    struct cand *cands;     /* candidates in document order */
+    size_t ncands, acands;  /* used, allocated */
+    const char *base_href;  /* first <base href>, or NULL */
+    int have_title;         /* a <title> was seen */
+};
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* 1 when the space/comma separated list s holds word (any case). */
+static int has_token(const char *s, const char *word)
+{
+    size_t wl = strlen(word);
+
+    while (*s) {
+        size_t n = 0;
+        while (*s && (is_space((unsigned char)*s) || *s == ','))
+            s++;
+        while (s[n] && !is_space((unsigned char)s[n]) && s[n] != ',')
+            n++;
+        if (n == wl && strncasecmp(s, word, n) == 0)
+            return 1;
+        s += n;
+    }
+    return 0;
+}
+
+static const char *attr(const GumboElement *e, const char *name)
+{
+    GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
+    return a != NULL ? a->value : NULL;
+}
+
+static void add_cand(struct walk *w, const char *ref, int nofollow,
+                     int canonical)
+{
+    const char *p = ref;
+
+    if (ref == NULL)
+        return;
+    while (is_space((unsigned char)*p))
+        p++;
+    if (*p == '\0')
+        return;
+    if (w->ncands == w->acands) {
+        w->acands = w->acands ? w->acands * 2 : 64;
+        w->cands = cf_realloc(w->cands, w->acands * sizeof(*w->cands));
+    }
+    w->cands[w->ncands].ref = ref;
+    w->cands[w->ncands].nofollow = nofollow;
+    w->cands[w->ncands].canonical = canonical;
+    w->ncands++;
+    w->r->stats.seen++;
+}
+
+/* Whitespace-collapsed text of a <title>, capped at a UTF-8 boundary. */
+static void take_title(struct walk *w, const GumboElement *e)
+{
+    char buf[PARSE_TITLE_MAX + 4];
+    size_t n = 0, i, k;
+    int space = 0;
+
+    for (i = 0; i < e->children.length; i++) {
+        const GumboNode *c = e->children.data[i];
+        const char *t;
+        if (c->type != GUMBO_NODE_TEXT && c->type != GUMBO_NODE_WHITESPACE)
+            continue;
+        for (t = c->v.text.text; *t && n < PARSE_TITLE_MAX; t++) {
+            if (is_space((unsigned char)*t)) {
+                space = n > 0;
+                continue;
+            }
+            if (space && n < PARSE_TITLE_MAX)
+                buf[n++] = ' ';
+            space = 0;
+            if (n < PARSE_TITLE_MAX)
+                buf[n++] = *t;
+        }
+    }
+    /* Cut back to a character start if the cap split one. */
+    if (n == PARSE_TITLE_MAX) {
+        k = n;
+        while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && (unsigned char)buf[k - 1] >= 0xC0) {
+            unsigned char lead = (unsigned char)buf[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (n - (k - 1) < need)
+                n = k - 1;
+        }
+        while (n > 0 && buf[n - 1] == ' ')
+            n--;
+    }
+    buf[n] = '\0';
+    free(w->r->title);
+    w->r->title = cf_strndup(buf, n);
+    w->have_title = 1;
+}
+
+/* <link rel=...>: does it lead to a page? */
+static int link_rel_page(const GumboElement *e, int *canonical)
+{
+    const char *rel = attr(e, "rel"), *type = attr(e, "type");
+
+    *canonical = 0;
+    if (rel == NULL || has_token(rel, "stylesheet") ||
+        has_token(rel, "icon") || has_token(rel, "preload") ||
+        has_token(rel, "prefetch") || has_token(rel, "manifest"))
+        return 0;
+    if (has_token(rel, "canonical")) {
+        *canonical = 1;
+        return 1;
+    }
+    if (has_token(rel, "next") || has_token(rel, "prev"))
+        return 1;
+    if (has_token(rel, "alternate"))
+        return type == NULL || strcasecmp(type, "text/html") == 0 ||
+               strcasecmp(type, "application/xhtml+xml") == 0;
+    return 0;
+}
+
+static void visit(struct walk *w, const GumboElement *e)
+{
+    const char *v, *rel;
+    int canon;
+
+    if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
+        return;
+    switch (e->tag) {
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_AREA:
+        rel = attr(e, "rel");
+        add_cand(w, attr(e, "href"), rel && has_token(rel, "nofollow"), 0);
+        break;
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_IFRAME:
+        add_cand(w, attr(e, "src"), 0, 0);
+        break;
+    case GUMBO_TAG_LINK:
+        if (link_rel_page(e, &canon))
+            add_cand(w, attr(e, "href"),
+                     has_token(attr(e, "rel"), "nofollow"), canon);
+        break;
+    case GUMBO_TAG_BASE:
+        v = attr(e, "href");
+        if (w->base_href == NULL && v != NULL)
+            w->base_href = v;
+        break;
+    case GUMBO_TAG_TITLE:
+        if (!w->have_title)
+            take_title(w, e);
+        break;
+    case GUMBO_TAG_META:
+        v = attr(e, "name");
+        if (v != NULL && strcasecmp(v, "robots") == 0) {
+            v = attr(e, "content");
+            if (v == NULL)
+                break;
+            if (has_token(v, "noindex") || has_token(v, "none"))
+                w->r->noindex = 1;
+            if (has_token(v, "nofollow") || has_token(v, "none"))
+                w->r->nofollow = 1;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static const GumboVector *children(const GumboNode *n)
+{
+    if (n->type == GUMBO_NODE_DOCUMENT)
+        return &n->v.document.children;
+    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+        return &n->v.element.children;
+    return NULL;
+}
+
+/* Pre-order over the whole tree via parent/index links: no stack. */
+static void walk_tree(struct walk *w, const GumboNode *root)
+{
+    const GumboNode *n = root;
+
+    while (n != NULL) {
+        const GumboVector *kids;
+        if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+            visit(w, &n->v.element);
+        kids = children(n);
+        if (kids != NULL && kids->length > 0) {
+            n = kids->data[0];
+            continue;
+        }
+        /* Next sibling, else climb until a parent has one. */
+        while (n != root) {
+            const GumboNode *p = n->parent;
+            const GumboVector *sib = children(p);
+            size_t i = n->index_within_parent + 1;
+            if (i < sib->length) {
+                n = sib->data[i];
+                break;
+            }
+            n = p;
+        }
+        if (n == root)
+            break;
+    }
+}
+
+/* Set of normalised URLs taken: open addressing on xxh3. */
+struct seen {
+    uint64_t *hash;  /* 0 = empty slot */
+    size_t *idx;     /* index into links[] */
+    size_t mask;     /* slots - 1 */
+};
+
+static void seen_init(struct seen *s, size_t expect)
+{
+    size_t n = 16;
+
+    while (n < expect * 2)
+        n *= 2;
+    s->hash = cf_calloc(n, sizeof(*s->hash));
+    s->idx = cf_malloc(n * sizeof(*s->idx));
+    s->mask = n - 1;
+}
+
+/* 1 if url was already in the set, else adds it as links[i]. */
+static int seen_add(struct seen *s, char **links, const char *url, size_t i)
+{
+    uint64_t h = XXH3_64bits(url, strlen(url)) | 1;
+    size_t slot = (size_t)h & s->mask;
+
+    while (s->hash[slot] != 0) {
+        if (s->hash[slot] == h && strcmp(links[s->idx[slot]], url) == 0)
+            return 1;
+        slot = (slot + 1) & s->mask;
+    }
+    s->hash[slot] = h;
+    s->idx[slot] = i;
+    return 0;
+}
+
+static void take_links(struct walk *w, const struct cf_url_base *base,
+                       const struct parse_opts *o)
+{
+    struct parse_result *r = w->r;
+    size_t cap = o->max_links, i, want;
+    struct seen set;
+
+    want = w->ncands < cap ? w->ncands : cap;
+    seen_init(&set, want);
+    r->links = cf_malloc((want ? want : 1) * sizeof(*r->links));
+    for (i = 0; i < w->ncands; i++) {
+        const struct cand *c = &w->cands[i];
+        char *url = NULL;
+        int err;
+
+        if (!o->follow_nofollow && (r->nofollow || c->nofollow)) {
+            r->stats.nofollow++;
+            continue;
+        }
+        if (r->nlinks >= cap) {
+            r->stats.over_cap++;
+            continue;
+        }
+        err = cf_url_resolve(base, c->ref, o->max_url_len, &url);
+        if (err != CF_URL_OK) {
+            r->stats.invalid++;
+            if (-err > 0 && -err < PARSE_URL_ERRS)
+                r->stats.invalid_by[-err]++;
+            continue;
+        }
+        if (seen_add(&set, r->links, url, r->nlinks)) {
+            r->stats.duplicates++;
+            free(url);
+            continue;
+        }
+        if (c->canonical && r->canonical == NULL)
+            r->canonical = cf_strdup(url);
+        r->links[r->nlinks++] = url;
+    }
+    free(set.hash);
+    free(set.idx);
+}
+
+int parse_page(const char *body, size_t len, const char *page_url,
+               const char *content_type, const struct parse_opts *opts,
+               struct parse_result *out)
+{
+    GumboOptions go = kGumboDefaultOptions;
+    struct arena arena = {NULL, CHUNK_MIN};
+    struct walk w;
+    struct cf_url_base *page = NULL, *base = NULL;
+    GumboOutput *g;
+    char *utf8 = NULL, *abs = NULL;
+    size_t ulen, cut;
+    int err, rc = CF_OK;
+
+    memset(out, 0, sizeof(*out));
+    memset(&w, 0, sizeof(w));
+    w.r = out;
+    parse_decode(body, len, content_type, out, &utf8, &ulen);
+    if (opts->system_alloc) {
+        go.allocator = sys_alloc;
+        go.deallocator = sys_dealloc;
+    } else {
+        go.allocator = arena_alloc;
+        go.deallocator = arena_dealloc;
+        go.userdata = &arena;
+    }
+    go.max_errors = 0;
+    go.stop_on_first_error = false;
+    if (utf8 == NULL)
+        ulen = len;
+    cut = depth_limit(utf8 != NULL ? utf8 : body, ulen,
+                      opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
+    out->stats.depth_cut = (uint32_t)(ulen - cut);
+    g = gumbo_parse_with_options(&go, utf8 != NULL ? utf8 : body, cut);
+    walk_tree(&w, g->document);
+    if (out->title == NULL)
+        out->title = cf_strdup("");
+
+    page = cf_url_base_new(page_url, &err);
+    if (page == NULL) {
+        rc = CF_EINVAL;
+        goto out;
+    }
+    if (w.base_href != NULL &&
+        cf_url_resolve(page, w.base_href, opts->max_url_len, &abs) == 0)
+        base = cf_url_base_new(abs, &err);
+    free(abs);
+    if (base == NULL) {
+        base = page;
+        page = NULL;
+    }
+    out->base = cf_strdup(cf_url_base_str(base));
+    take_links(&w, base, opts);
+out:
+    cf_url_base_free(page);
+    cf_url_base_free(base);
+    free(w.cands);
+    if (opts->system_alloc)
+        gumbo_destroy_output(&go, g);
+    else
+        arena_free(&arena);
+    free(utf8);
+    return rc;
+}
+
+void parse_result_cleanup(struct parse_result *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    free(r->title);
+    free(r->base);
+    free(r->canonical);
+    for (i = 0; i < r->nlinks; i++)
+        free(r->links[i]);
+    free(r->links);
+    memset(r, 0, sizeof(*r));
+}

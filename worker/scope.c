@@ -1,0 +1,279 @@
+/* scope.c - the crawl's link filter, compiled once per config. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "config.h"
+#include "err.h"
+#include "scope.h"
+#include "url.h"
+
+#define HOST_MAX 300
+
+enum rule { RULE_HOST, RULE_DOMAIN, RULE_HOSTS, RULE_ANY };
+
+struct hostent {
+    char *host; /* lower case host ("[::1]" for IPv6) */
+    int port;   /* 0: any port */
+};
+
+struct scope {
+    enum rule rule;          /* the scope rule */
+    struct hostent *hosts;   /* RULE_HOSTS entries */
+    size_t nhosts;           /* entries in hosts */
+    regex_t include;         /* valid when has_include */
+    regex_t exclude;         /* valid when has_exclude */
+    int has_include;         /* include was set */
+    int has_exclude;         /* exclude was set */
+    int64_t max_depth;       /* -1 unlimited */
+};
+
+/* Extensions of things that are not pages (lower case, no dot). */
+static const char *const skip_ext[] = {
+    "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff",
+    "avif", "css", "js", "mjs", "map", "json", "pdf", "zip", "gz", "tgz",
+    "tar", "bz2", "xz", "7z", "rar", "mp3", "mp4", "m4a", "m4v", "ogg",
+    "oga", "ogv", "wav", "flac", "webm", "avi", "mov", "mkv", "wmv", "flv",
+    "woff", "woff2", "ttf", "otf", "eot", "exe", "msi", "dmg", "iso", "bin",
+    "deb", "rpm", "apk", "jar", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "odt", "ods", "swf", "psd", "wasm", NULL};
+
+static const char *const verdicts[] = {"in", "out", "too_deep", "skip_ext",
+                                       "bad_url"};
+
+const char *scope_verdict_name(enum scope_verdict v)
+{
+    if ((unsigned)v < sizeof(verdicts) / sizeof(verdicts[0]))
+        return verdicts[v];
+    return "unknown";
+}
+
+int scope_skipped_ext(const char *url)
+{
+    struct cf_url_parts p;
+    const char *path, *end, *dot, *slash;
+    size_t n, i;
+
+    if (cf_url_split(url, &p) != 0)
+        return 0;
+    path = p.path;
+    end = memchr(path, '?', p.path_len);
+    if (end == NULL)
+        end = path + p.path_len;
+    slash = path;
+    for (i = 0; path + i < end; i++)
+        if (path[i] == '/')
+            slash = path + i;
+    dot = NULL;
+    for (i = 0; slash + i < end; i++)
+        if (slash[i] == '.')
+            dot = slash + i;
+    if (dot == NULL)
+        return 0;
+    dot++;
+    n = (size_t)(end - dot);
+    for (i = 0; skip_ext[i] != NULL; i++)
+        if (strlen(skip_ext[i]) == n && strncasecmp(dot, skip_ext[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* "a.example,b.example:8080,[::1]:80" into s->hosts. */
+static int parse_hosts(struct scope *s, const char *list, char *errstr)
+{
+    const char *p = list;
+
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        const char *colon = NULL, *q;
+        struct hostent *h;
+        size_t hl = n, i;
+        int port = 0;
+
+        if (p[0] == '[') {
+            const char *rb = memchr(p, ']', n);
+            if (rb != NULL && (size_t)(rb - p) + 1 < n && rb[1] == ':')
+                colon = rb + 1;
+        } else {
+            colon = memchr(p, ':', n);
+        }
+        if (colon != NULL) {
+            hl = (size_t)(colon - p);
+            for (q = colon + 1; q < p + n; q++) {
+                if (*q < '0' || *q > '9' || port > 65535)
+                    goto bad;
+                port = port * 10 + (*q - '0');
+            }
+            if (port < 1 || port > 65535)
+                goto bad;
+        }
+        if (hl == 0)
+            goto bad;
+        s->hosts = cf_realloc(s->hosts, (s->nhosts + 1) * sizeof(*h));
+        h = &s->hosts[s->nhosts++];
+        h->host = cf_strndup(p, hl);
+        for (i = 0; i < hl; i++)
+            if (h->host[i] >= 'A' && h->host[i] <= 'Z')
+                h->host[i] = (char)(h->host[i] - 'A' + 'a');
+        h->port = port;
+        p += n;
+        if (*p == ',')
+            p++;
+        continue;
+    bad:
+        snprintf(errstr, CF_ERRSTR_LEN, "scope: bad host entry: %.*s",
+                 (int)n, p);
+        return CF_EINVAL;
+    }
+    if (s->nhosts == 0) {
+        snprintf(errstr, CF_ERRSTR_LEN, "scope: empty host list");
+        return CF_EINVAL;
+    }
+    return CF_OK;
+}
+
+static int compile(regex_t *re, const char *pat, const char *name,
+                   char *errstr)
+{
+    char msg[128];
+    int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+
+    if (rc == 0)
+        return CF_OK;
+    regerror(rc, re, msg, sizeof(msg));
+    regfree(re);
+    snprintf(errstr, CF_ERRSTR_LEN, "%s: bad regex: %s", name, msg);
+    return CF_EINVAL;
+}
+
+struct scope *scope_new(const struct cf_config *cfg, char *errstr)
+{
+    struct scope *s = cf_calloc(1, sizeof(*s));
+    const char *rule = cfg->scope != NULL ? cfg->scope : "host";
+
+    s->max_depth = cfg->max_depth;
+    if (strcmp(rule, "host") == 0) {
+        s->rule = RULE_HOST;
+    } else if (strcmp(rule, "domain") == 0) {
+        s->rule = RULE_DOMAIN;
+    } else if (strcmp(rule, "any") == 0) {
+        s->rule = RULE_ANY;
+    } else if (strncmp(rule, "hosts:", 6) == 0) {
+        s->rule = RULE_HOSTS;
+        if (parse_hosts(s, rule + 6, errstr) != CF_OK)
+            goto fail;
+    } else {
+        snprintf(errstr, CF_ERRSTR_LEN, "scope: unknown rule: %s", rule);
+        goto fail;
+    }
+    if (cfg->include != NULL && cfg->include[0] != '\0') {
+        if (compile(&s->include, cfg->include, "include", errstr) != CF_OK)
+            goto fail;
+        s->has_include = 1;
+    }
+    if (cfg->exclude != NULL && cfg->exclude[0] != '\0') {
+        if (compile(&s->exclude, cfg->exclude, "exclude", errstr) != CF_OK)
+            goto fail;
+        s->has_exclude = 1;
+    }
+    return s;
+fail:
+    scope_free(s);
+    return NULL;
+}
+
+void scope_free(struct scope *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; i < s->nhosts; i++)
+        free(s->hosts[i].host);
+    free(s->hosts);
+    if (s->has_include)
+        regfree(&s->include);
+    if (s->has_exclude)
+        regfree(&s->exclude);
+    free(s);
+}
+
+static int same_domain(const struct cf_url_parts *a,
+                       const struct cf_url_parts *b)
+{
+    char ha[HOST_MAX], hb[HOST_MAX], ra[HOST_MAX], rb[HOST_MAX];
+
+    if (a->host_len >= HOST_MAX || b->host_len >= HOST_MAX)
+        return 0;
+    memcpy(ha, a->host, a->host_len);
+    ha[a->host_len] = '\0';
+    memcpy(hb, b->host, b->host_len);
+    hb[b->host_len] = '\0';
+    if (cf_url_registrable(ha, ra, sizeof(ra)) != 0 ||
+        cf_url_registrable(hb, rb, sizeof(rb)) != 0)
+        return 0;
+    return strcmp(ra, rb) == 0;
+}
+
+static int host_listed(const struct scope *s, const struct cf_url_parts *l)
+{
+    size_t i;
+
+    for (i = 0; i < s->nhosts; i++) {
+        const struct hostent *h = &s->hosts[i];
+        if (strlen(h->host) == l->host_len &&
+            memcmp(h->host, l->host, l->host_len) == 0 &&
+            (h->port == 0 || h->port == l->port))
+            return 1;
+    }
+    return 0;
+}
+
+static int rule_ok(const struct scope *s, const char *page_url,
+                   const char *link_url, const struct cf_url_parts *lp)
+{
+    struct cf_url_parts pp;
+    char ka[HOST_MAX], kb[HOST_MAX];
+
+    switch (s->rule) {
+    case RULE_ANY:
+        return 1;
+    case RULE_HOSTS:
+        return host_listed(s, lp);
+    case RULE_HOST:
+        if (page_url == NULL)
+            return 1;
+        return cf_url_hostkey(page_url, ka, sizeof(ka)) == 0 &&
+               cf_url_hostkey(link_url, kb, sizeof(kb)) == 0 &&
+               strcmp(ka, kb) == 0;
+    case RULE_DOMAIN:
+        if (page_url == NULL)
+            return 1;
+        return cf_url_split(page_url, &pp) == 0 && same_domain(&pp, lp);
+    }
+    return 0;
+}
+
+enum scope_verdict scope_check(const struct scope *s, const char *page_url,
+                               const char *link_url, int64_t link_depth)
+{
+    struct cf_url_parts lp;
+
+    if (link_url == NULL || cf_url_split(link_url, &lp) != 0)
+        return SCOPE_BAD_URL;
+    if (s->max_depth >= 0 && link_depth > s->max_depth)
+        return SCOPE_TOO_DEEP;
+    if (scope_skipped_ext(link_url))
+        return SCOPE_SKIP_EXT;
+    if (!rule_ok(s, page_url, link_url, &lp))
+        return SCOPE_OUT;
+    if (s->has_include && regexec(&s->include, link_url, 0, NULL, 0) != 0)
+        return SCOPE_OUT;
+    if (s->has_exclude && regexec(&s->exclude, link_url, 0, NULL, 0) == 0)
+        return SCOPE_OUT;
+    return SCOPE_IN;
+}

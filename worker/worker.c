@@ -1,0 +1,569 @@
+/* worker.c - the event loop: crawls, configs, pops, heartbeat, shutdown. */
+#include "worker.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "keys.h"
+#include "log.h"
+#include "metrics.h"
+#include "rclient.h"
+#include "robocache.h"
+#include "robots.h"
+#include "scope.h"
+
+#define CRON_MS 250
+#define LIST_EVERY_MS 2000
+#define CONFIG_EVERY_MS 5000
+#define HEARTBEAT_EVERY_MS 3000
+#define HEARTBEAT_TTL_MS 15000
+#define IDLE_POP_MAX_MS 1000
+#define IDLE_POP_MIN_MS 10
+#define PARTIAL_POP_MS 20
+#define ENDED_POP_MS 2000
+#define MISSING_GIVEUP_MS 30000
+#define STARTUP_GIVEUP_MS 30000
+#define ROBOTS_CACHE_MAX 4096
+#define ROBOTS_CACHE_TTL_MS 60000
+
+static const char *const ws_names[] = {
+    "starting", "running", "draining", "stopping",
+};
+
+static const struct {
+    const char *name;
+    enum crawl_state state;
+} crawl_states[] = {
+    {"running", CS_RUNNING}, {"paused", CS_PAUSED},
+    {"cancelled", CS_CANCELLED}, {"done", CS_DONE},
+    {"missing", CS_MISSING},
+};
+
+static void worker_set_state(struct worker *w, enum worker_state s)
+{
+    if (w->state == s)
+        return;
+    cf_debug("worker state", "from=%s to=%s", ws_names[w->state],
+             ws_names[s]);
+    w->state = s;
+}
+
+static void worker_stop(struct worker *w, int code)
+{
+    worker_set_state(w, WS_STOPPING);
+    w->exit_code = code;
+    event_base_loopbreak(w->base);
+}
+
+/* ---- crawls and their configs ---------------------------------------- */
+
+static struct crawl *crawl_find(struct worker *w, const char *name)
+{
+    int i;
+
+    for (i = 0; i < w->ncrawls; i++)
+        if (strcmp(w->crawls[i]->name, name) == 0)
+            return w->crawls[i];
+    return NULL;
+}
+
+static struct crawl *crawl_add(struct worker *w, const char *name)
+{
+    struct crawl *cr = crawl_find(w, name);
+
+    if (cr || !cf_crawl_name_valid(name))
+        return cr;
+    if (w->ncrawls >= WORKER_CRAWLS_MAX) {
+        cf_warn("too many crawls, ignored", "crawl=%s max=%d", name,
+                WORKER_CRAWLS_MAX);
+        return NULL;
+    }
+    cr = cf_calloc(1, sizeof(*cr));
+    cr->w = w;
+    snprintf(cr->name, sizeof(cr->name), "%s", name);
+    cf_config_init(&cr->cfg);
+    w->crawls[w->ncrawls++] = cr;
+    cf_info("serving crawl", "crawl=%s", name);
+    return cr;
+}
+
+static void on_config(redisReply *r, void *arg)
+{
+    struct crawl *cr = arg;
+    struct cf_config cfg;
+    char errstr[CF_ERRSTR_LEN];
+    struct scope *sc;
+    size_t i;
+
+    cr->cfg_loading = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return;
+    if (r->elements == 0) {
+        if (!cr->missing_since)
+            cr->missing_since = cf_now_ms();
+        return;
+    }
+    cf_config_init(&cfg);
+    for (i = 0; i + 1 < r->elements; i += 2) {
+        const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+        if (!k || !v)
+            continue;
+        if (cf_config_set(&cfg, k, v, errstr) == CF_EINVAL)
+            cf_warn("bad config field", "crawl=%s error=\"%s\"", cr->name,
+                    errstr);
+    }
+    sc = scope_new(&cfg, errstr);
+    if (!sc)
+        cf_error("bad crawl scope, links will not be followed",
+                 "crawl=%s error=\"%s\"", cr->name, errstr);
+    scope_free(cr->scope);
+    cr->scope = sc;
+    cf_config_cleanup(&cr->cfg);
+    cr->cfg = cfg;
+    robots_ua_token(cfg.user_agent ? cfg.user_agent : "crawlfleet",
+                    cr->robots_token, sizeof(cr->robots_token));
+    if (!cr->have_cfg)
+        cf_debug("crawl config loaded", "crawl=%s", cr->name);
+    cr->have_cfg = 1;
+    cr->missing_since = 0;
+    cr->cfg_ms = cf_now_ms();
+    worker_pump(cr->w);
+}
+
+static void config_load(struct worker *w, struct crawl *cr)
+{
+    char key[CF_KEY_MAX];
+
+    if (cr->cfg_loading)
+        return;
+    cf_key(key, cr->name, "config");
+    if (rclient_sendv(w->rc, 0, on_config, cr, "HGETALL", key,
+                      (const char *)NULL) == 0)
+        cr->cfg_loading = 1;
+}
+
+static void on_crawl_list(redisReply *r, void *arg)
+{
+    struct worker *w = arg;
+    size_t i;
+    int k;
+
+    w->list_loading = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY)
+        return;
+    for (k = 0; k < w->ncrawls; k++)
+        w->crawls[k]->listed = 0;
+    for (i = 0; i < r->elements; i++) {
+        struct crawl *cr;
+        if (r->element[i]->type != REDIS_REPLY_STRING)
+            continue;
+        cr = crawl_add(w, r->element[i]->str);
+        if (cr) {
+            cr->listed = 1;
+            if (!cr->have_cfg)
+                config_load(w, cr);
+        }
+    }
+    w->list_ms = cf_now_ms();
+}
+
+static void refresh(struct worker *w, int64_t now)
+{
+    int i;
+
+    if (!rclient_up(w->rc))
+        return;
+    if (w->o->ncrawls == 0 && !w->list_loading &&
+        now - w->list_ms >= LIST_EVERY_MS) {
+        if (rclient_sendv(w->rc, 0, on_crawl_list, w, "SMEMBERS",
+                          CF_KEY_CRAWLS, (const char *)NULL) == 0)
+            w->list_loading = 1;
+    }
+    for (i = 0; i < w->ncrawls; i++) {
+        struct crawl *cr = w->crawls[i];
+        if (cr->listed && (!cr->have_cfg ||
+                           now - cr->cfg_ms >= CONFIG_EVERY_MS))
+            config_load(w, cr);
+    }
+}
+
+/* ---- pops ------------------------------------------------------------- */
+
+struct pop_ctx {
+    struct crawl *cr;
+    int asked;
+};
+
+static enum crawl_state state_from_name(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(crawl_states) / sizeof(crawl_states[0]); i++)
+        if (strcmp(crawl_states[i].name, s) == 0)
+            return crawl_states[i].state;
+    return CS_UNKNOWN;
+}
+
+static void on_pop(redisReply *r, void *arg)
+{
+    struct pop_ctx *pc = arg;
+    struct crawl *cr = pc->cr;
+    struct worker *w = cr->w;
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    char errstr[CF_ERRSTR_LEN];
+    int64_t now = cf_now_ms(), wait;
+    size_t n = 0, i;
+    int asked = pc->asked;
+
+    cr->popping = 0;
+    w->popping -= asked;
+    free(pc);
+    if (!r) {
+        cr->next_pop_ms = now + 500;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        if (!cr->missing_since)
+            cr->missing_since = now;
+        cr->state = CS_MISSING;
+        cr->next_pop_ms = now + ENDED_POP_MS;
+        cf_debug("pop refused", "crawl=%s error=\"%s\"", cr->name, r->str);
+        worker_pump(w);
+        return;
+    }
+    if (cf_frontier_pop_parse(r, &ls, &n, &info, errstr) != 0) {
+        cf_warn("bad pop reply", "crawl=%s error=\"%s\"", cr->name, errstr);
+        cr->next_pop_ms = now + IDLE_POP_MAX_MS;
+        return;
+    }
+    cr->state = state_from_name(info.state);
+    if (cr->state != CS_MISSING)
+        cr->missing_since = 0;
+    w->n.pops++;
+    if (n == 0) {
+        w->n.empty_pops++;
+        wait = cr->state == CS_RUNNING ? info.wait_ms : ENDED_POP_MS;
+        if (wait < 0 || wait > IDLE_POP_MAX_MS)
+            wait = cr->state == CS_RUNNING ? IDLE_POP_MAX_MS : ENDED_POP_MS;
+        if (wait < IDLE_POP_MIN_MS)
+            wait = IDLE_POP_MIN_MS;
+        cr->next_pop_ms = now + wait;
+    } else if ((int)n < asked) {
+        cr->next_pop_ms = now + PARTIAL_POP_MS;
+    } else {
+        cr->next_pop_ms = 0;
+    }
+    for (i = 0; i < n; i++)
+        job_start(w, cr, &ls[i]);
+    cf_leases_free(ls, n);
+    worker_pump(w);
+}
+
+static int crawl_ended(const struct crawl *cr, int64_t now)
+{
+    if (cr->state == CS_DONE || cr->state == CS_CANCELLED)
+        return 1;
+    return cr->missing_since && now - cr->missing_since > MISSING_GIVEUP_MS;
+}
+
+static void pop_timer_arm(struct worker *w, int64_t at, int64_t now)
+{
+    int64_t ms = at - now;
+    struct timeval tv;
+
+    if (ms < 1)
+        ms = 1;
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    evtimer_add(w->pop_ev, &tv);
+}
+
+void worker_pump(struct worker *w)
+{
+    int64_t now = cf_now_ms(), next = 0;
+    int free_slots, low, i, k, want;
+    static int rr;
+
+    if (w->state != WS_RUNNING || !rclient_up(w->rc))
+        return;
+    free_slots = w->o->concurrency - w->inflight - w->popping;
+    /* refill when a quarter of a batch is free, or at once when idle */
+    low = w->o->batch < w->o->concurrency ? w->o->batch : w->o->concurrency;
+    low = low / 4 > 1 ? low / 4 : 1;
+    if (w->inflight > 0 && free_slots < low)
+        return;
+    for (k = 0; k < w->ncrawls && free_slots > 0; k++) {
+        struct crawl *cr = w->crawls[(rr + k) % w->ncrawls];
+        struct pop_ctx *pc;
+        struct cf_cmd c;
+        if (!cr->listed || !cr->have_cfg || cr->popping)
+            continue;
+        if (cr->next_pop_ms > now) {
+            if (!next || cr->next_pop_ms < next)
+                next = cr->next_pop_ms;
+            continue;
+        }
+        want = free_slots < w->o->batch ? free_slots : w->o->batch;
+        pc = cf_calloc(1, sizeof(*pc));
+        pc->cr = cr;
+        pc->asked = want;
+        cf_cmd_init(&c);
+        cf_frontier_pop_cmd(&c, cr->name, w->id, want, now);
+        i = rclient_send(w->rc, &c, RC_SCRIPT, on_pop, pc);
+        cf_cmd_cleanup(&c);
+        if (i != 0) {
+            free(pc);
+            break;
+        }
+        cr->popping = want;
+        w->popping += want;
+        free_slots -= want;
+    }
+    rr++;
+    if (next)
+        pop_timer_arm(w, next, now);
+}
+
+static void on_pop_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    worker_pump(arg);
+}
+
+/* ---- heartbeat -------------------------------------------------------- */
+
+static void heartbeat(struct worker *w, int64_t now)
+{
+    char key[CF_KEY_MAX], pid[16], started[24], inflight[16], pages[24];
+    char bytes[24], errors[24], rate[32], crawls[1024];
+    size_t off = 0;
+    int i;
+
+    if (!rclient_up(w->rc))
+        return;
+    if (now - w->rate_ms >= 1000) {
+        double inst = (double)(w->n.pages - w->rate_pages) * 1000.0 /
+                      (double)(now - w->rate_ms);
+        w->rate = w->rate_ms ? 0.5 * w->rate + 0.5 * inst : inst;
+        w->rate_pages = w->n.pages;
+        w->rate_ms = now;
+    }
+    if (now - w->hb_ms < HEARTBEAT_EVERY_MS)
+        return;
+    w->hb_ms = now;
+    crawls[0] = '\0';
+    for (i = 0; i < w->ncrawls && off + CF_CRAWL_NAME_MAX + 2 <
+                                      sizeof(crawls); i++) {
+        if (!w->crawls[i]->listed)
+            continue;
+        off += (size_t)snprintf(crawls + off, sizeof(crawls) - off, "%s%s",
+                                off ? "," : "", w->crawls[i]->name);
+    }
+    snprintf(key, sizeof(key), "%s%s", CF_KEY_WORKER_PREFIX, w->id);
+    snprintf(pid, sizeof(pid), "%d", (int)getpid());
+    snprintf(started, sizeof(started), "%lld", (long long)w->started_ms);
+    snprintf(inflight, sizeof(inflight), "%d", w->inflight);
+    snprintf(pages, sizeof(pages), "%llu", (unsigned long long)w->n.pages);
+    snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)w->n.bytes);
+    snprintf(errors, sizeof(errors), "%llu",
+             (unsigned long long)w->n.errors);
+    snprintf(rate, sizeof(rate), "%.2f", w->rate);
+    rclient_sendv(w->rc, 0, NULL, NULL, "HSET", key, "host", w->host, "pid",
+                  pid, "started_ms", started, "inflight", inflight, "pages",
+                  pages, "bytes", bytes, "errors", errors, "rate", rate,
+                  "crawls", crawls, (const char *)NULL);
+    snprintf(pid, sizeof(pid), "%d", HEARTBEAT_TTL_MS);
+    rclient_sendv(w->rc, 0, NULL, NULL, "PEXPIRE", key, pid,
+                  (const char *)NULL);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void on_bye(redisReply *r, void *arg)
+{
+    (void)r;
+    worker_stop(arg, 0);
+}
+
+/* Drained: remove the heartbeat and leave. */
+static void finish(struct worker *w)
+{
+    char key[CF_KEY_MAX];
+
+    if (w->state == WS_STOPPING)
+        return;
+    worker_set_state(w, WS_STOPPING);
+    snprintf(key, sizeof(key), "%s%s", CF_KEY_WORKER_PREFIX, w->id);
+    if (rclient_sendv(w->rc, 0, on_bye, w, "DEL", key, (const char *)NULL))
+        worker_stop(w, 0);
+}
+
+static void check_exit(struct worker *w, int64_t now)
+{
+    int i, ended = 0, listed = 0;
+    struct job *j;
+
+    if (w->state == WS_STARTING && w->o->exit_when_done &&
+        now - w->started_ms > STARTUP_GIVEUP_MS) {
+        cf_error("giving up: redis unreachable", "waited_ms=%d",
+                 STARTUP_GIVEUP_MS);
+        worker_stop(w, 1);
+        return;
+    }
+    if (w->state == WS_DRAINING) {
+        if (w->inflight == 0 && rclient_pending(w->rc) == 0) {
+            cf_info("drained, exiting", NULL);
+            finish(w);
+        } else if (now >= w->drain_deadline) {
+            cf_warn("grace period over, leaving leases to expire",
+                    "inflight=%d pending=%zu", w->inflight,
+                    rclient_pending(w->rc));
+            while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
+                job_abort(j);
+            worker_stop(w, 0);
+        }
+        return;
+    }
+    if (w->state != WS_RUNNING || !w->o->exit_when_done)
+        return;
+    for (i = 0; i < w->ncrawls; i++) {
+        if (!w->crawls[i]->listed)
+            continue;
+        listed++;
+        ended += crawl_ended(w->crawls[i], now);
+    }
+    if (listed > 0 && ended == listed && w->inflight == 0 &&
+        w->popping == 0 && rclient_pending(w->rc) == 0) {
+        cf_info("every crawl ended, exiting", "pages=%llu",
+                (unsigned long long)w->n.pages);
+        finish(w);
+    }
+}
+
+static void on_cron(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    int64_t now = cf_now_ms();
+
+    (void)fd;
+    (void)what;
+    refresh(w, now);
+    heartbeat(w, now);
+    robocache_tick(w->robots, w);
+    check_exit(w, now);
+    worker_pump(w);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct job *j;
+
+    (void)what;
+    if (w->state == WS_DRAINING || w->state == WS_STOPPING) {
+        cf_warn("second signal, exiting now", "signal=%d", (int)sig);
+        while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
+            job_abort(j);
+        worker_stop(w, 1);
+        return;
+    }
+    cf_info("signal, draining", "signal=%d inflight=%d grace_ms=%lld",
+            (int)sig, w->inflight, (long long)w->o->grace_ms);
+    worker_set_state(w, WS_DRAINING);
+    w->drain_deadline = cf_now_ms() + w->o->grace_ms;
+    check_exit(w, cf_now_ms());
+}
+
+static void on_link(int up, void *arg)
+{
+    struct worker *w = arg;
+
+    if (up && w->state == WS_STARTING) {
+        worker_set_state(w, WS_RUNNING);
+        cf_info("worker running", "id=%s concurrency=%d", w->id,
+                w->o->concurrency);
+    }
+    if (up) {
+        refresh(w, cf_now_ms());
+        worker_pump(w);
+    } else {
+        cf_warn("redis lost: no new work until it is back",
+                "inflight=%d", w->inflight);
+    }
+}
+
+int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
+{
+    struct worker *w = cf_calloc(1, sizeof(*w));
+    struct timeval cron = {0, CRON_MS * 1000};
+    struct job *j;
+    int i, code;
+
+    w->o = o;
+    w->base = event_base_new();
+    w->started_ms = cf_now_ms();
+    TAILQ_INIT(&w->jobs);
+    if (gethostname(w->host, sizeof(w->host)) != 0)
+        snprintf(w->host, sizeof(w->host), "unknown");
+    w->host[sizeof(w->host) - 1] = '\0';
+    if (o->id)
+        snprintf(w->id, sizeof(w->id), "%s", o->id);
+    else
+        snprintf(w->id, sizeof(w->id), "%s:%d", w->host, (int)getpid());
+    for (i = 0; i < o->ncrawls; i++) {
+        struct crawl *cr = crawl_add(w, o->crawls[i]);
+        if (cr)
+            cr->listed = 1;
+    }
+    w->fetch = fetch_new(w->base, o->concurrency > 64 ? o->concurrency : 64);
+    w->robots = robocache_new(ROBOTS_CACHE_MAX, ROBOTS_CACHE_TTL_MS);
+    w->metrics = metrics_new(w, o->metrics_port);
+    if (!w->metrics) {
+        code = 1;
+        goto out;
+    }
+    w->cron = event_new(w->base, -1, EV_PERSIST, on_cron, w);
+    event_add(w->cron, &cron);
+    w->pop_ev = evtimer_new(w->base, on_pop_timer, w);
+    w->sig_term = evsignal_new(w->base, SIGTERM, on_signal, w);
+    w->sig_int = evsignal_new(w->base, SIGINT, on_signal, w);
+    event_add(w->sig_term, NULL);
+    event_add(w->sig_int, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    cf_info("worker starting", "id=%s", w->id);
+    w->rc = rclient_new(w->base, a, o->queue_cap, on_link, w);
+
+    event_base_dispatch(w->base);
+    code = w->exit_code;
+
+out:
+    while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
+        job_abort(j);
+    rclient_free(w->rc);
+    robocache_free(w->robots);
+    metrics_free(w->metrics);
+    fetch_free(w->fetch);
+    if (w->cron)
+        event_free(w->cron);
+    if (w->pop_ev)
+        event_free(w->pop_ev);
+    if (w->sig_term)
+        event_free(w->sig_term);
+    if (w->sig_int)
+        event_free(w->sig_int);
+    for (i = 0; i < w->ncrawls; i++) {
+        cf_config_cleanup(&w->crawls[i]->cfg);
+        scope_free(w->crawls[i]->scope);
+        free(w->crawls[i]);
+    }
+    event_base_free(w->base);
+    cf_info("worker stopped", "pages=%llu code=%d",
+            (unsigned long long)w->n.pages, code);
+    free(w);
+    return code;
+}

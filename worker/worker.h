@@ -1,0 +1,168 @@
+/* worker.h - the worker process: one event loop, its crawls and jobs.
+ *
+ * Internal to crawlfleet-worker. A worker serves a set of crawls; for each
+ * it keeps the config (from cf:{C}:config), one pop outstanding at most and
+ * a backoff. Every popped lease becomes a job that lives until its ack,
+ * fail or robots call has been handed to the Redis client. */
+#ifndef WORKER_WORKER_H
+#define WORKER_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "err.h"
+#include "fetch.h"
+#include "frontier.h"
+#include "keys.h"
+#include "record.h"
+#include "redisaddr.h"
+
+#define WORKER_CRAWLS_MAX 256
+
+/* Process options (from flags). */
+struct worker_opts {
+    char **crawls;          /* --crawl names; NULL/0: all in cf:crawls */
+    int ncrawls;
+    int concurrency;        /* transfers in flight at most */
+    int batch;              /* lease cap per pop */
+    int metrics_port;       /* 0: no metrics server */
+    const char *id;         /* worker id; NULL: host:pid */
+    int64_t grace_ms;       /* SIGTERM grace period */
+    int exit_when_done;     /* exit once every crawl is done or cancelled */
+    size_t queue_cap;       /* durable Redis commands kept while away */
+};
+
+enum worker_state {
+    WS_STARTING,  /* waiting for Redis */
+    WS_RUNNING,   /* popping and fetching */
+    WS_DRAINING,  /* signal seen: no new work, finishing in-flight */
+    WS_STOPPING,  /* leaving the loop */
+};
+
+enum crawl_state {
+    CS_UNKNOWN,   /* no pop answered yet */
+    CS_RUNNING,
+    CS_PAUSED,
+    CS_CANCELLED,
+    CS_DONE,
+    CS_MISSING,   /* no such crawl */
+};
+
+struct scope;
+
+/* A crawl served by this worker. Never freed before the worker. */
+struct crawl {
+    struct worker *w;           /* owner */
+    char name[CF_CRAWL_NAME_MAX + 1];
+    struct cf_config cfg;       /* latest config from Redis */
+    struct scope *scope;        /* compiled from cfg, NULL if invalid */
+    int have_cfg;               /* cfg loaded at least once */
+    int cfg_loading;            /* HGETALL outstanding */
+    int64_t cfg_ms;             /* when cfg was loaded */
+    enum crawl_state state;     /* as the last pop said */
+    int64_t missing_since;      /* ms the crawl was first missing */
+    int popping;                /* leases asked for in the outstanding pop */
+    int64_t next_pop_ms;        /* no pop before this (backoff) */
+    int inflight;               /* jobs of this crawl */
+    int listed;                 /* still named by --crawl or cf:crawls */
+    char robots_token[64];      /* robots product token of user_agent */
+};
+
+enum job_state {
+    JOB_NEW,         /* lease taken */
+    JOB_ROBOTS_WAIT, /* waiting for the host's robots rules */
+    JOB_FETCHING,    /* transfer running */
+    JOB_DONE,        /* result handed to Redis; free it */
+};
+
+struct worker;
+
+/* One lease being worked on. */
+struct job {
+    enum job_state state;
+    struct worker *w;
+    struct crawl *cr;
+    struct cf_lease lease;      /* what pop gave us (owned) */
+    struct cf_request req;      /* decoded lease record (page leases) */
+    struct fetch_xfer x;        /* the transfer */
+    TAILQ_ENTRY(job) link;      /* in worker's job list */
+    TAILQ_ENTRY(job) wait;      /* in a robots cache entry's waiters */
+};
+
+TAILQ_HEAD(job_list, job);
+
+/* Process counters (also the metrics and the heartbeat). */
+struct worker_counters {
+    uint64_t pages;              /* page results acked */
+    uint64_t bytes;              /* decoded body bytes */
+    uint64_t errors;             /* results other than ok */
+    uint64_t by_outcome[CF_OUT__COUNT]; /* results by outcome */
+    uint64_t retries;            /* fails sent (transient) */
+    uint64_t stale;              /* stale acks and fails */
+    uint64_t robots_fetched;     /* robots leases completed */
+    uint64_t robots_denied;      /* pages denied by robots rules */
+    uint64_t pops;               /* pop calls */
+    uint64_t empty_pops;         /* pops that leased nothing */
+    uint64_t leases;             /* leases received */
+    uint64_t links;              /* links pushed in acks */
+    uint64_t out_of_scope;       /* links dropped by scope */
+    uint64_t redis_lost;         /* results dropped (queue full) */
+    uint64_t bad_leases;         /* undecodable lease records */
+    uint64_t parse_ms;           /* time spent parsing */
+};
+
+struct rclient;
+struct robocache;
+struct metrics;
+
+struct worker {
+    struct event_base *base;
+    const struct worker_opts *o;
+    char id[160];                /* worker id */
+    char host[128];              /* hostname */
+    enum worker_state state;
+    struct rclient *rc;
+    struct fetch *fetch;
+    struct robocache *robots;
+    struct metrics *metrics;
+    struct crawl *crawls[WORKER_CRAWLS_MAX];
+    int ncrawls;
+    struct job_list jobs;        /* every live job */
+    int inflight;                /* live jobs */
+    int popping;                 /* leases asked for in outstanding pops */
+    int list_loading;            /* SMEMBERS cf:crawls outstanding */
+    int64_t list_ms;             /* last crawl list refresh */
+    int64_t hb_ms;               /* last heartbeat */
+    int64_t started_ms;
+    int64_t drain_deadline;      /* ms: abort in-flight after this */
+    struct event *cron;          /* housekeeping timer */
+    struct event *pop_ev;        /* one-shot: next pop due */
+    struct event *sig_term, *sig_int;
+    int exit_code;
+    struct worker_counters n;
+    double rate;                 /* pages/s, smoothed */
+    uint64_t rate_pages;         /* pages at the last rate sample */
+    int64_t rate_ms;             /* time of that sample */
+};
+
+/* Run a worker on its own event loop until it is told to stop or, with
+ * exit_when_done, all its crawls end. Returns the process exit code. */
+int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a);
+
+/* Look for work now (after a completion, a reply, a timer). */
+void worker_pump(struct worker *w);
+
+/* ---- job.c ---- */
+
+/* Take ownership of lease l (moved) and start on it. */
+void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
+/* The robots rules of a waiting job's host are known: go on. */
+void job_robots_ready(struct job *j, const void *rules);
+/* Abort a job at the grace deadline (its lease will expire). */
+void job_abort(struct job *j);
+
+#endif
