@@ -49,7 +49,8 @@ echo "demo: serving docs/demo-site at $URL"
 echo "demo: $B/crawlfleet crawl $URL --allow-private -o $OUT"
 
 rm -f "$OUT"
-"$B/crawlfleet" crawl "$URL" --allow-private -o "$OUT" 2>"$T/crawl.err"
+"$B/crawlfleet" crawl "$URL" --allow-private --name demo \
+    --state-dir "$T/state" -o "$OUT" 2>"$T/crawl.err"
 rc=$?
 cat "$T/crawl.err" >&2
 if [ $rc -ne 0 ]; then

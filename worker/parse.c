@@ -239,7 +239,9 @@ static void add_cand(struct walk *w, const char *ref, int nofollow,
         return;
     while (is_space((unsigned char)*p))
         p++;
-    if (*p == '\0')
+    /* Empty and fragment-only references are same-document references
+     * (RFC 3986 section 4.4): they name this page, whatever <base> says. */
+    if (*p == '\0' || *p == '#')
         return;
     if (w->ncands == w->acands) {
         w->acands = w->acands ? w->acands * 2 : 64;

@@ -1,0 +1,97 @@
+#!/bin/sh
+# run.sh BUILD_DIR [SCENARIO...] - crawlfleet's benchmarks (bench/README.md).
+#
+#   frontier  pop/ack driver without HTTP + seen-set memory at 1M URLs
+#   s1        20,000-page 8-host synthetic site on nginx, CONCURRENCY=64,
+#             crawlfleet beside its peers (../shared/bench/compare.sh)
+#   s2        the 8,000-page site with 100 ms per response, CONCURRENCY=256
+#
+# Default: all three. PEERS="wget2 wget httrack crawlee scrapy" picks the
+# peers (PEERS="" times crawlfleet alone); results land in bench/results/.
+set -eu
+B=${1:-build}
+shift || true
+SCEN=${*:-frontier s1 s2}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
+PEERS=${PEERS-wget2 wget httrack crawlee scrapy}
+RES=$TOP/bench/results
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+CF_BIN=$(cd "$B" && pwd)
+export CF_BIN
+mkdir -p "$RES"
+
+[ -d "$SHARED" ] || { echo "bench: $SHARED not found (set CF_BENCH_SHARED)" >&2; exit 1; }
+
+need_tools() {
+    missing=0
+    for t in nginx /usr/bin/time wget2 wget httrack; do
+        command -v "$t" >/dev/null 2>&1 || missing=1
+    done
+    [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || missing=1
+    case " $PEERS " in
+    *" scrapy "*) command -v scrapy >/dev/null 2>&1 || missing=1 ;;
+    esac
+    case " $PEERS " in
+    *" crawlee "*) [ -d /tmp/peers/node/node_modules/@crawlee ] || missing=1 ;;
+    esac
+    [ $missing = 1 ] || return 0
+    echo "bench: installing nginx and the peers"
+    # Debian's nodejs conflicts with the npm that ships with a node
+    # already on the machine: install it only when there is none.
+    node=""
+    command -v npm >/dev/null 2>&1 || node="nodejs npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends nginx libnginx-mod-http-echo wrk time \
+        python3-scrapy wget wget2 httrack $node >/dev/null
+    case " $PEERS " in
+    *" crawlee "*) SKIP_APT=1 bash "$SHARED/peers/install.sh" ;;
+    esac
+}
+
+site() { # pages -> directory
+    d=/tmp/cf-bench-site-$1
+    if [ ! -f "$d/manifest.json" ]; then
+        python3 "$SHARED/gensite.py" --pages "$1" --hosts 8 --seed 1 \
+            --out "$d" >/dev/null
+    fi
+    echo "$d"
+}
+
+# The crawlfleet entry for compare.sh: the embedded Redis (a child, so its
+# CPU and memory count as ours), 2 workers (one per core), CONCURRENCY
+# split between them, per-host concurrency CONCURRENCY / 8 hosts, robots
+# off and private addresses allowed like every peer here.
+CF_CMD='"$CF_BIN/crawlfleet" crawl "$START_URL" --name bench -q --fresh \
+ --state-dir "$WORK/state" --scope "hosts:$SCOPE_HOSTS" --allow-private \
+ --no-obey-robots --workers 2 --concurrency $((CONCURRENCY / 2)) \
+ --per-host-concurrency $((CONCURRENCY / 8)) -o "$WORK/pages.jsonl"'
+
+for s in $SCEN; do
+    case $s in
+    frontier)
+        make -s -C "$TOP" "B=$B" "$B/bench/frontier_bench"
+        echo "bench: frontier (20,000 pages popped and acked, 1,000,000 URLs)"
+        "$CF_BIN/bench/frontier_bench" 20000 1000000 |
+            tee "$RES/frontier-$STAMP.txt"
+        ;;
+    s1)
+        need_tools
+        dir=$(site 20000)
+        CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
+            --peers "$PEERS" --results "$RES/s1-$STAMP.json" \
+            crawlfleet="$CF_CMD"
+        ;;
+    s2)
+        need_tools
+        dir=$(site 8000)
+        BENCH_DELAY_MS=100 CONCURRENCY=256 bash "$SHARED/compare.sh" "$dir" \
+            --cap 900 --peers "$PEERS" --results "$RES/s2-$STAMP.json" \
+            crawlfleet="$CF_CMD"
+        ;;
+    *)
+        echo "bench: unknown scenario $s (frontier, s1, s2)" >&2
+        exit 2
+        ;;
+    esac
+done
