@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "parse.h"
+#include "squeeze.h"
 #include "url.h"
 
 #define CHUNK_MIN (64 * 1024 - 64) /* under glibc's mmap threshold */
@@ -493,7 +494,8 @@ int parse_page(const char *body, size_t len, const char *page_url,
     struct walk w;
     struct cf_url_base *page = NULL, *base = NULL;
     GumboOutput *g;
-    char *utf8 = NULL, *abs = NULL;
+    char *utf8 = NULL, *abs = NULL, *small = NULL;
+    const char *doc;
     size_t ulen, cut;
     int err, rc = CF_OK;
 
@@ -513,10 +515,16 @@ int parse_page(const char *body, size_t len, const char *page_url,
     go.stop_on_first_error = false;
     if (utf8 == NULL)
         ulen = len;
-    cut = depth_limit(utf8 != NULL ? utf8 : body, ulen,
+    doc = utf8 != NULL ? utf8 : body;
+    cut = depth_limit(doc, ulen,
                       opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
     out->stats.depth_cut = (uint32_t)(ulen - cut);
-    g = gumbo_parse_with_options(&go, utf8 != NULL ? utf8 : body, cut);
+    if (!opts->keep_text && cut > 0) {
+        small = cf_malloc(cut);
+        cut = squeeze_html(doc, cut, small);
+        doc = small;
+    }
+    g = gumbo_parse_with_options(&go, doc, cut);
     walk_tree(&w, g->document);
     if (out->title == NULL)
         out->title = cf_strdup("");
@@ -545,6 +553,7 @@ out:
     else
         arena_free(&arena);
     free(utf8);
+    free(small);
     return rc;
 }
 

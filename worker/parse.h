@@ -34,6 +34,8 @@ struct parse_opts {
     size_t max_url_len;   /* cap on a normalised link; 0 = CF_URL_MAX_DEFAULT */
     int system_alloc;     /* 1: gumbo uses malloc/free, not the arena (bench) */
     size_t max_depth;     /* element nesting cap; 0 = PARSE_MAX_DEPTH */
+    int keep_text;        /* 1: gumbo gets the text as is, not squeezed
+                             (squeeze.h; tests and the bench compare) */
 };
 
 /* Where the charset came from. */

@@ -1,8 +1,10 @@
 /* fuzz_parse.c - libFuzzer entry for parse_page(). The first input byte
  * picks a Content-Type (none, latin1, shift_jis, utf-16, bogus) and the
- * options; the rest is the body. */
+ * options; the rest is the body. The page is parsed twice, with the text
+ * squeezed (squeeze.h) and as is: the results must be the same. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "parse.h"
 
@@ -14,10 +16,28 @@ static const char *const ctypes[] = {
     "text/html; charset=euc-jp", "text/html; charset=gb2312",
     "text/html; charset=utf-8"};
 
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same(const struct parse_result *a, const struct parse_result *b)
+{
+    if (!same_str(a->title, b->title) || !same_str(a->base, b->base) ||
+        !same_str(a->canonical, b->canonical) || a->noindex != b->noindex ||
+        a->nofollow != b->nofollow || a->nlinks != b->nlinks ||
+        memcmp(&a->stats, &b->stats, sizeof(a->stats)) != 0)
+        return 0;
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (strcmp(a->links[i], b->links[i]) != 0)
+            return 0;
+    return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct parse_opts o = {.max_links = 50, .max_url_len = 512};
-    struct parse_result r;
+    struct parse_result r, whole;
 
     if (size < 1)
         return 0;
@@ -28,6 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r.stats.seen != r.nlinks + r.stats.invalid + r.stats.nofollow +
                             r.stats.duplicates + r.stats.over_cap)
         __builtin_trap();
+    o.keep_text = 1;
+    parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+               ctypes[data[0] & 7], &o, &whole);
+    if (!same(&r, &whole))
+        __builtin_trap();
+    parse_result_cleanup(&whole);
     parse_result_cleanup(&r);
     return 0;
 }

@@ -1,0 +1,304 @@
+/* test_squeeze.c - worker/squeeze.c: gumbo builds the same element tree
+ * from the squeezed text as from the original, and parse_page() gives the
+ * same result either way. Hand-written tricky documents, then thousands
+ * generated from a vocabulary of awkward pieces. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gumbo.h>
+
+#include "alloc.h"
+#include "parse.h"
+#include "squeeze.h"
+#include "test.h"
+
+#define GEN_DOCS 4000
+#define GEN_PIECES 40
+
+static const char *const docs[] = {
+    "<!DOCTYPE html><html><head><title>T  x</title></head><body>"
+    "<p>Hello <a href=\"/a\">world</a>.</p></body></html>",
+    "<a title=\"x>y\" href=\"/q\">t</a> text <a href='/r' title='>'>u</a>",
+    "<a title=x>y href=/no>z</a>",
+    "<p>a < b and c > d <a href=/lt>l</a>",
+    "<p>1<2<a href=/x>3</a>",
+    "<!-- <a href=/in-comment> --> <a href=/after>x</a>",
+    "<!--> <a href=/abrupt>x</a>",
+    "<!---> <a href=/abrupt2>x</a>",
+    "<!-- a --!> <a href=/bang>x</a>",
+    "<!-- a -- > still <a href=/still> --> <a href=/out>x</a>",
+    "<script>var s = \"<a href='/js'>\"; if (a<b) x();</script>"
+    "<a href=/after-script>x</a>",
+    "<script><!-- <script> </script> <a href=/esc> --></script>"
+    "<a href=/after>x</a>",
+    "<style>a > b { x: '</stylex>' }</style><a href=/s>s</a>",
+    "<title>a <b> &amp; c</title><a href=/t>t</a>",
+    "<textarea><a href=/in-ta></textarea><a href=/after-ta>x</a>",
+    "<table><tr><td>cell</td></tr>stray text<a href=/fp>f</a></table>",
+    "<table> <tr> x <td> y </td> </tr> </table>",
+    "text before html<html><head><title>h</title></head>x<body>",
+    "<head> <link rel=canonical href=/c> text <meta name=robots "
+    "content=nofollow></head>",
+    "<noscript><a href=/ns>n</a></noscript> rest <a href=/r>r</a>",
+    "<svg><style><a href=/svg-a>x</a></style></svg><a href=/s2>y</a>",
+    "<math><mi>x</mi></math><a href=/m>m</a>",
+    "<select><option>a<title><a href=/sel>x</a></title></select>",
+    "<template><a href=/tpl>t</a></template>text",
+    "<frameset><frame src=/f1>text<frame src=/f2></frameset>",
+    "<iframe src=/if>inner <a href=/x></iframe> after",
+    "<xmp><a href=/xmp></xmp><a href=/x2>x</a>",
+    "<plaintext><a href=/pt>",
+    "<p>\x00nul<a href=/n>x</a>\x00",
+    "<p>&#32;&amp;&lt;a href=/ent&gt;<a href=/e>e</a>",
+    "<pre>\nline</pre><listing>\nl</listing>",
+    "<a href=/u1>x<b>y<i>z</a>w</b>v</i>",
+    "<p><table>x</table>",
+    "<ul><li>a<li>b</ul>caf\xc3\xa9 <a href=/caf>c</a>",
+    "<a href=\"/unterminated",
+    "<a href='/q' title=\"",
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"x>y\">"
+    "<p>quirks<table><a href=/q>",
+    "<!doctype html><p>a<table><tr><td>b</td></tr></table>",
+    "<? php ?> <a href=/pi>x</a> </ > </3 bogus> <!bogus>",
+    "<div/><br/><a/href=/slash>x</a><img src=x/>",
+    "<a href=/a1 href=/a2 =x \"q\"=y>dup</a>",
+    "<base href=\"http://other.example/d/\"><a href=rel>r</a>",
+    "<body>x</body>after body<a href=/ab>x</a></html>trailing",
+    "<script>a</script ><script>b</script/><script>c</SCRIPT>"
+    "<a href=/sc>x</a>",
+    "<title>unclosed title <a href=/x>",
+    "<script>unclosed",
+    "<",
+    "</",
+    "<!--",
+    "",
+    "   \n\t  ",
+};
+
+#define N_DOCS (sizeof(docs) / sizeof(docs[0]))
+
+static const char *const pieces[] = {
+    "<a href=/p1>", "</a>", "<a href=\"/p2\" title=\"a>b\">", "text ",
+    "  ", "\n", "x", "&amp;", "&#32;", "&#0;", "\xc3\xa9", "\xff", "<",
+    "a<b", "c>d", "<p>", "</p>", "<div>", "</div>", "<table>", "</table>",
+    "<tr>", "<td>", "</td>", "<b>", "</b>", "<i>", "<!-- c -->", "<!-->",
+    "<!--", "-->", "<script>", "</script>", "<style>", "</style>",
+    "<title>", "</title>", "<textarea>", "</textarea>", "<svg>", "</svg>",
+    "<select>", "<option>", "<head>", "<body>", "</body>", "<html>",
+    "</html>", "<link rel=next href=/n>", "<base href=/b/>",
+    "<meta name=robots content=noindex>", "<frameset>", "<noscript>",
+    "<!doctype html>", "<?x>", "</ x>", "<a href='/q'", "'", "\"", "=",
+    "<pre>", "<form>", "<input>", "<li>", "<ul>", "<h1>", "<area href=/ar>",
+    "<iframe src=/i>", "<a href=/p3>", "<col>", "<colgroup>", "<caption>",
+    "<tbody>", "\x00", "\r\n", "<br/>", "</br>", "<img src=/im>",
+};
+
+#define N_PIECES (sizeof(pieces) / sizeof(pieces[0]))
+
+static const GumboVector *kids(const GumboNode *n)
+{
+    if (n->type == GUMBO_NODE_DOCUMENT)
+        return &n->v.document.children;
+    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+        return &n->v.element.children;
+    return NULL;
+}
+
+/* The i-th child that is neither text nor whitespace, from *pos on. */
+static const GumboNode *next_kid(const GumboVector *v, unsigned *pos)
+{
+    while (*pos < v->length) {
+        const GumboNode *c = v->data[(*pos)++];
+
+        if (c->type != GUMBO_NODE_TEXT && c->type != GUMBO_NODE_WHITESPACE &&
+            c->type != GUMBO_NODE_CDATA)
+            return c;
+    }
+    return NULL;
+}
+
+/* 1 when two trees have the same elements, attributes and comments. */
+static int same_tree(const GumboNode *a, const GumboNode *b)
+{
+    const GumboVector *ka, *kb;
+    unsigned ia = 0, ib = 0;
+
+    if (a->type != b->type)
+        return 0;
+    if (a->type == GUMBO_NODE_COMMENT)
+        return strcmp(a->v.text.text, b->v.text.text) == 0;
+    if (a->type == GUMBO_NODE_ELEMENT || a->type == GUMBO_NODE_TEMPLATE) {
+        const GumboElement *ea = &a->v.element, *eb = &b->v.element;
+
+        if (ea->tag != eb->tag || ea->tag_namespace != eb->tag_namespace ||
+            ea->attributes.length != eb->attributes.length)
+            return 0;
+        if (ea->tag == GUMBO_TAG_UNKNOWN &&
+            (ea->original_tag.length != eb->original_tag.length ||
+             memcmp(ea->original_tag.data, eb->original_tag.data,
+                    ea->original_tag.length) != 0))
+            return 0;
+        for (unsigned i = 0; i < ea->attributes.length; i++) {
+            const GumboAttribute *x = ea->attributes.data[i];
+            const GumboAttribute *y = eb->attributes.data[i];
+
+            if (strcmp(x->name, y->name) != 0 ||
+                strcmp(x->value, y->value) != 0)
+                return 0;
+        }
+    }
+    if (a->type == GUMBO_NODE_DOCUMENT &&
+        (a->v.document.doc_type_quirks_mode !=
+             b->v.document.doc_type_quirks_mode ||
+         a->v.document.has_doctype != b->v.document.has_doctype))
+        return 0;
+    ka = kids(a);
+    kb = kids(b);
+    if (ka == NULL)
+        return 1;
+    for (;;) {
+        const GumboNode *ca = next_kid(ka, &ia), *cb = next_kid(kb, &ib);
+
+        if (ca == NULL || cb == NULL)
+            return ca == cb;
+        if (!same_tree(ca, cb))
+            return 0;
+    }
+}
+
+static int same_result(const struct parse_result *a,
+                       const struct parse_result *b)
+{
+    if (strcmp(a->title, b->title) != 0 || a->noindex != b->noindex ||
+        a->nofollow != b->nofollow || a->nlinks != b->nlinks ||
+        memcmp(&a->stats, &b->stats, sizeof(a->stats)) != 0)
+        return 0;
+    if ((a->base == NULL) != (b->base == NULL) ||
+        (a->base && strcmp(a->base, b->base) != 0))
+        return 0;
+    if ((a->canonical == NULL) != (b->canonical == NULL) ||
+        (a->canonical && strcmp(a->canonical, b->canonical) != 0))
+        return 0;
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (strcmp(a->links[i], b->links[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Check one document both ways; returns 1 when all is the same. */
+static int check_doc(const char *html, size_t len, const char *what)
+{
+    char *small = cf_malloc(len + 1);
+    size_t n = squeeze_html(html, len, small);
+    GumboOptions go = kGumboDefaultOptions;
+    GumboOutput *ga, *gb;
+    struct parse_opts o = {.max_links = 5000};
+    struct parse_result ra, rb;
+    int ok_tree, ok_res;
+
+    CHECKF(n <= len, "%s: squeezed %zu > %zu", what, n, len);
+    go.max_errors = 0;
+    ga = gumbo_parse_with_options(&go, html, len);
+    gb = gumbo_parse_with_options(&go, small, n);
+    ok_tree = same_tree(ga->document, gb->document);
+    gumbo_destroy_output(&go, ga);
+    gumbo_destroy_output(&go, gb);
+    parse_page(html, len, "http://h.example/a/b", NULL, &o, &ra);
+    o.keep_text = 1;
+    parse_page(html, len, "http://h.example/a/b", NULL, &o, &rb);
+    ok_res = same_result(&ra, &rb);
+    parse_result_cleanup(&ra);
+    parse_result_cleanup(&rb);
+    CHECKF(ok_tree, "%s: element tree differs: %.*s => %.*s", what,
+           (int)len, html, (int)n, small);
+    CHECKF(ok_res, "%s: parse result differs", what);
+    free(small);
+    return ok_tree && ok_res;
+}
+
+static void test_docs(void)
+{
+    char name[32];
+
+    for (size_t i = 0; i < N_DOCS; i++) {
+        size_t len = strlen(docs[i]);
+
+        /* the NUL documents: count up to the last piece by hand */
+        if (strncmp(docs[i], "<p>", 3) == 0 && docs[i][3] == '\0')
+            len = 24;
+        snprintf(name, sizeof(name), "doc %zu", i);
+        check_doc(docs[i], len, name);
+    }
+}
+
+/* The squeeze does shrink text, and keeps what it must. */
+static void test_shape(void)
+{
+    static const struct {
+        const char *in;
+        const char *want;
+    } cases[] = {
+        {"<p>hello world</p>", "<p>h</p>"},
+        {"<p>  \n hello</p>", "<p>  \n h</p>"},
+        {"<p> &amp; x</p>", "<p> &amp; x</p>"},
+        {"<title> a  b </title>", "<title> a  b </title>"},
+        {"<script>x<y</script>z", "<script></script>z"},
+        {"<script><!--x--></script>abc", "<script><!--x--></script>abc"},
+        {"<a title='x>y'>abc</a>", "<a title='x>y'>a</a>"},
+        {"abc<svg>def</svg>ghi", "a<svg>def</svg>ghi"},
+        {"a < b", "a"},
+        {"<!-- x -->yz", "<!-- x -->y"},
+        {"", ""},
+    };
+    char out[128];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = squeeze_html(cases[i].in, strlen(cases[i].in), out);
+
+        out[n] = '\0';
+        CHECK_STR(out, cases[i].want);
+    }
+}
+
+static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 16);
+}
+
+static void test_generated(void)
+{
+    char buf[GEN_PIECES * 32], name[32];
+    int bad = 0;
+
+    for (int d = 0; d < GEN_DOCS && bad < 5; d++) {
+        size_t len = 0;
+        int np = 1 + (int)(next_rand() % GEN_PIECES);
+
+        for (int k = 0; k < np; k++) {
+            const char *p = pieces[next_rand() % N_PIECES];
+            size_t pl = strlen(p);
+
+            if (*p == '\0')
+                pl = 1; /* the NUL piece */
+            memcpy(buf + len, p, pl);
+            len += pl;
+        }
+        snprintf(name, sizeof(name), "generated %d", d);
+        bad += !check_doc(buf, len, name);
+    }
+    CHECK_INT(bad, 0);
+}
+
+int main(void)
+{
+    test_shape();
+    test_docs();
+    test_generated();
+    return test_summary("test_squeeze");
+}
