@@ -9,7 +9,17 @@
  *  3. build: from curl's URL text, write the normalised form (lower-case
  *     host, checked and canonical; default port dropped; percent-encoding
  *     normalised in path and query; empty query dropped).
- * Split, hostkey and registrable work on normalised text without curl. */
+ * Split, hostkey and registrable work on normalised text without curl.
+ *
+ * Fast path: a prepared reference made only of printable ASCII that
+ * needs no percent-encoding work (no '%', no byte build() would encode),
+ * with a plain host (letters, digits, '.', '-', '_'; a dotted quad only in
+ * canonical form) and a canonical port, skips steps 2 and 3: it is
+ * resolved against the base's normalised text (RFC 3986 5.2.2, dot
+ * segments removed per 5.2.4) and written directly. Everything else (IDN,
+ * IPv6, userinfo, other IPv4 spellings, odd ports, '%', non-ASCII) goes
+ * through curl. cf_url_resolve_curl() skips the fast path, so tests and
+ * the fuzzer can check that both give the same bytes or the same error. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <libpsl.h>
@@ -510,6 +520,212 @@ static int build(const char *u, struct out *w)
     return w->over ? CF_URL_TOOLONG : CF_URL_OK;
 }
 
+/* ---- fast path: plain references resolved without curl ---- */
+
+/* Bytes a prepared reference may hold for the fast path: printable ASCII
+ * that needs no percent-encoding work. */
+static int plain_byte(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && c != '%' && !must_encode(c);
+}
+
+/* 1 when the lower-cased host h[0..n) is a name curl leaves as it is
+ * (no IPv4 rewriting, valid labels) or a dotted quad in canonical form;
+ * 0 sends the reference to curl. */
+static int fast_host(const char *h, size_t n)
+{
+    size_t i, labels = 0;
+    int numeric = 1;
+
+    if (host_check(h, n) != CF_URL_OK)
+        return 0;
+    /* curl reads a host whose every label starts with a digit as an IPv4
+     * address in any of its forms; only a canonical quad stays fast */
+    for (i = 0; i < n; i++)
+        if ((i == 0 || h[i - 1] == '.') && !is_digit((unsigned char)h[i]))
+            numeric = 0;
+    if (!numeric)
+        return 1;
+    for (i = 0; i < n;) {
+        size_t j = i;
+        int v = 0;
+
+        while (j < n && is_digit((unsigned char)h[j]) && j - i < 3)
+            v = v * 10 + (h[j++] - '0');
+        if (j == i || v > 255 || (h[i] == '0' && j - i > 1))
+            return 0;
+        labels++;
+        if (j == n)
+            break;
+        if (h[j] != '.' || j + 1 == n)
+            return 0;
+        i = j + 1;
+    }
+    return labels == 4;
+}
+
+/* Write the authority a[0..n) ("host[:port]") normalised into w; 0 when it
+ * is anything but a plain host and a canonical port. */
+static int fast_authority(struct out *w, const char *a, size_t n, int https)
+{
+    const char *colon = memchr(a, ':', n);
+    size_t hl = colon ? (size_t)(colon - a) : n, start = w->len;
+    long port = 0;
+
+    if (hl == 0 || memchr(a, '@', n) != NULL || a[0] == '[')
+        return 0;
+    for (size_t i = 0; i < hl; i++) {
+        int c = lower((unsigned char)a[i]);
+
+        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' ||
+              c == '-' || c == '_'))
+            return 0;
+        put(w, (char)c);
+    }
+    if (w->over || !fast_host(w->p + start, hl))
+        return 0;
+    if (colon == NULL)
+        return 1;
+    if (n - hl < 2 || n - hl > 6 || a[hl + 1] == '0')
+        return 0;
+    for (size_t i = hl + 1; i < n; i++) {
+        if (!is_digit((unsigned char)a[i]))
+            return 0;
+        port = port * 10 + (a[i] - '0');
+    }
+    if (port > 65535)
+        return 0;
+    if (port != (https ? 443 : 80))
+        put_mem(w, a + hl, n - hl);
+    return 1;
+}
+
+/* 1 when p[0..n) has a "." or ".." segment. */
+static int has_dot_segment(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j = i;
+
+        while (j < n && p[j] != '/')
+            j++;
+        if ((j - i == 1 && p[i] == '.') ||
+            (j - i == 2 && p[i] == '.' && p[i + 1] == '.'))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* Append path p[0..n) (after what w holds from path_at on) and the query
+ * q[0..qn) (without its '?'), removing dot segments from the path. */
+static void fast_tail(struct out *w, size_t path_at, const char *p, size_t n,
+                      const char *q, size_t qn)
+{
+    put_mem(w, p, n);
+    if (w->len == path_at)
+        put(w, '/');
+    if (!w->over)
+        w->len = path_at + remove_dots(w->p + path_at, w->len - path_at);
+    if (qn > 0) {
+        put(w, '?');
+        put_mem(w, q, qn);
+    }
+}
+
+/* Resolve the prepared reference s against b (NULL: s is absolute http(s)
+ * with "//") when every part is plain; returns 0 to leave it to curl,
+ * else 1 with the result in *rc and *out. */
+static int fast_resolve(const struct cf_url_base *b, const char *s,
+                        size_t maxlen, char **out, int *rc)
+{
+    char stack[OUT_STACK];
+    struct out w = {stack, 0, sizeof(stack), 0};
+    const char *path, *query, *auth = NULL, *end;
+    size_t sl, path_at;
+    int https, ok = 1;
+
+    for (end = s; *end; end++)
+        if (!plain_byte((unsigned char)*end))
+            return 0;
+    /* room for the merged path before its dot segments go */
+    w.cap = (size_t)(end - s) + (b ? b->len : 0) + 16;
+    if (w.cap > sizeof(stack))
+        w.p = cf_malloc(w.cap);
+    sl = scheme_len(s);
+    if (b == NULL || sl > 0) {
+        /* absolute: "http(s)://authority..." */
+        https = http_kind(s, sl) - 1;
+        if (https < 0 || strncmp(s + sl, "://", 3) != 0) {
+            ok = 0;
+            goto out;
+        }
+        auth = s + sl + 3;
+    } else {
+        https = b->str[4] == 's';
+        if (s[0] == '/' && s[1] == '/')
+            auth = s + 2;
+    }
+    put_mem(&w, https ? "https://" : "http://", https ? 8 : 7);
+    if (auth != NULL) {
+        path = auth + strcspn(auth, "/?");
+        if (!fast_authority(&w, auth, (size_t)(path - auth), https)) {
+            ok = 0;
+            goto out;
+        }
+    } else {
+        /* the base's authority, already normal */
+        const char *ba = b->str + 7 + https;
+
+        put_mem(&w, ba, strcspn(ba, "/"));
+        path = s;
+    }
+    path_at = w.len;
+    query = path + strcspn(path, "?");
+    end = query + strlen(query);
+    if (has_dot_segment(path, (size_t)(query - path)) &&
+        (*query == '?' || strstr(path, "//") != NULL)) {
+        /* curl reads "./?q" as ".?q" and ".//q" as "./q": keep to it */
+        ok = 0;
+        goto out;
+    }
+    if (auth == NULL && path[0] != '/') {
+        /* relative path or query only: start from the base's path */
+        const char *bp = b->str + 7 + https;
+        size_t bpl;
+
+        bp += strcspn(bp, "/");
+        bpl = strcspn(bp, "?");
+        if (query == path) {
+            put_mem(&w, bp, bpl);
+            path = query;
+        } else {
+            if (memchr(path, ':', (size_t)(query - path)) != NULL &&
+                strcspn(path, "/") >= strcspn(path, ":")) {
+                ok = 0; /* "a:b" needs curl's reading */
+                goto out;
+            }
+            while (bpl > 0 && bp[bpl - 1] != '/')
+                bpl--;
+            put_mem(&w, bp, bpl);
+        }
+    }
+    fast_tail(&w, path_at, path, (size_t)(query - path),
+              query + (*query == '?'),
+              *query == '?' ? (size_t)(end - query) - 1 : 0);
+    if (w.over || w.len > maxlen) {
+        *rc = CF_URL_TOOLONG;
+    } else {
+        *rc = CF_URL_OK;
+        *out = cf_memdup(w.p, w.len);
+    }
+out:
+    if (w.p != stack)
+        free(w.p);
+    return ok;
+}
+
 /* ---- resolve ---- */
 
 /* Parse or resolve the prepared ref with curl and build the result. */
@@ -553,8 +769,9 @@ out:
     return rc;
 }
 
-int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
-                   char **out)
+/* cf_url_resolve(), with fast = 0: every reference through curl. */
+static int resolve(const struct cf_url_base *b, const char *ref,
+                   size_t maxlen, char **out, int fast)
 {
     struct ref r;
     size_t sl;
@@ -578,7 +795,8 @@ int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
     } else if (sl && (strncmp(r.s + sl + 1, "//", 2) == 0 || b == NULL ||
                       kind != 1 + (b->str[4] == 's'))) {
         /* absolute; "http:x" without a same-scheme base goes to curl */
-        rc = curl_resolve(NULL, s, maxlen, out);
+        if (!fast || !fast_resolve(NULL, s, maxlen, out, &rc))
+            rc = curl_resolve(NULL, s, maxlen, out);
     } else {
         /* relative; "http:x" against an http base is "x" */
         char *rel = protect_colon(r.s + (sl ? sl + 1 : 0));
@@ -589,11 +807,23 @@ int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
             rc = CF_URL_TOOLONG;
         else if (*rel == '\0')
             *out = cf_memdup(b->str, b->len);
-        else
+        else if (!fast || !fast_resolve(b, rel, maxlen, out, &rc))
             rc = curl_resolve(b, rel, maxlen, out);
     }
     ref_cleanup(&r);
     return rc;
+}
+
+int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
+                   char **out)
+{
+    return resolve(b, ref, maxlen, out, 1);
+}
+
+int cf_url_resolve_curl(const struct cf_url_base *b, const char *ref,
+                        size_t maxlen, char **out)
+{
+    return resolve(b, ref, maxlen, out, 0);
 }
 
 struct cf_url_base *cf_url_base_new(const char *url, int *err)

@@ -1,6 +1,7 @@
 /* url.h - URL parsing, reference resolution and normalisation.
  *
- * Built on libcurl's URL API (CURLU). A normalised URL is absolute, http or
+ * Built on libcurl's URL API (CURLU), with a fast path of its own for
+ * plain ASCII references (see url.c). A normalised URL is absolute, http or
  * https, has no userinfo and no fragment, and is in the form of RFC 3986
  * section 6: scheme and host in lower case, IDN hosts in punycode, default
  * port dropped, dot segments removed, percent-encoding with upper-case hex
@@ -47,6 +48,12 @@ const char *cf_url_base_str(const struct cf_url_base *b);
  * the normalised result (0 means CF_URL_MAX_DEFAULT). */
 int cf_url_resolve(const struct cf_url_base *b, const char *ref,
                    size_t maxlen, char **out);
+
+/* cf_url_resolve() without its fast path: every reference is parsed by
+ * curl. Same contract and, by design, the same results (for tests and
+ * fuzzers comparing the two). */
+int cf_url_resolve_curl(const struct cf_url_base *b, const char *ref,
+                        size_t maxlen, char **out);
 
 /* Shorthand: resolve ref against base text (NULL for none). */
 int cf_url_normalize(const char *base, const char *ref, size_t maxlen,

@@ -2,8 +2,9 @@
  *
  * Resolves the input against a fixed base; on success the result must be
  * a fixed point of normalisation (normalising it again gives the same
- * bytes), fit the cap, and split into parts with a host key. Any
- * violation aborts. */
+ * bytes), fit the cap, and split into parts with a host key. The fast
+ * path and curl's (cf_url_resolve_curl) must give the same code and the
+ * same bytes, against the base and without one. Any violation aborts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,20 @@ static void check(const char *url)
         abort();
 }
 
+/* The fast path against curl's: same code, same bytes. */
+static void same_both(const struct cf_url_base *b, const char *ref)
+{
+    char *fast = NULL, *slow = NULL;
+    int rf = cf_url_resolve(b, ref, FUZZ_MAXLEN, &fast);
+    int rs = cf_url_resolve_curl(b, ref, FUZZ_MAXLEN, &slow);
+
+    if (rf != rs || (fast == NULL) != (slow == NULL) ||
+        (fast != NULL && strcmp(fast, slow) != 0))
+        abort();
+    free(fast);
+    free(slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
     char *ref = cf_memdup(d, n), *out = NULL;
@@ -56,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     if (out != NULL)
         check(out);
     free(out);
+    same_both(base, ref);
+    same_both(NULL, ref);
     free(ref);
     return 0;
 }

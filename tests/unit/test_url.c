@@ -418,6 +418,128 @@ static void test_errors(void)
     CHECK_STR(cf_url_strerror(CF_URL_SCHEME), "scheme not http(s)");
 }
 
+/* ---- the fast path against curl ---- */
+
+#define DIFF_REFS 20000
+
+static int diffs;
+
+/* ref against base (text, NULL for none) both ways: same code, bytes. */
+static void diff_one(const char *base, const char *ref, size_t maxlen)
+{
+    struct cf_url_base *b = NULL;
+    char *fast = NULL, *slow = NULL;
+    int rf, rs, err;
+
+    if (base != NULL) {
+        b = cf_url_base_new(base, &err);
+        if (b == NULL)
+            return;
+    }
+    rf = cf_url_resolve(b, ref, maxlen, &fast);
+    rs = cf_url_resolve_curl(b, ref, maxlen, &slow);
+    if (rf != rs || (fast == NULL) != (slow == NULL) ||
+        (fast && strcmp(fast, slow) != 0)) {
+        if (diffs++ < 10)
+            CHECKF(0, "fast/curl differ: base %s ref \"%s\" max %zu: "
+                      "%d %s / %d %s", base ? base : "(none)",
+                   ref ? ref : "(null)", maxlen, rf, fast ? fast : "-", rs,
+                   slow ? slow : "-");
+    }
+    free(fast);
+    free(slow);
+    cf_url_base_free(b);
+}
+
+static void test_fast_table(void)
+{
+    for (size_t i = 0; i < N_CASES; i++)
+        diff_one(cases[i].base, cases[i].ref, cases[i].maxlen);
+}
+
+static const char *const g_bases[] = {
+    RFC, "https://x.example:8443/dir/file.html?x=1",
+    "http://127.0.0.2:8631/sec03/top05/page007136.html", "http://h/",
+    "http://[::1]:8080/a/b", "http://xn--bcher-kva.example/a/",
+    "https://h.example/a/b/", "http://h.example/a;b/c%20d/e?f#g",
+};
+static const char *const g_schemes[] = {
+    "", "", "", "", "http://", "https://", "HTTP://", "hTTps://", "//",
+    "//", "http:", "https:", "ftp://", "mailto:", "x:", "http:/",
+};
+static const char *const g_hosts[] = {
+    "a", "A.B", "example.com", "WWW.Example.COM", "127.0.0.1", "127.1",
+    "0x7f.0.0.1", "1.2.3.4.5", "a..b", "h.", ".h", "_x", "1a.com",
+    "x-y.z", "", "[::1]", "u@h", "u:p@h", "h:80", "h:443", "h:8080",
+    "h:0", "h:", "h:080", "h:65536", "h:99999", "001.2.3.4", "1.2.3.04",
+    "255.255.255.255", "256.1.1.1", "1.2.3", "9", "a.9", "9.a",
+    "127.0.0.2:8631", "h:1:2", "h%41", "ex~ample", "a-.b", "-a",
+};
+static const char *const g_segs[] = {
+    "a", "b", "c", ".", "..", "x:y", "%41", "\xc3\xa9", "a b", "~", ";p",
+    "=", "", "..a", ".b", "!$&'()*+,;=", "@", "%2e", "%2E%2e", "page.html",
+    "A", "\\", "|", "x\ty", ":", "...", "g;x=1", "?", "#f", "%", "%zz",
+    "./", "../", ".//", "..//", "/", "//", "././/", "x/..//",
+};
+static const char *const g_queries[] = {
+    "", "", "", "?", "?q", "?a=1&b=2", "?/../x", "?%7e", "?a b", "?#",
+    "??", "?\xc3\xa9", "?x=/./y",
+};
+
+static unsigned long long g_rng = 88172645463325252ULL;
+
+static unsigned g_rand(unsigned n)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 7;
+    g_rng ^= g_rng << 17;
+    return (unsigned)((g_rng >> 11) % n);
+}
+
+#define PICK(a) (a[g_rand(sizeof(a) / sizeof(a[0]))])
+
+static void test_fast_generated(void)
+{
+    static const char alphabet[] = "ab./?#:@%-_~;=&+!$'()*,[]019AZ \t";
+    char ref[512];
+
+    for (int k = 0; k < DIFF_REFS; k++) {
+        const char *base = k % 10 == 0 ? NULL : PICK(g_bases);
+        const char *scheme = PICK(g_schemes);
+        size_t n = 0;
+        int segs = (int)g_rand(5), lead = (int)g_rand(3);
+
+        if (k % 4 == 3) {
+            /* a random string over URL punctuation */
+            int len = (int)g_rand(24);
+
+            for (int i = 0; i < len; i++)
+                ref[n++] = alphabet[g_rand(sizeof(alphabet) - 1)];
+            ref[n] = '\0';
+            diff_one(base, ref, 0);
+            continue;
+        }
+        n += (size_t)snprintf(ref + n, sizeof(ref) - n, "%s", scheme);
+        if (strstr(scheme, "//") != NULL)
+            n += (size_t)snprintf(ref + n, sizeof(ref) - n, "%s",
+                                  PICK(g_hosts));
+        if (lead == 1 || (lead == 2 && strstr(scheme, "//") != NULL))
+            ref[n++] = '/';
+        for (int i = 0; i < segs; i++)
+            n += (size_t)snprintf(ref + n, sizeof(ref) - n, "%s%s",
+                                  i ? "/" : "", PICK(g_segs));
+        if (g_rand(4) == 0)
+            ref[n++] = '/';
+        ref[n] = '\0';
+        n += (size_t)snprintf(ref + n, sizeof(ref) - n, "%s",
+                              PICK(g_queries));
+        if (g_rand(6) == 0)
+            snprintf(ref + n, sizeof(ref) - n, "#frag");
+        diff_one(base, ref, g_rand(8) == 0 ? 16 + g_rand(40) : 0);
+    }
+    CHECK_INT(diffs, 0);
+}
+
 int main(void)
 {
     CHECKF(N_CASES >= 80, "%zu cases", N_CASES);
@@ -427,5 +549,7 @@ int main(void)
     test_split();
     test_registrable();
     test_errors();
+    test_fast_table();
+    test_fast_generated();
     return test_summary("test_url");
 }
