@@ -115,8 +115,12 @@ static const char *const raw_tags[] = {"script", "style", "textarea",
 
 static int tag_in(const char *name, size_t n, const char *const *list)
 {
+    /* no tag in the lists is longer than 8 or starts with another case */
+    if (n == 0 || n > 8)
+        return 0;
     for (; *list; list++)
-        if (strlen(*list) == n && strncasecmp(name, *list, n) == 0)
+        if ((*list)[0] == (name[0] | 0x20) &&
+            strncasecmp(name, *list, n) == 0 && (*list)[n] == '\0')
             return 1;
     return 0;
 }
