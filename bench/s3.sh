@@ -180,6 +180,8 @@ nginx_ticks() {
     echo "$t"
 }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# busy clock ticks of the whole machine (every process, ours or not)
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 
 # --- one run per worker count ----------------------------------------------
 set -m   # every worker in its own process group: teardown kills the group
@@ -193,7 +195,7 @@ for n in $WORKERS; do
         --scope "hosts:$SCOPE" --allow-private --no-obey-robots \
         --per-host-concurrency "$PER_HOST" "$START_URL" > "$w/seed.txt"
     echo ">>> s3: $n worker(s) x --concurrency $CONC" >&2
-    r0=$(ticks "$redis_pid"); n0=$(nginx_ticks)
+    r0=$(ticks "$redis_pid"); n0=$(nginx_ticks); m0=$(machine_ticks)
     t0=$(now_ms)
     wpids=""
     for i in $(seq "$n"); do
@@ -218,7 +220,7 @@ for n in $WORKERS; do
     fi
     for p in $wpids; do wait "$p" || true; done
     wpids=""
-    r1=$(ticks "$redis_pid"); n1=$(nginx_ticks)
+    r1=$(ticks "$redis_pid"); n1=$(nginx_ticks); m1=$(machine_ticks)
     ip netns exec "$SRV" "$B/crawlfleet" status s3 --json --redis "$REDIS" \
         > "$w/status.json" || true
     rcli hgetall 'cf:{s3}:stats' > "$w/stats.txt"
@@ -227,9 +229,9 @@ for n in $WORKERS; do
     python3 "$SHARED/count_log.py" "$w/access.log" --manifest "$MAN" \
         --out "$w/count.json" > /dev/null
     python3 - "$w" "$n" "$t0" "$t1" "$((r1 - r0))" "$((n1 - n0))" "$TCK" \
-        "$timed_out" >> "$RUNS/runs.jsonl" <<'PY'
+        "$timed_out" "$((m1 - m0))" >> "$RUNS/runs.jsonl" <<'PY'
 import glob, json, sys
-w, n, t0, t1, rt, nt, tck, to = sys.argv[1:9]
+w, n, t0, t1, rt, nt, tck, to, mt = sys.argv[1:10]
 n, t0, t1, tck = int(n), int(t0), int(t1), int(tck)
 c = json.load(open(w + '/count.json'))
 lines = open(w + '/stats.txt').read().split('\n')
@@ -264,6 +266,7 @@ r = {
     'nginx_cpu_s': round(ncpu, 2),
     'cpu_ms_per_page': round((wcpu + rcpu) * 1000 / pages, 3) if pages else None,
     'cores_busy': round((wcpu + rcpu + ncpu) / wall, 2) if wall else None,
+    'machine_cores_busy': round(int(mt) / tck / wall, 2) if wall else None,
     'mean_in_flight': round(busy / wall, 1) if wall else None,
     'worker_peak_rss_mb': max((x['rss_mb'] for x in workers), default=0),
     'worker_rc': [x['rc'] for x in workers],
@@ -303,17 +306,17 @@ with open(out + '.json', 'w') as f:
     f.write('\n')
 hdr = ('| workers | wall s | pages | coverage | pages/s | ratio to 1 | requests | '
        'dup req | 404 | worker CPU s | redis CPU s | CPU ms/page | nginx CPU s | '
-       'cores busy | mean in flight | worker peak RSS MB |')
+       'cores busy | machine cores busy | mean in flight | worker peak RSS MB |')
 lines = ['S3: %s (%d pages, %d hosts, %s ms per response), --concurrency %s per '
          'worker, per-host concurrency %s, each worker in its own network namespace'
          % (m['start_url'], len(m['page_urls']), len(m['hosts']), delay, conc, per_host),
          '', hdr, '|' + '---|' * (hdr.count('|') - 1)]
 for r in runs:
-    lines.append('| %d | %.1f | %d | %.4f | %.1f | %s | %d | %d | %d | %.1f | %.1f | %s | %.1f | %.2f | %.1f | %.0f |%s' % (
+    lines.append('| %d | %.1f | %d | %.4f | %.1f | %s | %d | %d | %d | %.1f | %.1f | %s | %.1f | %.2f | %.2f | %.1f | %.0f |%s' % (
         r['workers'], r['wall_s'], r['pages'], r['coverage'], r['pages_per_s'],
         r['ratio_to_1'], r['requests'], r['duplicate_requests'],
         r['status'].get('404', 0), r['worker_cpu_s'], r['redis_cpu_s'],
-        r['cpu_ms_per_page'], r['nginx_cpu_s'], r['cores_busy'],
+        r['cpu_ms_per_page'], r['nginx_cpu_s'], r['cores_busy'], r['machine_cores_busy'],
         r['mean_in_flight'], r['worker_peak_rss_mb'],
         ' TIMEOUT' if r['timed_out'] else ''))
 for r in runs:
