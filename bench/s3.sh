@@ -259,15 +259,17 @@ pages = c['pages_found']
 r = {
     'workers': n, 'wall_s': wall, 'crawl_s': round(crawl, 3),
     'timed_out': to == '1', 'pages': pages, 'coverage': c['coverage'],
-    'pages_per_s': round(pages / wall, 1) if wall else None,
+    # the crawl's time: first worker started .. state done (the last ack);
+    # wall_s adds the idle workers noticing it (they poll every <= 2 s)
+    'pages_per_s': round(pages / crawl, 1) if crawl > 0 else None,
     'requests': c['requests'], 'duplicate_requests': c['duplicate_requests'],
     'status': c['status'], 'unexpected_urls': c['unexpected_urls'],
     'worker_cpu_s': round(wcpu, 2), 'redis_cpu_s': round(rcpu, 2),
     'nginx_cpu_s': round(ncpu, 2),
     'cpu_ms_per_page': round((wcpu + rcpu) * 1000 / pages, 3) if pages else None,
-    'cores_busy': round((wcpu + rcpu + ncpu) / wall, 2) if wall else None,
+    'cores_busy': round((wcpu + rcpu + ncpu) / crawl, 2) if crawl > 0 else None,
     'machine_cores_busy': round(int(mt) / tck / wall, 2) if wall else None,
-    'mean_in_flight': round(busy / wall, 1) if wall else None,
+    'mean_in_flight': round(busy / crawl, 1) if crawl > 0 else None,
     'worker_peak_rss_mb': max((x['rss_mb'] for x in workers), default=0),
     'worker_rc': [x['rc'] for x in workers],
     'stats': {k: st.get(k) for k in ('state', 'discovered', 'done', 'ok', 'dead',
@@ -276,7 +278,7 @@ r = {
 }
 print(json.dumps(r))
 PY
-    tail -1 "$RUNS/runs.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("<<< s3 %(workers)d worker(s): %(wall_s).1fs, pages %(pages)d, %(pages_per_s)s pages/s, dup %(duplicate_requests)d, cpu %(worker_cpu_s)s+%(redis_cpu_s)ss, in flight %(mean_in_flight)s" % r)' >&2
+    tail -1 "$RUNS/runs.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("<<< s3 %(workers)d worker(s): %(crawl_s).1fs to done, pages %(pages)d, %(pages_per_s)s pages/s, dup %(duplicate_requests)d, cpu %(worker_cpu_s)s+%(redis_cpu_s)ss, in flight %(mean_in_flight)s" % r)' >&2
 done
 set +m
 
@@ -304,7 +306,7 @@ res = {
 with open(out + '.json', 'w') as f:
     json.dump(res, f, indent=1)
     f.write('\n')
-hdr = ('| workers | wall s | pages | coverage | pages/s | ratio to 1 | requests | '
+hdr = ('| workers | crawl s | wall s | pages | coverage | pages/s | ratio to 1 | requests | '
        'dup req | 404 | worker CPU s | redis CPU s | CPU ms/page | nginx CPU s | '
        'cores busy | machine cores busy | mean in flight | worker peak RSS MB |')
 lines = ['S3: %s (%d pages, %d hosts, %s ms per response), --concurrency %s per '
@@ -312,8 +314,8 @@ lines = ['S3: %s (%d pages, %d hosts, %s ms per response), --concurrency %s per 
          % (m['start_url'], len(m['page_urls']), len(m['hosts']), delay, conc, per_host),
          '', hdr, '|' + '---|' * (hdr.count('|') - 1)]
 for r in runs:
-    lines.append('| %d | %.1f | %d | %.4f | %.1f | %s | %d | %d | %d | %.1f | %.1f | %s | %.1f | %.2f | %.2f | %.1f | %.0f |%s' % (
-        r['workers'], r['wall_s'], r['pages'], r['coverage'], r['pages_per_s'],
+    lines.append('| %d | %.1f | %.1f | %d | %.4f | %.1f | %s | %d | %d | %d | %.1f | %.1f | %s | %.1f | %.2f | %.2f | %.1f | %.0f |%s' % (
+        r['workers'], r['crawl_s'], r['wall_s'], r['pages'], r['coverage'], r['pages_per_s'],
         r['ratio_to_1'], r['requests'], r['duplicate_requests'],
         r['status'].get('404', 0), r['worker_cpu_s'], r['redis_cpu_s'],
         r['cpu_ms_per_page'], r['nginx_cpu_s'], r['cores_busy'], r['machine_cores_busy'],
