@@ -304,16 +304,17 @@ local function schedule(hk, now, conc)
     end
 end
 
--- After new queue entries for hk (best score among them: score): improve
--- its place in ready, or schedule it if it was in neither set.
+-- After new queue entries for hk (best score among them: score, as text):
+-- improve its place in ready, or schedule it if it was in neither set.
+-- One call when the host is ready already (LT only lowers its score);
+-- one that was not gets added, then is put where it belongs.
 local function host_touched(hk, score, now, conc)
-    local cur = rcall('ZSCORE', K_READY, hk)
-    if cur then
-        if score < tonumber(cur) then
-            rcall('ZADD', K_READY, 'XX', 'LT', fmt(score), hk)
+    if rcall('ZADD', K_READY, 'LT', score, hk) == 1 then
+        if rcall('ZSCORE', K_SCHED, hk) then
+            rcall('ZREM', K_READY, hk)
+        else
+            schedule(hk, now, conc)
         end
-    elseif not rcall('ZSCORE', K_SCHED, hk) then
-        schedule(hk, now, conc)
     end
 end
 
@@ -475,22 +476,23 @@ local function push_links(links, now, cfg, seeds)
         end
         if nnew > 0 then
             local zargs = {}
-            local best
+            local best, bests
             local seq = FR.seq
             for x = 1, nnew do
                 local i = fresh[x]
                 local score = sub(prios, PRIO_DIGITS * i - PRIO_DIGITS + 1,
                     PRIO_DIGITS * i) * SEQ_MOD + seq % SEQ_MOD
                 seq = seq + 1
+                zargs[2 * x - 1] = fmt(score)
                 if not best or score < best then
                     best = score
+                    bests = zargs[2 * x - 1]
                 end
-                zargs[2 * x - 1] = fmt(score)
                 zargs[2 * x] = fps[i] .. ' ' .. ARGV[rec0 + i]
             end
             FR.seq = seq
             zadd_pairs(queue_key(hk), zargs)
-            host_touched(hk, best, now, conc)
+            host_touched(hk, bests, now, conc)
             added = added + nnew
         end
     end
