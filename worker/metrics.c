@@ -66,6 +66,9 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             w->n.retries);
     counter(b, "crawlfleet_worker_stale_total", "Stale acks and fails.",
             "counter", w->n.stale);
+    counter(b, "crawlfleet_worker_released_total",
+            "Leases given back unfinished at shutdown.", "counter",
+            w->n.released);
     counter(b, "crawlfleet_worker_robots_fetched_total",
             "robots.txt files fetched.", "counter", w->n.robots_fetched);
     counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",

@@ -28,6 +28,7 @@
 #define STARTUP_GIVEUP_MS 30000
 #define ROBOTS_CACHE_MAX 4096
 #define ROBOTS_CACHE_TTL_MS 60000
+#define RELEASE_WAIT_MS 2000
 
 static const char *const ws_names[] = {
     "starting", "running", "draining", "stopping",
@@ -406,7 +407,6 @@ static void finish(struct worker *w)
 static void check_exit(struct worker *w, int64_t now)
 {
     int i, ended = 0, listed = 0;
-    struct job *j;
 
     if (w->state == WS_STARTING && w->o->exit_when_done &&
         now - w->started_ms > STARTUP_GIVEUP_MS) {
@@ -419,13 +419,18 @@ static void check_exit(struct worker *w, int64_t now)
         if (w->inflight == 0 && rclient_pending(w->rc) == 0) {
             cf_info("drained, exiting", NULL);
             finish(w);
-        } else if (now >= w->drain_deadline) {
-            cf_warn("grace period over, leaving leases to expire",
+        } else if (w->release_deadline && now >= w->release_deadline) {
+            cf_warn("no answer in time, leaving the rest to expire",
+                    "releasing=%d pending=%zu", w->releasing,
+                    rclient_pending(w->rc));
+            worker_stop(w, 0);
+        } else if (!w->release_deadline && now >= w->drain_deadline) {
+            cf_warn("grace period over, releasing leases",
                     "inflight=%d pending=%zu", w->inflight,
                     rclient_pending(w->rc));
-            while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
-                job_abort(j);
-            worker_stop(w, 0);
+            drain_release(w, RELEASE_WAIT_MS);
+            if (w->releasing == 0 && rclient_pending(w->rc) == 0)
+                finish(w);
         }
         return;
     }

@@ -113,6 +113,7 @@ struct worker_counters {
     uint64_t redis_lost;         /* results dropped (queue full) */
     uint64_t bad_leases;         /* undecodable lease records */
     uint64_t parse_ms;           /* time spent parsing */
+    uint64_t released;           /* leases given back at shutdown */
 };
 
 struct rclient;
@@ -139,6 +140,8 @@ struct worker {
     int64_t hb_ms;               /* last heartbeat */
     int64_t started_ms;
     int64_t drain_deadline;      /* ms: abort in-flight after this */
+    int releasing;               /* release calls not yet answered */
+    int64_t release_deadline;    /* ms: stop waiting for them; 0: none */
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
     struct event *sig_term, *sig_int;
@@ -164,5 +167,13 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
 void job_robots_ready(struct job *j, const void *rules);
 /* Abort a job at the grace deadline (its lease will expire). */
 void job_abort(struct job *j);
+
+/* ---- drain.c ---- */
+
+/* The grace period is over: give every live job's lease back to the
+ * frontier (one release call per crawl and CF_RELEASE_MAX leases), abort
+ * the jobs, and wait at most wait_ms for the replies (w->releasing and
+ * w->release_deadline; each reply wakes the housekeeping timer). */
+void drain_release(struct worker *w, int64_t wait_ms);
 
 #endif
