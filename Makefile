@@ -39,7 +39,7 @@ WORKER_MAIN := worker/main.c
 WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
 	worker/job.c worker/metrics.c worker/worker.c
-WORKER_SRC += worker/drain.c
+WORKER_SRC += worker/drain.c worker/seen.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \

@@ -14,6 +14,7 @@
 #include "robocache.h"
 #include "robots.h"
 #include "scope.h"
+#include "seen.h"
 
 #define CRON_MS 250
 #define LIST_EVERY_MS 2000
@@ -86,9 +87,19 @@ static struct crawl *crawl_add(struct worker *w, const char *name)
     cr->w = w;
     snprintf(cr->name, sizeof(cr->name), "%s", name);
     cf_config_init(&cr->cfg);
+    if (w->o->seen_cache)
+        cr->seen = seen_new(w->o->seen_cache);
     w->crawls[w->ncrawls++] = cr;
     cf_info("serving crawl", "crawl=%s", name);
     return cr;
+}
+
+/* The crawl is gone (or Redis may have lost data): a crawl created again
+ * under its name starts with an empty seen set, so the cache must too. */
+static void crawl_forget(struct crawl *cr)
+{
+    if (cr->seen)
+        seen_clear(cr->seen);
 }
 
 static void on_config(redisReply *r, void *arg)
@@ -105,6 +116,7 @@ static void on_config(redisReply *r, void *arg)
     if (r->elements == 0) {
         if (!cr->missing_since)
             cr->missing_since = cf_now_ms();
+        crawl_forget(cr);
         return;
     }
     cf_config_init(&cfg);
@@ -231,6 +243,7 @@ static void on_pop(redisReply *r, void *arg)
         if (!cr->missing_since)
             cr->missing_since = now;
         cr->state = CS_MISSING;
+        crawl_forget(cr);
         cr->next_pop_ms = now + ENDED_POP_MS;
         cf_debug("pop refused", "crawl=%s error=\"%s\"", cr->name, r->str);
         worker_pump(w);
@@ -493,6 +506,11 @@ static void on_link(int up, void *arg)
         cf_info("worker running", "id=%s concurrency=%d", w->id,
                 w->o->concurrency);
     }
+    if (up && rclient_stats(w->rc)->connects > 1) {
+        /* a Redis that restarted may have lost what the caches hold */
+        for (int i = 0; i < w->ncrawls; i++)
+            crawl_forget(w->crawls[i]);
+    }
     if (up) {
         refresh(w, cf_now_ms());
         worker_pump(w);
@@ -564,6 +582,7 @@ out:
     for (i = 0; i < w->ncrawls; i++) {
         cf_config_cleanup(&w->crawls[i]->cfg);
         scope_free(w->crawls[i]->scope);
+        seen_free(w->crawls[i]->seen);
         free(w->crawls[i]);
     }
     event_base_free(w->base);

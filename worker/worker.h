@@ -34,6 +34,7 @@ struct worker_opts {
     int64_t grace_ms;       /* SIGTERM grace period */
     int exit_when_done;     /* exit once every crawl is done or cancelled */
     size_t queue_cap;       /* durable Redis commands kept while away */
+    size_t seen_cache;      /* dedup cache entries per crawl; 0: off */
 };
 
 enum worker_state {
@@ -53,6 +54,7 @@ enum crawl_state {
 };
 
 struct scope;
+struct seen;
 
 /* A crawl served by this worker. Never freed before the worker. */
 struct crawl {
@@ -70,6 +72,7 @@ struct crawl {
     int inflight;               /* jobs of this crawl */
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
+    struct seen *seen;          /* links known to be in Redis; NULL: off */
 };
 
 enum job_state {
@@ -114,6 +117,7 @@ struct worker_counters {
     uint64_t bad_leases;         /* undecodable lease records */
     uint64_t parse_ms;           /* time spent parsing */
     uint64_t released;           /* leases given back at shutdown */
+    uint64_t dup_local;          /* links dropped by the dedup cache */
 };
 
 struct rclient;
