@@ -253,7 +253,14 @@ static int bench_seen(redisContext *rc, long urls)
     freeReplyObject(r);
     buckets = (1L << level) + split;
     for (long b = 0; b < buckets; b++) {
-        r = redisCommand(rc, "OBJECT ENCODING cf:{mem}:seen:%ld", b);
+        /* bucket names: b in binary, level + 1 digits if split */
+        int w = b < split || b >> level ? level + 1 : level;
+        char name[64];
+
+        for (int k = 0; k < w; k++)
+            name[k] = (char)('0' + ((b >> (w - 1 - k)) & 1));
+        name[w] = '\0';
+        r = redisCommand(rc, "OBJECT ENCODING cf:{mem}:seen:%s", name);
         notint += !(r && r->type == REDIS_REPLY_STRING &&
                     strcmp(r->str, "intset") == 0);
         freeReplyObject(r);

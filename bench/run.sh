@@ -5,13 +5,16 @@
 #   s1        20,000-page 8-host synthetic site on nginx, CONCURRENCY=64,
 #             crawlfleet beside its peers (../shared/bench/compare.sh)
 #   s2        the 8,000-page site with 100 ms per response, CONCURRENCY=256
+#   s3        scale-out: 1, 2 and 4 workers, each in its own network
+#             namespace, one redis-server, the s2 site, --concurrency 64
+#             each (bench/s3.sh; needs root for ip netns)
 #
-# Default: all three. PEERS="wget2 wget httrack crawlee scrapy" picks the
+# Default: all four. PEERS="wget2 wget httrack crawlee scrapy" picks the
 # peers (PEERS="" times crawlfleet alone); results land in bench/results/.
 set -eu
 B=${1:-build}
 shift || true
-SCEN=${*:-frontier s1 s2}
+SCEN=${*:-frontier s1 s2 s3}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
 PEERS=${PEERS-wget2 wget httrack crawlee scrapy}
@@ -47,6 +50,22 @@ need_tools() {
     case " $PEERS " in
     *" crawlee "*) SKIP_APT=1 bash "$SHARED/peers/install.sh" ;;
     esac
+}
+
+# S3 needs no peers: nginx with the echo module, time, ip (iproute2),
+# redis-server/redis-cli (tools/deps.sh) and python3.
+need_s3_tools() {
+    missing=0
+    for t in nginx /usr/bin/time ip redis-server redis-cli python3; do
+        command -v "$t" >/dev/null 2>&1 || missing=1
+    done
+    [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || missing=1
+    [ $missing = 1 ] || return 0
+    echo "bench: installing nginx, iproute2 and time for s3"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends nginx libnginx-mod-http-echo time iproute2 \
+        redis-server redis-tools python3 >/dev/null
 }
 
 site() { # pages -> directory
@@ -89,8 +108,12 @@ for s in $SCEN; do
             --cap 900 --peers "$PEERS" --results "$RES/s2-$STAMP.json" \
             crawlfleet="$CF_CMD"
         ;;
+    s3)
+        need_s3_tools
+        CF_BENCH_SHARED=$SHARED bash "$TOP/bench/s3.sh" "$B" "$RES/s3-$STAMP"
+        ;;
     *)
-        echo "bench: unknown scenario $s (frontier, s1, s2)" >&2
+        echo "bench: unknown scenario $s (frontier, s1, s2, s3)" >&2
         exit 2
         ;;
     esac

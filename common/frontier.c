@@ -156,17 +156,34 @@ static int cmp_link(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Links grouped by host (docs/keys.md): nhosts, nlinks, then per host:
- * hostkey, k, then k x (fp, meta, priority, record) where meta = index *
- * 2^25 + (fp mod 2^25): the link's position in links (the push reply is
- * in that order) and the bits that pick its seen bucket. */
+/* Priorities travel clamped to [0, 2^20), as 7 digits. */
+#define PRIO_MAX 1048575
+#define PRIO_DIGITS 7
+/* Seen-bucket bits per link: fp mod 2^25 as 25 '0'/'1' characters. */
+#define SEEN_BITS 25
+
+/* The argument that ends up as buf's text (buf is reset). */
+static void cmd_addbuf(struct cf_cmd *c, struct cf_buf *b)
+{
+    cf_cmd_add(c, b->data, b->len);
+    cf_buf_reset(b);
+}
+
+/* Links grouped by host, packed into a few arguments (docs/keys.md): n;
+ * hosts "hk k hk k ..."; fps "fp fp ..."; bits, per link fp mod 2^25 in
+ * 25 binary digits (its seen bucket is a suffix of them); priorities,
+ * per link 7 decimal digits; then the n records, one argument each. All
+ * in host-grouped order; with order (push), an argument before them with
+ * each link's index in the caller's array (the push reply is in that
+ * order). */
 static void add_links(struct cf_cmd *c, const struct cf_link *links,
-                      size_t n)
+                      size_t n, int order)
 {
     struct link_ord *o = NULL;
-    size_t nhosts = 0;
+    struct cf_buf b;
     int sorted = 1;
 
+    cf_buf_init(&b, CMD_CAP);
     if (n > 0)
         o = cf_malloc(n * sizeof(*o));
     for (size_t i = 0; i < n; i++) {
@@ -178,27 +195,49 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
     /* A page's links on its own host come in one group: no sort. */
     if (!sorted)
         qsort(o, n, sizeof(*o), cmp_link);
-    for (size_t i = 0; i < n; i++)
-        nhosts += i == 0 || strcmp(o[i - 1].hostkey, o[i].hostkey) != 0;
-    cf_cmd_addll(c, (long long)nhosts);
+    if (order) {
+        for (size_t i = 0; i < n; i++)
+            cf_buf_addf(&b, i ? " %zu" : "%zu", o[i].i);
+        cmd_addbuf(c, &b);
+    }
     cf_cmd_addll(c, (long long)n);
     for (size_t i = 0; i < n;) {
         size_t j = i;
 
         while (j < n && strcmp(o[j].hostkey, o[i].hostkey) == 0)
             j++;
-        cf_cmd_adds(c, o[i].hostkey);
-        cf_cmd_addll(c, (long long)(j - i));
-        for (; i < j; i++) {
-            const struct cf_link *l = &links[o[i].i];
-
-            cmd_addfp(c, l->fp);
-            cf_cmd_addll(c, (long long)(((uint64_t)o[i].i << 25) |
-                                        (l->fp & 0x1ffffff)));
-            cf_cmd_addll(c, l->priority);
-            cf_cmd_add(c, l->rec, l->rec_len);
-        }
+        cf_buf_addf(&b, i ? " %s %zu" : "%s %zu", o[i].hostkey, j - i);
+        i = j;
     }
+    cmd_addbuf(c, &b);
+    for (size_t i = 0; i < n; i++) {
+        char tmp[CF_FP_STRLEN + 1];
+        size_t len = cf_fp_format(links[o[i].i].fp, tmp);
+
+        if (i)
+            cf_buf_add(&b, " ", 1);
+        cf_buf_add(&b, tmp, len);
+    }
+    cmd_addbuf(c, &b);
+    for (size_t i = 0; i < n; i++) {
+        char bits[SEEN_BITS];
+        uint64_t fp = links[o[i].i].fp;
+
+        for (int k = 0; k < SEEN_BITS; k++)
+            bits[k] = (char)('0' + ((fp >> (SEEN_BITS - 1 - k)) & 1));
+        cf_buf_add(&b, bits, sizeof(bits));
+    }
+    cmd_addbuf(c, &b);
+    for (size_t i = 0; i < n; i++) {
+        int64_t p = links[o[i].i].priority;
+
+        p = p < 0 ? 0 : p > PRIO_MAX ? PRIO_MAX : p;
+        cf_buf_addf(&b, "%0*lld", PRIO_DIGITS, (long long)p);
+    }
+    cmd_addbuf(c, &b);
+    for (size_t i = 0; i < n; i++)
+        cf_cmd_add(c, links[o[i].i].rec, links[o[i].i].rec_len);
+    cf_buf_cleanup(&b);
     free(o);
 }
 
@@ -208,7 +247,7 @@ void cf_frontier_push_cmd(struct cf_cmd *c, const char *crawl, int64_t now_ms,
     cmd_start(c, CF_SCRIPT_PUSH, crawl);
     cf_cmd_addll(c, now_ms);
     cf_cmd_addll(c, seeds ? 1 : 0);
-    add_links(c, links, n);
+    add_links(c, links, n, 1);
 }
 
 void cf_frontier_pop_cmd(struct cf_cmd *c, const char *crawl,
@@ -235,7 +274,7 @@ void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
     cf_cmd_addll(c, a->out_of_scope);
     cf_cmd_addll(c, a->robots_denied);
     cf_cmd_add(c, a->result, a->result_len);
-    add_links(c, a->links, a->nlinks);
+    add_links(c, a->links, a->nlinks, 0);
 }
 
 void cf_frontier_fail_cmd(struct cf_cmd *c, const char *crawl,

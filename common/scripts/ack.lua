@@ -1,36 +1,18 @@
 -- ack: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
 -- bytes, links_found, out_of_scope, robots_denied, result, then the links
--- grouped by host as push takes them (nhosts, nlinks, ...). One call per
+-- as push takes them (n, hosts, fps, bits, prios, records; lib.lua). One call per
 -- completed page: releases the lease, appends the result to the results stream, counts,
 -- pushes the links and reschedules the host. Reply: 1, or 0 if the lease
 -- is stale (already completed or re-queued; counted in stale_acks).
-local now = int_arg(ARGV[1])
-local fp = fp_arg(ARGV[2])
-local token = int_arg(ARGV[3])
+local now, fp, token, status = check_lease_args()
+if not now then
+    return fp
+end
 local outcome = ARGV[5]
-local status = int_arg(ARGV[6])
 local nbytes = int_arg(ARGV[7])
 local found = int_arg(ARGV[8])
 local oos = int_arg(ARGV[9])
 local denied = int_arg(ARGV[10])
-if not now then
-    return bad('now_ms')
-end
-if not fp then
-    return bad('fp')
-end
-if not token then
-    return bad('token')
-end
-if not hostkey_arg(ARGV[4]) then
-    return bad('hostkey')
-end
-if not outcome or not string.match(outcome, '^[a-z_]+$') or #outcome > 32 then
-    return bad('outcome')
-end
-if not status or status < 0 or status > 999 then
-    return bad('status')
-end
 if not nbytes or nbytes < 0 or not found or found < 0 or not oos or
     oos < 0 or not denied or denied < 0 then
     return bad('counter')
@@ -38,12 +20,13 @@ end
 if ARGV[11] == nil then
     return bad('result')
 end
-local nhosts, nlinks = check_links(12)
-if not nhosts then
-    return nlinks
+local links, err = check_links(12)
+if not links then
+    return err
 end
+local sclass = 'status_' .. fmt(math.floor(status / 100)) .. 'xx'
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
-    'dup_links', 'status_' .. math.floor(status / 100) .. 'xx') then
+    'dup_links', sclass) then
     return no_crawl()
 end
 local v = rcall('HGET', K_INFLIGHT, fp)
@@ -73,7 +56,7 @@ else
 end
 if status > 0 then
     inc('fetched', 1)
-    inc('status_' .. math.floor(status / 100) .. 'xx', 1)
+    inc(sclass, 1)
 end
 if nbytes > 0 then
     inc('bytes', nbytes)
@@ -87,8 +70,8 @@ end
 if denied > 0 then
     inc('robots_denied', denied)
 end
-if nlinks > 0 and ST.state ~= 'cancelled' then
-    push_links(12, nhosts, now, cfg, false, nil)
+if links.n > 0 and ST.state ~= 'cancelled' then
+    push_links(links, now, cfg, false)
 end
 schedule(hk, now, cfg.per_host_concurrency)
 check_done(now, cfg.max_pages)

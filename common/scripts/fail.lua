@@ -3,33 +3,15 @@
 -- max(retry_after, min(backoff_ms * 2^(attempts-1), backoff_max_ms)) via
 -- the delayed set, or past max_attempts move to the dead letters. Counts
 -- toward the host's circuit breaker. Reply: "retry", "dead" or "stale".
-local now = int_arg(ARGV[1])
-local fp = fp_arg(ARGV[2])
-local token = int_arg(ARGV[3])
-local outcome = ARGV[5]
-local status = int_arg(ARGV[6])
-local retry_after = int_arg(ARGV[7])
 if #ARGV ~= 8 then
     return bad('argument count')
 end
+local now, fp, token, status = check_lease_args()
 if not now then
-    return bad('now_ms')
+    return fp
 end
-if not fp then
-    return bad('fp')
-end
-if not token then
-    return bad('token')
-end
-if not hostkey_arg(ARGV[4]) then
-    return bad('hostkey')
-end
-if not string.match(outcome, '^[a-z_]+$') or #outcome > 32 then
-    return bad('outcome')
-end
-if not status or status < 0 or status > 999 then
-    return bad('status')
-end
+local outcome = ARGV[5]
+local retry_after = int_arg(ARGV[7])
 if not retry_after then
     return bad('retry_after_ms')
 end
@@ -50,7 +32,7 @@ local cfg = load_cfg('max_pages', 'per_host_concurrency', 'max_attempts',
     'backoff_ms', 'backoff_max_ms', 'breaker_failures', 'breaker_ms')
 release(fp, hk)
 inc('inflight', -1)
-local att = rcall('HINCRBY', K_ATTEMPTS, fp, 1)
+local att = rcall('HINCRBY', K_ATTEMPTS, fp, '1')
 local reply
 if att >= cfg.max_attempts then
     make_dead(fp, hk, score, member, outcome, ARGV[8])
@@ -79,7 +61,7 @@ end
 -- Circuit breaker: breaker_failures consecutive failures of one host
 -- hold it back for breaker_ms (fleet-wide), then the count starts over.
 local hkey = host_key(hk)
-local f = rcall('HINCRBY', hkey, 'f', 1)
+local f = rcall('HINCRBY', hkey, 'f', '1')
 if cfg.breaker_failures > 0 and f >= cfg.breaker_failures then
     local t = tonumber(rcall('HGET', hkey, 't')) or 0
     if now + cfg.breaker_ms > t then

@@ -28,8 +28,13 @@ local PRIO_MAX = 1048575   -- priorities are clamped to [0, 2^20)
 local SEQ_MOD = 4294967296 -- 2^32: score = priority * 2^32 + seq
 local RETRY_AFTER_MAX = 3600000 -- Retry-After is capped at one hour
 
+local sub, find, byte = string.sub, string.find, string.byte
+local format = string.format
+
+-- Integer to decimal text. Numbers given to redis.call are converted with
+-- "%.17g", which costs several times more: pass text.
 local function fmt(x)
-    return string.format('%.0f', x)
+    return format('%d', x)
 end
 
 -- Validation: each returns the value, or nil when malformed.
@@ -61,6 +66,34 @@ end
 
 local function bad(what)
     return redis.error_reply('ERR bad argument: ' .. what)
+end
+
+-- ack and fail start alike: now_ms, fp, token, hostkey, outcome, status.
+-- Returns now, fp, token, status, or nil and an error reply.
+local function check_lease_args()
+    local now, fp = int_arg(ARGV[1]), fp_arg(ARGV[2])
+    local token, status = int_arg(ARGV[3]), int_arg(ARGV[6])
+    local outcome = ARGV[5]
+    if not now then
+        return nil, bad('now_ms')
+    end
+    if not fp then
+        return nil, bad('fp')
+    end
+    if not token then
+        return nil, bad('token')
+    end
+    if not hostkey_arg(ARGV[4]) then
+        return nil, bad('hostkey')
+    end
+    if type(outcome) ~= 'string' or #outcome > 32 or
+        not find(outcome, '^[a-z_]+$') then
+        return nil, bad('outcome')
+    end
+    if not status or status < 0 or status > 999 then
+        return nil, bad('status')
+    end
+    return now, fp, token, status
 end
 
 local function no_crawl()
@@ -194,25 +227,43 @@ local function next_token()
 end
 
 -- ---- dedup: linear hashing over small intset buckets -------------------
--- bucket(fp) = fp mod 2^(L+1) if fp mod 2^L < s, else fp mod 2^L (see
--- push_links, which takes fp mod 2^25 from the caller; fpmod here agrees
--- with it for every k <= 25).
+-- A bucket is named by the low bits of its members' fingerprints, written
+-- in binary (most significant first): "cf:{C}:seen:<bits>". A link goes to
+-- the bucket of its low L bits, or of its low L + 1 bits if those L bits
+-- are below s (buckets 0 .. s - 1 of this level are split). The caller
+-- sends every link's low 25 bits as text, so picking a bucket takes two
+-- string.sub and a comparison, no number conversion.
 
--- Split bucket s into s and s + 2^L.
+-- v as w binary digits.
+local function bitstr(v, w)
+    local t = {}
+    for i = w, 1, -1 do
+        local bit = v % 2
+        t[i] = bit == 1 and '1' or '0'
+        v = (v - bit) / 2
+    end
+    return table.concat(t)
+end
+
+-- Split bucket s into "0" .. s and "1" .. s (L + 1 bits each).
 local function seen_split()
     local L, s = FR.L, FR.s
-    local half = 2 ^ L
-    local src = P .. 'seen:' .. fmt(s)
+    local sb = bitstr(s, L)
+    local src = P .. 'seen:' .. sb
     local members = rcall('SMEMBERS', src)
     local move = {}
+    local half = 2 ^ L
     for _, m in ipairs(members) do
-        if fpmod(m, L + 1) ~= s then
+        if fpmod(m, L + 1) >= half then
             move[#move + 1] = m
         end
     end
     if #move > 0 then
         rcall('SREM', src, unpack(move))
-        rcall('SADD', P .. 'seen:' .. fmt(s + half), unpack(move))
+        rcall('SADD', P .. 'seen:1' .. sb, unpack(move))
+    end
+    if #move < #members then
+        rcall('RENAME', src, P .. 'seen:0' .. sb)
     end
     s = s + 1
     if s >= half then
@@ -237,7 +288,7 @@ end
 -- work, no free slot, or a robots fetch pending).
 local function schedule(hk, now, conc)
     local h = rcall('HMGET', host_key(hk), 'i', 't', 'rt')
-    local head = rcall('ZRANGE', queue_key(hk), 0, 0, 'WITHSCORES')
+    local head = rcall('ZRANGE', queue_key(hk), '0', '0', 'WITHSCORES')
     if not head[1] or h[3] or (tonumber(h[1]) or 0) >= conc then
         rcall('ZREM', K_READY, hk)
         rcall('ZREM', K_SCHED, hk)
@@ -253,70 +304,98 @@ local function schedule(hk, now, conc)
     end
 end
 
--- After new queue entries for hk (best score among them: score): improve
--- its place in ready, or schedule it if it was in neither set.
+-- After new queue entries for hk (best score among them: score, as text):
+-- improve its place in ready, or schedule it if it was in neither set.
+-- One call when the host is ready already (LT only lowers its score);
+-- one that was not gets added, then is put where it belongs.
 local function host_touched(hk, score, now, conc)
-    local cur = rcall('ZSCORE', K_READY, hk)
-    if cur then
-        if score < tonumber(cur) then
-            rcall('ZADD', K_READY, 'XX', 'LT', fmt(score), hk)
+    if rcall('ZADD', K_READY, 'LT', score, hk) == 1 then
+        if rcall('ZSCORE', K_SCHED, hk) then
+            rcall('ZREM', K_READY, hk)
+        else
+            schedule(hk, now, conc)
         end
-    elseif not rcall('ZSCORE', K_SCHED, hk) then
-        schedule(hk, now, conc)
     end
 end
 
 -- ---- push --------------------------------------------------------------
 
--- Links come grouped by host (common/frontier.c): nhosts, nlinks, then
--- per host: hostkey, k (>= 1), then k links of 4 arguments: fp, meta,
--- priority, record. meta = index * 2^25 + fp mod 2^25: the link's place
--- in the push reply and the low bits of its fingerprint, which pick its
--- seen bucket without decimal arithmetic.
-local META = 33554432 -- 2^25
+-- Links (push, ack) are packed by common/frontier.c into a few arguments,
+-- all in host-grouped order, from ARGV[first]: n; hosts "hk k hk k ...";
+-- fps "fp fp ..."; bits (25 binary digits per link: fp mod 2^25); prios
+-- (7 decimal digits per link, already clamped to [0, 2^20)); then the n
+-- records, one argument each.
+local SEEN_BITS = 25
+local PRIO_DIGITS = 7
 local FP_MAX = '9223372036854775807'
 
--- Validate the links from ARGV[first] to the end of ARGV. Returns nhosts,
--- nlinks, or nil and an error reply.
+-- Validate the links from ARGV[first] to the end of ARGV. Returns a table
+-- {n, hk = {...}, k = {...}, fp = {...}, first = first}, or nil and an
+-- error reply.
 local function check_links(first)
-    local nh = tonumber(ARGV[first] or '')
-    local nl = tonumber(ARGV[first + 1] or '')
-    if not nh or not nl or nh < 0 or nl < 0 or nh % 1 ~= 0 or
-        nl % 1 ~= 0 then
+    local ns = ARGV[first]
+    if not ns or not find(ns, '^%d+$') or #ns > 7 then
         return nil, bad('link count')
     end
-    local find, last = string.find, #ARGV
-    local a, total = first + 2, 0
-    for _ = 1, nh do
-        local k = tonumber(ARGV[a + 1] or '')
-        if not hostkey_arg(ARGV[a]) then
+    local n = ns + 0
+    local hosts, fps = ARGV[first + 1], ARGV[first + 2]
+    local bits, prios = ARGV[first + 3], ARGV[first + 4]
+    if #ARGV ~= first + 4 + n or not prios then
+        return nil, bad('link count')
+    end
+    if #bits ~= SEEN_BITS * n or find(bits, '[^01]') then
+        return nil, bad('link bits')
+    end
+    if #prios ~= PRIO_DIGITS * n or find(prios, '%D') then
+        return nil, bad('link priority')
+    end
+    local hk, ks = {}, {}
+    local pos, last, total = 1, #hosts, 0
+    while pos <= last do
+        local _, e, h, k = find(hosts, '^([^%s%c]+) ([1-9]%d?%d?%d?%d?%d?%d?)',
+            pos)
+        if not e or #h > 300 then
             return nil, bad('link hostkey')
         end
-        if not k or k < 1 or k % 1 ~= 0 or a + 1 + 4 * k > last then
-            return nil, bad('link count')
-        end
-        for i = a + 2, a + 4 * k - 2, 4 do
-            local fp = ARGV[i]
-            local m, pr = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-            local len = #fp
-            if len > 19 or not (find(fp, '^[1-9]%d*$') or fp == '0') or
-                (len == 19 and fp > FP_MAX) then
-                return nil, bad('link fp')
-            end
-            if not m or m < 0 or m % 1 ~= 0 or m >= nl * META then
-                return nil, bad('link meta')
-            end
-            if not pr or pr % 1 ~= 0 then
-                return nil, bad('link priority')
-            end
-        end
+        k = k + 0
+        hk[#hk + 1] = h
+        ks[#ks + 1] = k
         total = total + k
-        a = a + 2 + 4 * k
+        pos = e + 1
+        if pos <= last then
+            if byte(hosts, pos) ~= 32 or pos == last then
+                return nil, bad('link hostkey')
+            end
+            pos = pos + 1
+        end
     end
-    if total ~= nl or a ~= last + 1 then
+    if total ~= n then
         return nil, bad('link count')
     end
-    return nh, nl
+    if find(fps, '^0%d') or find(fps, ' 0%d') then
+        return nil, bad('link fp')
+    end
+    local fp = {}
+    pos, last = 1, #fps
+    for j = 1, n do
+        local s, e = find(fps, '^%d+', pos)
+        if not s or e - s > 18 then
+            return nil, bad('link fp')
+        end
+        local f = sub(fps, s, e)
+        if e - s == 18 and f > FP_MAX then
+            return nil, bad('link fp')
+        end
+        fp[j] = f
+        pos = e + 2
+        if j < n and byte(fps, e + 1) ~= 32 then
+            return nil, bad('link fp')
+        end
+    end
+    if pos ~= last + 2 and not (n == 0 and last == 0) then
+        return nil, bad('link fp')
+    end
+    return {n = n, hk = hk, k = ks, fp = fp, first = first}
 end
 
 -- ZADD queue pairs (score, member) in slices (unpack has a stack limit).
@@ -335,85 +414,89 @@ local function zadd_pairs(key, args)
     end
 end
 
--- Dedup and enqueue the nh host groups of validated links from
--- ARGV[first + 2]. res: nil, or a table that gets 1 (new) / 0 per link
--- at index + 1. cfg needs max_host_pages and per_host_concurrency.
-local function push_links(first, nh, now, cfg, seeds, res)
+-- Dedup and enqueue validated links (check_links). Returns a table with
+-- 1 (new) / 0 per link in grouped order. cfg needs max_host_pages and
+-- per_host_concurrency.
+local function push_links(links, now, cfg, seeds)
     local L, s = FR.L, FR.s
-    local m0, m1 = 2 ^ L, 2 ^ (L + 1)
+    local sb = bitstr(s, L)
+    local half = 2 ^ L
     local seenp = P .. 'seen:'
     local cap, conc = cfg.max_host_pages, cfg.per_host_concurrency
-    local a = first + 2
+    local first = links.first
+    local bits, prios = ARGV[first + 3], ARGV[first + 4]
+    local rec0 = first + 4
+    local fps, hks, ks = links.fp, links.hk, links.k
+    local isnew = {}
     local dups, capped, added = 0, 0, 0
-    for _ = 1, nh do
-        local hk, k = ARGV[a], tonumber(ARGV[a + 1])
-        local fresh = {} -- ARGV positions of new links
-        for i = a + 2, a + 4 * k - 2, 4 do
-            local meta = tonumber(ARGV[i + 1])
-            local bits = meta % META
-            local b = bits % m1 -- linear hashing, as seen_bucket
-            if b >= m0 and b - m0 >= s then
-                b = b - m0
+    local n = FR.n
+    local j = 0
+    for h = 1, #hks do
+        local hk = hks[h]
+        local fresh = {} -- indexes of new links
+        for _ = 1, ks[h] do
+            j = j + 1
+            local e = SEEN_BITS * j
+            local b = sub(bits, e - L + 1, e)
+            if b < sb then
+                b = sub(bits, e - L, e)
             end
-            if res then
-                res[(meta - bits) / META + 1] = 0
-            end
-            if rcall('SADD', seenp .. b, ARGV[i]) == 1 then
-                fresh[#fresh + 1] = i
-                FR.n = FR.n + 1
-                if L < SEEN_MAXLEVEL and FR.n > SEEN_LOAD * (m0 + s) then
+            if rcall('SADD', seenp .. b, fps[j]) == 1 then
+                isnew[j] = 1
+                fresh[#fresh + 1] = j
+                n = n + 1
+                if L < SEEN_MAXLEVEL and n > SEEN_LOAD * (half + s) then
+                    FR.n = n
                     seen_split()
                     L, s = FR.L, FR.s
-                    m0, m1 = 2 ^ L, 2 ^ (L + 1)
+                    sb = bitstr(s, L)
+                    half = 2 ^ L
                 end
             else
+                isnew[j] = 0
                 dups = dups + 1
             end
         end
         local nnew = #fresh
         if nnew > 0 and cap > 0 then
             local hkey = host_key(hk)
-            local over = rcall('HINCRBY', hkey, 'p', nnew) - cap
+            local over = rcall('HINCRBY', hkey, 'p', fmt(nnew)) - cap
             if over > 0 then
                 if over > nnew then
                     over = nnew
                 end
-                rcall('HINCRBY', hkey, 'p', -over)
+                rcall('HINCRBY', hkey, 'p', fmt(-over))
                 capped = capped + over
                 nnew = nnew - over
+                -- the last ones are refused
+                for x = nnew + 1, #fresh do
+                    isnew[fresh[x]] = 0
+                end
             end
         end
         if nnew > 0 then
             local zargs = {}
-            local best
+            local best, bests
             local seq = FR.seq
-            for j = 1, nnew do
-                local i = fresh[j]
-                local prio = tonumber(ARGV[i + 2])
-                if prio < 0 then
-                    prio = 0
-                elseif prio > PRIO_MAX then
-                    prio = PRIO_MAX
-                end
-                local score = prio * SEQ_MOD + seq % SEQ_MOD
+            for x = 1, nnew do
+                local i = fresh[x]
+                local score = sub(prios, PRIO_DIGITS * i - PRIO_DIGITS + 1,
+                    PRIO_DIGITS * i) * SEQ_MOD + seq % SEQ_MOD
                 seq = seq + 1
+                zargs[2 * x - 1] = fmt(score)
                 if not best or score < best then
                     best = score
+                    bests = zargs[2 * x - 1]
                 end
-                zargs[2 * j - 1] = score
-                zargs[2 * j] = ARGV[i] .. ' ' .. ARGV[i + 3]
-                if res then
-                    local meta = tonumber(ARGV[i + 1])
-                    res[(meta - meta % META) / META + 1] = 1
-                end
+                zargs[2 * x] = fps[i] .. ' ' .. ARGV[rec0 + i]
             end
             FR.seq = seq
             zadd_pairs(queue_key(hk), zargs)
-            host_touched(hk, best, now, conc)
+            host_touched(hk, bests, now, conc)
             added = added + nnew
         end
-        a = a + 2 + 4 * k
     end
+    FR.n = n
     FR.dirty = true
     if dups > 0 then
         inc('dup_links', dups)
@@ -428,6 +511,7 @@ local function push_links(first, nh, now, cfg, seeds, res)
             inc('seeded', added)
         end
     end
+    return isnew
 end
 
 -- ---- leases ------------------------------------------------------------
@@ -454,7 +538,7 @@ end
 local function release(fp, hk)
     rcall('HDEL', K_INFLIGHT, fp)
     rcall('ZREM', K_LEASES, fp)
-    rcall('HINCRBY', host_key(hk), 'i', -1)
+    rcall('HINCRBY', host_key(hk), 'i', '-1')
 end
 
 -- Move a request to the dead letters: the list gets
@@ -471,7 +555,7 @@ end
 -- leases were handled. cfg needs max_attempts, per_host_concurrency.
 local function reap(now, limit, cfg)
     local due = rcall('ZRANGEBYSCORE', K_LEASES, '-inf', fmt(now),
-        'LIMIT', 0, limit)
+        'LIMIT', '0', fmt(limit))
     local count = 0
     for _, m in ipairs(due) do
         if string.sub(m, 1, 2) == 'r ' then
@@ -484,7 +568,7 @@ local function reap(now, limit, cfg)
             if v then
                 local _, hk, score, member = parse_inflight(v)
                 release(m, hk)
-                local att = rcall('HINCRBY', K_ATTEMPTS, m, 1)
+                local att = rcall('HINCRBY', K_ATTEMPTS, m, '1')
                 inc('reaped', 1)
                 inc('inflight', -1)
                 if att >= cfg.max_attempts then

@@ -30,7 +30,7 @@ load_fr()
 -- Expired leases, then due retries back into their host queues.
 reap(now, 16, cfg)
 local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
-    'LIMIT', 0, 256)
+    'LIMIT', '0', '256')
 local hosts = {}
 for _, v in ipairs(due) do
     local hk, score, member = parse_hsm(v)
@@ -44,7 +44,7 @@ end
 
 -- Hosts whose next allowed time has come move to ready.
 local sched = rcall('ZRANGEBYSCORE', K_SCHED, '-inf', fmt(now),
-    'LIMIT', 0, 1024)
+    'LIMIT', '0', '1024')
 for _, hk in ipairs(sched) do
     schedule(hk, now, conc)
 end
@@ -110,7 +110,7 @@ while pages < budget and leased < want do
             pages = pages + 1
             leased = leased + 1
             if busy < conc then
-                local head = rcall('ZRANGE', qk, 0, 0, 'WITHSCORES')
+                local head = rcall('ZRANGE', qk, '0', '0', 'WITHSCORES')
                 if head[1] then
                     if delay <= 0 then
                         rcall('ZADD', K_READY, head[2], hk)
@@ -125,8 +125,8 @@ end
 
 if leased == 0 then
     local w = -1
-    local s1 = rcall('ZRANGE', K_SCHED, 0, 0, 'WITHSCORES')
-    local s2 = rcall('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+    local s1 = rcall('ZRANGE', K_SCHED, '0', '0', 'WITHSCORES')
+    local s2 = rcall('ZRANGE', K_DELAYED, '0', '0', 'WITHSCORES')
     for _, s in ipairs({s1, s2}) do
         if s[2] then
             local d = tonumber(s[2]) - now

@@ -1,6 +1,6 @@
--- push: KEYS[1] stats; ARGV: now_ms, seeds (0/1), then the links grouped
--- by host (see check_links): nhosts, n, per host: hostkey, k, k x (fp,
--- meta, priority, record). Dedups and enqueues. A
+-- push: KEYS[1] stats; ARGV: now_ms, seeds (0/1), order (each link's
+-- index in the caller's array, in grouped order), then the links (see
+-- check_links): n, hosts, fps, bits, prios, records. Dedups and enqueues. A
 -- cancelled crawl takes nothing, nor does a done one unless these are
 -- seeds (which make it running again). Reply: per link 1 new, 0 not.
 local now = int_arg(ARGV[1])
@@ -11,9 +11,31 @@ end
 if seeds ~= 0 and seeds ~= 1 then
     return bad('seeds')
 end
-local nh, n = check_links(3)
-if not nh then
-    return n
+local links, err = check_links(4)
+if not links then
+    return err
+end
+local n = links.n
+local order = ARGV[3]
+if #order > 8 * n or find(order, '[^%d ]') then
+    return bad('link order')
+end
+local idx, used, pos = {}, {}, 1
+for j = 1, n do
+    local s, e = find(order, '^%d+', pos)
+    if not s or e - s > 6 or (j < n and byte(order, e + 1) ~= 32) then
+        return bad('link order')
+    end
+    local i = sub(order, s, e) + 0
+    if i >= n or used[i] then
+        return bad('link order')
+    end
+    used[i] = true
+    idx[j] = i + 1
+    pos = e + 2
+end
+if pos ~= #order + 2 and n > 0 then
+    return bad('link order')
 end
 if not load_stats() then
     return no_crawl()
@@ -28,8 +50,11 @@ if skip then
 end
 local cfg = load_cfg('max_host_pages', 'per_host_concurrency', 'max_pages')
 load_fr()
+local isnew = push_links(links, now, cfg, seeds == 1)
 local res = {}
-push_links(3, nh, now, cfg, seeds == 1, res)
+for j = 1, n do
+    res[idx[j]] = isnew[j]
+end
 if ST.state == 'done' and ST.queued > 0 then
     set_state('running', now)
     ST.ended_ms = 0

@@ -245,6 +245,10 @@ static void test_create_and_unknown(void)
     CHECK(call() == NULL && strstr(errstr, "no such crawl"));
 }
 
+/* fp mod 2^25 in binary for 12 and 13 */
+#define B12 "0000000000000000000001100"
+#define B13 "0000000000000000000001101"
+
 static void test_malformed(void)
 {
     struct cf_config cfg;
@@ -253,43 +257,62 @@ static void test_malformed(void)
         int n;
         const char *args[16];
     } bad[] = {
-        /* links: nhosts, n, per host: hostkey, k, k x (fp, meta, prio,
-         * record) with meta = index * 2^25 + fp mod 2^25 */
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "abc", "0", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "-1", "0", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "9223372036854775808",
-          "0", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "012", "12", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a :80", "1", "12", "12", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "12", "12", "x", "r"}},
+        /* push: now, seeds, order, then the links: n, hosts "hk k ...",
+         * fps "fp ...", bits (25 per link: fp mod 2^25), priorities (7
+         * digits per link), records */
         {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "1", "1", "http://a:80", "1", "12", "12", "0"}},
-        /* meta's index past the link count */
+         {"5", "0", "0", "1", "http://a:80 1", "abc", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "-1", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "9223372036854775808", B12,
+          "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "012", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "12 ", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a :80 1", "12", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "x000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "12", "0000000000000000000001102",
+          "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1", "12", "1100", "0000000", "r"}},
+        /* a record missing */
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "0000000"}},
+        /* order: index past the link count, an index twice */
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "1", "1", "http://a:80 1", "12", B12, "0000000", "r"}},
         {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "1", "http://a:80", "1", "12", "33554444", "0",
-          "r"}},
+         {"5", "0", "0 0", "2", "http://a:80 2", "12 13", B12 B13,
+          "00000000000000", "r", "r"}},
         /* host counts that do not add up to n */
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "1", "2", "http://a:80", "1", "12", "12", "0", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "2", "1", "http://a:80", "1", "12", "12", "0", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 2", "12", B12, "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0", "1", "http://a:80 1 http://b:80 1", "12", B12,
+          "0000000", "r"}},
         /* valid first link, bad second: nothing may be written */
-        {CF_SCRIPT_PUSH, 14,
-         {"5", "0", "1", "2", "http://a:80", "2", "12", "12", "0", "r",
-          "13", "33554445", "1.5", "r"}},
+        {CF_SCRIPT_PUSH, 10,
+         {"5", "0", "0 1", "2", "http://a:80 2", "12 13", B12 B13,
+          "000000000001.5", "r", "r"}},
+        {CF_SCRIPT_PUSH, 10,
+         {"5", "0", "0 1", "2", "http://a:80 2", "12 1x", B12 B13,
+          "00000000000001", "r", "r"}},
         {CF_SCRIPT_PUSH, 3, {"5x", "0", "0"}},
         {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
         {CF_SCRIPT_POP, 2, {"w", "1"}},
-        {CF_SCRIPT_ACK, 13, {"5", "12", "tok", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "0", "0"}},
-        {CF_SCRIPT_ACK, 13, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "1", "1"}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "tok", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "0", "", "", "", ""}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "1", "", "", "", ""}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "OK", "200",
+                             "0", "0", "0", "0", "R", "0", "", "", "", ""}},
         {CF_SCRIPT_ACK, 12, {"5", "12", "1", "http://a:80", "ok", "200",
                              "0", "0", "0", "0", "R", "0"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
@@ -755,6 +778,20 @@ static void test_completion_reopen(void)
 }
 
 /* C's view of the linear-hashing bucket, to check Lua's exact modulo. */
+/* Seen bucket b's key suffix (docs/keys.md): b in binary, width digits.
+ * Buckets below split (and their new halves from 2^level up) have
+ * level + 1 digits, the others level. */
+static const char *bucket_name(char *out, uint64_t b, int level,
+                               uint64_t split)
+{
+    int width = b < split || b >> level ? level + 1 : level;
+
+    for (int k = 0; k < width; k++)
+        out[k] = (char)('0' + ((b >> (width - 1 - k)) & 1));
+    out[width] = '\0';
+    return out;
+}
+
 static uint64_t bucket_of(uint64_t fp, int level, uint64_t split)
 {
     uint64_t b = fp & ((UINT64_C(1) << level) - 1);
@@ -816,12 +853,13 @@ static void test_dedup(void)
     CHECK_INT(stat("dd", "dup_links"), 2LL * N - total);
     CHECK(level >= 7); /* 30000 / 192 buckets: splits happened */
     for (uint64_t b = 0; b < (UINT64_C(1) << level) + split; b++) {
-        r = redisCommand(rc, "SCARD cf:{dd}:seen:%llu",
-                         (unsigned long long)b);
+        char name[64];
+
+        bucket_name(name, b, level, split);
+        r = redisCommand(rc, "SCARD cf:{dd}:seen:%s", name);
         members += r ? r->integer : 0;
         freeReplyObject(r);
-        r = redisCommand(rc, "OBJECT ENCODING cf:{dd}:seen:%llu",
-                         (unsigned long long)b);
+        r = redisCommand(rc, "OBJECT ENCODING cf:{dd}:seen:%s", name);
         notint += !(r && r->type == REDIS_REPLY_STRING &&
                     strcmp(r->str, "intset") == 0);
         freeReplyObject(r);
@@ -829,8 +867,10 @@ static void test_dedup(void)
     CHECK_INT(members, total);
     CHECK_INT(notint, 0);
     for (int i = 0; i < N; i += 7) {
-        r = redisCommand(rc, "SISMEMBER cf:{dd}:seen:%llu %llu",
-                         (unsigned long long)bucket_of(fps[i], level, split),
+        char name[64];
+
+        bucket_name(name, bucket_of(fps[i], level, split), level, split);
+        r = redisCommand(rc, "SISMEMBER cf:{dd}:seen:%s %llu", name,
                          (unsigned long long)fps[i]);
         misplaced += !(r && r->integer == 1);
         freeReplyObject(r);
