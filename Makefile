@@ -29,6 +29,7 @@ COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
 	common/redisaddr.c common/config.c common/frontier.c
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
+SCRIPTS += release
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
 # Shared functions, prepended to every script.
 SCRIPT_LIB := common/scripts/lib.lua
@@ -38,7 +39,7 @@ WORKER_MAIN := worker/main.c
 WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
 	worker/job.c worker/metrics.c worker/worker.c
-WORKER_SRC += worker/squeeze.c
+WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \

@@ -424,6 +424,40 @@ int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
     return CF_OK;
 }
 
+/* ---- release ----------------------------------------------------------- */
+
+void cf_frontier_release_cmd(struct cf_cmd *c, const char *crawl,
+                             int64_t now_ms, const struct cf_lease_ref *refs,
+                             size_t n)
+{
+    cmd_start(c, CF_SCRIPT_RELEASE, crawl);
+    cf_cmd_addll(c, now_ms);
+    cf_cmd_addll(c, (long long)n);
+    for (size_t i = 0; i < n; i++) {
+        cf_cmd_addll(c, refs[i].kind);
+        cmd_addfp(c, refs[i].kind == CF_LEASE_ROBOTS ? 0 : refs[i].fp);
+        cf_cmd_addll(c, refs[i].token);
+        cf_cmd_adds(c, refs[i].hostkey);
+    }
+}
+
+int cf_frontier_release_parse(const redisReply *r,
+                              struct cf_release_info *info, char *errstr)
+{
+    memset(info, 0, sizeof(*info));
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER ||
+        r->element[1]->type != REDIS_REPLY_INTEGER ||
+        r->element[2]->type != REDIS_REPLY_INTEGER) {
+        snprintf(errstr, CF_ERRSTR_LEN, "release: malformed reply");
+        return CF_EINVAL;
+    }
+    info->pages = r->element[0]->integer;
+    info->robots = r->element[1]->integer;
+    info->stale = r->element[2]->integer;
+    return CF_OK;
+}
+
 /* ---- synchronous calls ------------------------------------------------- */
 
 static redisReply *send_cmd(redisContext *rc, struct cf_cmd *c)

@@ -35,6 +35,7 @@ enum cf_script_id {
     CF_SCRIPT_ROBOTS,
     CF_SCRIPT_REAP,
     CF_SCRIPT_CONTROL,
+    CF_SCRIPT_RELEASE,
     CF_SCRIPT__COUNT
 };
 
@@ -192,6 +193,40 @@ void cf_frontier_reap_cmd(struct cf_cmd *c, const char *crawl,
  * the state after the call, or an error for an unknown crawl. */
 void cf_frontier_control_cmd(struct cf_cmd *c, const char *crawl,
                              const char *op, int64_t now_ms);
+
+/* ---- release (give leases back unfinished) ----------------------------- */
+
+/* A lease to give back: what identifies it in the frontier. */
+struct cf_lease_ref {
+    enum cf_lease_kind kind; /* page or robots */
+    uint64_t fp;             /* page fingerprint; 0 for robots */
+    int64_t token;           /* lease token from pop */
+    const char *hostkey;     /* the lease's host key */
+};
+
+/* At most this many leases per release call. */
+#define CF_RELEASE_MAX 10000
+
+/* What a release call did. */
+struct cf_release_info {
+    int64_t pages;  /* page leases back in their host queues */
+    int64_t robots; /* robots leases cleared (host free to try again) */
+    int64_t stale;  /* unknown or old tokens, skipped (stale_acks) */
+};
+
+/* release: give back n (<= CF_RELEASE_MAX) leases that will not be
+ * completed, in one atomic call (a worker stopping with transfers still
+ * running). A page lease with a matching token goes back to its host
+ * queue at its original score, attempts unchanged (inflight - 1, queued
+ * + 1, host slot freed); a robots lease clears the host's pending
+ * robots fetch. Released hosts are rescheduled; stale leases are
+ * skipped and counted in stale_acks. The caller keeps refs. */
+void cf_frontier_release_cmd(struct cf_cmd *c, const char *crawl,
+                             int64_t now_ms, const struct cf_lease_ref *refs,
+                             size_t n);
+/* Parse a release reply into *info. */
+int cf_frontier_release_parse(const redisReply *r,
+                              struct cf_release_info *info, char *errstr);
 
 /* ---- synchronous calls (CLI, tests, benchmarks) ----------------------- */
 

@@ -164,8 +164,7 @@ static const struct {
     {CURLE_WEIRD_SERVER_REPLY, CF_OUT_PARSE, 0},
 };
 
-/* Set x->outcome and x->transient from the curl code and the status. */
-static void classify(struct fetch_xfer *x)
+void fetch_classify(struct fetch_xfer *x)
 {
     size_t i;
 
@@ -226,7 +225,7 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
         ra > 0)
         x->retry_after_ms = (int64_t)ra * 1000;
     x->done_ms = cf_now_ms();
-    classify(x);
+    fetch_classify(x);
 
     curl_multi_remove_handle(f->multi, easy);
     x->easy = NULL;

@@ -106,6 +106,13 @@ int fetch_is_html(const char *content_type);
  * multicast or unspecified. */
 int fetch_addr_private(const struct sockaddr *sa);
 
+/* Set x->outcome and x->transient from x->code, x->status and the flags
+ * the transfer set (not_html, too_large, blocked, redirect_url): 2xx and
+ * a 3xx with a Location are ok; 429 and 5xx are transient http errors;
+ * curl errors map by a table (timeouts, DNS and connection failures are
+ * transient; TLS, redirect and encoding errors are not). */
+void fetch_classify(struct fetch_xfer *x);
+
 const struct fetch_stats *fetch_stats(const struct fetch *f);
 
 #endif

@@ -11,6 +11,7 @@
 #include "record.h"
 #include "robocache.h"
 #include "robots.h"
+#include "seen.h"
 #include "url.h"
 
 #define ROBOTS_BODY_MAX (500 * 1024)
@@ -55,24 +56,68 @@ static void job_finish(struct job *j)
 
 /* ---- replies ---------------------------------------------------------- */
 
+/* What an ack's reply needs: its crawl and the fingerprints of the
+ * links it pushed (they go into the dedup cache once it is accepted). */
+struct ack_ctx {
+    struct crawl *cr;
+    size_t n;        /* entries in fp */
+    uint64_t fp[];   /* links sent with the ack */
+};
+
 static void on_ack(redisReply *r, void *arg)
 {
-    struct crawl *cr = arg;
+    struct ack_ctx *ac = arg;
+    struct crawl *cr = ac->cr;
     struct worker *w = cr->w;
+    size_t i;
 
     if (!r) {
         w->n.redis_lost++;
-        return;
+        goto out;
     }
     if (r->type == REDIS_REPLY_ERROR) {
         cf_warn("ack refused", "crawl=%s error=\"%s\"", cr->name, r->str);
-        return;
+        goto out;
     }
     if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
         w->n.stale++;
+    /* Accepted: its links are in the crawl's seen set now. Never on a
+     * stale, refused or lost ack (its links may not have been pushed). */
+    if (cr->seen && r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+        for (i = 0; i < ac->n; i++)
+            seen_add(cr->seen, ac->fp[i]);
     /* new links may be poppable now */
     cr->next_pop_ms = 0;
     worker_pump(w);
+out:
+    free(ac);
+}
+
+/* Drop the links the dedup cache knows (counted in dup_local; they stay
+ * in links_found) and return the context of the ack that sends the
+ * rest. */
+static struct ack_ctx *ack_ctx_new(struct crawl *cr, struct page_links *pl)
+{
+    size_t n = pl ? pl->n : 0, i, k = 0;
+    struct ack_ctx *ac = cf_malloc(sizeof(*ac) + n * sizeof(ac->fp[0]));
+
+    ac->cr = cr;
+    for (i = 0; i < n; i++) {
+        struct cf_link *l = &pl->links[i];
+
+        if (cr->seen && seen_has(cr->seen, l->fp)) {
+            cr->w->n.dup_local++;
+            free((char *)l->hostkey);
+            free((char *)l->rec);
+            continue;
+        }
+        pl->links[k] = *l;
+        ac->fp[k++] = l->fp;
+    }
+    if (pl)
+        pl->n = k;
+    ac->n = k;
+    return ac;
 }
 
 static void on_fail(redisReply *r, void *arg)
@@ -149,6 +194,7 @@ static void send_ack(struct job *j, struct cf_result *res,
     struct worker *w = j->w;
     struct cf_buf enc;
     struct cf_ack a = {0};
+    struct ack_ctx *ac = ack_ctx_new(j->cr, pl);
     struct cf_cmd c;
 
     cf_buf_init(&enc, 16 * 1024 * 1024);
@@ -179,7 +225,8 @@ static void send_ack(struct job *j, struct cf_result *res,
     }
     cf_cmd_init(&c);
     cf_frontier_ack_cmd(&c, j->cr->name, &a);
-    rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_ack, j->cr);
+    if (rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_ack, ac) != 0)
+        free(ac);
     cf_cmd_cleanup(&c);
     cf_buf_cleanup(&enc);
     count_result(w, out, res->bytes);

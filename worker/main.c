@@ -24,6 +24,8 @@
 #define PROCS_MAX 256
 #define RESTART_MIN_MS 500
 #define RESTART_MAX_MS 30000
+#define SEEN_CACHE_DEFAULT 1048576
+#define SEEN_CACHE_MAX 16777216
 
 static const char usage[] =
     "usage: crawlfleet-worker [options]\n"
@@ -48,12 +50,16 @@ static const char usage[] =
     "                       cancelled\n"
     "  --queue-cap N        results kept in memory while Redis is away\n"
     "                       (default 100000)\n"
+    "  --seen-cache N       per crawl, remember up to N links this worker\n"
+    "                       pushed and do not send them again (up to 16\n"
+    "                       bytes each; default 1048576, 0 = off)\n"
     "  --log-level L        debug, info, warn, error, off (default info)\n"
     "  --help, --version\n";
 
 enum {
     OPT_REDIS = 1, OPT_CRAWL, OPT_CONC, OPT_BATCH, OPT_PROCS, OPT_METRICS,
     OPT_ID, OPT_GRACE, OPT_EXIT, OPT_QCAP, OPT_LOG, OPT_HELP, OPT_VERSION,
+    OPT_SEEN,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +73,7 @@ static const struct option long_opts[] = {
     {"grace-ms", required_argument, NULL, OPT_GRACE},
     {"exit-when-done", no_argument, NULL, OPT_EXIT},
     {"queue-cap", required_argument, NULL, OPT_QCAP},
+    {"seen-cache", required_argument, NULL, OPT_SEEN},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -222,6 +229,7 @@ int main(int argc, char **argv)
     o.batch = 64;
     o.grace_ms = 20000;
     o.queue_cap = 100000;
+    o.seen_cache = SEEN_CACHE_DEFAULT;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
         switch (c) {
@@ -241,7 +249,8 @@ int main(int argc, char **argv)
         case OPT_PROCS:
         case OPT_METRICS:
         case OPT_GRACE:
-        case OPT_QCAP: {
+        case OPT_QCAP:
+        case OPT_SEEN: {
             static const struct {
                 int opt;
                 const char *name;
@@ -253,6 +262,7 @@ int main(int argc, char **argv)
                 {OPT_METRICS, "--metrics-port", 0, 65535},
                 {OPT_GRACE, "--grace-ms", 0, 86400000},
                 {OPT_QCAP, "--queue-cap", 1, 100000000},
+                {OPT_SEEN, "--seen-cache", 0, SEEN_CACHE_MAX},
             };
             size_t k;
             for (k = 0; lim[k].opt != c; k++)
@@ -270,8 +280,10 @@ int main(int argc, char **argv)
                 o.metrics_port = (int)v;
             else if (c == OPT_GRACE)
                 o.grace_ms = v;
-            else
+            else if (c == OPT_QCAP)
                 o.queue_cap = (size_t)v;
+            else
+                o.seen_cache = (size_t)v;
             break;
         }
         case OPT_ID:

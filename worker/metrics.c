@@ -9,6 +9,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "rclient.h"
+#include "seen.h"
 #include "worker.h"
 
 /* Upper bounds of the fetch-time histogram, in milliseconds. */
@@ -46,6 +47,24 @@ static void counter(struct evbuffer *b, const char *name, const char *help,
                         help, name, type, name, (unsigned long long)v);
 }
 
+/* The dedup caches of all crawls: entries and clears (cap reached). */
+static void metrics_seen(struct evbuffer *b, const struct worker *w)
+{
+    uint64_t entries = 0, clears = 0;
+    int i;
+
+    for (i = 0; i < w->ncrawls; i++) {
+        if (!w->crawls[i]->seen)
+            continue;
+        entries += seen_count(w->crawls[i]->seen);
+        clears += seen_clears(w->crawls[i]->seen);
+    }
+    counter(b, "crawlfleet_worker_seen_cache_entries",
+            "Fingerprints in the dedup caches.", "gauge", entries);
+    counter(b, "crawlfleet_worker_seen_cache_clears_total",
+            "Dedup caches cleared at their cap.", "counter", clears);
+}
+
 static void on_metrics(struct evhttp_request *req, void *arg)
 {
     struct metrics *m = arg;
@@ -66,6 +85,13 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             w->n.retries);
     counter(b, "crawlfleet_worker_stale_total", "Stale acks and fails.",
             "counter", w->n.stale);
+    counter(b, "crawlfleet_worker_released_total",
+            "Leases given back unfinished at shutdown.", "counter",
+            w->n.released);
+    counter(b, "crawlfleet_worker_dup_local_total",
+            "Links not sent: already pushed by this worker (dedup cache; "
+            "not in the crawl's dup_links).", "counter", w->n.dup_local);
+    metrics_seen(b, w);
     counter(b, "crawlfleet_worker_robots_fetched_total",
             "robots.txt files fetched.", "counter", w->n.robots_fetched);
     counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",

@@ -14,6 +14,7 @@
 #include "robocache.h"
 #include "robots.h"
 #include "scope.h"
+#include "seen.h"
 
 #define CRON_MS 250
 #define LIST_EVERY_MS 2000
@@ -28,6 +29,7 @@
 #define STARTUP_GIVEUP_MS 30000
 #define ROBOTS_CACHE_MAX 4096
 #define ROBOTS_CACHE_TTL_MS 60000
+#define RELEASE_WAIT_MS 2000
 
 static const char *const ws_names[] = {
     "starting", "running", "draining", "stopping",
@@ -85,9 +87,19 @@ static struct crawl *crawl_add(struct worker *w, const char *name)
     cr->w = w;
     snprintf(cr->name, sizeof(cr->name), "%s", name);
     cf_config_init(&cr->cfg);
+    if (w->o->seen_cache)
+        cr->seen = seen_new(w->o->seen_cache);
     w->crawls[w->ncrawls++] = cr;
     cf_info("serving crawl", "crawl=%s", name);
     return cr;
+}
+
+/* The crawl is gone (or Redis may have lost data): a crawl created again
+ * under its name starts with an empty seen set, so the cache must too. */
+static void crawl_forget(struct crawl *cr)
+{
+    if (cr->seen)
+        seen_clear(cr->seen);
 }
 
 static void on_config(redisReply *r, void *arg)
@@ -104,6 +116,7 @@ static void on_config(redisReply *r, void *arg)
     if (r->elements == 0) {
         if (!cr->missing_since)
             cr->missing_since = cf_now_ms();
+        crawl_forget(cr);
         return;
     }
     cf_config_init(&cfg);
@@ -230,6 +243,7 @@ static void on_pop(redisReply *r, void *arg)
         if (!cr->missing_since)
             cr->missing_since = now;
         cr->state = CS_MISSING;
+        crawl_forget(cr);
         cr->next_pop_ms = now + ENDED_POP_MS;
         cf_debug("pop refused", "crawl=%s error=\"%s\"", cr->name, r->str);
         worker_pump(w);
@@ -406,7 +420,6 @@ static void finish(struct worker *w)
 static void check_exit(struct worker *w, int64_t now)
 {
     int i, ended = 0, listed = 0;
-    struct job *j;
 
     if (w->state == WS_STARTING && w->o->exit_when_done &&
         now - w->started_ms > STARTUP_GIVEUP_MS) {
@@ -419,13 +432,18 @@ static void check_exit(struct worker *w, int64_t now)
         if (w->inflight == 0 && rclient_pending(w->rc) == 0) {
             cf_info("drained, exiting", NULL);
             finish(w);
-        } else if (now >= w->drain_deadline) {
-            cf_warn("grace period over, leaving leases to expire",
+        } else if (w->release_deadline && now >= w->release_deadline) {
+            cf_warn("no answer in time, leaving the rest to expire",
+                    "releasing=%d pending=%zu", w->releasing,
+                    rclient_pending(w->rc));
+            worker_stop(w, 0);
+        } else if (!w->release_deadline && now >= w->drain_deadline) {
+            cf_warn("grace period over, releasing leases",
                     "inflight=%d pending=%zu", w->inflight,
                     rclient_pending(w->rc));
-            while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
-                job_abort(j);
-            worker_stop(w, 0);
+            drain_release(w, RELEASE_WAIT_MS);
+            if (w->releasing == 0 && rclient_pending(w->rc) == 0)
+                finish(w);
         }
         return;
     }
@@ -487,6 +505,11 @@ static void on_link(int up, void *arg)
         worker_set_state(w, WS_RUNNING);
         cf_info("worker running", "id=%s concurrency=%d", w->id,
                 w->o->concurrency);
+    }
+    if (up && rclient_stats(w->rc)->connects > 1) {
+        /* a Redis that restarted may have lost what the caches hold */
+        for (int i = 0; i < w->ncrawls; i++)
+            crawl_forget(w->crawls[i]);
     }
     if (up) {
         refresh(w, cf_now_ms());
@@ -559,6 +582,7 @@ out:
     for (i = 0; i < w->ncrawls; i++) {
         cf_config_cleanup(&w->crawls[i]->cfg);
         scope_free(w->crawls[i]->scope);
+        seen_free(w->crawls[i]->seen);
         free(w->crawls[i]);
     }
     event_base_free(w->base);

@@ -34,6 +34,7 @@ struct worker_opts {
     int64_t grace_ms;       /* SIGTERM grace period */
     int exit_when_done;     /* exit once every crawl is done or cancelled */
     size_t queue_cap;       /* durable Redis commands kept while away */
+    size_t seen_cache;      /* dedup cache entries per crawl; 0: off */
 };
 
 enum worker_state {
@@ -53,6 +54,7 @@ enum crawl_state {
 };
 
 struct scope;
+struct seen;
 
 /* A crawl served by this worker. Never freed before the worker. */
 struct crawl {
@@ -70,6 +72,7 @@ struct crawl {
     int inflight;               /* jobs of this crawl */
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
+    struct seen *seen;          /* links known to be in Redis; NULL: off */
 };
 
 enum job_state {
@@ -113,6 +116,8 @@ struct worker_counters {
     uint64_t redis_lost;         /* results dropped (queue full) */
     uint64_t bad_leases;         /* undecodable lease records */
     uint64_t parse_ms;           /* time spent parsing */
+    uint64_t released;           /* leases given back at shutdown */
+    uint64_t dup_local;          /* links dropped by the dedup cache */
 };
 
 struct rclient;
@@ -139,6 +144,8 @@ struct worker {
     int64_t hb_ms;               /* last heartbeat */
     int64_t started_ms;
     int64_t drain_deadline;      /* ms: abort in-flight after this */
+    int releasing;               /* release calls not yet answered */
+    int64_t release_deadline;    /* ms: stop waiting for them; 0: none */
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
     struct event *sig_term, *sig_int;
@@ -164,5 +171,13 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
 void job_robots_ready(struct job *j, const void *rules);
 /* Abort a job at the grace deadline (its lease will expire). */
 void job_abort(struct job *j);
+
+/* ---- drain.c ---- */
+
+/* The grace period is over: give every live job's lease back to the
+ * frontier (one release call per crawl and CF_RELEASE_MAX leases), abort
+ * the jobs, and wait at most wait_ms for the replies (w->releasing and
+ * w->release_deadline; each reply wakes the housekeeping timer). */
+void drain_release(struct worker *w, int64_t wait_ms);
 
 #endif

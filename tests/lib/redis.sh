@@ -5,6 +5,9 @@
 #                                       # REDIS_TCP_URL REDIS_DIR REDIS_PID
 #   t_check "pings" redis-cli -s "$REDIS_SOCK" ping
 #   wait_for test -s "$file"            # retry until true, 30 s deadline
+#   redis_restart [--appendonly yes ...]  # SHUTDOWN, start again: same
+#                                       # port, socket and dir (its data
+#                                       # survives only with persistence)
 #   redis_stop
 #   t_summary my_test                   # last line: its status is ours
 #
@@ -86,12 +89,7 @@ redis_start() {
     trap 'redis_stop; exit 130' INT TERM
     for _try in 1 2 3 4 5 6 7 8; do
         REDIS_PORT=$(_redis_random_port)
-        $_pdeath redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
-            --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
-            --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" \
-            --save '' --appendonly no --daemonize no "$@" \
-            </dev/null >>"$REDIS_DIR/stdout.log" 2>&1 &
-        REDIS_PID=$!
+        _redis_spawn "$@"
         # Stop waiting early if the server died (port taken: try another).
         WAIT_TIMEOUT=15 wait_for _redis_up
         if _redis_up; then
@@ -110,6 +108,29 @@ redis_start() {
     cat "$REDIS_DIR/stdout.log" "$REDIS_DIR/redis.log" >&2 2>/dev/null
     redis_stop
     return 1
+}
+
+_redis_spawn() {
+    $_pdeath redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
+        --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+        --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" \
+        --save '' --appendonly no --daemonize no "$@" \
+        </dev/null >>"$REDIS_DIR/stdout.log" 2>&1 &
+    REDIS_PID=$!
+}
+
+# redis_restart [EXTRA_ARGS...]: SHUTDOWN the server (it writes its AOF
+# or RDB if configured) and start it again with EXTRA_ARGS on the same
+# port, socket and dir; 0 once it answers, else 1.
+redis_restart() {
+    redis-cli -s "$REDIS_SOCK" shutdown >/dev/null 2>&1
+    WAIT_TIMEOUT=10 wait_for _redis_gone || kill -9 "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+    _pdeath=
+    command -v setpriv >/dev/null && _pdeath="setpriv --pdeathsig KILL"
+    _redis_spawn "$@"
+    export REDIS_PID
+    WAIT_TIMEOUT=15 wait_for _redis_up
 }
 
 # redis_stop: stop the server and remove its dir; safe to call twice.

@@ -35,8 +35,9 @@ int testredis_start(struct testredis *r, const char *const *extra);
  * the temp dir. Safe to call twice. Returns 0, -1 if it had to SIGKILL. */
 int testredis_stop(struct testredis *r);
 
-/* Stop the server and start a new one on the same socket and port (the
- * data is gone: no persistence). Returns 0 or -1. */
+/* Stop the server and start a new one on the same socket, port and dir
+ * with the same arguments (the data is gone unless extra turned on
+ * persistence, e.g. "--appendonly", "yes"). Returns 0 or -1. */
 int testredis_restart(struct testredis *r);
 
 /* A fresh connection over the unix socket (tcp != 0: over TCP), or NULL.

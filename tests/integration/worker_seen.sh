@@ -1,0 +1,116 @@
+#!/bin/sh
+# worker_seen.sh - the worker's dedup cache (--seen-cache): crawls with it
+# on (two workers), off and tiny (cleared at its cap over and over) all
+# yield exactly the ground truth; with it on, links are dropped locally
+# (crawlfleet_worker_dup_local_total) and fewer links reach Redis.
+# Needs $B/crawlfleet, $B/crawlfleet-worker, $B/cf-fixture, curl.
+set -u
+. "$(dirname "$0")/../lib/redis.sh"
+B=${B:-build}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cf-wseen.XXXXXX")
+FX_PIDS=
+W_PIDS=
+
+stop_all() {
+    for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
+    redis_stop
+    rm -rf "$T"
+}
+
+redis_start || { echo "worker_seen: 0 passed, 1 failed"; exit 1; }
+trap 'stop_all' EXIT
+trap 'stop_all; exit 130' INT TERM
+R=$REDIS_URL
+
+stat() { redis-cli -s "$REDIS_SOCK" hget "cf:{$1}:stats" "$2"; }
+is_done() { [ "$(stat "$1" state)" = done ]; }
+
+# worker CRAWL ARGS...: a worker with a metrics port; sets LAST_W, LAST_P.
+worker() {
+    _c=$1
+    shift
+    LAST_P=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+    "$B/crawlfleet-worker" --redis "$R" --crawl "$_c" --concurrency 16 \
+        --metrics-port "$LAST_P" "$@" 2>>"$T/worker.log" &
+    W_PIDS="$W_PIDS $!"
+    LAST_W=$!
+}
+
+# metric PORT NAME: the value of a metric, or empty.
+metric() {
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# stop PID: SIGTERM and reap; 0 if it exited 0.
+stop() {
+    kill -TERM "$1"
+    WAIT_TIMEOUT=20 wait_for sh -c "! kill -0 $1 2>/dev/null"
+    wait "$1"
+}
+
+"$B/cf-fixture" --manifest "$T/man" --hosts 3 --pages 150 --scope host \
+    >"$T/fx.ready" 2>"$T/fx.err" &
+FX_PIDS=$!
+wait_for grep -q '^ready' "$T/fx.ready" || t_fail "fixture starts"
+awk '$1 == "page" { print $2, "ok" } $1 == "broken" { print $2, "http" }
+     $1 == "denied" { print $2, "robots_denied" }' "$T/man" | sort \
+    >"$T/want"
+
+same_as_truth() {
+    "$B/crawlfleet" export "$1" --redis "$R" 2>/dev/null |
+        sed -n 's/^{"url":"\([^"]*\)".*"error_type":"\([^"]*\)".*/\1 \2/p' |
+        sort >"$T/got.$1"
+    cmp -s "$T/want" "$T/got.$1" && return 0
+    diff "$T/want" "$T/got.$1" | head >&2
+    return 1
+}
+
+# crawl NAME WORKERS ARGS...: seed NAME, run WORKERS workers with ARGS
+# until done; sets DUP (dup_local summed), LINKS (links pushed summed),
+# CLEARS (cache clears summed).
+crawl() {
+    _name=$1
+    _nw=$2
+    shift 2
+    "$B/crawlfleet" seed --redis "$R" --crawl "$_name" --allow-private \
+        $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
+    _ws=
+    for _i in $(seq "$_nw"); do
+        worker "$_name" "$@"
+        _ws="$_ws $LAST_W:$LAST_P"
+    done
+    WAIT_TIMEOUT=90 wait_for is_done "$_name" || t_fail "$_name finishes"
+    DUP=0 LINKS=0 CLEARS=0 RC=0
+    for _wp in $_ws; do
+        _p=${_wp#*:}
+        DUP=$((DUP + $(metric "$_p" crawlfleet_worker_dup_local_total)))
+        LINKS=$((LINKS + $(metric "$_p" crawlfleet_worker_links_total)))
+        CLEARS=$((CLEARS +
+            $(metric "$_p" crawlfleet_worker_seen_cache_clears_total)))
+        stop "${_wp%:*}" || RC=1
+    done
+    echo "# $_name: $(stat "$_name" done) pages, links found" \
+        "$(stat "$_name" links_found), sent $LINKS, dropped locally $DUP," \
+        "dup_links in Redis $(stat "$_name" dup_links), clears $CLEARS"
+}
+
+crawl on 2
+t_check "cache on, 2 workers: exit 0" [ "$RC" -eq 0 ]
+t_check "cache on: results equal the ground truth" same_as_truth on
+t_check "cache on: links dropped locally" [ "$DUP" -gt 0 ]
+on_links=$LINKS
+
+crawl off 1 --seen-cache 0
+t_check "cache off: exit 0" [ "$RC" -eq 0 ]
+t_check "cache off: results equal the ground truth" same_as_truth off
+t_check "cache off: nothing dropped locally" [ "$DUP" -eq 0 ]
+t_check "cache on sends fewer links than off" [ "$on_links" -lt "$LINKS" ]
+t_check "found = sent + dropped + out of scope (off and on alike)" \
+    [ "$(stat off links_found)" -eq "$(stat on links_found)" ]
+
+crawl tiny 1 --seen-cache 20
+t_check "tiny cache: exit 0" [ "$RC" -eq 0 ]
+t_check "tiny cache: results equal the ground truth" same_as_truth tiny
+t_check "tiny cache: cleared at its cap" [ "$CLEARS" -gt 0 ]
+
+t_summary worker_seen

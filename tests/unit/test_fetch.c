@@ -1,0 +1,163 @@
+/* test_fetch.c - the fetch module's pure parts: the SSRF guard's address
+ * classes, the outcome table and the HTML content-type check. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fetch.h"
+#include "test.h"
+
+/* 1 private, 0 public, -1 not an address (test bug). */
+static int addr_private(const char *text)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+    memset(&ss, 0, sizeof(ss));
+    if (inet_pton(AF_INET, text, &s4->sin_addr) == 1)
+        s4->sin_family = AF_INET;
+    else if (inet_pton(AF_INET6, text, &s6->sin6_addr) == 1)
+        s6->sin6_family = AF_INET6;
+    else
+        return -1;
+    return fetch_addr_private((struct sockaddr *)&ss);
+}
+
+static void test_ssrf(void)
+{
+    static const struct {
+        const char *addr;
+        int private_;
+    } cases[] = {
+        {"127.0.0.1", 1},        {"127.255.255.254", 1},
+        {"10.1.2.3", 1},         {"172.16.0.1", 1},
+        {"172.31.255.255", 1},   {"172.32.0.1", 0},
+        {"172.15.255.255", 0},   {"192.168.1.1", 1},
+        {"192.169.0.1", 0},      {"169.254.169.254", 1},
+        {"100.64.0.1", 1},       {"100.127.255.255", 1},
+        {"100.128.0.1", 0},      {"0.0.0.0", 1},
+        {"0.1.2.3", 1},          {"224.0.0.1", 1},
+        {"239.255.255.250", 1},  {"240.0.0.1", 1},
+        {"255.255.255.255", 1},  {"8.8.8.8", 0},
+        {"1.1.1.1", 0},          {"93.184.216.34", 0},
+        {"11.0.0.1", 0},         {"126.255.255.255", 0},
+        {"::", 1},               {"::1", 1},
+        {"fe80::1", 1},          {"febf::1", 1},
+        {"fec0::1", 0},          {"fc00::1", 1},
+        {"fd12:3456::1", 1},     {"ff02::1", 1},
+        {"::ffff:127.0.0.1", 1}, {"::ffff:10.0.0.1", 1},
+        {"::ffff:8.8.8.8", 0},   {"::127.0.0.1", 1},
+        {"2001:4860:4860::8888", 0}, {"2606:4700::1111", 0},
+    };
+    struct sockaddr sa;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int got = addr_private(cases[i].addr);
+
+        CHECKF(got == cases[i].private_, "%s: private %d, want %d",
+               cases[i].addr, got, cases[i].private_);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_family = AF_UNIX;
+    CHECK_INT(fetch_addr_private(&sa), 1); /* unknown families refused */
+}
+
+static void test_classify(void)
+{
+    static const struct {
+        CURLcode code;
+        int status, redirect, not_html, too_large, blocked;
+        enum cf_outcome outcome;
+        int transient;
+    } cases[] = {
+        {CURLE_OK, 200, 0, 0, 0, 0, CF_OUT_OK, 0},
+        {CURLE_OK, 204, 0, 0, 0, 0, CF_OUT_OK, 0},
+        {CURLE_OK, 301, 1, 0, 0, 0, CF_OUT_OK, 0},
+        {CURLE_OK, 302, 0, 0, 0, 0, CF_OUT_HTTP, 0}, /* no Location */
+        {CURLE_OK, 304, 0, 0, 0, 0, CF_OUT_HTTP, 0},
+        {CURLE_OK, 404, 0, 0, 0, 0, CF_OUT_HTTP, 0},
+        {CURLE_OK, 410, 0, 0, 0, 0, CF_OUT_HTTP, 0},
+        {CURLE_OK, 429, 0, 0, 0, 0, CF_OUT_HTTP, 1},
+        {CURLE_OK, 500, 0, 0, 0, 0, CF_OUT_HTTP, 1},
+        {CURLE_OK, 503, 0, 0, 0, 0, CF_OUT_HTTP, 1},
+        {CURLE_OK, 599, 0, 0, 0, 0, CF_OUT_HTTP, 1},
+        {CURLE_OK, 100, 0, 0, 0, 0, CF_OUT_HTTP, 0},
+        {CURLE_WRITE_ERROR, 200, 0, 1, 0, 0, CF_OUT_NOT_HTML, 0},
+        {CURLE_WRITE_ERROR, 200, 0, 0, 1, 0, CF_OUT_TOO_LARGE, 0},
+        {CURLE_COULDNT_CONNECT, 0, 0, 0, 0, 1, CF_OUT_BLOCKED, 0},
+        {CURLE_COULDNT_CONNECT, 0, 0, 0, 0, 0, CF_OUT_CONNECT, 1},
+        {CURLE_OPERATION_TIMEDOUT, 0, 0, 0, 0, 0, CF_OUT_TIMEOUT, 1},
+        {CURLE_OPERATION_TIMEDOUT, 200, 0, 0, 0, 0, CF_OUT_TIMEOUT, 1},
+        {CURLE_COULDNT_RESOLVE_HOST, 0, 0, 0, 0, 0, CF_OUT_DNS, 1},
+        {CURLE_RECV_ERROR, 0, 0, 0, 0, 0, CF_OUT_CONNECT, 1},
+        {CURLE_GOT_NOTHING, 0, 0, 0, 0, 0, CF_OUT_CONNECT, 1},
+        {CURLE_PARTIAL_FILE, 200, 0, 0, 0, 0, CF_OUT_CONNECT, 1},
+        {CURLE_PEER_FAILED_VERIFICATION, 0, 0, 0, 0, 0, CF_OUT_TLS, 0},
+        {CURLE_SSL_CONNECT_ERROR, 0, 0, 0, 0, 0, CF_OUT_TLS, 0},
+        {CURLE_TOO_MANY_REDIRECTS, 301, 0, 0, 0, 0, CF_OUT_REDIRECT, 0},
+        {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 0, 0, 0, CF_OUT_REDIRECT, 0},
+        {CURLE_BAD_CONTENT_ENCODING, 200, 0, 0, 0, 0, CF_OUT_PARSE, 0},
+        {CURLE_FILESIZE_EXCEEDED, 200, 0, 0, 0, 0, CF_OUT_TOO_LARGE, 0},
+        {CURLE_OUT_OF_MEMORY, 0, 0, 0, 0, 0, CF_OUT_OTHER, 0},
+    };
+    static char loc[] = "http://a.test/";
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fetch_xfer x;
+
+        memset(&x, 0, sizeof(x));
+        x.code = cases[i].code;
+        x.status = cases[i].status;
+        x.redirect_url = cases[i].redirect ? loc : NULL;
+        x.not_html = cases[i].not_html;
+        x.too_large = cases[i].too_large;
+        x.blocked = cases[i].blocked;
+        x.transient = 7; /* must be overwritten */
+        fetch_classify(&x);
+        CHECKF(x.outcome == cases[i].outcome &&
+                   x.transient == cases[i].transient,
+               "case %zu (curl %d, HTTP %d): %s transient %d, want %s %d",
+               i, (int)cases[i].code, cases[i].status,
+               cf_outcome_name(x.outcome), x.transient,
+               cf_outcome_name(cases[i].outcome), cases[i].transient);
+    }
+}
+
+static void test_is_html(void)
+{
+    static const struct {
+        const char *ct;
+        int html;
+    } cases[] = {
+        {NULL, 1},
+        {"text/html", 1},
+        {"text/html; charset=utf-8", 1},
+        {"TEXT/HTML;charset=ISO-8859-1", 1},
+        {"  text/html", 1},
+        {"application/xhtml+xml", 1},
+        {"application/xhtml+xml; charset=utf-8", 1},
+        {"text/htmlx", 0},
+        {"text/plain", 0},
+        {"application/pdf", 0},
+        {"image/jpeg", 0},
+        {"", 0},
+        {"text/xml", 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECKF(fetch_is_html(cases[i].ct) == cases[i].html, "\"%s\"",
+               cases[i].ct ? cases[i].ct : "(null)");
+}
+
+int main(void)
+{
+    test_ssrf();
+    test_classify();
+    test_is_html();
+    return test_summary("test_fetch");
+}
