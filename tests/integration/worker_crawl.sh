@@ -174,8 +174,10 @@ t_check "crawl finished after SIGTERM equals the ground truth" \
 # ---- 5. Redis connections killed mid-crawl -------------------------------
 fx_start rkill --hosts 2 --pages 40 --scope host --delay-ms 10 ||
     t_fail "fixture starts"
+# A pop whose reply dies with its connection leaves leases no worker
+# holds: short leases let the frontier re-queue them within the test.
 "$B/crawlfleet" seed --redis "$R" --crawl rkill --allow-private \
-    $(seeds) >/dev/null
+    --timeout 2s --lease-ms 3s $(seeds) >/dev/null
 worker --crawl rkill --exit-when-done --concurrency 4
 a=$LAST_W
 for i in 1 2 3; do
