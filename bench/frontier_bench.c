@@ -1,12 +1,13 @@
 /* frontier_bench.c - frontier throughput and seen-set memory, no HTTP.
  *
- *   frontier_bench [pages [urls]]
+ *   [FB_LINKS=40] [FB_NEW=10] [FB_BATCH=16] frontier_bench [pages [urls]]
  *
  * Starts a private redis-server (tests/lib/testredis). Throughput: seeds
- * HOSTS hosts, then pops batches of PIPE leases and sends PIPE acks
- * pipelined (hiredis redisAppendCommandArgv), each ack carrying 40 links
- * of which a quarter are new; reports pages/s and redis-server CPU
- * microseconds per page (INFO cpu delta). Memory: pushes urls new URLs
+ * HOSTS hosts, then pops batches of PIPE leases and acks them FB_BATCH
+ * pages per ack call, the calls pipelined (hiredis
+ * redisAppendCommandArgv), each page carrying FB_LINKS links of which
+ * FB_NEW are new; reports pages/s and redis-server CPU microseconds per
+ * page (INFO cpu delta). Memory: pushes urls new URLs
  * (default 1,000,000) into a fresh crawl, drops everything but the seen
  * set and reports (used_memory after - before) / urls, and checks every
  * seen bucket is still an intset. */
@@ -20,8 +21,11 @@
 
 #define HOSTS 2000
 #define PIPE 64
-#define LINKS 40
-#define NEW_LINKS 10
+#define MAX_LINKS 200
+
+/* links per page and new ones among them (env FB_LINKS, FB_NEW), pages
+ * per ack call (FB_BATCH) */
+static int LINKS = 40, NEW_LINKS = 10, ACK_BATCH = 16;
 
 static char errstr[CF_ERRSTR_LEN];
 
@@ -98,9 +102,10 @@ static int bench_pages(redisContext *rc, long pages)
     static const char rec[] = "\x87\xa1v\x01\xa1u\xd9\x30http://host.bench/some/path/"
                               "page-000000.html\xa1" "d\x02\xa1p\x02";
     struct cf_cmd pop, acks[PIPE];
-    struct cf_link links[LINKS];
-    char hks[LINKS][48];
-    long done = 0;
+    struct cf_link links[MAX_LINKS];
+    char hks[MAX_LINKS][48];
+    long done = 0, stale = 0;
+    size_t nc, inbatch[PIPE];
     double cpu0, cpu1;
     int64_t t0, t1;
 
@@ -144,11 +149,9 @@ static int bench_pages(redisContext *rc, long pages)
             fprintf(stderr, "frontier ran dry (%s)\n", info.state);
             break;
         }
+        nc = 0;
         for (size_t i = 0; i < n; i++) {
             struct cf_ack a = {0};
-            const char **argv;
-            const size_t *lens;
-            int argc;
 
             for (int k = 0; k < LINKS; k++)
                 make_link(&links[k], &hks[k], k, rec, sizeof(rec) - 1);
@@ -164,19 +167,33 @@ static int bench_pages(redisContext *rc, long pages)
             a.links_found = LINKS;
             a.links = links;
             a.nlinks = LINKS;
-            cf_frontier_ack_cmd(&acks[i], "bench", &a);
-            argc = cf_cmd_argv(&acks[i], &argv, &lens);
+            if (i % (size_t)ACK_BATCH == 0) {
+                cf_frontier_ack_cmd(&acks[nc], "bench", &a);
+                inbatch[nc++] = 1;
+            } else {
+                cf_frontier_ack_add(&acks[nc - 1], &a);
+                inbatch[nc - 1]++;
+            }
+        }
+        for (size_t i = 0; i < nc; i++) {
+            const char **argv;
+            const size_t *lens;
+            int argc = cf_cmd_argv(&acks[i], &argv, &lens);
+
             redisAppendCommandArgv(rc, argc, argv, lens);
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < nc; i++) {
             void *rp = NULL;
+            int acc[PIPE];
 
             if (redisGetReply(rc, &rp) != REDIS_OK || !rp ||
-                ((redisReply *)rp)->type != REDIS_REPLY_INTEGER) {
+                cf_frontier_ack_parse(rp, inbatch[i], acc, errstr) != 0) {
                 fprintf(stderr, "ack: %s\n",
-                        rp ? ((redisReply *)rp)->str : rc->errstr);
+                        rp ? errstr : rc->errstr);
                 return -1;
             }
+            for (size_t k = 0; k < inbatch[i]; k++)
+                stale += !acc[k];
             freeReplyObject(rp);
         }
         done += (long)n;
@@ -185,10 +202,12 @@ static int bench_pages(redisContext *rc, long pages)
     t1 = cf_now_ms();
     cpu1 = cpu_s(rc);
     printf("pages: %ld in %.3f s = %.0f pages/s, %d links/page "
-           "(%d new), redis cpu %.1f us/page\n",
+           "(%d new), %d pages per ack call, redis cpu %.1f us/page"
+           "%s\n",
            done, (double)(t1 - t0) / 1000.0,
            (double)done * 1000.0 / (double)(t1 - t0 ? t1 - t0 : 1), LINKS,
-           NEW_LINKS, (cpu1 - cpu0) * 1e6 / (double)(done ? done : 1));
+           NEW_LINKS, ACK_BATCH, (cpu1 - cpu0) * 1e6 / (double)(done ? done : 1),
+           stale ? " (STALE ACKS)" : "");
     if (getenv("BENCH_STATS")) {
         redisReply *r = redisCommand(rc, "SLOWLOG GET 200");
 
@@ -284,6 +303,18 @@ int main(int argc, char **argv)
     int rv = 1;
 
     srand(1);
+    if (getenv("FB_LINKS"))
+        LINKS = atoi(getenv("FB_LINKS"));
+    if (getenv("FB_NEW"))
+        NEW_LINKS = atoi(getenv("FB_NEW"));
+    if (getenv("FB_BATCH"))
+        ACK_BATCH = atoi(getenv("FB_BATCH"));
+    if (LINKS < 0 || LINKS > MAX_LINKS || NEW_LINKS < 0 ||
+        NEW_LINKS > LINKS || ACK_BATCH < 1 || ACK_BATCH > PIPE) {
+        fprintf(stderr, "FB_LINKS: 0..%d, FB_NEW: 0..FB_LINKS, "
+                "FB_BATCH: 1..%d\n", MAX_LINKS, PIPE);
+        return 2;
+    }
     if (testredis_start(&tr, NULL) != 0)
         return 1;
     rc = testredis_connect(&tr, 0);

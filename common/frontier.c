@@ -57,6 +57,25 @@ void cf_cmd_add(struct cf_cmd *c, const void *p, size_t n)
     c->argc++;
 }
 
+/* One argument made of a and b, with a space between them. */
+static void cmd_add_pair(struct cf_cmd *c, const char *a, size_t na,
+                         const void *b, size_t nb)
+{
+    size_t mark = c->bytes.len;
+
+    cf_cmd_add(c, a, na);
+    if (c->len[c->argc - 1] != na ||
+        cf_buf_add(&c->bytes, " ", 1) != CF_OK ||
+        (nb > 0 && cf_buf_add(&c->bytes, b, nb) != CF_OK)) {
+        c->bytes.len = mark; /* over the cap: sent empty, as above */
+        if (c->bytes.data)
+            c->bytes.data[mark] = '\0';
+        c->len[c->argc - 1] = 0;
+        return;
+    }
+    c->len[c->argc - 1] = na + 1 + nb;
+}
+
 void cf_cmd_adds(struct cf_cmd *c, const char *s)
 {
     cf_cmd_add(c, s, strlen(s));
@@ -156,9 +175,9 @@ static int cmp_link(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Priorities travel clamped to [0, 2^20), as 7 digits. */
+/* Priorities travel clamped to [0, 2^20), as 20 binary digits. */
 #define PRIO_MAX 1048575
-#define PRIO_DIGITS 7
+#define PRIO_BITS 20
 /* Seen-bucket bits per link: fp mod 2^25 as 25 '0'/'1' characters. */
 #define SEEN_BITS 25
 
@@ -170,12 +189,12 @@ static void cmd_addbuf(struct cf_cmd *c, struct cf_buf *b)
 }
 
 /* Links grouped by host, packed into a few arguments (docs/keys.md): n;
- * hosts "hk k hk k ..."; fps "fp fp ..."; bits, per link fp mod 2^25 in
- * 25 binary digits (its seen bucket is a suffix of them); priorities,
- * per link 7 decimal digits; then the n records, one argument each. All
- * in host-grouped order; with order (push), an argument before them with
- * each link's index in the caller's array (the push reply is in that
- * order). */
+ * hosts "hk k hk k ..."; bits, per link fp mod 2^25 in 25 binary digits
+ * (its seen bucket is a suffix of them); priorities, per link 20 binary
+ * digits; then the n queue members "<fp> <record>" (fp in decimal), one
+ * argument each. All in host-grouped order; with order (push), an
+ * argument before them with each link's index in the caller's array (the
+ * push reply is in that order). */
 static void add_links(struct cf_cmd *c, const struct cf_link *links,
                       size_t n, int order)
 {
@@ -211,15 +230,6 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
     }
     cmd_addbuf(c, &b);
     for (size_t i = 0; i < n; i++) {
-        char tmp[CF_FP_STRLEN + 1];
-        size_t len = cf_fp_format(links[o[i].i].fp, tmp);
-
-        if (i)
-            cf_buf_add(&b, " ", 1);
-        cf_buf_add(&b, tmp, len);
-    }
-    cmd_addbuf(c, &b);
-    for (size_t i = 0; i < n; i++) {
         char bits[SEEN_BITS];
         uint64_t fp = links[o[i].i].fp;
 
@@ -230,13 +240,21 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
     cmd_addbuf(c, &b);
     for (size_t i = 0; i < n; i++) {
         int64_t p = links[o[i].i].priority;
+        char d[PRIO_BITS];
 
         p = p < 0 ? 0 : p > PRIO_MAX ? PRIO_MAX : p;
-        cf_buf_addf(&b, "%0*lld", PRIO_DIGITS, (long long)p);
+        for (int k = 0; k < PRIO_BITS; k++)
+            d[k] = (char)('0' + ((p >> (PRIO_BITS - 1 - k)) & 1));
+        cf_buf_add(&b, d, sizeof(d));
     }
     cmd_addbuf(c, &b);
-    for (size_t i = 0; i < n; i++)
-        cf_cmd_add(c, links[o[i].i].rec, links[o[i].i].rec_len);
+    for (size_t i = 0; i < n; i++) {
+        const struct cf_link *l = &links[o[i].i];
+        char tmp[CF_FP_STRLEN + 1];
+        size_t len = cf_fp_format(l->fp, tmp);
+
+        cmd_add_pair(c, tmp, len, l->rec, l->rec_len);
+    }
     cf_buf_cleanup(&b);
     free(o);
 }
@@ -259,11 +277,8 @@ void cf_frontier_pop_cmd(struct cf_cmd *c, const char *crawl,
     cf_cmd_addll(c, now_ms);
 }
 
-void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
-                         const struct cf_ack *a)
+void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a)
 {
-    cmd_start(c, CF_SCRIPT_ACK, crawl);
-    cf_cmd_addll(c, a->now_ms);
     cmd_addfp(c, a->fp);
     cf_cmd_addll(c, a->token);
     cf_cmd_adds(c, a->hostkey);
@@ -275,6 +290,34 @@ void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
     cf_cmd_addll(c, a->robots_denied);
     cf_cmd_add(c, a->result, a->result_len);
     add_links(c, a->links, a->nlinks, 0);
+}
+
+void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
+                         const struct cf_ack *a)
+{
+    cmd_start(c, CF_SCRIPT_ACK, crawl);
+    cf_cmd_addll(c, a->now_ms);
+    cf_frontier_ack_add(c, a);
+}
+
+int cf_frontier_ack_parse(const redisReply *r, size_t n, int *accepted,
+                          char *errstr)
+{
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) {
+        snprintf(errstr, CF_ERRSTR_LEN, "ack: expected %zu replies", n);
+        return CF_EREDIS;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const redisReply *e = r->element[i];
+
+        if (e->type != REDIS_REPLY_INTEGER ||
+            (e->integer != 0 && e->integer != 1)) {
+            snprintf(errstr, CF_ERRSTR_LEN, "ack: reply %zu is not 0 or 1", i);
+            return CF_EREDIS;
+        }
+        accepted[i] = (int)e->integer;
+    }
+    return CF_OK;
 }
 
 void cf_frontier_fail_cmd(struct cf_cmd *c, const char *crawl,

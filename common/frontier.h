@@ -151,9 +151,18 @@ struct cf_ack {
     size_t nlinks;
 };
 
-/* ack: one atomic call per page. Reply: 1 accepted, 0 stale (dropped). */
+/* ack: one atomic call for a batch of completed pages. _cmd starts the
+ * command with page a (a->now_ms is the batch's time), _add appends one
+ * more page (at most 1000 in all). Reply: per page 1 accepted, 0 stale
+ * (dropped, counted in stale_acks). The caller keeps a and its buffers;
+ * the command holds copies. */
 void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
                          const struct cf_ack *a);
+void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a);
+#define CF_ACK_MAX 1000 /* pages in one ack call */
+/* Parse an ack reply for n pages into accepted[0..n-1] (1 or 0). */
+int cf_frontier_ack_parse(const redisReply *r, size_t n, int *accepted,
+                          char *errstr);
 
 /* A transient failure of a page lease (timeout, connect, 429, 5xx). */
 struct cf_fail {

@@ -56,41 +56,120 @@ static void job_finish(struct job *j)
 
 /* ---- replies ---------------------------------------------------------- */
 
-/* What an ack's reply needs: its crawl and the fingerprints of the
- * links it pushed (they go into the dedup cache once it is accepted). */
+/* What an ack's reply needs per page: the fingerprints of the links it
+ * pushed (they go into the dedup cache once it is accepted). */
 struct ack_ctx {
-    struct crawl *cr;
     size_t n;        /* entries in fp */
     uint64_t fp[];   /* links sent with the ack */
 };
 
+/* A crawl's acks waiting to go out in one call. */
+#define ACK_BATCH_MAX 64
+
+struct ack_batch {
+    struct crawl *cr;
+    struct cf_cmd cmd;                   /* the ack call being built */
+    size_t n;                            /* pages in it */
+    struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
+};
+
+static void ack_batch_free(struct ack_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        free(b->page[i]);
+    cf_cmd_cleanup(&b->cmd);
+    free(b);
+}
+
 static void on_ack(redisReply *r, void *arg)
 {
-    struct ack_ctx *ac = arg;
-    struct crawl *cr = ac->cr;
+    struct ack_batch *b = arg;
+    struct crawl *cr = b->cr;
     struct worker *w = cr->w;
-    size_t i;
+    int acc[ACK_BATCH_MAX];
+    char errstr[CF_ERRSTR_LEN];
+    size_t i, k;
 
     if (!r) {
-        w->n.redis_lost++;
+        w->n.redis_lost += b->n;
         goto out;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        cf_warn("ack refused", "crawl=%s error=\"%s\"", cr->name, r->str);
+        cf_warn("ack refused", "crawl=%s pages=%zu error=\"%s\"", cr->name,
+                b->n, r->str);
         goto out;
     }
-    if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
-        w->n.stale++;
-    /* Accepted: its links are in the crawl's seen set now. Never on a
-     * stale, refused or lost ack (its links may not have been pushed). */
-    if (cr->seen && r->type == REDIS_REPLY_INTEGER && r->integer == 1)
-        for (i = 0; i < ac->n; i++)
-            seen_add(cr->seen, ac->fp[i]);
+    if (cf_frontier_ack_parse(r, b->n, acc, errstr) != 0) {
+        cf_warn("bad ack reply", "crawl=%s error=\"%s\"", cr->name, errstr);
+        goto out;
+    }
+    for (i = 0; i < b->n; i++) {
+        if (!acc[i]) {
+            w->n.stale++;
+            continue;
+        }
+        /* Accepted: its links are in the crawl's seen set now. Never on
+         * a stale, refused or lost ack (they may not have been pushed). */
+        for (k = 0; cr->seen && k < b->page[i]->n; k++)
+            seen_add(cr->seen, b->page[i]->fp[k]);
+    }
     /* new links may be poppable now */
     cr->next_pop_ms = 0;
     worker_pump(w);
 out:
-    free(ac);
+    ack_batch_free(b);
+}
+
+static void send_batch(struct worker *w, struct crawl *cr)
+{
+    struct ack_batch *b = cr->acks;
+
+    cr->acks = NULL;
+    w->acks_unsent -= (int)b->n;
+    /* the client takes the command over; on_ack frees b */
+    if (rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b) != 0)
+        ack_batch_free(b);
+}
+
+void job_send_acks(struct worker *w)
+{
+    for (int i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->acks)
+            send_batch(w, w->crawls[i]);
+}
+
+void job_drop_acks(struct crawl *cr)
+{
+    if (cr->acks)
+        cr->w->acks_unsent -= (int)cr->acks->n;
+    ack_batch_free(cr->acks);
+    cr->acks = NULL;
+}
+
+/* Add page a (with its context) to the crawl's batch; a full batch goes
+ * now, else the loop sends it once it has handled what is ready. */
+static void queue_ack(struct worker *w, struct crawl *cr,
+                      const struct cf_ack *a, struct ack_ctx *ac)
+{
+    struct ack_batch *b = cr->acks;
+
+    if (!b) {
+        b = cf_calloc(1, sizeof(*b));
+        b->cr = cr;
+        cf_cmd_init(&b->cmd);
+        cf_frontier_ack_cmd(&b->cmd, cr->name, a);
+        cr->acks = b;
+        if (w->ack_ev)
+            event_active(w->ack_ev, EV_TIMEOUT, 0);
+    } else {
+        cf_frontier_ack_add(&b->cmd, a);
+    }
+    b->page[b->n++] = ac;
+    w->acks_unsent++;
+    if (b->n == ACK_BATCH_MAX || !w->ack_ev)
+        send_batch(w, cr);
 }
 
 /* Drop the links the dedup cache knows (counted in dup_local; they stay
@@ -101,7 +180,6 @@ static struct ack_ctx *ack_ctx_new(struct crawl *cr, struct page_links *pl)
     size_t n = pl ? pl->n : 0, i, k = 0;
     struct ack_ctx *ac = cf_malloc(sizeof(*ac) + n * sizeof(ac->fp[0]));
 
-    ac->cr = cr;
     for (i = 0; i < n; i++) {
         struct cf_link *l = &pl->links[i];
 
@@ -186,7 +264,7 @@ static void count_result(struct worker *w, enum cf_outcome out,
         w->n.errors++;
 }
 
-/* Send the one ack of a page and free the job. */
+/* Queue the one ack of a page (batched per crawl). */
 static void send_ack(struct job *j, struct cf_result *res,
                      enum cf_outcome out, struct page_links *pl,
                      int robots_denied)
@@ -195,7 +273,6 @@ static void send_ack(struct job *j, struct cf_result *res,
     struct cf_buf enc;
     struct cf_ack a = {0};
     struct ack_ctx *ac = ack_ctx_new(j->cr, pl);
-    struct cf_cmd c;
 
     cf_buf_init(&enc, 16 * 1024 * 1024);
     if (cf_result_encode(res, &enc) != 0) {
@@ -223,11 +300,7 @@ static void send_ack(struct job *j, struct cf_result *res,
         w->n.links += pl->n;
         w->n.out_of_scope += (uint64_t)pl->out_of_scope;
     }
-    cf_cmd_init(&c);
-    cf_frontier_ack_cmd(&c, j->cr->name, &a);
-    if (rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_ack, ac) != 0)
-        free(ac);
-    cf_cmd_cleanup(&c);
+    queue_ack(w, j->cr, &a, ac);
     cf_buf_cleanup(&enc);
     count_result(w, out, res->bytes);
     metrics_observe_fetch(w->metrics, res->fetch_ms);

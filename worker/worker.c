@@ -342,6 +342,13 @@ void worker_pump(struct worker *w)
         pop_timer_arm(w, next, now);
 }
 
+static void on_ack_ev(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    job_send_acks(arg);
+}
+
 static void on_pop_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -429,7 +436,8 @@ static void check_exit(struct worker *w, int64_t now)
         return;
     }
     if (w->state == WS_DRAINING) {
-        if (w->inflight == 0 && rclient_pending(w->rc) == 0) {
+        if (w->inflight == 0 && w->acks_unsent == 0 &&
+            rclient_pending(w->rc) == 0) {
             cf_info("drained, exiting", NULL);
             finish(w);
         } else if (w->release_deadline && now >= w->release_deadline) {
@@ -442,6 +450,7 @@ static void check_exit(struct worker *w, int64_t now)
                     "inflight=%d pending=%zu", w->inflight,
                     rclient_pending(w->rc));
             drain_release(w, RELEASE_WAIT_MS);
+            job_send_acks(w);
             if (w->releasing == 0 && rclient_pending(w->rc) == 0)
                 finish(w);
         }
@@ -456,7 +465,8 @@ static void check_exit(struct worker *w, int64_t now)
         ended += crawl_ended(w->crawls[i], now);
     }
     if (listed > 0 && ended == listed && w->inflight == 0 &&
-        w->popping == 0 && rclient_pending(w->rc) == 0) {
+        w->popping == 0 && w->acks_unsent == 0 &&
+        rclient_pending(w->rc) == 0) {
         cf_info("every crawl ended, exiting", "pages=%llu",
                 (unsigned long long)w->n.pages);
         finish(w);
@@ -553,6 +563,7 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     w->cron = event_new(w->base, -1, EV_PERSIST, on_cron, w);
     event_add(w->cron, &cron);
     w->pop_ev = evtimer_new(w->base, on_pop_timer, w);
+    w->ack_ev = event_new(w->base, -1, 0, on_ack_ev, w);
     w->sig_term = evsignal_new(w->base, SIGTERM, on_signal, w);
     w->sig_int = evsignal_new(w->base, SIGINT, on_signal, w);
     event_add(w->sig_term, NULL);
@@ -575,11 +586,14 @@ out:
         event_free(w->cron);
     if (w->pop_ev)
         event_free(w->pop_ev);
+    if (w->ack_ev)
+        event_free(w->ack_ev);
     if (w->sig_term)
         event_free(w->sig_term);
     if (w->sig_int)
         event_free(w->sig_int);
     for (i = 0; i < w->ncrawls; i++) {
+        job_drop_acks(w->crawls[i]);
         cf_config_cleanup(&w->crawls[i]->cfg);
         scope_free(w->crawls[i]->scope);
         seen_free(w->crawls[i]->seen);

@@ -73,6 +73,7 @@ struct crawl {
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
     struct seen *seen;          /* links known to be in Redis; NULL: off */
+    struct ack_batch *acks;     /* acks not sent yet (job.c); NULL: none */
 };
 
 enum job_state {
@@ -148,6 +149,8 @@ struct worker {
     int64_t release_deadline;    /* ms: stop waiting for them; 0: none */
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
+    struct event *ack_ev;        /* activated: send the batched acks */
+    int acks_unsent;             /* pages in ack batches not sent yet */
     struct event *sig_term, *sig_int;
     int exit_code;
     struct worker_counters n;
@@ -171,6 +174,11 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
 void job_robots_ready(struct job *j, const void *rules);
 /* Abort a job at the grace deadline (its lease will expire). */
 void job_abort(struct job *j);
+/* Send every crawl's batch of acks (w->ack_ev runs it once the loop has
+ * handled what is ready now; a full batch goes at once). */
+void job_send_acks(struct worker *w);
+/* Drop a crawl's unsent acks (the worker is going away). */
+void job_drop_acks(struct crawl *cr);
 
 /* ---- drain.c ---- */
 

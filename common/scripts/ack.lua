@@ -1,80 +1,158 @@
--- ack: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
--- bytes, links_found, out_of_scope, robots_denied, result, then the links
--- as push takes them (n, hosts, fps, bits, prios, records; lib.lua). One call per
--- completed page: releases the lease, appends the result to the results stream, counts,
--- pushes the links and reschedules the host. Reply: 1, or 0 if the lease
--- is stale (already completed or re-queued; counted in stale_acks).
-local now, fp, token, status = check_lease_args()
+-- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 10 arguments:
+-- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
+-- robots_denied, result; and its links as push takes them (n, hosts,
+-- bits, prios, members; lib.lua). One call for one page or a batch: per
+-- page it releases the lease, appends the result to the results stream,
+-- counts and pushes the links; then the hosts are rescheduled. Reply: per
+-- page 1, or 0 if its lease is stale (already completed or re-queued;
+-- counted in stale_acks).
+local now = int_arg(ARGV[1])
 if not now then
-    return fp
+    return bad('now_ms')
 end
-local outcome = ARGV[5]
-local nbytes = int_arg(ARGV[7])
-local found = int_arg(ARGV[8])
-local oos = int_arg(ARGV[9])
-local denied = int_arg(ARGV[10])
-if not nbytes or nbytes < 0 or not found or found < 0 or not oos or
-    oos < 0 or not denied or denied < 0 then
-    return bad('counter')
+local pages = {}
+local pos = 2
+while pos <= #ARGV and #pages <= 1000 do
+    local fp, token = fp_arg(ARGV[pos]), int_arg(ARGV[pos + 1])
+    local hk, outcome = ARGV[pos + 2], ARGV[pos + 3]
+    local status = int_arg(ARGV[pos + 4])
+    if not fp then
+        return bad('fp')
+    end
+    if not token then
+        return bad('token')
+    end
+    if not hostkey_arg(hk) then
+        return bad('hostkey')
+    end
+    if type(outcome) ~= 'string' or #outcome > 32 or
+        not find(outcome, '^[a-z_]+$') then
+        return bad('outcome')
+    end
+    if not status or status < 0 or status > 999 then
+        return bad('status')
+    end
+    local nbytes, found = int_arg(ARGV[pos + 5]), int_arg(ARGV[pos + 6])
+    local oos, denied = int_arg(ARGV[pos + 7]), int_arg(ARGV[pos + 8])
+    if not nbytes or nbytes < 0 or not found or found < 0 or not oos or
+        oos < 0 or not denied or denied < 0 then
+        return bad('counter')
+    end
+    if ARGV[pos + 9] == nil then
+        return bad('result')
+    end
+    local links, err = check_links(pos + 10, false)
+    if not links then
+        return err
+    end
+    pages[#pages + 1] = {fp = fp, token = token, hk = hk, outcome = outcome,
+        status = status, nbytes = nbytes, found = found, oos = oos,
+        denied = denied, result = ARGV[pos + 9], links = links}
+    pos = links.next
 end
-if ARGV[11] == nil then
-    return bad('result')
+if #pages == 0 or #pages > 1000 then
+    return bad('argument count')
 end
-local links, err = check_links(12)
-if not links then
-    return err
-end
-local sclass = 'status_' .. fmt(math.floor(status / 100)) .. 'xx'
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
-    'dup_links', sclass) then
+    'dup_links', 'status_2xx') then
     return no_crawl()
 end
-local v = rcall('HGET', K_INFLIGHT, fp)
-if not v then
-    inc('stale_acks', 1)
-    flush_stats()
-    return 0
+
+-- Which leases are still ours: one HMGET for the batch; a page twice in
+-- one batch is stale the second time.
+local fps = {}
+for i, pg in ipairs(pages) do
+    fps[i] = pg.fp
 end
-local tok, hk = parse_inflight(v)
-if tok ~= token then
-    inc('stale_acks', 1)
-    flush_stats()
-    return 0
+local cur = rcall('HMGET', K_INFLIGHT, unpack(fps))
+local reply, live, taken = {}, {}, {}
+for i, pg in ipairs(pages) do
+    local v = cur[i]
+    local ok = false
+    if v and not taken[pg.fp] then
+        local tok, hk = parse_inflight(v)
+        if tok == pg.token then
+            pg.hk = hk
+            ok = true
+        end
+    end
+    if ok then
+        taken[pg.fp] = true
+        live[#live + 1] = pg
+        reply[i] = 1
+    else
+        inc('stale_acks', 1)
+        reply[i] = 0
+    end
 end
+if #live == 0 then
+    flush_stats()
+    return reply
+end
+
 local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency')
 load_fr()
-release(fp, hk)
-rcall('HDEL', K_ATTEMPTS, fp)
-rcall('XADD', K_RESULTS, '*', 'r', ARGV[11])
-inc('done', 1)
-inc('inflight', -1)
-if outcome == 'ok' then
-    inc('ok', 1)
-    rcall('HDEL', host_key(hk), 'f')
-else
-    inc('err_' .. outcome, 1)
+local done = {}
+for i, pg in ipairs(live) do
+    done[i] = pg.fp
 end
-if status > 0 then
-    inc('fetched', 1)
-    inc(sclass, 1)
+rcall('HDEL', K_INFLIGHT, unpack(done))
+rcall('ZREM', K_LEASES, unpack(done))
+rcall('HDEL', K_ATTEMPTS, unpack(done))
+-- per host: slots freed, and whether a page succeeded
+local hosts, order = {}, {}
+for _, pg in ipairs(live) do
+    local h = hosts[pg.hk]
+    if not h then
+        h = {n = 0, ok = false}
+        hosts[pg.hk] = h
+        order[#order + 1] = pg.hk
+    end
+    h.n = h.n + 1
+    rcall('XADD', K_RESULTS, '*', 'r', pg.result)
+    inc('done', 1)
+    inc('inflight', -1)
+    if pg.outcome == 'ok' then
+        inc('ok', 1)
+        h.ok = true
+    else
+        inc('err_' .. pg.outcome, 1)
+    end
+    if pg.status > 0 then
+        inc('fetched', 1)
+        inc('status_' .. fmt(math.floor(pg.status / 100)) .. 'xx', 1)
+    end
+    if pg.nbytes > 0 then
+        inc('bytes', pg.nbytes)
+    end
+    if pg.found > 0 then
+        inc('links_found', pg.found)
+    end
+    if pg.oos > 0 then
+        inc('out_of_scope', pg.oos)
+    end
+    if pg.denied > 0 then
+        inc('robots_denied', pg.denied)
+    end
 end
-if nbytes > 0 then
-    inc('bytes', nbytes)
+for _, hk in ipairs(order) do
+    local h = hosts[hk]
+    rcall('HINCRBY', host_key(hk), 'i', fmt(-h.n))
+    if h.ok then
+        rcall('HDEL', host_key(hk), 'f')
+    end
 end
-if found > 0 then
-    inc('links_found', found)
+if ST.state ~= 'cancelled' then
+    for _, pg in ipairs(live) do
+        if pg.links.n > 0 then
+            push_links(pg.links, now, cfg, false)
+        end
+    end
 end
-if oos > 0 then
-    inc('out_of_scope', oos)
+for _, hk in ipairs(order) do
+    schedule(hk, now, cfg.per_host_concurrency)
 end
-if denied > 0 then
-    inc('robots_denied', denied)
-end
-if links.n > 0 and ST.state ~= 'cancelled' then
-    push_links(links, now, cfg, false)
-end
-schedule(hk, now, cfg.per_host_concurrency)
 check_done(now, cfg.max_pages)
 flush_fr()
 flush_stats()
-return 1
+return reply

@@ -322,80 +322,85 @@ end
 
 -- Links (push, ack) are packed by common/frontier.c into a few arguments,
 -- all in host-grouped order, from ARGV[first]: n; hosts "hk k hk k ...";
--- fps "fp fp ..."; bits (25 binary digits per link: fp mod 2^25); prios
--- (7 decimal digits per link, already clamped to [0, 2^20)); then the n
--- records, one argument each.
+-- bits (25 binary digits per link: fp mod 2^25); prios (20 binary digits
+-- per link: priorities are clamped to [0, 2^20)); then the n queue members
+-- "<fp> <record>", one argument each (fp in decimal).
 local SEEN_BITS = 25
-local PRIO_DIGITS = 7
+local PRIO_DIGITS = 20 -- binary: tonumber(s, 2) is strict, base 10 is not
 local FP_MAX = '9223372036854775807'
 
--- Validate the links from ARGV[first] to the end of ARGV. Returns a table
--- {n, hk = {...}, k = {...}, fp = {...}, first = first}, or nil and an
--- error reply.
-local function check_links(first)
+-- Validate the links from ARGV[first] (to the end of ARGV if last_only;
+-- links.next is the index after them). Pattern scans
+-- cost some 25 ns per byte in Redis' Lua, so the long arguments are
+-- checked with tonumber (strtoul) and plain finds. Returns a table
+-- {n, hk = {...}, k = {...}, fp = {...}, first = first, next = ...}, or
+-- nil and an error reply.
+local function check_links(first, last_only)
     local ns = ARGV[first]
     if not ns or not find(ns, '^%d+$') or #ns > 7 then
         return nil, bad('link count')
     end
     local n = ns + 0
-    local hosts, fps = ARGV[first + 1], ARGV[first + 2]
-    local bits, prios = ARGV[first + 3], ARGV[first + 4]
-    if #ARGV ~= first + 4 + n or not prios then
+    local hosts, bits, prios = ARGV[first + 1], ARGV[first + 2],
+        ARGV[first + 3]
+    if first + 3 + n > #ARGV or not prios or
+        (last_only and first + 3 + n ~= #ARGV) then
         return nil, bad('link count')
     end
-    if #bits ~= SEEN_BITS * n or find(bits, '[^01]') then
+    if #bits ~= SEEN_BITS * n or
+        (n > 0 and (byte(bits) < 48 or byte(bits) > 49 or
+        not tonumber(bits, 2))) then
         return nil, bad('link bits')
     end
-    if #prios ~= PRIO_DIGITS * n or find(prios, '%D') then
+    if #prios ~= PRIO_DIGITS * n or
+        (n > 0 and (byte(prios) < 48 or byte(prios) > 49 or
+        not tonumber(prios, 2))) then
         return nil, bad('link priority')
     end
+    -- "hk k" pairs split at single spaces: a host key holds no space, k is
+    -- 1 to 7 digits without a leading zero.
     local hk, ks = {}, {}
     local pos, last, total = 1, #hosts, 0
     while pos <= last do
-        local _, e, h, k = find(hosts, '^([^%s%c]+) ([1-9]%d?%d?%d?%d?%d?%d?)',
-            pos)
-        if not e or #h > 300 then
+        local a = find(hosts, ' ', pos, true)
+        if not a or a == pos or a - pos > 300 then
             return nil, bad('link hostkey')
         end
-        k = k + 0
-        hk[#hk + 1] = h
+        local b = find(hosts, ' ', a + 1, true) or last + 1
+        local cnt = sub(hosts, a + 1, b - 1)
+        local k = #cnt <= 7 and byte(cnt) ~= 48 and find(cnt, '^%d+$') and
+            tonumber(cnt)
+        if not k or k < 1 or b == last then
+            return nil, bad('link hostkey')
+        end
+        hk[#hk + 1] = sub(hosts, pos, a - 1)
         ks[#ks + 1] = k
         total = total + k
-        pos = e + 1
-        if pos <= last then
-            if byte(hosts, pos) ~= 32 or pos == last then
-                return nil, bad('link hostkey')
-            end
-            pos = pos + 1
-        end
+        pos = b + 1
     end
     if total ~= n then
         return nil, bad('link count')
     end
-    if find(fps, '^0%d') or find(fps, ' 0%d') then
-        return nil, bad('link fp')
-    end
-    local fp = {}
-    pos, last = 1, #fps
+    -- each member starts with its fingerprint: 1 to 19 digits, no
+    -- leading zero (the decimal form Redis keeps in an intset)
+    local fp, rec0 = {}, first + 3
     for j = 1, n do
-        local s, e = find(fps, '^%d+', pos)
-        if not s or e - s > 18 then
-            return nil, bad('link fp')
+        local m = ARGV[rec0 + j]
+        local _, e = find(m, '^[1-9]%d* ')
+        if not e and sub(m, 1, 2) == '0 ' then
+            e = 2
         end
-        local f = sub(fps, s, e)
-        if e - s == 18 and f > FP_MAX then
-            return nil, bad('link fp')
+        if not e or e > 20 then
+            return nil, bad('link member')
+        end
+        local f = sub(m, 1, e - 1)
+        if e == 20 and f > FP_MAX then
+            return nil, bad('link member')
         end
         fp[j] = f
-        pos = e + 2
-        if j < n and byte(fps, e + 1) ~= 32 then
-            return nil, bad('link fp')
-        end
     end
-    if pos ~= last + 2 and not (n == 0 and last == 0) then
-        return nil, bad('link fp')
-    end
-    return {n = n, hk = hk, k = ks, fp = fp, first = first}
+    return {n = n, hk = hk, k = ks, fp = fp, first = first,
+        next = first + 4 + n}
 end
 
 -- ZADD queue pairs (score, member) in slices (unpack has a stack limit).
@@ -424,8 +429,8 @@ local function push_links(links, now, cfg, seeds)
     local seenp = P .. 'seen:'
     local cap, conc = cfg.max_host_pages, cfg.per_host_concurrency
     local first = links.first
-    local bits, prios = ARGV[first + 3], ARGV[first + 4]
-    local rec0 = first + 4
+    local bits, prios = ARGV[first + 2], ARGV[first + 3]
+    local rec0 = first + 3
     local fps, hks, ks = links.fp, links.hk, links.k
     local isnew = {}
     local dups, capped, added = 0, 0, 0
@@ -480,15 +485,16 @@ local function push_links(links, now, cfg, seeds)
             local seq = FR.seq
             for x = 1, nnew do
                 local i = fresh[x]
-                local score = sub(prios, PRIO_DIGITS * i - PRIO_DIGITS + 1,
-                    PRIO_DIGITS * i) * SEQ_MOD + seq % SEQ_MOD
+                local score = tonumber(sub(prios, PRIO_DIGITS * i -
+                    PRIO_DIGITS + 1, PRIO_DIGITS * i), 2) * SEQ_MOD +
+                    seq % SEQ_MOD
                 seq = seq + 1
                 zargs[2 * x - 1] = fmt(score)
                 if not best or score < best then
                     best = score
                     bests = zargs[2 * x - 1]
                 end
-                zargs[2 * x] = fps[i] .. ' ' .. ARGV[rec0 + i]
+                zargs[2 * x] = ARGV[rec0 + i]
             end
             FR.seq = seq
             zadd_pairs(queue_key(hk), zargs)

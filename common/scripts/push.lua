@@ -11,7 +11,7 @@ end
 if seeds ~= 0 and seeds ~= 1 then
     return bad('seeds')
 end
-local links, err = check_links(4)
+local links, err = check_links(4, true)
 if not links then
     return err
 end

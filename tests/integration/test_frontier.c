@@ -51,6 +51,19 @@ static long long call_int(void)
     return v;
 }
 
+/* A one-page ack's reply: 1 accepted, 0 stale, -999 for anything else. */
+static long long call_ack(void)
+{
+    redisReply *r = call();
+    int acc = 0;
+    long long v = -999;
+
+    if (r && cf_frontier_ack_parse(r, 1, &acc, errstr) == 0)
+        v = acc;
+    freeReplyObject(r);
+    return v;
+}
+
 static void create(const char *crawl, const struct cf_config *cfg)
 {
     cf_frontier_create_cmd(&cmd, crawl, cfg, 1000);
@@ -124,7 +137,7 @@ static long long ack(const char *crawl, const struct cf_lease *l, int64_t now,
     a.links = ls;
     a.nlinks = n;
     cf_frontier_ack_cmd(&cmd, crawl, &a);
-    v = call_int();
+    v = call_ack();
     free(ls);
     return v;
 }
@@ -248,6 +261,9 @@ static void test_create_and_unknown(void)
 /* fp mod 2^25 in binary for 12 and 13 */
 #define B12 "0000000000000000000001100"
 #define B13 "0000000000000000000001101"
+/* priorities 0 and 1, 20 binary digits */
+#define P0 "00000000000000000000"
+#define P1 "00000000000000000001"
 
 static void test_malformed(void)
 {
@@ -258,63 +274,88 @@ static void test_malformed(void)
         const char *args[16];
     } bad[] = {
         /* push: now, seeds, order, then the links: n, hosts "hk k ...",
-         * fps "fp ...", bits (25 per link: fp mod 2^25), priorities (7
-         * digits per link), records */
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "abc", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "-1", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "9223372036854775808", B12,
-          "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "012", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "12 ", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a :80 1", "12", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "x000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "12", "0000000000000000000001102",
-          "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1", "12", "1100", "0000000", "r"}},
-        /* a record missing */
+         * bits (25 per link: fp mod 2^25), priorities (20 binary
+         * digits per link), members "<fp> <record>" */
+        /* fingerprints: not a number, negative, over 2^63 - 1, a leading
+         * zero, no record after it */
         {CF_SCRIPT_PUSH, 8,
-         {"5", "0", "0", "1", "http://a:80 1", "12", B12, "0000000"}},
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0, "abc r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0, "-1 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0,
+          "9223372036854775808 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0, "012 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0, "12"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0, " 12 r"}},
+        /* host keys and counts */
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a :80 1", B12, P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 01", B12, P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 +1", B12, P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1 ", B12, P0, "12 r"}},
+        /* priorities, bits */
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, "x0000000000000000000", "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, " 0000000000000000000", "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", B12, "0000000000000000000", "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", "0000000000000000000001102",
+          P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", "-000000000000000000001100",
+          P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1", "1100", P0, "12 r"}},
+        /* a member missing */
+        {CF_SCRIPT_PUSH, 7,
+         {"5", "0", "0", "1", "http://a:80 1", B12, P0}},
         /* order: index past the link count, an index twice */
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "1", "1", "http://a:80 1", B12, P0, "12 r"}},
         {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "1", "1", "http://a:80 1", "12", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "0 0", "2", "http://a:80 2", "12 13", B12 B13,
-          "00000000000000", "r", "r"}},
+         {"5", "0", "0 0", "2", "http://a:80 2", B12 B13,
+          P0 P0, "12 r", "13 r"}},
         /* host counts that do not add up to n */
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 2", "12", B12, "0000000", "r"}},
-        {CF_SCRIPT_PUSH, 9,
-         {"5", "0", "0", "1", "http://a:80 1 http://b:80 1", "12", B12,
-          "0000000", "r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 2", B12, P0, "12 r"}},
+        {CF_SCRIPT_PUSH, 8,
+         {"5", "0", "0", "1", "http://a:80 1 http://b:80 1", B12,
+          P0, "12 r"}},
         /* valid first link, bad second: nothing may be written */
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "0 1", "2", "http://a:80 2", "12 13", B12 B13,
-          "000000000001.5", "r", "r"}},
-        {CF_SCRIPT_PUSH, 10,
-         {"5", "0", "0 1", "2", "http://a:80 2", "12 1x", B12 B13,
-          "00000000000001", "r", "r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0 1", "2", "http://a:80 2", B12 B13,
+          P0 "000000000000000000.1", "12 r", "13 r"}},
+        {CF_SCRIPT_PUSH, 9,
+         {"5", "0", "0 1", "2", "http://a:80 2", B12 B13,
+          P0 P1, "12 r", "1x r"}},
         {CF_SCRIPT_PUSH, 3, {"5x", "0", "0"}},
         {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
         {CF_SCRIPT_POP, 2, {"w", "1"}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "tok", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "0", "", "", "", ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "1", "", "", "", ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "OK", "200",
-                             "0", "0", "0", "0", "R", "0", "", "", "", ""}},
+        /* ack: now, then per page fp, token, hostkey, outcome, status,
+         * bytes, links_found, out_of_scope, robots_denied, result, links
+         * (n, hosts, bits, prios, members) */
+        {CF_SCRIPT_ACK, 15, {"5", "12", "tok", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "0", "", "", ""}},
+        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "1", "", "", ""}},
+        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "OK", "200",
+                             "0", "0", "0", "0", "R", "0", "", "", ""}},
         {CF_SCRIPT_ACK, 12, {"5", "12", "1", "http://a:80", "ok", "200",
                              "0", "0", "0", "0", "R", "0"}},
+        {CF_SCRIPT_ACK, 1, {"5"}},
+        /* a good page, then a bad one: nothing may be written */
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "R", "0", "", "", "",
+                             "13"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
                              "-1"}},
         {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
@@ -984,6 +1025,89 @@ static void test_politeness(void)
         redisFree(conns[c]);
 }
 
+/* Several pages in one ack call: each is judged on its own (a lease
+ * acked twice in one batch, a wrong token), links of all of them are
+ * pushed, and a host's slots come back in one go. */
+static void test_ack_batch(void)
+{
+    struct cf_config cfg;
+    struct tlink seed[3], out[4];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    struct cf_ack a[4];
+    int is_new[3], acc[4] = {-1, -1, -1, -1}, n;
+    redisReply *r;
+
+    base_config(&cfg);
+    cfg.per_host_concurrency = 3;
+    create("ab", &cfg);
+    cf_config_cleanup(&cfg);
+    for (int i = 0; i < 3; i++)
+        tlink_make(&seed[i], 1, i, 0);
+    CHECK_INT(push_links("ab", 10, seed, 3, 1, is_new), 3);
+    n = pop("ab", 3, 20, &ls, &info);
+    CHECK_INT(n, 3);
+    if (n != 3) {
+        cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+        return;
+    }
+    /* two links on a new host per page, one of them on every page */
+    for (int i = 0; i < 4; i++)
+        tlink_make(&out[i], 2, i, 1);
+    memset(a, 0, sizeof(a));
+    for (int i = 0; i < 4; i++) {
+        const struct cf_lease *l = &ls[i < 2 ? i : i == 2 ? 0 : 2];
+
+        a[i].fp = l->fp;
+        a[i].token = l->token + (i == 3); /* page 3: a wrong token */
+        a[i].hostkey = l->hostkey;
+        a[i].now_ms = 30;
+        a[i].result = "R";
+        a[i].result_len = 1;
+        a[i].outcome = "ok";
+        a[i].status = 200;
+        a[i].links = &out[i].l;
+        a[i].nlinks = 1;
+    }
+    {
+        struct cf_link two[2] = {out[0].l, out[3].l};
+
+        a[0].links = two;
+        a[0].nlinks = 2;
+        cf_frontier_ack_cmd(&cmd, "ab", &a[0]);
+        for (int i = 1; i < 4; i++)
+            cf_frontier_ack_add(&cmd, &a[i]);
+        r = call();
+    }
+    CHECK(r && cf_frontier_ack_parse(r, 4, acc, errstr) == CF_OK);
+    freeReplyObject(r);
+    CHECK_INT(acc[0], 1);
+    CHECK_INT(acc[1], 1);
+    CHECK_INT(acc[2], 0); /* the same lease again */
+    CHECK_INT(acc[3], 0); /* token mismatch */
+    CHECK_INT(stat("ab", "done"), 2);
+    CHECK_INT(stat("ab", "stale_acks"), 2);
+    CHECK_INT(stat("ab", "inflight"), 1);
+    /* links of the two accepted pages only: p0, p3 (page 0), p1 */
+    CHECK_INT(stat("ab", "discovered"), 6);
+    CHECK_INT(stat("ab", "queued"), 3);
+    r = redisCommand(rc, "HGET cf:{ab}:h:%s i", ls[0].hostkey);
+    CHECK(r && r->type == REDIS_REPLY_STRING && atoi(r->str) == 1);
+    freeReplyObject(r);
+    r = redisCommand(rc, "XLEN cf:{ab}:results");
+    CHECK(r && r->type == REDIS_REPLY_INTEGER && r->integer == 2);
+    freeReplyObject(r);
+    /* the third lease, properly */
+    a[3].token = ls[2].token;
+    cf_frontier_ack_cmd(&cmd, "ab", &a[3]);
+    CHECK_INT(call_ack(), 1);
+    CHECK_INT(stat("ab", "done"), 3);
+    CHECK_INT(stat("ab", "inflight"), 0);
+    CHECK_INT(stat("ab", "discovered"), 6); /* p3 was known */
+    CHECK_INT(stat("ab", "dup_links"), 1);
+    cf_leases_free(ls, 3);
+}
+
 static void run_cases(void)
 {
     test_create_and_unknown();
@@ -991,6 +1115,7 @@ static void run_cases(void)
     test_priority_fifo();
     test_no_head_of_line();
     test_leases_stale_double();
+    test_ack_batch();
     test_control();
     test_budget_and_host_cap();
     test_robots();

@@ -145,9 +145,10 @@ static void step_finish(int ok)
     }
     r = cf_frontier_call(rc, &cmd, errstr);
     CHECK(r != NULL);
-    if (r && ok && r->type == REDIS_REPLY_INTEGER) {
+    if (r && ok && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER) {
         /* a lease past its deadline may have been reaped by a pop */
-        if (r->integer == 1)
+        if (r->element[0]->integer == 1)
             u->st = U_DONE;
     } else if (r && r->type == REDIS_REPLY_STATUS) {
         if (!strcmp(r->str, "dead"))

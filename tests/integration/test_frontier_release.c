@@ -53,6 +53,19 @@ static long long call_int(void)
     return v;
 }
 
+/* A one-page ack's reply: 1 accepted, 0 stale, -999 for anything else. */
+static long long call_ack(void)
+{
+    redisReply *r = call();
+    int acc = 0;
+    long long v = -999;
+
+    if (r && cf_frontier_ack_parse(r, 1, &acc, errstr) == 0)
+        v = acc;
+    freeReplyObject(r);
+    return v;
+}
+
 static void create(const char *crawl, int robots, int conc)
 {
     struct cf_config cfg;
@@ -150,7 +163,7 @@ static long long ack(const char *crawl, const struct cf_lease *l,
     a.outcome = "ok";
     a.status = 200;
     cf_frontier_ack_cmd(&cmd, crawl, &a);
-    return call_int();
+    return call_ack();
 }
 
 static void fail(const char *crawl, const struct cf_lease *l, int64_t now)
