@@ -81,10 +81,24 @@ site() { # pages -> directory
 # CPU and memory count as ours), 2 workers (one per core), CONCURRENCY
 # split between them, per-host concurrency CONCURRENCY / 8 hosts, robots
 # off and private addresses allowed like every peer here.
-CF_CMD='"$CF_BIN/crawlfleet" crawl "$START_URL" --name bench -q --fresh \
+CF_CMD='"$CF_BIN/crawlfleet" crawl "$START_URL" --name bench --fresh \
  --state-dir "$WORK/state" --scope "hosts:$SCOPE_HOSTS" --allow-private \
  --no-obey-robots --workers 2 --concurrency $((CONCURRENCY / 2)) \
  --per-host-concurrency $((CONCURRENCY / 8)) -o "$WORK/pages.jsonl"'
+
+# The embedded redis-server's share, from crawlfleet's last words (the
+# stderr compare.sh keeps in the run's work directory), appended to the
+# scenario's table.
+redis_share() { # results.json
+    w=$(python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["runs"]:
+    if r.get("name") == "crawlfleet": print(r.get("workdir", ""))' "$1" \
+        2>/dev/null)
+    line=$(grep -h "embedded redis-server" "$w/stderr.log" 2>/dev/null)
+    [ -n "$line" ] && [ -f "${1%.json}.md" ] &&
+        printf '\ncrawlfleet: %s\n' "${line#crawlfleet: }" >>"${1%.json}.md"
+    return 0
+}
 
 for s in $SCEN; do
     case $s in
@@ -100,6 +114,7 @@ for s in $SCEN; do
         CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
             --peers "$PEERS" --results "$RES/s1-$STAMP.json" \
             crawlfleet="$CF_CMD"
+        redis_share "$RES/s1-$STAMP.json"
         ;;
     s2)
         need_tools
@@ -110,6 +125,7 @@ for s in $SCEN; do
         BENCH_DELAY_MS=100 CONCURRENCY=256 bash "$SHARED/compare.sh" "$dir" \
             --cap 900 --peers "$p2" --results "$RES/s2-$STAMP.json" \
             crawlfleet="$CF_CMD"
+        redis_share "$RES/s2-$STAMP.json"
         ;;
     s3)
         need_s3_tools

@@ -177,6 +177,23 @@ static void progress_line(struct crawl_run *cr, const struct progress *p)
     fflush(stderr);
 }
 
+/* CPU seconds the embedded redis-server has used (INFO cpu), or -1. */
+static double redis_cpu_s(redisContext *rc)
+{
+    redisReply *r = rc ? redisCommand(rc, "INFO cpu") : NULL;
+    double v = -1;
+
+    if (r && r->type == REDIS_REPLY_STRING) {
+        const char *u = strstr(r->str, "used_cpu_user:");
+        const char *s = strstr(r->str, "used_cpu_sys:");
+
+        if (u && s)
+            v = atof(u + 14) + atof(s + 13);
+    }
+    freeReplyObject(r);
+    return v;
+}
+
 static void progress_end(struct crawl_run *cr)
 {
     if (cr->progress)
@@ -529,11 +546,18 @@ int cmd_crawl(int argc, char **argv)
         stop_workers(&cr, WORKER_EXIT_MS, SIGTERM);
         ret = cli_out_commit(cmd, &out);
         opened = 0;
-        if (ret == CLI_OK && !cr.a.quiet)
+        if (ret == CLI_OK && !cr.a.quiet) {
+            double cpu = cr.er.pid > 0 ? redis_cpu_s(cr.rc) : -1;
+
             fprintf(stderr, "%s: crawl '%s' done: %lld results in %.1fs%s%s\n",
                     CLI_PROG, cr.name, fl.written,
                     (double)(cf_now_ms() - cr.started_ms) / 1000.0,
                     cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
+            if (cpu >= 0 && fl.written > 0)
+                fprintf(stderr, "%s: embedded redis-server: %.2f s of CPU, "
+                        "%.0f us per result\n", CLI_PROG, cpu,
+                        cpu * 1e6 / (double)fl.written);
+        }
     } else if (ret == CLI_INTERRUPTED) {
         fprintf(stderr,
                 "%s: interrupted; stopping workers and redis. Run "

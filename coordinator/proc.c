@@ -198,7 +198,8 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
             "",         "--daemonize",
             "no",       "--logfile",
             "",         "--protected-mode",
-            "yes",      NULL,
+            "yes",      "--latency-tracking",
+            "no",       NULL,
         };
 
         r->pid = proc_spawn(argv, log, errstr);

@@ -403,11 +403,14 @@ local function check_links(first, last_only)
         next = first + 4 + n}
 end
 
--- ZADD queue pairs (score, member) in slices (unpack has a stack limit).
-local function zadd_pairs(key, args)
+-- cmd key a1 a2 ... in slices of 2000 arguments (unpack has a stack
+-- limit): ZADD, HSET and HDEL with many pairs or fields.
+local function call_slices(cmd, key, args)
     local n = #args
     if n <= 2000 then
-        rcall('ZADD', key, unpack(args))
+        if n > 0 then
+            rcall(cmd, key, unpack(args))
+        end
         return
     end
     for i = 1, n, 2000 do
@@ -415,8 +418,12 @@ local function zadd_pairs(key, args)
         if j > n then
             j = n
         end
-        rcall('ZADD', key, unpack(args, i, j))
+        rcall(cmd, key, unpack(args, i, j))
     end
+end
+
+local function zadd_pairs(key, args)
+    call_slices('ZADD', key, args)
 end
 
 -- Dedup and enqueue validated links (check_links). Returns a table with

@@ -61,6 +61,10 @@ end
 local out = {'running', 0}
 local pages = 0
 local leased = 0
+-- in-flight entries and lease deadlines, written once after the loop;
+-- the attempts of the leased pages, read once
+local infl, leases, fps, att_at = {}, {}, {}, {}
+local deadline = fmt(now + cfg.lease_ms)
 while pages < budget and leased < want do
     local top = rcall('ZPOPMIN', K_READY)
     if not top[1] then
@@ -76,7 +80,7 @@ while pages < budget and leased < want do
         (not rm or now - rm >= cfg.robots_ttl_ms) then
         local tok = next_token()
         rcall('HSET', hkey, 'rt', fmt(tok))
-        rcall('ZADD', K_LEASES, fmt(now + cfg.lease_ms), 'r ' .. hk)
+        rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
         out[#out + 1] = 1
         out[#out + 1] = '0'
         out[#out + 1] = tok
@@ -92,21 +96,24 @@ while pages < budget and leased < want do
             local sp = string.find(member, ' ', 1, true)
             local fp = string.sub(member, 1, sp - 1)
             local tok = next_token()
-            rcall('HSET', K_INFLIGHT, fp,
-                fmt(tok) .. ' ' .. hk .. ' ' .. score .. ' ' .. member)
-            rcall('ZADD', K_LEASES, fmt(now + cfg.lease_ms), fp)
+            infl[#infl + 1] = fp
+            infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. score .. ' ' ..
+                member
+            leases[#leases + 1] = deadline
+            leases[#leases + 1] = fp
             local delay = tonumber(h[4]) or cfg.delay_ms
             local busy = (tonumber(h[1]) or 0) + 1
             rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
             inc('inflight', 1)
             inc('queued', -1)
-            local att = tonumber(rcall('HGET', K_ATTEMPTS, fp)) or 0
             out[#out + 1] = 0
             out[#out + 1] = fp
             out[#out + 1] = tok
             out[#out + 1] = hk
             out[#out + 1] = string.sub(member, sp + 1)
-            out[#out + 1] = att
+            out[#out + 1] = 0 -- attempts, filled in below
+            fps[#fps + 1] = fp
+            att_at[#att_at + 1] = #out
             pages = pages + 1
             leased = leased + 1
             if busy < conc then
@@ -120,6 +127,16 @@ while pages < budget and leased < want do
                 end
             end
         end
+    end
+end
+
+call_slices('HSET', K_INFLIGHT, infl)
+call_slices('ZADD', K_LEASES, leases)
+for i = 1, #fps, 1000 do
+    local j = math.min(i + 999, #fps)
+    local att = rcall('HMGET', K_ATTEMPTS, unpack(fps, i, j))
+    for k = i, j do
+        out[att_at[k]] = tonumber(att[k - i + 1]) or 0
     end
 end
 
