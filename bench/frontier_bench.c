@@ -1,13 +1,16 @@
 /* frontier_bench.c - frontier throughput and seen-set memory, no HTTP.
  *
- *   [FB_LINKS=40] [FB_NEW=10] [FB_BATCH=16] frontier_bench [pages [urls]]
+ *   [FB_LINKS=40] [FB_NEW=10] [FB_BATCH=16] [FB_FILTER=1]
+ *       frontier_bench [pages [urls]]
  *
  * Starts a private redis-server (tests/lib/testredis). Throughput: seeds
  * HOSTS hosts, then pops batches of PIPE leases and acks them FB_BATCH
  * pages per ack call, the calls pipelined (hiredis
  * redisAppendCommandArgv), each page carrying FB_LINKS links of which
- * FB_NEW are new; reports pages/s and redis-server CPU microseconds per
- * page (INFO cpu delta). Memory: pushes urls new URLs
+ * FB_NEW are new; with FB_FILTER (default), links the seen set holds are
+ * dropped before the ack by pipelined SISMEMBERs, as a worker may do;
+ * reports pages/s and redis-server CPU microseconds per page (INFO cpu
+ * delta). Memory: pushes urls new URLs
  * (default 1,000,000) into a fresh crawl, drops everything but the seen
  * set and reports (used_memory after - before) / urls, and checks every
  * seen bucket is still an intset. */
@@ -17,6 +20,7 @@
 
 #include "config.h"
 #include "frontier.h"
+#include "keys.h"
 #include "testredis.h"
 
 #define HOSTS 2000
@@ -25,7 +29,7 @@
 
 /* links per page and new ones among them (env FB_LINKS, FB_NEW), pages
  * per ack call (FB_BATCH) */
-static int LINKS = 40, NEW_LINKS = 10, ACK_BATCH = 16;
+static int LINKS = 40, NEW_LINKS = 10, ACK_BATCH = 16, FILTER = 1;
 
 static char errstr[CF_ERRSTR_LEN];
 
@@ -97,13 +101,57 @@ static void load_scripts(redisContext *rc)
     }
 }
 
+/* Drop the links the seen set already holds, as a worker may before its
+ * ack: one pipelined SISMEMBER per link on the bucket the pop's seen
+ * level names (cf_frontier_seen_key). */
+static int filter(redisContext *rc, struct cf_link (*all)[MAX_LINKS],
+                  size_t *nl, size_t n, const struct cf_pop_info *info,
+                  long *dropped)
+{
+    char key[CF_KEY_MAX], fp[32];
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nl[i]; k++) {
+            cf_frontier_seen_key(key, "bench", all[i][k].fp,
+                                 info->seen_level, info->seen_split);
+            snprintf(fp, sizeof(fp), "%llu",
+                     (unsigned long long)all[i][k].fp);
+            redisAppendCommand(rc, "SISMEMBER %s %s", key, fp);
+        }
+    for (size_t i = 0; i < n; i++) {
+        size_t keep = 0;
+
+        for (size_t k = 0; k < nl[i]; k++) {
+            void *rp = NULL;
+            int seen;
+
+            if (redisGetReply(rc, &rp) != REDIS_OK || !rp) {
+                fprintf(stderr, "filter: %s\n", rc->errstr);
+                return -1;
+            }
+            seen = ((redisReply *)rp)->type == REDIS_REPLY_INTEGER &&
+                   ((redisReply *)rp)->integer == 1;
+            freeReplyObject(rp);
+            if (seen)
+                (*dropped)++;
+            else
+                all[i][keep++] = all[i][k];
+        }
+        nl[i] = keep;
+    }
+    return 0;
+}
+
 static int bench_pages(redisContext *rc, long pages)
 {
     static const char rec[] = "\x87\xa1v\x01\xa1u\xd9\x30http://host.bench/some/path/"
                               "page-000000.html\xa1" "d\x02\xa1p\x02";
     struct cf_cmd pop, acks[PIPE];
-    struct cf_link links[MAX_LINKS];
-    char hks[MAX_LINKS][48];
+    static struct cf_link all[PIPE][MAX_LINKS];
+    static char hks[PIPE][MAX_LINKS][48];
+    struct cf_link *links = all[0];
+    size_t nl[PIPE];
+    long filtered = 0;
     long done = 0, stale = 0;
     size_t nc, inbatch[PIPE];
     double cpu0, cpu1;
@@ -118,8 +166,8 @@ static int bench_pages(redisContext *rc, long pages)
     for (int h = 0; h < HOSTS; h++) {
         redisReply *r;
 
-        make_link(&links[0], &hks[0], 0, rec, sizeof(rec) - 1);
-        snprintf(hks[0], sizeof(hks[0]), "http://host%d.bench:80", h);
+        make_link(&links[0], &hks[0][0], 0, rec, sizeof(rec) - 1);
+        snprintf(hks[0][0], sizeof(hks[0][0]), "http://host%d.bench:80", h);
         cf_frontier_push_cmd(&pop, "bench", cf_now_ms(), links, 1, 1);
         r = cf_frontier_call(rc, &pop, errstr);
         freeReplyObject(r);
@@ -149,12 +197,17 @@ static int bench_pages(redisContext *rc, long pages)
             fprintf(stderr, "frontier ran dry (%s)\n", info.state);
             break;
         }
+        for (size_t i = 0; i < n; i++) {
+            for (int k = 0; k < LINKS; k++)
+                make_link(&all[i][k], &hks[i][k], k, rec, sizeof(rec) - 1);
+            nl[i] = (size_t)LINKS;
+        }
+        if (FILTER && filter(rc, all, nl, n, &info, &filtered) != 0)
+            return -1;
         nc = 0;
         for (size_t i = 0; i < n; i++) {
             struct cf_ack a = {0};
 
-            for (int k = 0; k < LINKS; k++)
-                make_link(&links[k], &hks[k], k, rec, sizeof(rec) - 1);
             a.fp = ls[i].fp;
             a.token = ls[i].token;
             a.hostkey = ls[i].hostkey;
@@ -165,8 +218,8 @@ static int bench_pages(redisContext *rc, long pages)
             a.status = 200;
             a.bytes = 20000;
             a.links_found = LINKS;
-            a.links = links;
-            a.nlinks = LINKS;
+            a.links = all[i];
+            a.nlinks = nl[i];
             if (i % (size_t)ACK_BATCH == 0) {
                 cf_frontier_ack_cmd(&acks[nc], "bench", &a);
                 inbatch[nc++] = 1;
@@ -202,12 +255,17 @@ static int bench_pages(redisContext *rc, long pages)
     t1 = cf_now_ms();
     cpu1 = cpu_s(rc);
     printf("pages: %ld in %.3f s = %.0f pages/s, %d links/page "
-           "(%d new), %d pages per ack call, redis cpu %.1f us/page"
+           "(%d new), %d pages per ack call, %s, redis cpu %.1f us/page"
            "%s\n",
            done, (double)(t1 - t0) / 1000.0,
            (double)done * 1000.0 / (double)(t1 - t0 ? t1 - t0 : 1), LINKS,
-           NEW_LINKS, ACK_BATCH, (cpu1 - cpu0) * 1e6 / (double)(done ? done : 1),
+           NEW_LINKS, ACK_BATCH,
+           FILTER ? "seen links dropped before the ack" : "no look-ups",
+           (cpu1 - cpu0) * 1e6 / (double)(done ? done : 1),
            stale ? " (STALE ACKS)" : "");
+    if (FILTER)
+        printf("look-ups: %.1f of %d links per page found seen\n",
+               (double)filtered / (double)(done ? done : 1), LINKS);
     if (getenv("BENCH_STATS")) {
         redisReply *r = redisCommand(rc, "SLOWLOG GET 200");
 
@@ -307,6 +365,8 @@ int main(int argc, char **argv)
         LINKS = atoi(getenv("FB_LINKS"));
     if (getenv("FB_NEW"))
         NEW_LINKS = atoi(getenv("FB_NEW"));
+    if (getenv("FB_FILTER"))
+        FILTER = atoi(getenv("FB_FILTER")) != 0;
     if (getenv("FB_BATCH"))
         ACK_BATCH = atoi(getenv("FB_BATCH"));
     if (LINKS < 0 || LINKS > MAX_LINKS || NEW_LINKS < 0 ||

@@ -440,23 +440,28 @@ int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
 
     *out = NULL;
     *n = 0;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-        (r->elements - 2) % 6 != 0 ||
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 4 ||
+        (r->elements - 4) % 6 != 0 ||
         r->element[0]->type != REDIS_REPLY_STRING ||
         r->element[0]->len >= sizeof(info->state) ||
-        r->element[1]->type != REDIS_REPLY_INTEGER) {
+        r->element[1]->type != REDIS_REPLY_INTEGER ||
+        r->element[2]->type != REDIS_REPLY_INTEGER ||
+        r->element[3]->type != REDIS_REPLY_INTEGER ||
+        r->element[2]->integer < -1 || r->element[2]->integer > 62) {
         snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed reply");
         return CF_EINVAL;
     }
     memcpy(info->state, r->element[0]->str, r->element[0]->len);
     info->state[r->element[0]->len] = '\0';
     info->wait_ms = r->element[1]->integer;
-    count = (r->elements - 2) / 6;
+    info->seen_level = (int)r->element[2]->integer;
+    info->seen_split = r->element[3]->integer;
+    count = (r->elements - 4) / 6;
     if (count == 0)
         return CF_OK;
     ls = cf_calloc(count, sizeof(*ls));
     for (i = 0; i < count; i++) {
-        if (parse_lease(r->element + 2 + 6 * i, &ls[i]) != CF_OK) {
+        if (parse_lease(r->element + 4 + 6 * i, &ls[i]) != CF_OK) {
             snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed lease %zu", i);
             cf_leases_free(ls, i + 1);
             return CF_EINVAL;
@@ -465,6 +470,26 @@ int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
     *out = ls;
     *n = count;
     return CF_OK;
+}
+
+int cf_frontier_seen_key(char *buf, const char *crawl, uint64_t fp,
+                         int level, int64_t split)
+{
+    char name[16 + 64];
+    int w = level;
+    size_t off;
+
+    buf[0] = '\0';
+    if (level < 0 || level > 62)
+        return -1;
+    if ((int64_t)(fp & ((UINT64_C(1) << level) - 1)) < split)
+        w = level + 1;
+    off = (size_t)snprintf(name, sizeof(name), "seen:");
+    for (int k = w - 1; k >= 0; k--)
+        name[off++] = (char)('0' + ((fp >> k) & 1));
+    name[off] = '\0';
+    cf_key(buf, crawl, name);
+    return 0;
 }
 
 /* ---- release ----------------------------------------------------------- */

@@ -120,6 +120,8 @@ struct cf_pop_info {
     char state[16];       /* running, paused, cancelled, done, missing */
     int64_t wait_ms;      /* when no lease came back: ms until the next
                            * host is due, or -1 if none is scheduled */
+    int seen_level;       /* the seen set's L, -1 unknown (not running) */
+    int64_t seen_split;   /* and its split pointer s */
 };
 
 /* pop: lease up to n requests for worker at now_ms, honouring per-host
@@ -132,6 +134,15 @@ int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
                           size_t *n, struct cf_pop_info *info, char *errstr);
 void cf_lease_cleanup(struct cf_lease *l);
 void cf_leases_free(struct cf_lease *l, size_t n);
+
+/* The seen-set bucket key that would hold fp ("cf:{crawl}:seen:<bits>",
+ * docs/keys.md) at level and split as a pop reported them; buf holds
+ * CF_KEY_MAX bytes. A caller may drop links found there (SISMEMBER)
+ * before an ack: the set only grows, so a look-up with an outdated level
+ * can miss a link (the ack then decides) but never report a new one as
+ * seen. Returns -1 (buf empty) if level is unknown. */
+int cf_frontier_seen_key(char *buf, const char *crawl, uint64_t fp,
+                         int level, int64_t split);
 
 /* The completion of a page lease. */
 struct cf_ack {

@@ -270,7 +270,15 @@ local function seen_split()
         L = L + 1
         s = 0
     end
-    FR.L, FR.s = L, s
+    FR.L, FR.s, FR.sb = L, s, nil
+end
+
+-- The split pointer s as L binary digits (kept until the next split).
+local function split_bits()
+    if not FR.sb then
+        FR.sb = bitstr(FR.s, FR.L)
+    end
+    return FR.sb
 end
 
 -- ---- hosts -------------------------------------------------------------
@@ -431,7 +439,7 @@ end
 -- per_host_concurrency.
 local function push_links(links, now, cfg, seeds)
     local L, s = FR.L, FR.s
-    local sb = bitstr(s, L)
+    local sb = split_bits()
     local half = 2 ^ L
     local seenp = P .. 'seen:'
     local cap, conc = cfg.max_host_pages, cfg.per_host_concurrency
@@ -461,7 +469,7 @@ local function push_links(links, now, cfg, seeds)
                     FR.n = n
                     seen_split()
                     L, s = FR.L, FR.s
-                    sb = bitstr(s, L)
+                    sb = split_bits()
                     half = 2 ^ L
                 end
             else

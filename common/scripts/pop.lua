@@ -1,5 +1,7 @@
 -- pop: KEYS[1] stats; ARGV: worker, n, now_ms. Leases up to n requests.
--- Reply: state, wait_ms, then per lease 6 entries: kind (0 page, 1
+-- Reply: state, wait_ms, seen_level, seen_split (the seen set's L and s,
+-- -1 when not running: for callers that look links up before an ack,
+-- cf_frontier_seen_key), then per lease 6 entries: kind (0 page, 1
 -- robots), fp (text; "0" for robots), token, hostkey, record (page
 -- record without the "<fp> " prefix; "" for robots), attempts.
 -- wait_ms: 0 if something was leased, else ms until the next host or
@@ -20,7 +22,7 @@ if not load_stats() then
     return no_crawl()
 end
 if ST.state ~= 'running' then
-    return {ST.state, -1}
+    return {ST.state, -1, -1, -1}
 end
 local cfg = load_cfg('max_pages', 'per_host_concurrency', 'delay_ms',
     'obey_robots', 'robots_ttl_ms', 'lease_ms', 'max_attempts')
@@ -58,7 +60,7 @@ if cfg.max_pages > 0 then
     end
 end
 
-local out = {'running', 0}
+local out = {'running', 0, FR.L, FR.s}
 local pages = 0
 local leased = 0
 -- in-flight entries and lease deadlines, written once after the loop;

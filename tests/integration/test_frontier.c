@@ -851,6 +851,8 @@ static void test_dedup(void)
     int *is_new = calloc(BATCH, sizeof(*is_new));
     uint64_t x = 88172645463325252ULL;
     long long total = 0, members = 0, misplaced = 0, notint = 0;
+    long long misplaced_api = 0;
+    char key[CF_KEY_MAX];
     int level, pass;
     uint64_t split;
     redisReply *r;
@@ -915,8 +917,16 @@ static void test_dedup(void)
                          (unsigned long long)fps[i]);
         misplaced += !(r && r->integer == 1);
         freeReplyObject(r);
+        /* the key a caller computes for its look-ups before an ack */
+        cf_frontier_seen_key(key, "dd", fps[i], level, (int64_t)split);
+        r = redisCommand(rc, "SISMEMBER %s %llu", key,
+                         (unsigned long long)fps[i]);
+        misplaced_api += !(r && r->integer == 1);
+        freeReplyObject(r);
     }
     CHECK_INT(misplaced, 0);
+    CHECK_INT(misplaced_api, 0);
+    CHECK_INT(cf_frontier_seen_key(key, "dd", 12, -1, 0), -1);
     free(ls);
     free(fps);
     free(is_new);
@@ -1047,6 +1057,8 @@ static void test_ack_batch(void)
     CHECK_INT(push_links("ab", 10, seed, 3, 1, is_new), 3);
     n = pop("ab", 3, 20, &ls, &info);
     CHECK_INT(n, 3);
+    CHECK_INT(info.seen_level, 0); /* 3 fingerprints: one bucket */
+    CHECK_INT(info.seen_split, 0);
     if (n != 3) {
         cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
         return;
