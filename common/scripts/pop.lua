@@ -92,9 +92,36 @@ while pages < budget and leased < want do
         leased = leased + 1
     else
         local qk = queue_key(hk)
-        local item = rcall('ZPOPMIN', qk)
-        if item[1] then
-            local member, score = item[1], item[2]
+        local delay = tonumber(h[4]) or cfg.delay_ms
+        local busy = tonumber(h[1]) or 0
+        -- Without a delay, take as many of the host's free slots at once
+        -- as the budget allows, of the entries whose priority is no worse
+        -- than the next ready host's head: what pops one at a time would
+        -- take, but for FIFO order across hosts within one priority.
+        local k = 1
+        if delay <= 0 then
+            k = math.max(1, math.min(conc - busy, budget - pages,
+                want - leased))
+        end
+        local items
+        if k == 1 then
+            items = rcall('ZPOPMIN', qk)
+        else
+            local nxt = rcall('ZRANGE', K_READY, '0', '0', 'WITHSCORES')
+            if nxt[2] then
+                local bound = (math.floor(nxt[2] / SEQ_MOD) + 1) * SEQ_MOD
+                items = rcall('ZRANGEBYSCORE', qk, '-inf', '(' .. fmt(bound),
+                    'WITHSCORES', 'LIMIT', '0', fmt(k))
+                if #items > 0 then
+                    rcall('ZREMRANGEBYRANK', qk, '0', fmt(#items / 2 - 1))
+                end
+            else
+                items = rcall('ZPOPMIN', qk, fmt(k))
+            end
+        end
+        local got = #items / 2
+        for x = 1, got do
+            local member, score = items[2 * x - 1], items[2 * x]
             local sp = string.find(member, ' ', 1, true)
             local fp = string.sub(member, 1, sp - 1)
             local tok = next_token()
@@ -103,11 +130,6 @@ while pages < budget and leased < want do
                 member
             leases[#leases + 1] = deadline
             leases[#leases + 1] = fp
-            local delay = tonumber(h[4]) or cfg.delay_ms
-            local busy = (tonumber(h[1]) or 0) + 1
-            rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
-            inc('inflight', 1)
-            inc('queued', -1)
             out[#out + 1] = 0
             out[#out + 1] = fp
             out[#out + 1] = tok
@@ -116,8 +138,14 @@ while pages < budget and leased < want do
             out[#out + 1] = 0 -- attempts, filled in below
             fps[#fps + 1] = fp
             att_at[#att_at + 1] = #out
-            pages = pages + 1
-            leased = leased + 1
+        end
+        if got > 0 then
+            busy = busy + got
+            rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+            inc('inflight', got)
+            inc('queued', -got)
+            pages = pages + got
+            leased = leased + got
             if busy < conc then
                 local head = rcall('ZRANGE', qk, '0', '0', 'WITHSCORES')
                 if head[1] then
@@ -128,6 +156,10 @@ while pages < budget and leased < want do
                     end
                 end
             end
+        else
+            -- its head is behind the next host's now: back where it
+            -- belongs (or nowhere, with an empty queue)
+            schedule(hk, now, conc)
         end
     end
 end
