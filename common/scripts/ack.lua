@@ -13,29 +13,31 @@ end
 local pages = {}
 local pos = 2
 while pos <= #ARGV and #pages <= 1000 do
-    local fp, token = fp_arg(ARGV[pos]), int_arg(ARGV[pos + 1])
+    -- fp and hostkey only name the lease (the host comes from its
+    -- in-flight entry): one that names none is stale, so they are not
+    -- checked digit by digit
+    local fp, token = ARGV[pos], nat_arg(ARGV[pos + 1])
     local hk, outcome = ARGV[pos + 2], ARGV[pos + 3]
-    local status = int_arg(ARGV[pos + 4])
-    if not fp then
+    local status = nat_arg(ARGV[pos + 4])
+    if type(fp) ~= 'string' or #fp == 0 or #fp > 19 then
         return bad('fp')
     end
     if not token then
         return bad('token')
     end
-    if not hostkey_arg(hk) then
+    if type(hk) ~= 'string' or #hk == 0 or #hk > 300 then
         return bad('hostkey')
     end
     if type(outcome) ~= 'string' or #outcome > 32 or
         not find(outcome, '^[a-z_]+$') then
         return bad('outcome')
     end
-    if not status or status < 0 or status > 999 then
+    if not status or status > 999 then
         return bad('status')
     end
-    local nbytes, found = int_arg(ARGV[pos + 5]), int_arg(ARGV[pos + 6])
-    local oos, denied = int_arg(ARGV[pos + 7]), int_arg(ARGV[pos + 8])
-    if not nbytes or nbytes < 0 or not found or found < 0 or not oos or
-        oos < 0 or not denied or denied < 0 then
+    local nbytes, found = nat_arg(ARGV[pos + 5]), nat_arg(ARGV[pos + 6])
+    local oos, denied = nat_arg(ARGV[pos + 7]), nat_arg(ARGV[pos + 8])
+    if not nbytes or not found or not oos or not denied then
         return bad('counter')
     end
     if ARGV[pos + 9] == nil then
@@ -45,13 +47,17 @@ while pos <= #ARGV and #pages <= 1000 do
     if not links then
         return err
     end
-    pages[#pages + 1] = {fp = fp, token = token, hk = hk, outcome = outcome,
+    pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
         status = status, nbytes = nbytes, found = found, oos = oos,
         denied = denied, result = ARGV[pos + 9], links = links}
     pos = links.next
 end
 if #pages == 0 or #pages > 1000 then
     return bad('argument count')
+end
+local STATUS_CLASS = {}
+for c = 0, 9 do
+    STATUS_CLASS[c * 100] = 'status_' .. c .. 'xx'
 end
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
     'dup_links', 'status_2xx') then
@@ -70,9 +76,10 @@ for i, pg in ipairs(pages) do
     local v = cur[i]
     local ok = false
     if v and not taken[pg.fp] then
-        local tok, hk = parse_inflight(v)
-        if tok == pg.token then
-            pg.hk = hk
+        -- "<token> <hostkey> ...": the token compared as text
+        local a = find(v, ' ', 1, true)
+        if sub(v, 1, a - 1) == ARGV[pg.at + 1] then
+            pg.hk = sub(v, a + 1, find(v, ' ', a + 1, true) - 1)
             ok = true
         end
     end
@@ -120,7 +127,7 @@ for _, pg in ipairs(live) do
     end
     if pg.status > 0 then
         inc('fetched', 1)
-        inc('status_' .. fmt(math.floor(pg.status / 100)) .. 'xx', 1)
+        inc(STATUS_CLASS[pg.status - pg.status % 100], 1)
     end
     if pg.nbytes > 0 then
         inc('bytes', pg.nbytes)
