@@ -302,8 +302,14 @@ int cmd_seed(int argc, char **argv)
         goto out;
     if (!created && cfgflags_given(&flags))
         cli_warn(cmd, "crawl '%s' exists; its config is unchanged", crawl);
-    if (seed_push(cmd, rc, crawl, &seeds, &fresh, &dup))
+    if (seed_push(cmd, rc, crawl, &seeds, &fresh, &dup)) {
+        /* what went in stays (seeds are deduplicated): a rerun adds the
+         * rest and counts these as duplicates */
+        cli_warn(cmd, "crawl '%s' has %zu of the %zu seeds; run the same "
+                 "command again to add the rest", crawl, fresh + dup,
+                 seeds.n);
         goto out;
+    }
     printf("%zu new, %zu duplicate, %zu rejected\n", fresh, dup,
            seeds.rejected);
     ret = CLI_OK;

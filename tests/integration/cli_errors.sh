@@ -169,4 +169,19 @@ else
 fi
 expect 2 "2 crawls exist" "$CF" status --redis "$R"
 
+# -- Redis refuses writes once the crawl exists (out of memory): seed says
+# how far it got, and the same command again adds the rest.
+seq 1 1200 | sed 's|^|http://c.example/p|' >"$TMP/seeds1200"
+RC="redis-cli -s $REDIS_SOCK"
+used=$($RC info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+$RC config set maxmemory-policy noeviction >/dev/null
+# room for the command's connection and the crawl, not for 1200 seeds
+$RC config set maxmemory $((used + 80000)) >/dev/null
+expect 1 "has (0|500|1000) of the 1200 seeds; run the same command again" \
+    "$CF" seed --redis "$R" --crawl oom --file "$TMP/seeds1200"
+$RC config set maxmemory 0 >/dev/null
+expect 0 "^(1200 new, 0|700 new, 500|200 new, 1000) duplicate, 0 rejected" \
+    "$CF" seed --redis "$R" --crawl oom --file "$TMP/seeds1200"
+expect 0 '"queued":1200' "$CF" status --redis "$R" oom --json
+
 t_summary cli_errors
