@@ -25,20 +25,46 @@ R=$REDIS_URL
 stat() { redis-cli -s "$REDIS_SOCK" hget "cf:{$1}:stats" "$2"; }
 is_done() { [ "$(stat "$1" state)" = done ]; }
 
-# worker CRAWL ARGS...: a worker with a metrics port; sets LAST_W, LAST_P.
+# started LOG PID: the worker logged that it serves metrics, or exited.
+started() {
+    grep -q 'metrics listening' "$1" || ! kill -0 "$2" 2>/dev/null
+}
+
+# worker CRAWL ARGS...: a worker with a metrics port below the ephemeral
+# range (another one if that port is taken); sets LAST_W, LAST_P. Each
+# worker logs to $T/worker.PORT.log.
 worker() {
     _c=$1
     shift
-    LAST_P=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-    "$B/crawlfleet-worker" --redis "$R" --crawl "$_c" --concurrency 16 \
-        --metrics-port "$LAST_P" "$@" 2>>"$T/worker.log" &
-    W_PIDS="$W_PIDS $!"
-    LAST_W=$!
+    for _try in 1 2 3 4 5; do
+        LAST_P=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000))
+        _log="$T/worker.$LAST_P.log"
+        "$B/crawlfleet-worker" --redis "$R" --crawl "$_c" --concurrency 16 \
+            --metrics-port "$LAST_P" "$@" 2>"$_log" &
+        LAST_W=$!
+        wait_for started "$_log" "$LAST_W"
+        if grep -q 'metrics listening' "$_log"; then
+            W_PIDS="$W_PIDS $LAST_W"
+            return 0
+        fi
+        wait "$LAST_W" 2>/dev/null
+    done
+    t_fail "a worker starts: $(tail -n 3 "$_log")"
 }
 
 # metric PORT NAME: the value of a metric, or empty.
 metric() {
     curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# mget PORT NAME: sets MV to metric NAME, or to 0 with a failure that
+# quotes the worker's log.
+mget() {
+    MV=$(metric "$1" "$2")
+    if [ -z "$MV" ]; then
+        t_fail "worker on port $1 answers $2: $(tail -n 3 "$T/worker.$1.log")"
+        MV=0
+    fi
 }
 
 # stop PID: SIGTERM and reap; 0 if it exited 0.
@@ -83,10 +109,12 @@ crawl() {
     DUP=0 LINKS=0 CLEARS=0 RC=0
     for _wp in $_ws; do
         _p=${_wp#*:}
-        DUP=$((DUP + $(metric "$_p" crawlfleet_worker_dup_local_total)))
-        LINKS=$((LINKS + $(metric "$_p" crawlfleet_worker_links_total)))
-        CLEARS=$((CLEARS +
-            $(metric "$_p" crawlfleet_worker_seen_cache_clears_total)))
+        mget "$_p" crawlfleet_worker_dup_local_total
+        DUP=$((DUP + MV))
+        mget "$_p" crawlfleet_worker_links_total
+        LINKS=$((LINKS + MV))
+        mget "$_p" crawlfleet_worker_seen_cache_clears_total
+        CLEARS=$((CLEARS + MV))
         stop "${_wp%:*}" || RC=1
     done
     echo "# $_name: $(stat "$_name" done) pages, links found" \
