@@ -378,7 +378,8 @@ int main(int argc, char **argv)
     if (testredis_start(&tr, NULL) != 0)
         return 1;
     rc = testredis_connect(&tr, 0);
-    if (rc && bench_pages(rc, pages) == 0 && bench_seen(rc, urls) == 0)
+    if (rc && bench_pages(rc, pages) == 0 &&
+        (urls == 0 || bench_seen(rc, urls) == 0))
         rv = 0;
     if (rc && getenv("BENCH_STATS")) {
         redisReply *cs = redisCommand(rc, "INFO commandstats");

@@ -105,8 +105,12 @@ for s in $SCEN; do
     frontier)
         make -s -C "$TOP" "B=$B" "$B/bench/frontier_bench"
         echo "bench: frontier (20,000 pages popped and acked, 1,000,000 URLs)"
-        "$CF_BIN/bench/frontier_bench" 20000 1000000 |
-            tee "$RES/frontier-$STAMP.txt"
+        {
+            "$CF_BIN/bench/frontier_bench" 20000 1000000
+            # the same without the look-ups, and one page per ack call
+            FB_FILTER=0 "$CF_BIN/bench/frontier_bench" 20000 0
+            FB_FILTER=0 FB_BATCH=1 "$CF_BIN/bench/frontier_bench" 20000 0
+        } | tee "$RES/frontier-$STAMP.txt"
         ;;
     s1)
         need_tools
