@@ -365,7 +365,8 @@ static void heartbeat(struct worker *w, int64_t now)
     size_t off = 0;
     int i;
 
-    if (!rclient_up(w->rc))
+    /* stopping: the key is being deleted, and must stay deleted */
+    if (!rclient_up(w->rc) || w->state == WS_STOPPING)
         return;
     if (now - w->rate_ms >= 1000) {
         double inst = (double)(w->n.pages - w->rate_pages) * 1000.0 /
@@ -394,6 +395,8 @@ static void heartbeat(struct worker *w, int64_t now)
     snprintf(errors, sizeof(errors), "%llu",
              (unsigned long long)w->n.errors);
     snprintf(rate, sizeof(rate), "%.2f", w->rate);
+    /* one transaction: a key without its TTL would outlive the worker */
+    rclient_sendv(w->rc, 0, NULL, NULL, "MULTI", (const char *)NULL);
     rclient_sendv(w->rc, 0, NULL, NULL, "HSET", key, "host", w->host, "pid",
                   pid, "started_ms", started, "inflight", inflight, "pages",
                   pages, "bytes", bytes, "errors", errors, "rate", rate,
@@ -401,6 +404,7 @@ static void heartbeat(struct worker *w, int64_t now)
     snprintf(pid, sizeof(pid), "%d", HEARTBEAT_TTL_MS);
     rclient_sendv(w->rc, 0, NULL, NULL, "PEXPIRE", key, pid,
                   (const char *)NULL);
+    rclient_sendv(w->rc, 0, NULL, NULL, "EXEC", (const char *)NULL);
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
