@@ -159,13 +159,17 @@ fx_start term --hosts 2 --pages 40 --scope host --delay-ms 100 ||
     t_fail "fixture starts"
 "$B/crawlfleet" seed --redis "$R" --crawl term --allow-private $(seeds) \
     >/dev/null
-worker --crawl term --concurrency 16
+worker --crawl term --concurrency 16 --id hb-term
 a=$LAST_W
 wait_for at_least term 5
+hb_ttl() { redis-cli -s "$REDIS_SOCK" pttl cf:worker:hb-term; }
+wait_for sh -c "[ \$(redis-cli -s '$REDIS_SOCK' exists cf:worker:hb-term) = 1 ]"
+t_check "heartbeat key carries a TTL" [ "$(hb_ttl)" -gt 0 ]
 kill -TERM "$a"
 wait_exit "$a" 30
 t_check "SIGTERM: exit 0" [ $? -eq 0 ]
 t_check "SIGTERM: no lease left in flight" [ "$(stat term inflight)" = 0 ]
+t_check "SIGTERM: heartbeat key gone" [ "$(hb_ttl)" = -2 ]
 worker --crawl term --exit-when-done
 wait_exit "$LAST_W" 60
 t_check "crawl finished after SIGTERM equals the ground truth" \
