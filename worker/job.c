@@ -18,7 +18,7 @@
 #define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
 
 static const char *const job_state_names[] = {
-    "new", "robots_wait", "fetching", "done",
+    "new", "robots_wait", "fetching", "result", "done",
 };
 
 static void job_set_state(struct job *j, enum job_state s)
@@ -36,6 +36,9 @@ static void job_free(struct job *j)
 {
     struct worker *w = j->w;
 
+    worker_slots_note(w);
+    if (j->state == JOB_FETCHING)
+        w->fetching--;
     TAILQ_REMOVE(&w->jobs, j, link);
     w->inflight--;
     j->cr->inflight--;
@@ -87,8 +90,7 @@ static void on_ack(redisReply *r, void *arg)
         for (i = 0; i < ac->n; i++)
             seen_add(cr->seen, ac->fp[i]);
     /* new links may be poppable now */
-    cr->next_pop_ms = 0;
-    worker_pump(w);
+    worker_crawl_wake(cr);
 out:
     free(ac);
 }
@@ -149,8 +151,7 @@ static void on_robots(redisReply *r, void *arg)
         cf_warn("robots refused", "crawl=%s error=\"%s\"", cr->name, r->str);
     else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
         w->n.stale++;
-    cr->next_pop_ms = 0;
-    worker_pump(w);
+    worker_crawl_wake(cr);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -378,6 +379,9 @@ static void on_fetched(struct fetch_xfer *x, void *arg)
     struct job *j = arg;
 
     (void)x;
+    worker_slots_note(j->w);
+    j->w->fetching--;
+    job_set_state(j, JOB_RESULT);
     if (j->lease.kind == CF_LEASE_ROBOTS)
         robots_done(j);
     else
@@ -408,7 +412,9 @@ static void start_fetch(struct job *j, const char *url, int robots)
         o.max_body = (size_t)cfg->max_body;
         o.html_only = 1;
     }
+    worker_slots_note(j->w);
     job_set_state(j, JOB_FETCHING);
+    j->w->fetching++;
     if (fetch_start(j->w->fetch, &j->x, &o, on_fetched, j) != 0) {
         cf_warn("fetch not started", "url=%s error=\"%s\"", url,
                 j->x.errbuf);
@@ -457,6 +463,7 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
     j->lease = *l;
     memset(l, 0, sizeof(*l));
     j->state = JOB_NEW;
+    worker_slots_note(w);
     TAILQ_INSERT_TAIL(&w->jobs, j, link);
     w->inflight++;
     cr->inflight++;

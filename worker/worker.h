@@ -67,8 +67,11 @@ struct crawl {
     int64_t cfg_ms;             /* when cfg was loaded */
     enum crawl_state state;     /* as the last pop said */
     int64_t missing_since;      /* ms the crawl was first missing */
-    int popping;                /* leases asked for in the outstanding pop */
+    int popping;                /* leases asked for in outstanding pops */
+    int pops;                   /* pops outstanding (CRAWL_POPS_MAX) */
     int64_t next_pop_ms;        /* no pop before this (backoff) */
+    int64_t idle_ms;            /* next wait after an empty pop with
+                                 * nothing scheduled (doubles) */
     int inflight;               /* jobs of this crawl */
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
@@ -79,6 +82,7 @@ enum job_state {
     JOB_NEW,         /* lease taken */
     JOB_ROBOTS_WAIT, /* waiting for the host's robots rules */
     JOB_FETCHING,    /* transfer running */
+    JOB_RESULT,      /* transfer over: parsing, sending the result */
     JOB_DONE,        /* result handed to Redis; free it */
 };
 
@@ -118,6 +122,20 @@ struct worker_counters {
     uint64_t parse_ms;           /* time spent parsing */
     uint64_t released;           /* leases given back at shutdown */
     uint64_t dup_local;          /* links dropped by the dedup cache */
+    uint64_t idle_pops;          /* empty pops with nothing scheduled */
+    uint64_t pop_rtt_us;         /* pop send to reply, summed */
+};
+
+/* Where the slots (--concurrency) spent their time, in slot-microseconds
+ * since the worker started running: a slot holds a transfer, holds a job
+ * that is not transferring (robots wait, parse, ack), is asked for in an
+ * outstanding pop, or is free. */
+struct worker_slots {
+    int64_t t_us;                /* last update (monotonic us); 0: not yet */
+    uint64_t fetch_us;           /* transfers running */
+    uint64_t job_us;             /* jobs not transferring */
+    uint64_t pop_us;             /* asked for in pops not yet answered */
+    uint64_t free_us;            /* none of these */
 };
 
 struct rclient;
@@ -130,7 +148,8 @@ struct worker {
     char id[160];                /* worker id */
     char host[128];              /* hostname */
     enum worker_state state;
-    struct rclient *rc;
+    struct rclient *rc;          /* acks, fails, configs, heartbeat */
+    struct rclient *rc_pop;      /* pops only: not queued behind acks */
     struct fetch *fetch;
     struct robocache *robots;
     struct metrics *metrics;
@@ -151,6 +170,8 @@ struct worker {
     struct event *sig_term, *sig_int;
     int exit_code;
     struct worker_counters n;
+    struct worker_slots slots;   /* slot time accounting */
+    int fetching;                /* jobs with a transfer running */
     double rate;                 /* pages/s, smoothed */
     uint64_t rate_pages;         /* pages at the last rate sample */
     int64_t rate_ms;             /* time of that sample */
@@ -162,6 +183,15 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a);
 
 /* Look for work now (after a completion, a reply, a timer). */
 void worker_pump(struct worker *w);
+
+/* New work may be poppable for cr (an ack of its was accepted, a robots
+ * call answered): pop again without waiting, and restart the idle backoff
+ * from its shortest step. */
+void worker_crawl_wake(struct crawl *cr);
+
+/* Account slot time up to now; call before inflight, popping or fetching
+ * change. */
+void worker_slots_note(struct worker *w);
 
 /* ---- job.c ---- */
 
