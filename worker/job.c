@@ -18,7 +18,7 @@
 #define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
 
 static const char *const job_state_names[] = {
-    "new", "robots_wait", "fetching", "result", "done",
+    "new", "robots_wait", "ready", "fetching", "result", "done",
 };
 
 static void job_set_state(struct job *j, enum job_state s)
@@ -31,12 +31,30 @@ static void job_set_state(struct job *j, enum job_state s)
     j->state = s;
 }
 
+/* Take j out of the ready or the results queue. */
+static void queue_remove(struct job *j)
+{
+    struct worker *w = j->w;
+
+    worker_slots_note(w);
+    if (j->state == JOB_READY) {
+        TAILQ_REMOVE(&w->ready, j, wait);
+        w->nready--;
+    } else {
+        TAILQ_REMOVE(&w->results, j, wait);
+        w->nresults--;
+    }
+    j->queued = 0;
+}
+
 /* Off the books: the job's result (if any) is with the Redis client. */
 static void job_free(struct job *j)
 {
     struct worker *w = j->w;
 
     worker_slots_note(w);
+    if (j->queued)
+        queue_remove(j);
     if (j->state == JOB_FETCHING)
         w->fetching--;
     TAILQ_REMOVE(&w->jobs, j, link);
@@ -374,14 +392,38 @@ static void robots_done(struct job *j)
     job_finish(j);
 }
 
+static void start_ready(struct worker *w);
+
+/* A transfer ended: its slot goes to the next ready job, and its result
+ * waits in the results queue for the loop's idle moments. */
 static void on_fetched(struct fetch_xfer *x, void *arg)
 {
     struct job *j = arg;
+    struct worker *w = j->w;
 
     (void)x;
-    worker_slots_note(j->w);
-    j->w->fetching--;
+    worker_slots_note(w);
+    w->fetching--;
     job_set_state(j, JOB_RESULT);
+    TAILQ_INSERT_TAIL(&w->results, j, wait);
+    j->queued = 1;
+    w->nresults++;
+    event_active(w->result_ev, EV_TIMEOUT, 0);
+    start_ready(w);
+}
+
+void job_results_run(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct job *j = TAILQ_FIRST(&w->results);
+
+    (void)fd;
+    (void)what;
+    if (!j)
+        return;
+    queue_remove(j);
+    if (TAILQ_FIRST(&w->results))
+        event_active(w->result_ev, EV_TIMEOUT, 0);
     if (j->lease.kind == CF_LEASE_ROBOTS)
         robots_done(j);
     else
@@ -390,10 +432,14 @@ static void on_fetched(struct fetch_xfer *x, void *arg)
 
 /* ---- start ------------------------------------------------------------ */
 
-static void start_fetch(struct job *j, const char *url, int robots)
+static void start_fetch(struct job *j)
 {
     const struct cf_config *cfg = &j->cr->cfg;
     struct fetch_opts o = {0};
+    int robots = j->lease.kind == CF_LEASE_ROBOTS;
+    char *own = robots ? cf_asprintf("%s/robots.txt", j->lease.hostkey)
+                       : NULL;
+    const char *url = robots ? own : j->req.url;
 
     o.url = url;
     o.user_agent = cfg->user_agent;
@@ -422,6 +468,34 @@ static void start_fetch(struct job *j, const char *url, int robots)
         j->x.done_ms = cf_now_ms();
         on_fetched(&j->x, j);
     }
+    free(own);
+}
+
+/* Start ready jobs while transfer slots are free. */
+static void start_ready(struct worker *w)
+{
+    while (w->nready > 0 && w->fetching < w->o->concurrency) {
+        struct job *j = TAILQ_FIRST(&w->ready);
+
+        queue_remove(j);
+        start_fetch(j);
+    }
+}
+
+/* Fetch now if a transfer slot is free, else wait in the ready queue. */
+static void job_fetch(struct job *j)
+{
+    struct worker *w = j->w;
+
+    if (w->fetching < w->o->concurrency && w->nready == 0) {
+        start_fetch(j);
+        return;
+    }
+    worker_slots_note(w);
+    job_set_state(j, JOB_READY);
+    TAILQ_INSERT_TAIL(&w->ready, j, wait);
+    j->queued = 1;
+    w->nready++;
 }
 
 /* Check the page against robots rules, then fetch or deny. */
@@ -441,7 +515,7 @@ static void page_go(struct job *j, const struct robots *rules)
         ack_plain(j, CF_OUT_ROBOTS_DENIED, "disallowed by robots.txt", 1);
         return;
     }
-    start_fetch(j, j->req.url, 0);
+    job_fetch(j);
 }
 
 void job_robots_ready(struct job *j, const void *rules)
@@ -456,7 +530,6 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
     struct job *j = cf_calloc(1, sizeof(*j));
     char errstr[CF_ERRSTR_LEN];
     const struct robots *rules = NULL;
-    char *url;
 
     j->w = w;
     j->cr = cr;
@@ -470,9 +543,7 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
     w->n.leases++;
 
     if (j->lease.kind == CF_LEASE_ROBOTS) {
-        url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
-        start_fetch(j, url, 1);
-        free(url);
+        job_fetch(j);
         return;
     }
     if (cf_request_decode(j->lease.rec, j->lease.rec_len, &j->req,

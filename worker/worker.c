@@ -80,7 +80,7 @@ static int64_t mono_us(void)
 void worker_slots_note(struct worker *w)
 {
     struct worker_slots *s = &w->slots;
-    int64_t now = mono_us(), held;
+    int64_t now = mono_us();
     uint64_t dt;
 
     if (s->t_us == 0 || w->state != WS_RUNNING) {
@@ -89,34 +89,37 @@ void worker_slots_note(struct worker *w)
     }
     dt = (uint64_t)(now - s->t_us);
     s->t_us = now;
-    held = w->inflight + w->popping;
+    s->run_us += dt;
     s->fetch_us += dt * (uint64_t)w->fetching;
-    s->job_us += dt * (uint64_t)(w->inflight - w->fetching);
+    s->ready_us += dt * (uint64_t)w->nready;
+    s->result_us += dt * (uint64_t)w->nresults;
     s->pop_us += dt * (uint64_t)w->popping;
-    if (held < w->o->concurrency)
-        s->free_us += dt * (uint64_t)(w->o->concurrency - held);
+    s->lease_us += dt * (uint64_t)w->inflight;
 }
 
 static void slots_report(struct worker *w)
 {
     struct worker_slots *s = &w->slots;
-    double all;
+    double t;
 
     worker_slots_note(w);
-    all = (double)(s->fetch_us + s->job_us + s->pop_us + s->free_us);
-    if (all <= 0)
+    t = (double)s->run_us;
+    if (t <= 0)
         return;
-    cf_info("slot use", "fetching=%.1f%% job=%.1f%% popping=%.1f%% "
-            "free=%.1f%% slot_s=%.1f pops=%llu empty=%llu idle=%llu "
-            "leases=%llu pop_rtt_ms=%.2f",
-            100.0 * (double)s->fetch_us / all, 100.0 * (double)s->job_us / all,
-            100.0 * (double)s->pop_us / all, 100.0 * (double)s->free_us / all,
-            all / 1e6, (unsigned long long)w->n.pops,
+    cf_info("slot use",
+            "run_s=%.2f transfers=%.1f%% mean_transfers=%.1f leases=%.1f "
+            "ready=%.1f results=%.1f popping=%.1f pops=%llu empty=%llu "
+            "idle=%llu leased=%llu pop_rtt_ms=%.2f max=%.1f slow=%llu",
+            t / 1e6, 100.0 * (double)s->fetch_us / t / w->o->concurrency,
+            (double)s->fetch_us / t, (double)s->lease_us / t,
+            (double)s->ready_us / t, (double)s->result_us / t,
+            (double)s->pop_us / t, (unsigned long long)w->n.pops,
             (unsigned long long)w->n.empty_pops,
             (unsigned long long)w->n.idle_pops,
             (unsigned long long)w->n.leases,
             w->n.pops ? (double)w->n.pop_rtt_us / 1000.0 / (double)w->n.pops
-                      : 0.0);
+                      : 0.0, (double)w->n.pop_rtt_max_us / 1000.0,
+            (unsigned long long)w->n.pop_slow);
 }
 
 /* ---- crawls and their configs ---------------------------------------- */
@@ -319,7 +322,14 @@ static void on_pop(redisReply *r, void *arg)
     int asked = pc->asked;
 
     worker_slots_note(w);
-    w->n.pop_rtt_us += (uint64_t)(mono_us() - pc->sent_us);
+    {
+        uint64_t rtt = (uint64_t)(mono_us() - pc->sent_us);
+        w->n.pop_rtt_us += rtt;
+        if (rtt > w->n.pop_rtt_max_us)
+            w->n.pop_rtt_max_us = rtt;
+        if (rtt > 5000)
+            w->n.pop_slow++;
+    }
     cr->popping -= asked;
     cr->pops--;
     w->popping -= asked;
@@ -393,7 +403,7 @@ void worker_pump(struct worker *w)
     if (w->state != WS_RUNNING || !rclient_up(w->rc) ||
         !rclient_up(w->rc_pop))
         return;
-    free_slots = w->o->concurrency - w->inflight - w->popping;
+    free_slots = w->lease_cap - w->inflight - w->popping;
     /* refill when an eighth of a batch is free, or at once when idle */
     low = w->o->batch < w->o->concurrency ? w->o->batch : w->o->concurrency;
     low = low / 8 > 1 ? low / 8 : 1;
@@ -627,13 +637,26 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
 {
     struct worker *w = cf_calloc(1, sizeof(*w));
     struct timeval cron = {0, CRON_MS * 1000};
+    struct event_config *ecfg;
     struct job *j;
     int i, code;
 
     w->o = o;
-    w->base = event_base_new();
+    /* Priorities: 0 unused, 1 every event by default, 2 the results
+     * queue, which makes one result per loop pass (a callback that puts
+     * itself back would otherwise run again in the same pass) so that
+     * sockets are polled between two pages. */
+    ecfg = event_config_new();
+    event_config_set_max_dispatch_interval(ecfg, NULL, 1, 2);
+    w->base = event_base_new_with_config(ecfg);
+    event_config_free(ecfg);
+    event_base_priority_init(w->base, 3);
     w->started_ms = cf_now_ms();
     TAILQ_INIT(&w->jobs);
+    TAILQ_INIT(&w->ready);
+    TAILQ_INIT(&w->results);
+    w->lease_cap = o->concurrency +
+                   (o->batch < o->concurrency ? o->batch : o->concurrency) / 2;
     if (gethostname(w->host, sizeof(w->host)) != 0)
         snprintf(w->host, sizeof(w->host), "unknown");
     w->host[sizeof(w->host) - 1] = '\0';
@@ -646,7 +669,10 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
         if (cr)
             cr->listed = 1;
     }
-    w->fetch = fetch_new(w->base, o->concurrency > 64 ? o->concurrency : 64);
+    /* room for idle connections beside the busy ones: a transfer finds
+     * one to its host kept alive instead of opening a new one */
+    w->fetch = fetch_new(w->base,
+                         o->concurrency > 32 ? 2L * o->concurrency : 64);
     w->robots = robocache_new(ROBOTS_CACHE_MAX, ROBOTS_CACHE_TTL_MS);
     w->metrics = metrics_new(w, o->metrics_port);
     if (!w->metrics) {
@@ -656,6 +682,8 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     w->cron = event_new(w->base, -1, EV_PERSIST, on_cron, w);
     event_add(w->cron, &cron);
     w->pop_ev = evtimer_new(w->base, on_pop_timer, w);
+    w->result_ev = event_new(w->base, -1, 0, job_results_run, w);
+    event_priority_set(w->result_ev, 2);
     w->sig_term = evsignal_new(w->base, SIGTERM, on_signal, w);
     w->sig_int = evsignal_new(w->base, SIGINT, on_signal, w);
     event_add(w->sig_term, NULL);
@@ -681,6 +709,8 @@ out:
         event_free(w->cron);
     if (w->pop_ev)
         event_free(w->pop_ev);
+    if (w->result_ev)
+        event_free(w->result_ev);
     if (w->sig_term)
         event_free(w->sig_term);
     if (w->sig_int)
