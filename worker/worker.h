@@ -205,8 +205,8 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a);
 /* Look for work now (after a completion, a reply, a timer). */
 void worker_pump(struct worker *w);
 
-/* New work may be poppable for cr (an ack of its was accepted, a robots
- * call answered): pop again without waiting, and restart the idle backoff
+/* New work may be poppable for cr (one of its acks or robots calls was
+ * answered): pop again without waiting, and restart the idle backoff
  * from its shortest step. */
 void worker_crawl_wake(struct crawl *cr);
 
