@@ -657,7 +657,7 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     TAILQ_INIT(&w->ready);
     TAILQ_INIT(&w->results);
     w->lease_cap = o->concurrency +
-                   (o->batch < o->concurrency ? o->batch : o->concurrency) / 2;
+                   (o->batch < o->concurrency ? o->batch : o->concurrency);
     if (gethostname(w->host, sizeof(w->host)) != 0)
         snprintf(w->host, sizeof(w->host), "unknown");
     w->host[sizeof(w->host) - 1] = '\0';

@@ -6,7 +6,7 @@
  * fail or robots call has been handed to the Redis client.
  *
  * Transfers and leases are counted apart: at most --concurrency transfers
- * run, and the worker holds up to half a batch of leases more, so that a
+ * run, and the worker holds up to a batch of leases more, so that a
  * transfer slot that frees up is taken at once by a lease already in hand
  * (the ready queue) instead of after a pop's round trip. A finished
  * transfer's page is parsed from the results queue at the event loop's
