@@ -269,7 +269,8 @@ r = {
     'workers': n, 'wall_s': wall, 'crawl_s': round(crawl, 3),
     'timed_out': to == '1', 'pages': pages, 'coverage': c['coverage'],
     # the crawl's time: first worker started .. state done (the last ack);
-    # wall_s adds the idle workers noticing it (they poll every <= 2 s)
+    # wall_s adds the idle workers noticing it (their idle pops back off
+    # from 10 ms to at most 1 s)
     'pages_per_s': round(pages / crawl, 1) if crawl > 0 else None,
     'requests': c['requests'], 'duplicate_requests': c['duplicate_requests'],
     'status': c['status'], 'unexpected_urls': c['unexpected_urls'],
