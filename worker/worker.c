@@ -31,6 +31,7 @@
 #define PARTIAL_POP_MS 20
 #define ENDED_POP_MS 2000
 #define CRAWL_POPS_MAX 2 /* pops of one crawl outstanding at once */
+#define POP_SLOW_US 5000 /* a pop answered after this is counted slow */
 #define MISSING_GIVEUP_MS 30000
 #define STARTUP_GIVEUP_MS 30000
 #define ROBOTS_CACHE_MAX 4096
@@ -283,6 +284,18 @@ static enum crawl_state state_from_name(const char *s)
     return CS_UNKNOWN;
 }
 
+/* Count a pop's round trip (send to reply). */
+static void pop_rtt_count(struct worker *w, int64_t sent_us)
+{
+    uint64_t rtt = (uint64_t)(mono_us() - sent_us);
+
+    w->n.pop_rtt_us += rtt;
+    if (rtt > w->n.pop_rtt_max_us)
+        w->n.pop_rtt_max_us = rtt;
+    if (rtt >= POP_SLOW_US)
+        w->n.pop_slow++;
+}
+
 /* How long to wait after a pop that leased nothing. */
 static int64_t empty_pop_wait(struct crawl *cr, const struct cf_pop_info *info)
 {
@@ -322,14 +335,7 @@ static void on_pop(redisReply *r, void *arg)
     int asked = pc->asked;
 
     worker_slots_note(w);
-    {
-        uint64_t rtt = (uint64_t)(mono_us() - pc->sent_us);
-        w->n.pop_rtt_us += rtt;
-        if (rtt > w->n.pop_rtt_max_us)
-            w->n.pop_rtt_max_us = rtt;
-        if (rtt > 5000)
-            w->n.pop_slow++;
-    }
+    pop_rtt_count(w, pc->sent_us);
     cr->popping -= asked;
     cr->pops--;
     w->popping -= asked;
@@ -651,6 +657,8 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     event_config_set_max_dispatch_interval(ecfg, NULL, 1, 2);
     w->base = event_base_new_with_config(ecfg);
     event_config_free(ecfg);
+    if (!w->base)
+        w->base = event_base_new();
     event_base_priority_init(w->base, 3);
     w->started_ms = cf_now_ms();
     TAILQ_INIT(&w->jobs);
