@@ -79,12 +79,13 @@ site() { # pages -> directory
 
 # The crawlfleet entry for compare.sh: the embedded Redis (a child, so its
 # CPU and memory count as ours), 2 workers (one per core), CONCURRENCY
-# split between them, per-host concurrency CONCURRENCY / 8 hosts, robots
+# split between them, per-host concurrency CONCURRENCY / 2 (the peers have
+# no per-host limit; bench/README.md says why not CONCURRENCY / 8), robots
 # off and private addresses allowed like every peer here.
 CF_CMD='"$CF_BIN/crawlfleet" crawl "$START_URL" --name bench --fresh \
  --state-dir "$WORK/state" --scope "hosts:$SCOPE_HOSTS" --allow-private \
  --no-obey-robots --workers 2 --concurrency $((CONCURRENCY / 2)) \
- --per-host-concurrency $((CONCURRENCY / 8)) -o "$WORK/pages.jsonl"'
+ --per-host-concurrency $((CONCURRENCY / 2)) -o "$WORK/pages.jsonl"'
 
 # The embedded redis-server's share, from crawlfleet's last words (the
 # stderr compare.sh keeps in the run's work directory), appended to the

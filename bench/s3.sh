@@ -202,7 +202,7 @@ for n in $WORKERS; do
         ip netns exec "$P-w$i" /usr/bin/time -o "$w/time$i.txt" \
             -f '%e %U %S %M %x' "$B/crawlfleet-worker" --redis "$REDIS" \
             --crawl s3 --exit-when-done --concurrency "$CONC" \
-            --log-level warn > "$w/worker$i.log" 2>&1 &
+            --log-level info > "$w/worker$i.log" 2>&1 &
         wpids="$wpids $!"
     done
     deadline=$(( t0 + CAP * 1000 ))
@@ -230,7 +230,7 @@ for n in $WORKERS; do
         --out "$w/count.json" > /dev/null
     python3 - "$w" "$n" "$t0" "$t1" "$((r1 - r0))" "$((n1 - n0))" "$TCK" \
         "$timed_out" "$((m1 - m0))" >> "$RUNS/runs.jsonl" <<'PY'
-import glob, json, sys
+import glob, json, re, sys
 w, n, t0, t1, rt, nt, tck, to, mt = sys.argv[1:10]
 n, t0, t1, tck = int(n), int(t0), int(t1), int(tck)
 c = json.load(open(w + '/count.json'))
@@ -242,8 +242,17 @@ crawl = (ended - t0) / 1000.0 if ended else wall
 workers = []
 for f in sorted(glob.glob(w + '/time*.txt')):
     last = [l for l in open(f).read().splitlines() if l.strip()][-1].split()
-    workers.append({'wall_s': float(last[0]), 'cpu_s': float(last[1]) + float(last[2]),
-                    'rss_mb': round(int(last[3]) / 1024, 1), 'rc': int(last[4])})
+    x = {'wall_s': float(last[0]), 'cpu_s': float(last[1]) + float(last[2]),
+         'rss_mb': round(int(last[3]) / 1024, 1), 'rc': int(last[4])}
+    # the worker's own account of its capacity ("slot use" at exit):
+    # transfers = busy share of --concurrency, results = pages waiting
+    # for the parser on average, pop_rtt_ms = mean pop round trip
+    log = f.replace('/time', '/worker').replace('.txt', '.log')
+    for line in open(log, errors='replace'):
+        if 'msg="slot use"' in line:
+            x['slots'] = {k: v.rstrip('%') for k, v in
+                          re.findall(r'(\w+)=([0-9.]+%?)', line.split('slot use"', 1)[1])}
+    workers.append(x)
 wcpu = sum(x['cpu_s'] for x in workers)
 rcpu = int(rt) / tck
 ncpu = int(nt) / tck
@@ -260,7 +269,8 @@ r = {
     'workers': n, 'wall_s': wall, 'crawl_s': round(crawl, 3),
     'timed_out': to == '1', 'pages': pages, 'coverage': c['coverage'],
     # the crawl's time: first worker started .. state done (the last ack);
-    # wall_s adds the idle workers noticing it (they poll every <= 2 s)
+    # wall_s adds the idle workers noticing it (their idle pops back off
+    # from 10 ms to at most 1 s)
     'pages_per_s': round(pages / crawl, 1) if crawl > 0 else None,
     'requests': c['requests'], 'duplicate_requests': c['duplicate_requests'],
     'status': c['status'], 'unexpected_urls': c['unexpected_urls'],

@@ -18,7 +18,7 @@
 #define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
 
 static const char *const job_state_names[] = {
-    "new", "robots_wait", "fetching", "done",
+    "new", "robots_wait", "ready", "fetching", "result", "done",
 };
 
 static void job_set_state(struct job *j, enum job_state s)
@@ -31,11 +31,32 @@ static void job_set_state(struct job *j, enum job_state s)
     j->state = s;
 }
 
+/* Take j out of the ready or the results queue. */
+static void queue_remove(struct job *j)
+{
+    struct worker *w = j->w;
+
+    worker_slots_note(w);
+    if (j->state == JOB_READY) {
+        TAILQ_REMOVE(&w->ready, j, wait);
+        w->nready--;
+    } else {
+        TAILQ_REMOVE(&w->results, j, wait);
+        w->nresults--;
+    }
+    j->queued = 0;
+}
+
 /* Off the books: the job's result (if any) is with the Redis client. */
 static void job_free(struct job *j)
 {
     struct worker *w = j->w;
 
+    worker_slots_note(w);
+    if (j->queued)
+        queue_remove(j);
+    if (j->state == JOB_FETCHING)
+        w->fetching--;
     TAILQ_REMOVE(&w->jobs, j, link);
     w->inflight--;
     j->cr->inflight--;
@@ -63,12 +84,15 @@ struct ack_ctx {
     uint64_t fp[];   /* links sent with the ack */
 };
 
-/* A crawl's acks waiting to go out in one call. */
+/* A crawl's acks waiting to go out in one call: at most ACK_BATCH_MAX
+ * pages, the first of them at most ACK_WAIT_MS old. */
 #define ACK_BATCH_MAX 64
+#define ACK_WAIT_MS 10
 
 struct ack_batch {
     struct crawl *cr;
     struct cf_cmd cmd;                   /* the ack call being built */
+    int64_t first_ms;                    /* when its first page came */
     size_t n;                            /* pages in it */
     struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
 };
@@ -116,8 +140,7 @@ static void on_ack(redisReply *r, void *arg)
             seen_add(cr->seen, b->page[i]->fp[k]);
     }
     /* new links may be poppable now */
-    cr->next_pop_ms = 0;
-    worker_pump(w);
+    worker_crawl_wake(cr);
 out:
     ack_batch_free(b);
 }
@@ -148,8 +171,10 @@ void job_drop_acks(struct crawl *cr)
     cr->acks = NULL;
 }
 
-/* Add page a (with its context) to the crawl's batch; a full batch goes
- * now, else the loop sends it once it has handled what is ready. */
+/* Add page a (with its context) to the crawl's batch. A batch goes when
+ * it is full or ACK_WAIT_MS old (w->ack_ev, a timer armed by its first
+ * page): a page's links wait a few ms for Redis, its transfer slot does
+ * not wait at all. */
 static void queue_ack(struct worker *w, struct crawl *cr,
                       const struct cf_ack *a, struct ack_ctx *ac)
 {
@@ -158,18 +183,23 @@ static void queue_ack(struct worker *w, struct crawl *cr,
     if (!b) {
         b = cf_calloc(1, sizeof(*b));
         b->cr = cr;
+        b->first_ms = a->now_ms;
         cf_cmd_init(&b->cmd);
         cf_frontier_ack_cmd(&b->cmd, cr->name, a);
         cr->acks = b;
-        if (w->ack_ev)
-            event_active(w->ack_ev, EV_TIMEOUT, 0);
     } else {
         cf_frontier_ack_add(&b->cmd, a);
     }
     b->page[b->n++] = ac;
     w->acks_unsent++;
-    if (b->n == ACK_BATCH_MAX || !w->ack_ev)
+    if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
+        a->now_ms - b->first_ms >= ACK_WAIT_MS) {
         send_batch(w, cr);
+    } else if (!evtimer_pending(w->ack_ev, NULL)) {
+        struct timeval tv = {0, ACK_WAIT_MS * 1000};
+
+        evtimer_add(w->ack_ev, &tv);
+    }
 }
 
 /* Drop the links the dedup cache knows (counted in dup_local; they stay
@@ -227,8 +257,7 @@ static void on_robots(redisReply *r, void *arg)
         cf_warn("robots refused", "crawl=%s error=\"%s\"", cr->name, r->str);
     else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
         w->n.stale++;
-    cr->next_pop_ms = 0;
-    worker_pump(w);
+    worker_crawl_wake(cr);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -446,11 +475,38 @@ static void robots_done(struct job *j)
     job_finish(j);
 }
 
+static void start_ready(struct worker *w);
+
+/* A transfer ended: its slot goes to the next ready job, and its result
+ * waits in the results queue for the loop's idle moments. */
 static void on_fetched(struct fetch_xfer *x, void *arg)
 {
     struct job *j = arg;
+    struct worker *w = j->w;
 
     (void)x;
+    worker_slots_note(w);
+    w->fetching--;
+    job_set_state(j, JOB_RESULT);
+    TAILQ_INSERT_TAIL(&w->results, j, wait);
+    j->queued = 1;
+    w->nresults++;
+    event_active(w->result_ev, EV_TIMEOUT, 0);
+    start_ready(w);
+}
+
+void job_results_run(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct job *j = TAILQ_FIRST(&w->results);
+
+    (void)fd;
+    (void)what;
+    if (!j)
+        return;
+    queue_remove(j);
+    if (TAILQ_FIRST(&w->results))
+        event_active(w->result_ev, EV_TIMEOUT, 0);
     if (j->lease.kind == CF_LEASE_ROBOTS)
         robots_done(j);
     else
@@ -459,10 +515,14 @@ static void on_fetched(struct fetch_xfer *x, void *arg)
 
 /* ---- start ------------------------------------------------------------ */
 
-static void start_fetch(struct job *j, const char *url, int robots)
+static void start_fetch(struct job *j)
 {
     const struct cf_config *cfg = &j->cr->cfg;
     struct fetch_opts o = {0};
+    int robots = j->lease.kind == CF_LEASE_ROBOTS;
+    char *own = robots ? cf_asprintf("%s/robots.txt", j->lease.hostkey)
+                       : NULL;
+    const char *url = robots ? own : j->req.url;
 
     o.url = url;
     o.user_agent = cfg->user_agent;
@@ -481,7 +541,9 @@ static void start_fetch(struct job *j, const char *url, int robots)
         o.max_body = (size_t)cfg->max_body;
         o.html_only = 1;
     }
+    worker_slots_note(j->w);
     job_set_state(j, JOB_FETCHING);
+    j->w->fetching++;
     if (fetch_start(j->w->fetch, &j->x, &o, on_fetched, j) != 0) {
         cf_warn("fetch not started", "url=%s error=\"%s\"", url,
                 j->x.errbuf);
@@ -489,6 +551,34 @@ static void start_fetch(struct job *j, const char *url, int robots)
         j->x.done_ms = cf_now_ms();
         on_fetched(&j->x, j);
     }
+    free(own);
+}
+
+/* Start ready jobs while transfer slots are free. */
+static void start_ready(struct worker *w)
+{
+    while (w->nready > 0 && w->fetching < w->o->concurrency) {
+        struct job *j = TAILQ_FIRST(&w->ready);
+
+        queue_remove(j);
+        start_fetch(j);
+    }
+}
+
+/* Fetch now if a transfer slot is free, else wait in the ready queue. */
+static void job_fetch(struct job *j)
+{
+    struct worker *w = j->w;
+
+    if (w->fetching < w->o->concurrency && w->nready == 0) {
+        start_fetch(j);
+        return;
+    }
+    worker_slots_note(w);
+    job_set_state(j, JOB_READY);
+    TAILQ_INSERT_TAIL(&w->ready, j, wait);
+    j->queued = 1;
+    w->nready++;
 }
 
 /* Check the page against robots rules, then fetch or deny. */
@@ -508,7 +598,7 @@ static void page_go(struct job *j, const struct robots *rules)
         ack_plain(j, CF_OUT_ROBOTS_DENIED, "disallowed by robots.txt", 1);
         return;
     }
-    start_fetch(j, j->req.url, 0);
+    job_fetch(j);
 }
 
 void job_robots_ready(struct job *j, const void *rules)
@@ -523,22 +613,20 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
     struct job *j = cf_calloc(1, sizeof(*j));
     char errstr[CF_ERRSTR_LEN];
     const struct robots *rules = NULL;
-    char *url;
 
     j->w = w;
     j->cr = cr;
     j->lease = *l;
     memset(l, 0, sizeof(*l));
     j->state = JOB_NEW;
+    worker_slots_note(w);
     TAILQ_INSERT_TAIL(&w->jobs, j, link);
     w->inflight++;
     cr->inflight++;
     w->n.leases++;
 
     if (j->lease.kind == CF_LEASE_ROBOTS) {
-        url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
-        start_fetch(j, url, 1);
-        free(url);
+        job_fetch(j);
         return;
     }
     if (cf_request_decode(j->lease.rec, j->lease.rec_len, &j->req,

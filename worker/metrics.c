@@ -80,6 +80,29 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             "counter", w->n.bytes);
     counter(b, "crawlfleet_worker_inflight", "Leases being worked on.",
             "gauge", (uint64_t)w->inflight);
+    counter(b, "crawlfleet_worker_transfers", "Transfers running.", "gauge",
+            (uint64_t)w->fetching);
+    counter(b, "crawlfleet_worker_ready",
+            "Leases waiting for a transfer slot.", "gauge",
+            (uint64_t)w->nready);
+    counter(b, "crawlfleet_worker_results_waiting",
+            "Transfers over whose result is not made yet.", "gauge",
+            (uint64_t)w->nresults);
+    counter(b, "crawlfleet_worker_pops_total", "Pop calls answered.",
+            "counter", w->n.pops);
+    counter(b, "crawlfleet_worker_empty_pops_total",
+            "Pops that leased nothing.", "counter", w->n.empty_pops);
+    counter(b, "crawlfleet_worker_idle_pops_total",
+            "Empty pops with nothing scheduled (idle backoff).", "counter",
+            w->n.idle_pops);
+    worker_slots_note(w);
+    counter(b, "crawlfleet_worker_transfer_slot_seconds_total",
+            "Transfer slots in use, summed over time (busy slot-seconds; "
+            "divide by the run time and --concurrency for the use).",
+            "counter", w->slots.fetch_us / 1000000);
+    counter(b, "crawlfleet_worker_run_seconds_total",
+            "Time spent running (not starting or draining).", "counter",
+            w->slots.run_us / 1000000);
     counter(b, "crawlfleet_worker_retries_total",
             "Transient failures sent back for retry.", "counter",
             w->n.retries);

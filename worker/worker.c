@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -21,10 +22,16 @@
 #define CONFIG_EVERY_MS 5000
 #define HEARTBEAT_EVERY_MS 3000
 #define HEARTBEAT_TTL_MS 15000
+/* An empty pop with nothing scheduled (every queued page leased, maybe to
+ * other workers whose acks will bring links) waits IDLE_POP_MIN_MS, then
+ * twice as long after each further one, up to IDLE_POP_MAX_MS; an ack of
+ * this worker's own starts over (worker_crawl_wake). */
 #define IDLE_POP_MAX_MS 1000
 #define IDLE_POP_MIN_MS 10
 #define PARTIAL_POP_MS 20
 #define ENDED_POP_MS 2000
+#define CRAWL_POPS_MAX 2 /* pops of one crawl outstanding at once */
+#define POP_SLOW_US 5000 /* a pop answered after this is counted slow */
 #define MISSING_GIVEUP_MS 30000
 #define STARTUP_GIVEUP_MS 30000
 #define ROBOTS_CACHE_MAX 4096
@@ -48,6 +55,7 @@ static void worker_set_state(struct worker *w, enum worker_state s)
 {
     if (w->state == s)
         return;
+    worker_slots_note(w);
     cf_debug("worker state", "from=%s to=%s", ws_names[w->state],
              ws_names[s]);
     w->state = s;
@@ -58,6 +66,61 @@ static void worker_stop(struct worker *w, int code)
     worker_set_state(w, WS_STOPPING);
     w->exit_code = code;
     event_base_loopbreak(w->base);
+}
+
+/* ---- slot accounting -------------------------------------------------- */
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void worker_slots_note(struct worker *w)
+{
+    struct worker_slots *s = &w->slots;
+    int64_t now = mono_us();
+    uint64_t dt;
+
+    if (s->t_us == 0 || w->state != WS_RUNNING) {
+        s->t_us = w->state == WS_RUNNING ? now : 0;
+        return;
+    }
+    dt = (uint64_t)(now - s->t_us);
+    s->t_us = now;
+    s->run_us += dt;
+    s->fetch_us += dt * (uint64_t)w->fetching;
+    s->ready_us += dt * (uint64_t)w->nready;
+    s->result_us += dt * (uint64_t)w->nresults;
+    s->pop_us += dt * (uint64_t)w->popping;
+    s->lease_us += dt * (uint64_t)w->inflight;
+}
+
+static void slots_report(struct worker *w)
+{
+    struct worker_slots *s = &w->slots;
+    double t;
+
+    worker_slots_note(w);
+    t = (double)s->run_us;
+    if (t <= 0)
+        return;
+    cf_info("slot use",
+            "run_s=%.2f transfers=%.1f%% mean_transfers=%.1f leases=%.1f "
+            "ready=%.1f results=%.1f popping=%.1f pops=%llu empty=%llu "
+            "idle=%llu leased=%llu pop_rtt_ms=%.2f max=%.1f slow=%llu",
+            t / 1e6, 100.0 * (double)s->fetch_us / t / w->o->concurrency,
+            (double)s->fetch_us / t, (double)s->lease_us / t,
+            (double)s->ready_us / t, (double)s->result_us / t,
+            (double)s->pop_us / t, (unsigned long long)w->n.pops,
+            (unsigned long long)w->n.empty_pops,
+            (unsigned long long)w->n.idle_pops,
+            (unsigned long long)w->n.leases,
+            w->n.pops ? (double)w->n.pop_rtt_us / 1000.0 / (double)w->n.pops
+                      : 0.0, (double)w->n.pop_rtt_max_us / 1000.0,
+            (unsigned long long)w->n.pop_slow);
 }
 
 /* ---- crawls and their configs ---------------------------------------- */
@@ -208,6 +271,7 @@ static void refresh(struct worker *w, int64_t now)
 struct pop_ctx {
     struct crawl *cr;
     int asked;
+    int64_t sent_us;    /* monotonic us when sent */
 };
 
 static enum crawl_state state_from_name(const char *s)
@@ -218,6 +282,44 @@ static enum crawl_state state_from_name(const char *s)
         if (strcmp(crawl_states[i].name, s) == 0)
             return crawl_states[i].state;
     return CS_UNKNOWN;
+}
+
+/* Count a pop's round trip (send to reply). */
+static void pop_rtt_count(struct worker *w, int64_t sent_us)
+{
+    uint64_t rtt = (uint64_t)(mono_us() - sent_us);
+
+    w->n.pop_rtt_us += rtt;
+    if (rtt > w->n.pop_rtt_max_us)
+        w->n.pop_rtt_max_us = rtt;
+    if (rtt >= POP_SLOW_US)
+        w->n.pop_slow++;
+}
+
+/* How long to wait after a pop that leased nothing. */
+static int64_t empty_pop_wait(struct crawl *cr, const struct cf_pop_info *info)
+{
+    int64_t wait;
+
+    if (cr->state != CS_RUNNING)
+        return ENDED_POP_MS;
+    if (info->wait_ms < 0) {
+        cr->w->n.idle_pops++;
+        wait = cr->idle_ms > 0 ? cr->idle_ms : IDLE_POP_MIN_MS;
+        cr->idle_ms = wait * 2 < IDLE_POP_MAX_MS ? wait * 2 : IDLE_POP_MAX_MS;
+        return wait;
+    }
+    wait = info->wait_ms;
+    if (wait > IDLE_POP_MAX_MS)
+        wait = IDLE_POP_MAX_MS;
+    return wait < IDLE_POP_MIN_MS ? IDLE_POP_MIN_MS : wait;
+}
+
+void worker_crawl_wake(struct crawl *cr)
+{
+    cr->next_pop_ms = 0;
+    cr->idle_ms = 0;
+    worker_pump(cr->w);
 }
 
 static void on_pop(redisReply *r, void *arg)
@@ -232,7 +334,10 @@ static void on_pop(redisReply *r, void *arg)
     size_t n = 0, i;
     int asked = pc->asked;
 
-    cr->popping = 0;
+    worker_slots_note(w);
+    pop_rtt_count(w, pc->sent_us);
+    cr->popping -= asked;
+    cr->pops--;
     w->popping -= asked;
     free(pc);
     if (!r) {
@@ -257,19 +362,18 @@ static void on_pop(redisReply *r, void *arg)
     cr->state = state_from_name(info.state);
     if (cr->state != CS_MISSING)
         cr->missing_since = 0;
+    /* the crawl ended: see now, not at the next tick, whether to leave */
+    if ((cr->state == CS_DONE || cr->state == CS_CANCELLED) &&
+        w->o->exit_when_done)
+        event_active(w->cron, EV_TIMEOUT, 0);
     w->n.pops++;
     if (n == 0) {
         w->n.empty_pops++;
-        wait = cr->state == CS_RUNNING ? info.wait_ms : ENDED_POP_MS;
-        if (wait < 0 || wait > IDLE_POP_MAX_MS)
-            wait = cr->state == CS_RUNNING ? IDLE_POP_MAX_MS : ENDED_POP_MS;
-        if (wait < IDLE_POP_MIN_MS)
-            wait = IDLE_POP_MIN_MS;
+        wait = empty_pop_wait(cr, &info);
         cr->next_pop_ms = now + wait;
-    } else if ((int)n < asked) {
-        cr->next_pop_ms = now + PARTIAL_POP_MS;
     } else {
-        cr->next_pop_ms = 0;
+        cr->idle_ms = 0;
+        cr->next_pop_ms = (int)n < asked ? now + PARTIAL_POP_MS : 0;
     }
     for (i = 0; i < n; i++)
         job_start(w, cr, &ls[i]);
@@ -302,10 +406,12 @@ void worker_pump(struct worker *w)
     int free_slots, low, i, k, want;
     static int rr;
 
-    if (w->state != WS_RUNNING || !rclient_up(w->rc))
+    if (w->state != WS_RUNNING || !rclient_up(w->rc) ||
+        !rclient_up(w->rc_pop))
         return;
-    free_slots = w->o->concurrency - w->inflight - w->popping;
-    /* refill when a quarter of a batch is free, or at once when idle */
+    free_slots = w->lease_cap - w->inflight - w->popping;
+    /* refill when a quarter of a batch is free, or at once when idle (the
+     * leases beyond --concurrency cover the pop's round trip) */
     low = w->o->batch < w->o->concurrency ? w->o->batch : w->o->concurrency;
     low = low / 4 > 1 ? low / 4 : 1;
     if (w->inflight > 0 && free_slots < low)
@@ -314,7 +420,10 @@ void worker_pump(struct worker *w)
         struct crawl *cr = w->crawls[(rr + k) % w->ncrawls];
         struct pop_ctx *pc;
         struct cf_cmd c;
-        if (!cr->listed || !cr->have_cfg || cr->popping)
+        if (!cr->listed || !cr->have_cfg || cr->pops >= CRAWL_POPS_MAX)
+            continue;
+        /* a second pop only while the last one came back full */
+        if (cr->pops > 0 && (cr->next_pop_ms || cr->state != CS_RUNNING))
             continue;
         if (cr->next_pop_ms > now) {
             if (!next || cr->next_pop_ms < next)
@@ -325,15 +434,18 @@ void worker_pump(struct worker *w)
         pc = cf_calloc(1, sizeof(*pc));
         pc->cr = cr;
         pc->asked = want;
+        pc->sent_us = mono_us();
         cf_cmd_init(&c);
         cf_frontier_pop_cmd(&c, cr->name, w->id, want, now);
-        i = rclient_send(w->rc, &c, RC_SCRIPT, on_pop, pc);
+        i = rclient_send(w->rc_pop, &c, RC_SCRIPT, on_pop, pc);
         cf_cmd_cleanup(&c);
         if (i != 0) {
             free(pc);
             break;
         }
-        cr->popping = want;
+        worker_slots_note(w);
+        cr->popping += want;
+        cr->pops++;
         w->popping += want;
         free_slots -= want;
     }
@@ -470,7 +582,7 @@ static void check_exit(struct worker *w, int64_t now)
     }
     if (listed > 0 && ended == listed && w->inflight == 0 &&
         w->popping == 0 && w->acks_unsent == 0 &&
-        rclient_pending(w->rc) == 0) {
+        rclient_pending(w->rc) == 0 && rclient_pending(w->rc_pop) == 0) {
         cf_info("every crawl ended, exiting", "pages=%llu",
                 (unsigned long long)w->n.pages);
         finish(w);
@@ -534,17 +646,39 @@ static void on_link(int up, void *arg)
     }
 }
 
+/* The pop link: work may be had again once it is up. */
+static void on_pop_link(int up, void *arg)
+{
+    if (up)
+        worker_pump(arg);
+}
+
 int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
 {
     struct worker *w = cf_calloc(1, sizeof(*w));
     struct timeval cron = {0, CRON_MS * 1000};
+    struct event_config *ecfg;
     struct job *j;
     int i, code;
 
     w->o = o;
-    w->base = event_base_new();
+    /* Priorities: 0 unused, 1 every event by default, 2 the results
+     * queue, which makes one result per loop pass (a callback that puts
+     * itself back would otherwise run again in the same pass) so that
+     * sockets are polled between two pages. */
+    ecfg = event_config_new();
+    event_config_set_max_dispatch_interval(ecfg, NULL, 1, 2);
+    w->base = event_base_new_with_config(ecfg);
+    event_config_free(ecfg);
+    if (!w->base)
+        w->base = event_base_new();
+    event_base_priority_init(w->base, 3);
     w->started_ms = cf_now_ms();
     TAILQ_INIT(&w->jobs);
+    TAILQ_INIT(&w->ready);
+    TAILQ_INIT(&w->results);
+    w->lease_cap = o->concurrency +
+                   (o->batch < o->concurrency ? o->batch : o->concurrency);
     if (gethostname(w->host, sizeof(w->host)) != 0)
         snprintf(w->host, sizeof(w->host), "unknown");
     w->host[sizeof(w->host) - 1] = '\0';
@@ -557,7 +691,10 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
         if (cr)
             cr->listed = 1;
     }
-    w->fetch = fetch_new(w->base, o->concurrency > 64 ? o->concurrency : 64);
+    /* room for idle connections beside the busy ones: a transfer finds
+     * one to its host kept alive instead of opening a new one */
+    w->fetch = fetch_new(w->base,
+                         o->concurrency > 32 ? 2L * o->concurrency : 64);
     w->robots = robocache_new(ROBOTS_CACHE_MAX, ROBOTS_CACHE_TTL_MS);
     w->metrics = metrics_new(w, o->metrics_port);
     if (!w->metrics) {
@@ -567,7 +704,9 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     w->cron = event_new(w->base, -1, EV_PERSIST, on_cron, w);
     event_add(w->cron, &cron);
     w->pop_ev = evtimer_new(w->base, on_pop_timer, w);
-    w->ack_ev = event_new(w->base, -1, 0, on_ack_ev, w);
+    w->ack_ev = evtimer_new(w->base, on_ack_ev, w);
+    w->result_ev = event_new(w->base, -1, 0, job_results_run, w);
+    event_priority_set(w->result_ev, 2);
     w->sig_term = evsignal_new(w->base, SIGTERM, on_signal, w);
     w->sig_int = evsignal_new(w->base, SIGINT, on_signal, w);
     event_add(w->sig_term, NULL);
@@ -575,13 +714,16 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     signal(SIGPIPE, SIG_IGN);
     cf_info("worker starting", "id=%s", w->id);
     w->rc = rclient_new(w->base, a, o->queue_cap, on_link, w);
+    w->rc_pop = rclient_new(w->base, a, 0, on_pop_link, w);
 
     event_base_dispatch(w->base);
     code = w->exit_code;
+    slots_report(w);
 
 out:
     while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
         job_abort(j);
+    rclient_free(w->rc_pop);
     rclient_free(w->rc);
     robocache_free(w->robots);
     metrics_free(w->metrics);
@@ -592,6 +734,8 @@ out:
         event_free(w->pop_ev);
     if (w->ack_ev)
         event_free(w->ack_ev);
+    if (w->result_ev)
+        event_free(w->result_ev);
     if (w->sig_term)
         event_free(w->sig_term);
     if (w->sig_int)

@@ -1,9 +1,16 @@
 /* worker.h - the worker process: one event loop, its crawls and jobs.
  *
  * Internal to crawlfleet-worker. A worker serves a set of crawls; for each
- * it keeps the config (from cf:{C}:config), one pop outstanding at most and
- * a backoff. Every popped lease becomes a job that lives until its ack,
- * fail or robots call has been handed to the Redis client. */
+ * it keeps the config (from cf:{C}:config), its outstanding pops and a
+ * backoff. Every popped lease becomes a job that lives until its ack,
+ * fail or robots call has been handed to the Redis client.
+ *
+ * Transfers and leases are counted apart: at most --concurrency transfers
+ * run, and the worker holds up to a batch of leases more, so that a
+ * transfer slot that frees up is taken at once by a lease already in hand
+ * (the ready queue) instead of after a pop's round trip. A finished
+ * transfer's page is parsed from the results queue at the event loop's
+ * lowest priority: transfers are started and replies handled first. */
 #ifndef WORKER_WORKER_H
 #define WORKER_WORKER_H
 
@@ -67,8 +74,11 @@ struct crawl {
     int64_t cfg_ms;             /* when cfg was loaded */
     enum crawl_state state;     /* as the last pop said */
     int64_t missing_since;      /* ms the crawl was first missing */
-    int popping;                /* leases asked for in the outstanding pop */
+    int popping;                /* leases asked for in outstanding pops */
+    int pops;                   /* pops outstanding (CRAWL_POPS_MAX) */
     int64_t next_pop_ms;        /* no pop before this (backoff) */
+    int64_t idle_ms;            /* next wait after an empty pop with
+                                 * nothing scheduled (doubles) */
     int inflight;               /* jobs of this crawl */
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
@@ -79,7 +89,10 @@ struct crawl {
 enum job_state {
     JOB_NEW,         /* lease taken */
     JOB_ROBOTS_WAIT, /* waiting for the host's robots rules */
+    JOB_READY,       /* in the ready queue: waiting for a transfer slot */
     JOB_FETCHING,    /* transfer running */
+    JOB_RESULT,      /* transfer over: in the results queue, or its result
+                      * being made */
     JOB_DONE,        /* result handed to Redis; free it */
 };
 
@@ -94,7 +107,9 @@ struct job {
     struct cf_request req;      /* decoded lease record (page leases) */
     struct fetch_xfer x;        /* the transfer */
     TAILQ_ENTRY(job) link;      /* in worker's job list */
-    TAILQ_ENTRY(job) wait;      /* in a robots cache entry's waiters */
+    TAILQ_ENTRY(job) wait;      /* in a robots cache entry's waiters,
+                                 * the ready or the results queue */
+    int queued;                 /* in the ready or the results queue */
 };
 
 TAILQ_HEAD(job_list, job);
@@ -119,6 +134,24 @@ struct worker_counters {
     uint64_t parse_ms;           /* time spent parsing */
     uint64_t released;           /* leases given back at shutdown */
     uint64_t dup_local;          /* links dropped by the dedup cache */
+    uint64_t idle_pops;          /* empty pops with nothing scheduled */
+    uint64_t pop_rtt_us;         /* pop send to reply, summed */
+    uint64_t pop_rtt_max_us;     /* the longest */
+    uint64_t pop_slow;           /* pops answered after 5 ms or more */
+};
+
+/* Where the worker's capacity went since it started running, summed in
+ * microseconds times count: transfers running (against --concurrency),
+ * leases waiting for a transfer slot, leases whose result is pending,
+ * leases asked for in pops not yet answered. */
+struct worker_slots {
+    int64_t t_us;                /* last update (monotonic us); 0: not yet */
+    uint64_t run_us;             /* time running */
+    uint64_t fetch_us;           /* transfers running */
+    uint64_t ready_us;           /* jobs in the ready queue */
+    uint64_t result_us;          /* jobs in the results queue */
+    uint64_t pop_us;             /* asked for in pops not yet answered */
+    uint64_t lease_us;           /* jobs (leases held) */
 };
 
 struct rclient;
@@ -131,13 +164,20 @@ struct worker {
     char id[160];                /* worker id */
     char host[128];              /* hostname */
     enum worker_state state;
-    struct rclient *rc;
+    struct rclient *rc;          /* acks, fails, configs, heartbeat */
+    struct rclient *rc_pop;      /* pops only: not queued behind acks */
     struct fetch *fetch;
     struct robocache *robots;
     struct metrics *metrics;
     struct crawl *crawls[WORKER_CRAWLS_MAX];
     int ncrawls;
     struct job_list jobs;        /* every live job */
+    struct job_list ready;       /* leases waiting for a transfer slot */
+    struct job_list results;     /* transfers over, results not made yet */
+    int nready;                  /* jobs in ready */
+    int nresults;                /* jobs in results */
+    int lease_cap;               /* leases held + asked for, at most */
+    struct event *result_ev;     /* lowest priority: make one result */
     int inflight;                /* live jobs */
     int popping;                 /* leases asked for in outstanding pops */
     int list_loading;            /* SMEMBERS cf:crawls outstanding */
@@ -149,11 +189,13 @@ struct worker {
     int64_t release_deadline;    /* ms: stop waiting for them; 0: none */
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
-    struct event *ack_ev;        /* activated: send the batched acks */
+    struct event *ack_ev;        /* timer: send the batched acks */
     int acks_unsent;             /* pages in ack batches not sent yet */
     struct event *sig_term, *sig_int;
     int exit_code;
     struct worker_counters n;
+    struct worker_slots slots;   /* slot time accounting */
+    int fetching;                /* transfers running */
     double rate;                 /* pages/s, smoothed */
     uint64_t rate_pages;         /* pages at the last rate sample */
     int64_t rate_ms;             /* time of that sample */
@@ -166,16 +208,29 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a);
 /* Look for work now (after a completion, a reply, a timer). */
 void worker_pump(struct worker *w);
 
+/* New work may be poppable for cr (one of its acks or robots calls was
+ * answered): pop again without waiting, and restart the idle backoff
+ * from its shortest step. */
+void worker_crawl_wake(struct crawl *cr);
+
+/* Account slot time up to now; call before inflight, popping, fetching,
+ * nready or nresults change. */
+void worker_slots_note(struct worker *w);
+
 /* ---- job.c ---- */
 
 /* Take ownership of lease l (moved) and start on it. */
 void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
 /* The robots rules of a waiting job's host are known: go on. */
 void job_robots_ready(struct job *j, const void *rules);
+/* The results queue's event (lowest priority): make the first queued
+ * job's result, and come back for the next. */
+void job_results_run(evutil_socket_t fd, short what, void *arg);
 /* Abort a job at the grace deadline (its lease will expire). */
 void job_abort(struct job *j);
-/* Send every crawl's batch of acks (w->ack_ev runs it once the loop has
- * handled what is ready now; a full batch goes at once). */
+/* Send every crawl's batch of acks now (w->ack_ev, a timer, runs it at
+ * most ACK_WAIT_MS after a batch's first page; a full batch goes at
+ * once). */
 void job_send_acks(struct worker *w);
 /* Drop a crawl's unsent acks (the worker is going away). */
 void job_drop_acks(struct crawl *cr);
