@@ -158,6 +158,9 @@ struct cf_ack {
     int64_t links_found;  /* links on the page before dedup */
     int64_t out_of_scope; /* links dropped by scope rules */
     int64_t robots_denied;/* 1 if this request was denied by robots */
+    int64_t started_ms;   /* when its fetch started (caller's clock), 0
+                           * if none: the host's next fetch may start
+                           * delay ms after it, not after the pop */
     const struct cf_link *links; /* in-scope links to push */
     size_t nlinks;
 };

@@ -321,6 +321,7 @@ static void send_ack(struct job *j, struct cf_result *res,
     a.status = res->status;
     a.bytes = res->bytes;
     a.robots_denied = robots_denied;
+    a.started_ms = j->x.started_ms;
     if (pl) {
         a.links_found = pl->found;
         a.out_of_scope = pl->out_of_scope;
@@ -603,8 +604,11 @@ static void page_go(struct job *j, const struct robots *rules)
 
 void job_robots_ready(struct job *j, const void *rules)
 {
-    if (j->w->state == WS_STOPPING)
+    if (j->w->state == WS_STOPPING) {
+        /* off the waiters' list already: job_abort must not unpark it */
+        job_set_state(j, JOB_NEW);
         return;
+    }
     page_go(j, rules);
 }
 

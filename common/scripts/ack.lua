@@ -1,11 +1,14 @@
--- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 10 arguments:
+-- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 11 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
--- robots_denied, result; and its links as push takes them (n, hosts,
--- bits, prios, members; lib.lua). One call for one page or a batch: per
--- page it releases the lease, appends the result to the results stream,
--- counts and pushes the links; then the hosts are rescheduled. Reply: per
--- page 1, or 0 if its lease is stale (already completed or re-queued;
--- counted in stale_acks).
+-- robots_denied, started_ms (its fetch's start, 0 if none), result; and
+-- its links as push takes them (n, hosts, bits, prios, members; lib.lua).
+-- One call for one page or a batch: per page it releases the lease,
+-- appends the result to the results stream, counts and pushes the links;
+-- then the hosts are rescheduled, a host with a delay no earlier than
+-- delay after its latest fetch start (the pop set it from the pop's time;
+-- a lease may wait in a worker before its fetch starts). Reply: per page
+-- 1, or 0 if its lease is stale (already completed or re-queued; counted
+-- in stale_acks).
 local now = int_arg(ARGV[1])
 if not now then
     return bad('now_ms')
@@ -37,19 +40,21 @@ while pos <= #ARGV and #pages <= 1000 do
     end
     local nbytes, found = nat_arg(ARGV[pos + 5]), nat_arg(ARGV[pos + 6])
     local oos, denied = nat_arg(ARGV[pos + 7]), nat_arg(ARGV[pos + 8])
-    if not nbytes or not found or not oos or not denied then
+    local started = nat_arg(ARGV[pos + 9])
+    if not nbytes or not found or not oos or not denied or not started then
         return bad('counter')
     end
-    if ARGV[pos + 9] == nil then
+    if ARGV[pos + 10] == nil then
         return bad('result')
     end
-    local links, err = check_links(pos + 10, false)
+    local links, err = check_links(pos + 11, false)
     if not links then
         return err
     end
     pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
         status = status, nbytes = nbytes, found = found, oos = oos,
-        denied = denied, result = ARGV[pos + 9], links = links}
+        denied = denied, started = started, result = ARGV[pos + 10],
+        links = links}
     pos = links.next
 end
 if #pages == 0 or #pages > 1000 then
@@ -97,7 +102,8 @@ if #live == 0 then
     return reply
 end
 
-local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency')
+local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency',
+    'delay_ms', 'obey_robots')
 load_fr()
 local done = {}
 for i, pg in ipairs(live) do
@@ -111,11 +117,14 @@ local hosts, order = {}, {}
 for _, pg in ipairs(live) do
     local h = hosts[pg.hk]
     if not h then
-        h = {n = 0, ok = false}
+        h = {n = 0, ok = false, started = 0}
         hosts[pg.hk] = h
         order[#order + 1] = pg.hk
     end
     h.n = h.n + 1
+    if pg.started > h.started then
+        h.started = pg.started
+    end
     rcall('XADD', K_RESULTS, '*', 'r', pg.result)
     inc('done', 1)
     inc('inflight', -1)
@@ -142,11 +151,22 @@ for _, pg in ipairs(live) do
         inc('robots_denied', pg.denied)
     end
 end
+-- A host's delay (robots' Crawl-delay in d, else the crawl's) counts
+-- from its latest fetch start, when that is later than the pop's time.
+local delays = cfg.delay_ms > 0 or cfg.obey_robots == 1
 for _, hk in ipairs(order) do
     local h = hosts[hk]
-    rcall('HINCRBY', host_key(hk), 'i', fmt(-h.n))
+    local hkey = host_key(hk)
+    rcall('HINCRBY', hkey, 'i', fmt(-h.n))
     if h.ok then
-        rcall('HDEL', host_key(hk), 'f')
+        rcall('HDEL', hkey, 'f')
+    end
+    if delays and h.started > 0 then
+        local v = rcall('HMGET', hkey, 'd', 't')
+        local d = tonumber(v[1]) or cfg.delay_ms
+        if d > 0 and h.started + d > (tonumber(v[2]) or 0) then
+            rcall('HSET', hkey, 't', fmt(h.started + d))
+        end
     end
 end
 if ST.state ~= 'cancelled' then

@@ -271,7 +271,7 @@ static void test_malformed(void)
     struct {
         enum cf_script_id id;
         int n;
-        const char *args[16];
+        const char *args[17];
     } bad[] = {
         /* push: now, seeds, order, then the links: n, hosts "hk k ...",
          * bits (25 per link: fp mod 2^25), priorities (20 binary
@@ -341,21 +341,27 @@ static void test_malformed(void)
         {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
         {CF_SCRIPT_POP, 2, {"w", "1"}},
         /* ack: now, then per page fp, token, hostkey, outcome, status,
-         * bytes, links_found, out_of_scope, robots_denied, result, links
-         * (n, hosts, bits, prios, members) */
-        {CF_SCRIPT_ACK, 15, {"5", "12", "tok", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "0", "", "", ""}},
-        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "1", "", "", ""}},
-        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "OK", "200",
-                             "0", "0", "0", "0", "R", "0", "", "", ""}},
-        {CF_SCRIPT_ACK, 12, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "0"}},
+         * bytes, links_found, out_of_scope, robots_denied, started_ms,
+         * result, links (n, hosts, bits, prios, members) */
+        {CF_SCRIPT_ACK, 16, {"5", "12", "tok", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "R", "0", "", "",
+                             ""}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "R", "1", "", "",
+                             ""}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "OK", "200",
+                             "0", "0", "0", "0", "0", "R", "0", "", "",
+                             ""}},
+        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "-5", "R", "0", "", "",
+                             ""}},
+        {CF_SCRIPT_ACK, 13, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "R", "0"}},
         {CF_SCRIPT_ACK, 1, {"5"}},
         /* a good page, then a bad one: nothing may be written */
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "R", "0", "", "", "",
-                             "13"}},
+        {CF_SCRIPT_ACK, 17, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "R", "0", "", "",
+                             "", "13"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
                              "-1"}},
         {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
@@ -969,6 +975,53 @@ static void test_dedup_exact(void)
 
 /* Delay D, concurrency 1, several connections driven by one simulated
  * clock: no host is handed out twice within D, never two at once. */
+/* A host's delay counts from its fetch's start when the ack gives one
+ * later than the pop: a lease that waited in a worker does not shorten
+ * the gap to the host's next fetch. */
+static void test_delay_from_fetch_start(void)
+{
+    struct cf_config cfg;
+    struct tlink t[2];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    struct cf_ack a = {0};
+    int is_new[2], n;
+
+    base_config(&cfg);
+    cfg.delay_ms = 200;
+    create("dfs", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    tlink_make(&t[1], 1, 1, 0);
+    CHECK_INT(push_links("dfs", 10, t, 2, 1, is_new), 2);
+    n = pop("dfs", 1, 1000, &ls, &info);
+    CHECK_INT(n, 1);
+    if (n != 1) {
+        cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+        return;
+    }
+    /* the fetch started 150 ms after the pop, ended at 1160 */
+    a.fp = ls[0].fp;
+    a.token = ls[0].token;
+    a.hostkey = ls[0].hostkey;
+    a.now_ms = 1160;
+    a.started_ms = 1150;
+    a.result = "R";
+    a.result_len = 1;
+    a.outcome = "ok";
+    a.status = 200;
+    cf_frontier_ack_cmd(&cmd, "dfs", &a);
+    CHECK_INT(call_ack(), 1);
+    cf_leases_free(ls, 1);
+    ls = NULL;
+    /* 1200 = pop + delay, but only 50 ms after the fetch start */
+    CHECK_INT(pop("dfs", 1, 1300, &ls, &info), 0);
+    CHECK_INT(info.wait_ms, 50);
+    n = pop("dfs", 1, 1350, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+}
+
 static void test_politeness(void)
 {
     enum { HOSTS = 12, PAGES = 8, CONNS = 4, D = 100, MAXL = 64 };
@@ -1136,6 +1189,7 @@ static void run_cases(void)
     test_dedup();
     test_dedup_exact();
     test_politeness();
+    test_delay_from_fetch_start();
     test_noscript_and_restart();
 }
 
