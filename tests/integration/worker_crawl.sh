@@ -128,13 +128,16 @@ wait_exit "$b" 60
 rb=$?
 t_check "both workers exit 0" [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ]
 t_check "polite crawl equals the ground truth" same_as_truth polite
-# gaps between page fetch starts per port, in ms (10 ms measuring slack)
+# gaps between page fetch starts per port, in ms. The frontier keeps
+# fetch starts on one host 200 ms apart by the workers' clocks; the
+# fixture sees arrivals, which a loaded machine can delay unevenly by
+# some ms (30 ms slack). Without politeness the gaps are near 0.
 min_gap=$(awk '$4 != "/robots.txt" { print $2, $1 }' "$FX_LOG" | sort -k1,1 \
     -k2,2n | awk 'p == $1 { g = ($2 - t) / 1000; if (m == "" || g < m) m = g }
                   { p = $1; t = $2 } END { print int(m == "" ? -1 : m) }')
 echo "# smallest gap between fetch starts on one host: $min_gap ms"
 t_check "fetch starts on one host at least 200 ms apart" \
-    [ "$min_gap" -ge 190 ]
+    [ "$min_gap" -ge 170 ]
 t_check "both workers fetched" [ "$(grep -c . "$FX_LOG")" -gt 0 ]
 
 # ---- 3. kill -9 mid-crawl, another worker finishes -----------------------
