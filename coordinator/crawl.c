@@ -553,7 +553,8 @@ int cmd_crawl(int argc, char **argv)
                     CLI_PROG, cr.name, fl.written,
                     (double)(cf_now_ms() - cr.started_ms) / 1000.0,
                     cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
-            if (cpu >= 0 && fl.written > 0)
+            /* per result only means something past the start-up */
+            if (cpu >= 0 && fl.written >= 1000)
                 fprintf(stderr, "%s: embedded redis-server: %.2f s of CPU, "
                         "%.0f us per result\n", CLI_PROG, cpu,
                         cpu * 1e6 / (double)fl.written);
