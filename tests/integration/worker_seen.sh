@@ -6,21 +6,9 @@
 # Needs $B/crawlfleet, $B/crawlfleet-worker, $B/cf-fixture, curl.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
+. "$(dirname "$0")/../lib/worker.sh"
 B=${B:-build}
-T=$(mktemp -d "${TMPDIR:-/tmp}/cf-wseen.XXXXXX")
-FX_PIDS=
-W_PIDS=
-
-stop_all() {
-    for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
-    redis_stop
-    rm -rf "$T"
-}
-
-redis_start || { echo "worker_seen: 0 passed, 1 failed"; exit 1; }
-trap 'stop_all' EXIT
-trap 'stop_all; exit 130' INT TERM
-R=$REDIS_URL
+wt_setup worker_seen
 
 stat() { redis-cli -s "$REDIS_SOCK" hget "cf:{$1}:stats" "$2"; }
 is_done() { [ "$(stat "$1" state)" = done ]; }

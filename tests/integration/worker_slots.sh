@@ -15,21 +15,9 @@
 # $B/crawlfleet-worker, $B/cf-fixture.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
+. "$(dirname "$0")/../lib/worker.sh"
 B=${B:-build}
-T=$(mktemp -d "${TMPDIR:-/tmp}/cf-wslots.XXXXXX")
-FX_PIDS=
-W_PIDS=
-
-stop_all() {
-    for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
-    redis_stop
-    rm -rf "$T"
-}
-
-redis_start || { echo "worker_slots: 0 passed, 1 failed"; exit 1; }
-trap 'stop_all' EXIT
-trap 'stop_all; exit 130' INT TERM
-R=$REDIS_URL
+wt_setup worker_slots
 
 stat() { redis-cli -s "$REDIS_SOCK" hget "cf:{$1}:stats" "$2"; }
 
