@@ -32,16 +32,6 @@ worker() {
     LAST_W=$!
 }
 
-# wait_exit PID SECS: the exit status, or 124 on timeout (then killed).
-wait_exit() {
-    WAIT_TIMEOUT=$2 wait_for sh -c "! kill -0 $1 2>/dev/null" || {
-        kill -9 "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-        return 124
-    }
-    wait "$1"
-}
-
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # Every response takes 800 ms: transfers are surely running at SIGTERM.

@@ -40,16 +40,6 @@ worker() {
     LAST_W=$!
 }
 
-# wait_exit PID SECS: the exit status, or 124 on timeout (then killed).
-wait_exit() {
-    WAIT_TIMEOUT=$2 wait_for sh -c "! kill -0 $1 2>/dev/null" || {
-        kill -9 "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-        return 124
-    }
-    wait "$1"
-}
-
 same_as_truth() {
     awk '$1 == "page" { print $2, "ok" } $1 == "broken" { print $2, "http" }
          $1 == "denied" { print $2, "robots_denied" }' "$T/$1.man" |

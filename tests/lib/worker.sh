@@ -8,11 +8,26 @@
 # (empty; the script adds fixture and worker pids), and traps EXIT, INT
 # and TERM to kill those, stop Redis and remove T. If redis-server does
 # not start, it prints NAME's failure line and exits.
+#
+#   wait_exit PID SECS
+#
+# waits for a process the script started and returns its exit status,
+# or 124 after SECS (the process is then killed).
 
 stop_all() {
     for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
     redis_stop
     rm -rf "$T"
+}
+
+# wait_exit PID SECS: the exit status, or 124 on timeout (then killed).
+wait_exit() {
+    WAIT_TIMEOUT=$2 wait_for sh -c "! kill -0 $1 2>/dev/null" || {
+        kill -9 "$1" 2>/dev/null
+        wait "$1" 2>/dev/null
+        return 124
+    }
+    wait "$1"
 }
 
 wt_setup() {
