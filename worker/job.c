@@ -150,7 +150,6 @@ static void send_batch(struct worker *w, struct crawl *cr)
     struct ack_batch *b = cr->acks;
 
     cr->acks = NULL;
-    w->acks_unsent -= (int)b->n;
     /* the client takes the command over; on_ack frees b */
     if (rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b) != 0)
         ack_batch_free(b);
@@ -163,10 +162,16 @@ void job_send_acks(struct worker *w)
             send_batch(w, w->crawls[i]);
 }
 
+int job_acks_unsent(const struct worker *w)
+{
+    for (int i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->acks)
+            return 1;
+    return 0;
+}
+
 void job_drop_acks(struct crawl *cr)
 {
-    if (cr->acks)
-        cr->w->acks_unsent -= (int)cr->acks->n;
     ack_batch_free(cr->acks);
     cr->acks = NULL;
 }
@@ -191,7 +196,6 @@ static void queue_ack(struct worker *w, struct crawl *cr,
         cf_frontier_ack_add(&b->cmd, a);
     }
     b->page[b->n++] = ac;
-    w->acks_unsent++;
     if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
         a->now_ms - b->first_ms >= ACK_WAIT_MS) {
         send_batch(w, cr);

@@ -552,7 +552,7 @@ static void check_exit(struct worker *w, int64_t now)
         return;
     }
     if (w->state == WS_DRAINING) {
-        if (w->inflight == 0 && w->acks_unsent == 0 &&
+        if (w->inflight == 0 && !job_acks_unsent(w) &&
             rclient_pending(w->rc) == 0) {
             cf_info("drained, exiting", NULL);
             finish(w);
@@ -581,7 +581,7 @@ static void check_exit(struct worker *w, int64_t now)
         ended += crawl_ended(w->crawls[i], now);
     }
     if (listed > 0 && ended == listed && w->inflight == 0 &&
-        w->popping == 0 && w->acks_unsent == 0 &&
+        w->popping == 0 && !job_acks_unsent(w) &&
         rclient_pending(w->rc) == 0 && rclient_pending(w->rc_pop) == 0) {
         cf_info("every crawl ended, exiting", "pages=%llu",
                 (unsigned long long)w->n.pages);

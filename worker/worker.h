@@ -190,7 +190,6 @@ struct worker {
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
     struct event *ack_ev;        /* timer: send the batched acks */
-    int acks_unsent;             /* pages in ack batches not sent yet */
     struct event *sig_term, *sig_int;
     int exit_code;
     struct worker_counters n;
@@ -232,6 +231,8 @@ void job_abort(struct job *j);
  * most ACK_WAIT_MS after a batch's first page; a full batch goes at
  * once). */
 void job_send_acks(struct worker *w);
+/* 1 if some crawl has acks not sent yet (no exit before they go). */
+int job_acks_unsent(const struct worker *w);
 /* Drop a crawl's unsent acks (the worker is going away). */
 void job_drop_acks(struct crawl *cr);
 

@@ -103,7 +103,7 @@ if #live == 0 then
 end
 
 local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency',
-    'delay_ms', 'obey_robots')
+    'delay_ms')
 load_fr()
 local done = {}
 for i, pg in ipairs(live) do
@@ -151,22 +151,12 @@ for _, pg in ipairs(live) do
         inc('robots_denied', pg.denied)
     end
 end
--- A host's delay (robots' Crawl-delay in d, else the crawl's) counts
--- from its latest fetch start, when that is later than the pop's time.
-local delays = cfg.delay_ms > 0 or cfg.obey_robots == 1
 for _, hk in ipairs(order) do
     local h = hosts[hk]
     local hkey = host_key(hk)
     rcall('HINCRBY', hkey, 'i', fmt(-h.n))
     if h.ok then
         rcall('HDEL', hkey, 'f')
-    end
-    if delays and h.started > 0 then
-        local v = rcall('HMGET', hkey, 'd', 't')
-        local d = tonumber(v[1]) or cfg.delay_ms
-        if d > 0 and h.started + d > (tonumber(v[2]) or 0) then
-            rcall('HSET', hkey, 't', fmt(h.started + d))
-        end
     end
 end
 if ST.state ~= 'cancelled' then
@@ -176,8 +166,10 @@ if ST.state ~= 'cancelled' then
         end
     end
 end
+-- a host's delay counts from its latest fetch start (schedule)
 for _, hk in ipairs(order) do
-    schedule(hk, now, cfg.per_host_concurrency)
+    schedule(hk, now, cfg.per_host_concurrency, hosts[hk].started,
+        cfg.delay_ms)
 end
 check_done(now, cfg.max_pages)
 flush_fr()

@@ -305,15 +305,27 @@ end
 -- Put the host where it belongs: ready (due now, scored by its queue
 -- head), sched (scored by its next allowed time) or neither (no queued
 -- work, no free slot, or a robots fetch pending).
-local function schedule(hk, now, conc)
-    local h = rcall('HMGET', host_key(hk), 'i', 't', 'rt')
+-- With started (a fetch's start, ms) and delay_ms (the crawl's delay),
+-- the host's next allowed time first becomes at least started + its
+-- delay (d, robots' Crawl-delay, else delay_ms): pop set it from the
+-- pop's time, and a lease may wait in a worker before its fetch starts.
+local function schedule(hk, now, conc, started, delay_ms)
+    local hkey = host_key(hk)
+    local h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd')
+    local t = tonumber(h[2]) or 0
+    if started and started > 0 then
+        local d = tonumber(h[4]) or delay_ms
+        if d > 0 and started + d > t then
+            t = started + d
+            rcall('HSET', hkey, 't', fmt(t))
+        end
+    end
     local head = rcall('ZRANGE', queue_key(hk), '0', '0', 'WITHSCORES')
     if not head[1] or h[3] or (tonumber(h[1]) or 0) >= conc then
         rcall('ZREM', K_READY, hk)
         rcall('ZREM', K_SCHED, hk)
         return
     end
-    local t = tonumber(h[2]) or 0
     if t > now then
         rcall('ZREM', K_READY, hk)
         rcall('ZADD', K_SCHED, fmt(t), hk)
@@ -440,10 +452,6 @@ local function call_slices(cmd, key, args)
     end
 end
 
-local function zadd_pairs(key, args)
-    call_slices('ZADD', key, args)
-end
-
 -- Dedup and enqueue validated links (check_links). Returns a table with
 -- 1 (new) / 0 per link in grouped order. cfg needs max_host_pages and
 -- per_host_concurrency.
@@ -522,7 +530,7 @@ local function push_links(links, now, cfg, seeds)
                 zargs[2 * x] = ARGV[rec0 + i]
             end
             FR.seq = seq
-            zadd_pairs(queue_key(hk), zargs)
+            call_slices('ZADD', queue_key(hk), zargs)
             host_touched(hk, bests, now, conc)
             added = added + nnew
         end
