@@ -151,25 +151,24 @@ for _, pg in ipairs(live) do
         inc('robots_denied', pg.denied)
     end
 end
-for _, hk in ipairs(order) do
-    local h = hosts[hk]
-    local hkey = host_key(hk)
-    rcall('HINCRBY', hkey, 'i', fmt(-h.n))
-    if h.ok then
-        rcall('HDEL', hkey, 'f')
-    end
-end
+-- new links of the whole batch: one ZADD per host; the acked hosts are
+-- scheduled below
 if ST.state ~= 'cancelled' then
+    local acc = push_acc()
     for _, pg in ipairs(live) do
         if pg.links.n > 0 then
-            push_links(pg.links, now, cfg, false)
+            push_add(pg.links, cfg, false, acc)
         end
     end
+    push_flush(acc, now, cfg.per_host_concurrency, hosts)
 end
--- a host's delay counts from its latest fetch start (schedule)
+-- per host: its slots freed, its failure count cleared if a page
+-- succeeded, and a new place (its delay counts from its latest fetch
+-- start)
 for _, hk in ipairs(order) do
-    schedule(hk, now, cfg.per_host_concurrency, hosts[hk].started,
-        cfg.delay_ms)
+    local h = hosts[hk]
+    schedule(hk, now, cfg.per_host_concurrency, h.started, cfg.delay_ms,
+        h.n, h.ok)
 end
 check_done(now, cfg.max_pages)
 flush_fr()

@@ -9,7 +9,7 @@ if #ARGV % 2 ~= 1 then
     return bad('config name/value pairs')
 end
 for i = 2, #ARGV, 2 do
-    if not string.match(ARGV[i], '^[a-z_]+$') then
+    if not match(ARGV[i], '^[a-z_]+$') then
         return bad('config name')
     end
 end

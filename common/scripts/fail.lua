@@ -38,7 +38,7 @@ if att >= cfg.max_attempts then
     make_dead(fp, hk, score, member, outcome, ARGV[8])
     if status > 0 then
         inc('fetched', 1)
-        inc('status_' .. math.floor(status / 100) .. 'xx', 1)
+        inc('status_' .. floor(status / 100) .. 'xx', 1)
     end
     reply = 'dead'
 else

@@ -6,7 +6,15 @@
 -- cluster slot). Time always comes from the caller (ARGV), never from
 -- the Redis clock. Every script validates all of its arguments before it
 -- writes anything.
-local P = string.sub(KEYS[1], 1, -6)
+-- Globals as locals: every use of a global is a table lookup.
+local ARGV, KEYS = ARGV, KEYS
+local tonumber, type, ipairs, pairs, unpack =
+    tonumber, type, ipairs, pairs, unpack
+local sub, find, byte = string.sub, string.find, string.byte
+local match, format = string.match, string.format
+local floor, min, max = math.floor, math.min, math.max
+
+local P = sub(KEYS[1], 1, -6)
 local K_STATS = KEYS[1]
 local K_CONFIG = P .. 'config'
 local K_FR = P .. 'frontier'
@@ -28,8 +36,6 @@ local PRIO_MAX = 1048575   -- priorities are clamped to [0, 2^20)
 local SEQ_MOD = 4294967296 -- 2^32: score = priority * 2^32 + seq
 local RETRY_AFTER_MAX = 3600000 -- Retry-After is capped at one hour
 
-local sub, find, byte = string.sub, string.find, string.byte
-local format = string.format
 
 -- Integer to decimal text. Numbers given to redis.call are converted with
 -- "%.17g", which costs several times more: pass text.
@@ -40,7 +46,7 @@ end
 -- Validation: each returns the value, or nil when malformed.
 local function int_arg(s)
     if type(s) ~= 'string' or #s == 0 or #s > 17 or
-        not string.match(s, '^%-?%d+$') then
+        not match(s, '^%-?%d+$') then
         return nil
     end
     return tonumber(s)
@@ -48,8 +54,8 @@ end
 
 local function fp_arg(s)
     if type(s) ~= 'string' or #s == 0 or #s > 19 or
-        not string.match(s, '^%d+$') or
-        (#s > 1 and string.sub(s, 1, 1) == '0') or
+        not match(s, '^%d+$') or
+        (#s > 1 and sub(s, 1, 1) == '0') or
         (#s == 19 and s > '9223372036854775807') then
         return nil
     end
@@ -69,7 +75,7 @@ end
 
 local function hostkey_arg(s)
     if type(s) ~= 'string' or #s == 0 or #s > 300 or
-        string.find(s, '[%s%c]') then
+        find(s, '[%s%c]') then
         return nil
     end
     return s
@@ -119,8 +125,8 @@ local function fpmod(fp, k)
     if n <= 9 then
         return tonumber(fp) % m
     end
-    local hi = tonumber(string.sub(fp, 1, n - 9))
-    local lo = tonumber(string.sub(fp, n - 8))
+    local hi = tonumber(sub(fp, 1, n - 9))
+    local lo = tonumber(sub(fp, n - 8))
     return ((hi % m) * (1000000000 % m) + lo) % m
 end
 
@@ -309,19 +315,41 @@ end
 -- the host's next allowed time first becomes at least started + its
 -- delay (d, robots' Crawl-delay, else delay_ms): pop set it from the
 -- pop's time, and a lease may wait in a worker before its fetch starts.
-local function schedule(hk, now, conc, started, delay_ms)
+-- With freed (ack), that many of its page slots are released first, and
+-- with ok its failure count (f) is cleared: one read and one write of
+-- the host's hash for all of it.
+local function schedule(hk, now, conc, started, delay_ms, freed, ok)
     local hkey = host_key(hk)
-    local h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd')
+    local h
+    if ok then
+        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd', 'f')
+    else
+        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd')
+    end
+    local busy = tonumber(h[1]) or 0
     local t = tonumber(h[2]) or 0
+    local set
+    if freed then
+        busy = busy - freed
+        set = {'i', fmt(busy)}
+    end
     if started and started > 0 then
         local d = tonumber(h[4]) or delay_ms
         if d > 0 and started + d > t then
             t = started + d
-            rcall('HSET', hkey, 't', fmt(t))
+            set = set or {}
+            set[#set + 1] = 't'
+            set[#set + 1] = fmt(t)
         end
     end
+    if set then
+        rcall('HSET', hkey, unpack(set))
+    end
+    if ok and h[5] then
+        rcall('HDEL', hkey, 'f')
+    end
     local head = rcall('ZRANGE', queue_key(hk), '0', '0', 'WITHSCORES')
-    if not head[1] or h[3] or (tonumber(h[1]) or 0) >= conc then
+    if not head[1] or h[3] or busy >= conc then
         rcall('ZREM', K_READY, hk)
         rcall('ZREM', K_SCHED, hk)
         return
@@ -452,15 +480,22 @@ local function call_slices(cmd, key, args)
     end
 end
 
--- Dedup and enqueue validated links (check_links). Returns a table with
--- 1 (new) / 0 per link in grouped order. cfg needs max_host_pages and
--- per_host_concurrency.
-local function push_links(links, now, cfg, seeds)
+-- New queue entries of one call, gathered per host over one or more link
+-- groups (push_add) and written by push_flush: one ZADD and one
+-- scheduling decision per host.
+local function push_acc()
+    return {order = {}, z = {}, best = {}, bests = {}}
+end
+
+-- Dedup validated links (check_links) and gather the new ones in acc.
+-- Returns a table with 1 (new) / 0 per link in grouped order. cfg needs
+-- max_host_pages.
+local function push_add(links, cfg, seeds, acc)
     local L, s = FR.L, FR.s
     local sb = split_bits()
     local half = 2 ^ L
     local seenp = P .. 'seen:'
-    local cap, conc = cfg.max_host_pages, cfg.per_host_concurrency
+    local cap = cfg.max_host_pages
     local first = links.first
     local bits, prios = ARGV[first + 2], ARGV[first + 3]
     local rec0 = first + 3
@@ -468,6 +503,7 @@ local function push_links(links, now, cfg, seeds)
     local isnew = {}
     local dups, capped, added = 0, 0, 0
     local n = FR.n
+    local seq = FR.seq
     local j = 0
     for h = 1, #hks do
         local hk = hks[h]
@@ -513,29 +549,35 @@ local function push_links(links, now, cfg, seeds)
             end
         end
         if nnew > 0 then
-            local zargs = {}
-            local best, bests
-            local seq = FR.seq
+            local zargs = acc.z[hk]
+            if not zargs then
+                zargs = {}
+                acc.z[hk] = zargs
+                acc.order[#acc.order + 1] = hk
+            end
+            local best = acc.best[hk]
+            local z = #zargs
             for x = 1, nnew do
                 local i = fresh[x]
                 local score = tonumber(sub(prios, PRIO_DIGITS * i -
                     PRIO_DIGITS + 1, PRIO_DIGITS * i), 2) * SEQ_MOD +
                     seq % SEQ_MOD
                 seq = seq + 1
-                zargs[2 * x - 1] = fmt(score)
+                local text = fmt(score)
+                zargs[z + 1] = text
+                zargs[z + 2] = ARGV[rec0 + i]
+                z = z + 2
                 if not best or score < best then
                     best = score
-                    bests = zargs[2 * x - 1]
+                    acc.bests[hk] = text
                 end
-                zargs[2 * x] = ARGV[rec0 + i]
             end
-            FR.seq = seq
-            call_slices('ZADD', queue_key(hk), zargs)
-            host_touched(hk, bests, now, conc)
+            acc.best[hk] = best
             added = added + nnew
         end
     end
     FR.n = n
+    FR.seq = seq
     FR.dirty = true
     if dups > 0 then
         inc('dup_links', dups)
@@ -553,24 +595,46 @@ local function push_links(links, now, cfg, seeds)
     return isnew
 end
 
+-- Write what push_add gathered: each host's new entries, then its place
+-- in ready or sched (hosts in skip are left to the caller, which
+-- schedules them itself).
+local function push_flush(acc, now, conc, skip)
+    for _, hk in ipairs(acc.order) do
+        call_slices('ZADD', queue_key(hk), acc.z[hk])
+        if not (skip and skip[hk]) then
+            host_touched(hk, acc.bests[hk], now, conc)
+        end
+    end
+end
+
+-- Dedup and enqueue validated links (check_links). Returns a table with
+-- 1 (new) / 0 per link in grouped order. cfg needs max_host_pages and
+-- per_host_concurrency.
+local function push_links(links, now, cfg, seeds)
+    local acc = push_acc()
+    local isnew = push_add(links, cfg, seeds, acc)
+    push_flush(acc, now, cfg.per_host_concurrency)
+    return isnew
+end
+
 -- ---- leases ------------------------------------------------------------
 
 -- In-flight entry: "<token> <hostkey> <score> <member>" where member is
 -- the queue member "<fp> <record>". Returns token, hostkey, score, member.
 local function parse_inflight(v)
-    local a = string.find(v, ' ', 1, true)
-    local b = string.find(v, ' ', a + 1, true)
-    local c = string.find(v, ' ', b + 1, true)
-    return tonumber(string.sub(v, 1, a - 1)), string.sub(v, a + 1, b - 1),
-        string.sub(v, b + 1, c - 1), string.sub(v, c + 1)
+    local a = find(v, ' ', 1, true)
+    local b = find(v, ' ', a + 1, true)
+    local c = find(v, ' ', b + 1, true)
+    return tonumber(sub(v, 1, a - 1)), sub(v, a + 1, b - 1),
+        sub(v, b + 1, c - 1), sub(v, c + 1)
 end
 
 -- "<hostkey> <score> <member>" (delayed retries, dead requests).
 local function parse_hsm(v)
-    local a = string.find(v, ' ', 1, true)
-    local b = string.find(v, ' ', a + 1, true)
-    return string.sub(v, 1, a - 1), string.sub(v, a + 1, b - 1),
-        string.sub(v, b + 1)
+    local a = find(v, ' ', 1, true)
+    local b = find(v, ' ', a + 1, true)
+    return sub(v, 1, a - 1), sub(v, a + 1, b - 1),
+        sub(v, b + 1)
 end
 
 -- Drop a page lease's in-flight state (not its attempts entry).
@@ -597,8 +661,8 @@ local function reap(now, limit, cfg)
         'LIMIT', '0', fmt(limit))
     local count = 0
     for _, m in ipairs(due) do
-        if string.sub(m, 1, 2) == 'r ' then
-            local hk = string.sub(m, 3)
+        if sub(m, 1, 2) == 'r ' then
+            local hk = sub(m, 3)
             rcall('ZREM', K_LEASES, m)
             rcall('HDEL', host_key(hk), 'rt')
             schedule(hk, now, cfg.per_host_concurrency)

@@ -100,7 +100,7 @@ while pages < budget and leased < want do
         -- take, but for FIFO order across hosts within one priority.
         local k = 1
         if delay <= 0 then
-            k = math.max(1, math.min(conc - busy, budget - pages,
+            k = max(1, min(conc - busy, budget - pages,
                 want - leased))
         end
         local items
@@ -109,7 +109,7 @@ while pages < budget and leased < want do
         else
             local nxt = rcall('ZRANGE', K_READY, '0', '0', 'WITHSCORES')
             if nxt[2] then
-                local bound = (math.floor(nxt[2] / SEQ_MOD) + 1) * SEQ_MOD
+                local bound = (floor(nxt[2] / SEQ_MOD) + 1) * SEQ_MOD
                 items = rcall('ZRANGEBYSCORE', qk, '-inf', '(' .. fmt(bound),
                     'WITHSCORES', 'LIMIT', '0', fmt(k))
                 if #items > 0 then
@@ -122,8 +122,8 @@ while pages < budget and leased < want do
         local got = #items / 2
         for x = 1, got do
             local member, score = items[2 * x - 1], items[2 * x]
-            local sp = string.find(member, ' ', 1, true)
-            local fp = string.sub(member, 1, sp - 1)
+            local sp = find(member, ' ', 1, true)
+            local fp = sub(member, 1, sp - 1)
             local tok = next_token()
             infl[#infl + 1] = fp
             infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. score .. ' ' ..
@@ -134,7 +134,7 @@ while pages < budget and leased < want do
             out[#out + 1] = fp
             out[#out + 1] = tok
             out[#out + 1] = hk
-            out[#out + 1] = string.sub(member, sp + 1)
+            out[#out + 1] = sub(member, sp + 1)
             out[#out + 1] = 0 -- attempts, filled in below
             fps[#fps + 1] = fp
             att_at[#att_at + 1] = #out
@@ -167,7 +167,7 @@ end
 call_slices('HSET', K_INFLIGHT, infl)
 call_slices('ZADD', K_LEASES, leases)
 for i = 1, #fps, 1000 do
-    local j = math.min(i + 999, #fps)
+    local j = min(i + 999, #fps)
     local att = rcall('HMGET', K_ATTEMPTS, unpack(fps, i, j))
     for k = i, j do
         out[att_at[k]] = tonumber(att[k - i + 1]) or 0
