@@ -141,7 +141,14 @@ while pages < budget and leased < want do
         end
         if got > 0 then
             busy = busy + got
-            rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+            -- the next allowed time only with a delay: without one it
+            -- would only hold the host back from acks sent before this
+            -- pop's time (it then bounced through sched)
+            if delay > 0 then
+                rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+            else
+                rcall('HSET', hkey, 'i', fmt(busy))
+            end
             inc('inflight', got)
             inc('queued', -got)
             pages = pages + got
