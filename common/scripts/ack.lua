@@ -14,55 +14,74 @@ if not now then
     return bad('now_ms')
 end
 local pages = {}
-local pos = 2
-while pos <= #ARGV and #pages <= 1000 do
-    -- fp and hostkey only name the lease (the host comes from its
-    -- in-flight entry): one that names none is stale, so they are not
-    -- checked digit by digit
-    local fp, token = ARGV[pos], nat_arg(ARGV[pos + 1])
-    local hk, outcome = ARGV[pos + 2], ARGV[pos + 3]
-    local status = nat_arg(ARGV[pos + 4])
-    if type(fp) ~= 'string' or #fp == 0 or #fp > 19 then
-        return bad('fp')
-    end
-    if not token then
-        return bad('token')
-    end
-    if type(hk) ~= 'string' or #hk == 0 or #hk > 300 then
-        return bad('hostkey')
-    end
-    if type(outcome) ~= 'string' or #outcome > 32 or
-        not find(outcome, '^[a-z_]+$') then
-        return bad('outcome')
-    end
-    if not status or status > 999 then
-        return bad('status')
-    end
-    local nbytes, found = nat_arg(ARGV[pos + 5]), nat_arg(ARGV[pos + 6])
-    local oos, denied = nat_arg(ARGV[pos + 7]), nat_arg(ARGV[pos + 8])
-    local started = nat_arg(ARGV[pos + 9])
-    if not nbytes or not found or not oos or not denied or not started then
-        return bad('counter')
-    end
-    if ARGV[pos + 10] == nil then
-        return bad('result')
-    end
-    local links, err = check_links(pos + 11, false)
-    if not links then
-        return err
-    end
-    pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
-        status = status, nbytes = nbytes, found = found, oos = oos,
-        denied = denied, started = started, result = ARGV[pos + 10],
-        links = links}
-    pos = links.next
+-- all pages' links (check_links); each page knows its groups g0 .. g1
+local links = links_new()
+
+-- a page's counters: whole numbers in [0, 2^53)
+local function nat_ok(x)
+    return x >= 0 and x < 9007199254740992 and x % 1 == 0
 end
-if #pages == 0 or #pages > 1000 then
-    return bad('argument count')
+
+-- The pages from ARGV[2] on. Numbers are converted with "+ 0", one strtod
+-- (tonumber takes two): a malformed one raises an error, which the caller
+-- turns into a bad argument. Returns nil, or an error reply.
+local function parse_pages()
+    local pos, nargs = 2, #ARGV
+    while pos <= nargs and #pages <= 1000 do
+        -- fp, token and hostkey only name the lease (the host comes from
+        -- its in-flight entry): one that names none is stale, so they are
+        -- not checked digit by digit here (a token that matches no lease
+        -- is, below, before anything is written)
+        local fp, token = ARGV[pos], ARGV[pos + 1]
+        local hk, outcome = ARGV[pos + 2], ARGV[pos + 3]
+        if #fp == 0 or #fp > 19 then
+            return bad('fp')
+        end
+        if #token == 0 or #token > 17 then
+            return bad('token')
+        end
+        if #hk == 0 or #hk > 300 then
+            return bad('hostkey')
+        end
+        if #outcome > 32 or not find(outcome, '^[a-z_]+$') then
+            return bad('outcome')
+        end
+        local status = ARGV[pos + 4] + 0
+        if not nat_ok(status) or status > 999 then
+            return bad('status')
+        end
+        local nbytes, found = ARGV[pos + 5] + 0, ARGV[pos + 6] + 0
+        local oos, denied = ARGV[pos + 7] + 0, ARGV[pos + 8] + 0
+        local started = ARGV[pos + 9] + 0
+        if not (nat_ok(nbytes) and nat_ok(found) and nat_ok(oos) and
+            nat_ok(denied) and nat_ok(started)) then
+            return bad('counter')
+        end
+        if ARGV[pos + 10] == nil then
+            return bad('result')
+        end
+        local g0, x0 = links.ng + 1, links.nl + 1
+        local nxt, err = check_links(pos + 11, false, links)
+        if not nxt then
+            return err
+        end
+        pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
+            status = status, nbytes = nbytes, found = found, oos = oos,
+            denied = denied, started = started, result = ARGV[pos + 10],
+            g0 = g0, g1 = links.ng, x0 = x0}
+        pos = nxt
+    end
+    if #pages == 0 or #pages > 1000 then
+        return bad('argument count')
+    end
 end
-local STATUS_CLASS = {}
-for c = 0, 9 do
-    STATUS_CLASS[c * 100] = 'status_' .. c .. 'xx'
+local okp, err = pcall(parse_pages)
+if not okp then
+    -- a missing argument, or a number that is none
+    return bad('page fields')
+end
+if err then
+    return err
 end
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
     'dup_links', 'status_2xx') then
@@ -92,6 +111,8 @@ for i, pg in ipairs(pages) do
         taken[pg.fp] = true
         live[#live + 1] = pg
         reply[i] = 1
+    elseif not nat_arg(ARGV[pg.at + 1]) then
+        return bad('token')
     else
         inc('stale_acks', 1)
         reply[i] = 0
@@ -112,8 +133,12 @@ end
 rcall('HDEL', K_INFLIGHT, unpack(done))
 rcall('ZREM', K_LEASES, unpack(done))
 rcall('HDEL', K_ATTEMPTS, unpack(done))
--- per host: slots freed, and whether a page succeeded
+-- per host: slots freed, and whether a page succeeded; the counters are
+-- summed over the batch
 local hosts, order = {}, {}
+local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_denied =
+    0, 0, 0, 0, 0, 0, 0
+local other = {} -- err_<outcome> and status classes other than 2xx
 for _, pg in ipairs(live) do
     local h = hosts[pg.hk]
     if not h then
@@ -126,38 +151,47 @@ for _, pg in ipairs(live) do
         h.started = pg.started
     end
     rcall('XADD', K_RESULTS, '*', 'r', pg.result)
-    inc('done', 1)
-    inc('inflight', -1)
     if pg.outcome == 'ok' then
-        inc('ok', 1)
+        n_ok = n_ok + 1
         h.ok = true
     else
-        inc('err_' .. pg.outcome, 1)
+        local f = 'err_' .. pg.outcome
+        other[f] = (other[f] or 0) + 1
     end
-    if pg.status > 0 then
-        inc('fetched', 1)
-        inc(STATUS_CLASS[pg.status - pg.status % 100], 1)
+    local st = pg.status
+    if st > 0 then
+        n_fetched = n_fetched + 1
+        if st >= 200 and st < 300 then
+            n_2xx = n_2xx + 1
+        else
+            local f = 'status_' .. floor(st / 100) .. 'xx'
+            other[f] = (other[f] or 0) + 1
+        end
     end
-    if pg.nbytes > 0 then
-        inc('bytes', pg.nbytes)
+    n_bytes = n_bytes + pg.nbytes
+    n_found = n_found + pg.found
+    n_oos = n_oos + pg.oos
+    n_denied = n_denied + pg.denied
+end
+inc('done', #live)
+inc('inflight', -#live)
+for f, d in pairs({ok = n_ok, fetched = n_fetched, status_2xx = n_2xx,
+    bytes = n_bytes, links_found = n_found, out_of_scope = n_oos,
+    robots_denied = n_denied}) do
+    if d > 0 then
+        inc(f, d)
     end
-    if pg.found > 0 then
-        inc('links_found', pg.found)
-    end
-    if pg.oos > 0 then
-        inc('out_of_scope', pg.oos)
-    end
-    if pg.denied > 0 then
-        inc('robots_denied', pg.denied)
-    end
+end
+for f, d in pairs(other) do
+    inc(f, d)
 end
 -- new links of the whole batch: one ZADD per host; the acked hosts are
 -- scheduled below
 if ST.state ~= 'cancelled' then
     local acc = push_acc()
     for _, pg in ipairs(live) do
-        if pg.links.n > 0 then
-            push_add(pg.links, cfg, false, acc)
+        if pg.g1 >= pg.g0 then
+            push_add(links, pg.g0, pg.g1, pg.x0, cfg, false, acc)
         end
     end
     push_flush(acc, now, cfg.per_host_concurrency, hosts)

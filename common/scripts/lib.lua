@@ -388,13 +388,24 @@ local SEEN_BITS = 25
 local PRIO_DIGITS = 20 -- binary: tonumber(s, 2) is strict, base 10 is not
 local FP_MAX = '9223372036854775807'
 
--- Validate the links from ARGV[first] (to the end of ARGV if last_only;
--- links.next is the index after them). Pattern scans
--- cost some 25 ns per byte in Redis' Lua, so the long arguments are
--- checked with tonumber (strtoul) and plain finds. Returns a table
--- {n, hk = {...}, k = {...}, fp = {...}, first = first, next = ...}, or
--- nil and an error reply.
-local function check_links(first, last_only)
+-- Link groups of one or more pages, kept in flat arrays (a table per page
+-- or per group costs more than its links): links_new() makes an empty
+-- set, check_links() appends a page's links to it.
+--   ng, nl: groups and links so far
+--   hk[g], k[g]: host key and link count of group g
+--   at[g]: ARGV index of its page's link count (n; hosts, bits, prios and
+--     the members follow it); j[g]: index in that page of its first link
+--   fp[x]: fingerprint (decimal text) of link x, all groups in order
+local function links_new()
+    return {ng = 0, nl = 0, hk = {}, k = {}, at = {}, j = {}, fp = {}}
+end
+
+-- Validate the links from ARGV[first] (to the end of ARGV if last_only)
+-- and append them to L. Pattern scans cost some 25 ns per byte in Redis'
+-- Lua, so the long arguments are checked with tonumber (strtoul) and
+-- plain finds. Returns the ARGV index after them, or nil and an error
+-- reply.
+local function check_links(first, last_only, L)
     local n = nat_arg(ARGV[first])
     if not n or n > 9999999 then
         return nil, bad('link count')
@@ -417,7 +428,8 @@ local function check_links(first, last_only)
     end
     -- "hk k" pairs split at single spaces: a host key holds no space, k is
     -- 1 to 7 digits without a leading zero.
-    local hk, ks = {}, {}
+    local ghk, gk, gat, gj = L.hk, L.k, L.at, L.j
+    local ng = L.ng
     local pos, last, total = 1, #hosts, 0
     while pos <= last do
         local a = find(hosts, ' ', pos, true)
@@ -431,8 +443,11 @@ local function check_links(first, last_only)
         if not k or k < 1 or b == last then
             return nil, bad('link hostkey')
         end
-        hk[#hk + 1] = sub(hosts, pos, a - 1)
-        ks[#ks + 1] = k
+        ng = ng + 1
+        ghk[ng] = sub(hosts, pos, a - 1)
+        gk[ng] = k
+        gat[ng] = first
+        gj[ng] = total + 1
         total = total + k
         pos = b + 1
     end
@@ -441,7 +456,7 @@ local function check_links(first, last_only)
     end
     -- each member starts with its fingerprint: 1 to 19 digits, no
     -- leading zero (the decimal form Redis keeps in an intset)
-    local fp, rec0 = {}, first + 3
+    local fp, nl, rec0 = L.fp, L.nl, first + 3
     for j = 1, n do
         local m = ARGV[rec0 + j]
         local _, e = find(m, '^[1-9]%d* ')
@@ -455,10 +470,10 @@ local function check_links(first, last_only)
         if e == 20 and f > FP_MAX then
             return nil, bad('link member')
         end
-        fp[j] = f
+        fp[nl + j] = f
     end
-    return {n = n, hk = hk, k = ks, fp = fp, first = first,
-        next = first + 4 + n}
+    L.ng, L.nl = ng, nl + n
+    return first + 4 + n
 end
 
 -- cmd key a1 a2 ... in slices of 2000 arguments (unpack has a stack
@@ -487,51 +502,58 @@ local function push_acc()
     return {order = {}, z = {}, best = {}, bests = {}}
 end
 
--- Dedup validated links (check_links) and gather the new ones in acc.
--- Returns a table with 1 (new) / 0 per link in grouped order. cfg needs
+-- Dedup the links of groups g0 .. g1 of L (check_links; x0 is the index
+-- of the first of their links in L.fp) and gather the new ones in acc.
+-- With isnew, isnew[x] becomes 1 (new) or 0 for each of them. cfg needs
 -- max_host_pages.
-local function push_add(links, cfg, seeds, acc)
-    local L, s = FR.L, FR.s
+local function push_add(L, g0, g1, x0, cfg, seeds, acc, isnew)
+    local L2, s = FR.L, FR.s
     local sb = split_bits()
-    local half = 2 ^ L
+    local half = 2 ^ L2
     local seenp = P .. 'seen:'
     local cap = cfg.max_host_pages
-    local first = links.first
-    local bits, prios = ARGV[first + 2], ARGV[first + 3]
-    local rec0 = first + 3
-    local fps, hks, ks = links.fp, links.hk, links.k
-    local isnew = {}
+    local fps, hks, ks, gat, gj = L.fp, L.hk, L.k, L.at, L.j
+    local fresh = {} -- the group's new links: x, then j in its page
     local dups, capped, added = 0, 0, 0
     local n = FR.n
     local seq = FR.seq
-    local j = 0
-    for h = 1, #hks do
-        local hk = hks[h]
-        local fresh = {} -- indexes of new links
-        for _ = 1, ks[h] do
+    local x = x0 - 1
+    for g = g0, g1 do
+        local hk = hks[g]
+        local first, j = gat[g], gj[g] - 1
+        local bits = ARGV[first + 2]
+        local nf = 0
+        for _ = 1, ks[g] do
+            x = x + 1
             j = j + 1
             local e = SEEN_BITS * j
-            local b = sub(bits, e - L + 1, e)
+            local b = sub(bits, e - L2 + 1, e)
             if b < sb then
-                b = sub(bits, e - L, e)
+                b = sub(bits, e - L2, e)
             end
-            if rcall('SADD', seenp .. b, fps[j]) == 1 then
-                isnew[j] = 1
-                fresh[#fresh + 1] = j
+            if rcall('SADD', seenp .. b, fps[x]) == 1 then
+                if isnew then
+                    isnew[x] = 1
+                end
+                fresh[nf + 1] = x
+                fresh[nf + 2] = j
+                nf = nf + 2
                 n = n + 1
-                if L < SEEN_MAXLEVEL and n > SEEN_LOAD * (half + s) then
+                if L2 < SEEN_MAXLEVEL and n > SEEN_LOAD * (half + s) then
                     FR.n = n
                     seen_split()
-                    L, s = FR.L, FR.s
+                    L2, s = FR.L, FR.s
                     sb = split_bits()
-                    half = 2 ^ L
+                    half = 2 ^ L2
                 end
             else
-                isnew[j] = 0
+                if isnew then
+                    isnew[x] = 0
+                end
                 dups = dups + 1
             end
         end
-        local nnew = #fresh
+        local nnew = nf / 2
         if nnew > 0 and cap > 0 then
             local hkey = host_key(hk)
             local over = rcall('HINCRBY', hkey, 'p', fmt(nnew)) - cap
@@ -543,12 +565,15 @@ local function push_add(links, cfg, seeds, acc)
                 capped = capped + over
                 nnew = nnew - over
                 -- the last ones are refused
-                for x = nnew + 1, #fresh do
-                    isnew[fresh[x]] = 0
+                if isnew then
+                    for y = 2 * nnew + 1, nf, 2 do
+                        isnew[fresh[y]] = 0
+                    end
                 end
             end
         end
         if nnew > 0 then
+            local prios, rec0 = ARGV[first + 3], first + 3
             local zargs = acc.z[hk]
             if not zargs then
                 zargs = {}
@@ -557,8 +582,8 @@ local function push_add(links, cfg, seeds, acc)
             end
             local best = acc.best[hk]
             local z = #zargs
-            for x = 1, nnew do
-                local i = fresh[x]
+            for y = 2, 2 * nnew, 2 do
+                local i = fresh[y]
                 local score = tonumber(sub(prios, PRIO_DIGITS * i -
                     PRIO_DIGITS + 1, PRIO_DIGITS * i), 2) * SEQ_MOD +
                     seq % SEQ_MOD
@@ -592,7 +617,6 @@ local function push_add(links, cfg, seeds, acc)
             inc('seeded', added)
         end
     end
-    return isnew
 end
 
 -- Write what push_add gathered: each host's new entries, then its place
@@ -607,12 +631,13 @@ local function push_flush(acc, now, conc, skip)
     end
 end
 
--- Dedup and enqueue validated links (check_links). Returns a table with
+-- Dedup and enqueue all links of L (check_links). Returns a table with
 -- 1 (new) / 0 per link in grouped order. cfg needs max_host_pages and
 -- per_host_concurrency.
-local function push_links(links, now, cfg, seeds)
+local function push_links(L, now, cfg, seeds)
     local acc = push_acc()
-    local isnew = push_add(links, cfg, seeds, acc)
+    local isnew = {}
+    push_add(L, 1, L.ng, 1, cfg, seeds, acc, isnew)
     push_flush(acc, now, cfg.per_host_concurrency)
     return isnew
 end

@@ -11,11 +11,12 @@ end
 if seeds ~= 0 and seeds ~= 1 then
     return bad('seeds')
 end
-local links, err = check_links(4, true)
-if not links then
+local links = links_new()
+local nxt, err = check_links(4, true, links)
+if not nxt then
     return err
 end
-local n = links.n
+local n = links.nl
 local order = ARGV[3]
 if #order > 8 * n or find(order, '[^%d ]') then
     return bad('link order')
