@@ -166,8 +166,11 @@ local function load_stats(...)
         return false
     end
     ST.state = vals[1]
+    -- "+ 0" converts once (tonumber twice); the counters are only written
+    -- by these scripts
     for i = 2, #names do
-        ST[names[i]] = tonumber(vals[i]) or 0
+        local v = vals[i]
+        ST[names[i]] = v and v + 0 or 0
     end
     return true
 end
@@ -175,7 +178,8 @@ end
 local function inc(field, d)
     local v = ST[field]
     if v == nil then
-        v = tonumber(rcall('HGET', K_STATS, field)) or 0
+        v = rcall('HGET', K_STATS, field)
+        v = v and v + 0 or 0
     end
     ST[field] = v + d
     ST_DIRTY[field] = true
@@ -224,9 +228,9 @@ local FR = nil
 local function load_fr()
     local v = rcall('HMGET', K_FR, 'L', 's', 'n', 'seq', 'tok')
     FR = {
-        L = tonumber(v[1]) or 0, s = tonumber(v[2]) or 0,
-        n = tonumber(v[3]) or 0, seq = tonumber(v[4]) or 0,
-        tok = tonumber(v[5]) or 0, dirty = false,
+        L = v[1] and v[1] + 0 or 0, s = v[2] and v[2] + 0 or 0,
+        n = v[3] and v[3] + 0 or 0, seq = v[4] and v[4] + 0 or 0,
+        tok = v[5] and v[5] + 0 or 0, dirty = false,
     }
 end
 
