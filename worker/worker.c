@@ -410,10 +410,10 @@ void worker_pump(struct worker *w)
         !rclient_up(w->rc_pop))
         return;
     free_slots = w->lease_cap - w->inflight - w->popping;
-    /* refill when half a batch is free, or at once when idle (the
+    /* refill when 3/4 of a batch is free, or at once when idle (the
      * leases beyond --concurrency cover the pop's round trip) */
     low = w->o->batch < w->o->concurrency ? w->o->batch : w->o->concurrency;
-    low = low / 2 > 1 ? low / 2 : 1;
+    low = low * 3 / 4 > 1 ? low * 3 / 4 : 1;
     if (w->inflight > 0 && free_slots < low)
         return;
     for (k = 0; k < w->ncrawls && free_slots > 0; k++) {
