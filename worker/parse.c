@@ -101,28 +101,53 @@ static void sys_dealloc(void *ud, void *p)
     free(p);
 }
 
-/* Elements that never hold children or close themselves implicitly
- * (void elements, p, li, table parts, ...): not counted as nesting. */
-static const char *const flat_tags[] = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-    "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
-    "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
-    "rb", "rt", "rp", "html", "head", "body", "frame", "keygen", NULL};
+/* What the nesting prescan makes of a tag name. */
+enum { TAG_NESTS, TAG_FLAT, TAG_RAW };
 
-/* Raw text elements: their content is not markup. */
-static const char *const raw_tags[] = {"script", "style", "textarea",
-                                       "title", "xmp", "noscript", NULL};
-
-static int tag_in(const char *name, size_t n, const char *const *list)
+static int name_eq(const char *low, size_t n, const char *name)
 {
-    /* no tag in the lists is longer than 8 or starts with another case */
+    return strlen(name) == n && memcmp(low, name, n) == 0;
+}
+
+/* The class of the tag name s[0..n) (any case). TAG_FLAT: elements that
+ * never hold children or close themselves implicitly (void elements, p,
+ * li, table parts, ...), not counted as nesting. TAG_RAW: raw text
+ * elements, whose content is not markup. Else TAG_NESTS. */
+static int tag_class(const char *s, size_t n)
+{
+    static const char *const flat[26] = {
+        /* a */ " area ", " base br body ", " col ", " dt dd ",
+        /* e */ " embed ", " frame ", NULL, " hr html head ",
+        /* i */ " img input ", NULL, " keygen ", " link li ",
+        /* m */ " meta ", NULL, " option optgroup ", " param p ",
+        /* q */ NULL, " rb rt rp ", " source ",
+        /* t */ " track tr td th tbody thead tfoot ", NULL, NULL,
+        /* w */ " wbr ", NULL, NULL, NULL};
+    static const char *const raw[] = {"script", "style", "textarea",
+                                      "title", "xmp", "noscript", NULL};
+    char low[10];
+    const char *list, *hit;
+
     if (n == 0 || n > 8)
-        return 0;
-    for (; *list; list++)
-        if ((*list)[0] == (name[0] | 0x20) &&
-            strncasecmp(name, *list, n) == 0 && (*list)[n] == '\0')
-            return 1;
-    return 0;
+        return TAG_NESTS;
+    low[0] = ' ';
+    for (size_t i = 0; i < n; i++)
+        low[i + 1] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
+    low[n + 1] = ' ';
+    if (low[1] < 'a' || low[1] > 'z')
+        return TAG_NESTS;
+    list = flat[low[1] - 'a'];
+    if (list != NULL) {
+        /* " name " among the space separated names */
+        for (hit = strchr(list, low[1]); hit != NULL;
+             hit = strchr(hit + 1, low[1]))
+            if (hit[-1] == ' ' && strncmp(hit - 1, low, n + 2) == 0)
+                return TAG_FLAT;
+    }
+    for (size_t i = 0; raw[i] != NULL; i++)
+        if (raw[i][0] == low[1] && name_eq(low + 1, n, raw[i]))
+            return TAG_RAW;
+    return TAG_NESTS;
 }
 
 static int is_alpha(int c)
@@ -141,7 +166,7 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
     while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
         const char *lt = p, *name;
         size_t nl;
-        int close = 0;
+        int close = 0, cls;
 
         p++;
         if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
@@ -164,7 +189,8 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
         p = memchr(p, '>', (size_t)(end - p));
         if (p == NULL)
             break;
-        if (tag_in(name, nl, flat_tags))
+        cls = tag_class(name, nl);
+        if (cls == TAG_FLAT)
             continue;
         if (close) {
             if (depth > 0)
@@ -173,7 +199,7 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
         }
         if (p[-1] == '/')
             continue;
-        if (tag_in(name, nl, raw_tags)) {
+        if (cls == TAG_RAW) {
             /* Skip to the matching end tag. */
             const char *q = p;
             while ((q = memmem(q, (size_t)(end - q), "</", 2)) != NULL &&
@@ -382,6 +408,9 @@ static const GumboVector *children(const GumboNode *n)
     return NULL;
 }
 
+#define NOT_WRITTEN (GUMBO_INSERTION_RECONSTRUCTED_FORMATTING_ELEMENT | \
+                     GUMBO_INSERTION_ADOPTION_AGENCY_CLONED)
+
 /* Pre-order over the whole tree via parent/index links: no stack. */
 static void walk_tree(struct walk *w, const GumboNode *root)
 {
@@ -389,7 +418,11 @@ static void walk_tree(struct walk *w, const GumboNode *root)
 
     while (n != NULL) {
         const GumboVector *kids;
-        if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+        /* Copies of formatting elements the tree builder made (to reopen
+         * them, or in the adoption agency) are not in the document. */
+        if ((n->type == GUMBO_NODE_ELEMENT ||
+             n->type == GUMBO_NODE_TEMPLATE) &&
+            (n->parse_flags & NOT_WRITTEN) == 0)
             visit(w, &n->v.element);
         kids = children(n);
         if (kids != NULL && kids->length > 0) {
@@ -525,7 +558,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
     out->stats.depth_cut = (uint32_t)(ulen - cut);
     if (!opts->keep_text && cut > 0) {
         small = cf_malloc(cut);
-        cut = squeeze_html(doc, cut, small);
+        cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
         doc = small;
     }
     g = gumbo_parse_with_options(&go, doc, cut);
