@@ -104,49 +104,59 @@ static void sys_dealloc(void *ud, void *p)
 /* What the nesting prescan makes of a tag name. */
 enum { TAG_NESTS, TAG_FLAT, TAG_RAW };
 
-static int name_eq(const char *low, size_t n, const char *name)
+/* TAG_FLAT names by first letter: elements that never hold children or
+ * close themselves implicitly (void elements, p, li, table parts, ...). */
+static const char *const flat_a[] = {"area", NULL};
+static const char *const flat_b[] = {"br", "base", "body", NULL};
+static const char *const flat_c[] = {"col", NULL};
+static const char *const flat_d[] = {"dt", "dd", NULL};
+static const char *const flat_e[] = {"embed", NULL};
+static const char *const flat_f[] = {"frame", NULL};
+static const char *const flat_h[] = {"hr", "html", "head", NULL};
+static const char *const flat_i[] = {"img", "input", NULL};
+static const char *const flat_k[] = {"keygen", NULL};
+static const char *const flat_l[] = {"li", "link", NULL};
+static const char *const flat_m[] = {"meta", NULL};
+static const char *const flat_o[] = {"option", "optgroup", NULL};
+static const char *const flat_p[] = {"p", "param", NULL};
+static const char *const flat_r[] = {"rb", "rt", "rp", NULL};
+static const char *const flat_s[] = {"source", NULL};
+static const char *const flat_t[] = {"tr", "td", "th", "track", "tbody",
+                                     "thead", "tfoot", NULL};
+static const char *const flat_w[] = {"wbr", NULL};
+static const char *const *const flat_by_letter[26] = {
+    flat_a, flat_b, flat_c, flat_d, flat_e, flat_f, NULL,   flat_h, flat_i,
+    NULL,   flat_k, flat_l, flat_m, NULL,   flat_o, flat_p, NULL,   flat_r,
+    flat_s, flat_t, NULL,   NULL,   flat_w, NULL,   NULL,   NULL};
+
+/* Raw text elements: their content is not markup. */
+static const char *const raw_names[] = {"script", "style", "textarea",
+                                        "title", "xmp", "noscript", NULL};
+
+static int in_list(const char *const *list, const char *low, size_t n)
 {
-    return strlen(name) == n && memcmp(low, name, n) == 0;
+    for (; list != NULL && *list != NULL; list++)
+        if (strlen(*list) == n && memcmp(*list, low, n) == 0)
+            return 1;
+    return 0;
 }
 
-/* The class of the tag name s[0..n) (any case). TAG_FLAT: elements that
- * never hold children or close themselves implicitly (void elements, p,
- * li, table parts, ...), not counted as nesting. TAG_RAW: raw text
- * elements, whose content is not markup. Else TAG_NESTS. */
+/* The class of the tag name s[0..n) (any case): TAG_FLAT, TAG_RAW, or
+ * else TAG_NESTS. */
 static int tag_class(const char *s, size_t n)
 {
-    static const char *const flat[26] = {
-        /* a */ " area ", " base br body ", " col ", " dt dd ",
-        /* e */ " embed ", " frame ", NULL, " hr html head ",
-        /* i */ " img input ", NULL, " keygen ", " link li ",
-        /* m */ " meta ", NULL, " option optgroup ", " param p ",
-        /* q */ NULL, " rb rt rp ", " source ",
-        /* t */ " track tr td th tbody thead tfoot ", NULL, NULL,
-        /* w */ " wbr ", NULL, NULL, NULL};
-    static const char *const raw[] = {"script", "style", "textarea",
-                                      "title", "xmp", "noscript", NULL};
-    char low[10];
-    const char *list, *hit;
+    char low[8];
 
-    if (n == 0 || n > 8)
+    if (n == 0 || n > sizeof(low))
         return TAG_NESTS;
-    low[0] = ' ';
     for (size_t i = 0; i < n; i++)
-        low[i + 1] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
-    low[n + 1] = ' ';
-    if (low[1] < 'a' || low[1] > 'z')
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
+    if (low[0] < 'a' || low[0] > 'z')
         return TAG_NESTS;
-    list = flat[low[1] - 'a'];
-    if (list != NULL) {
-        /* " name " among the space separated names */
-        for (hit = strchr(list, low[1]); hit != NULL;
-             hit = strchr(hit + 1, low[1]))
-            if (hit[-1] == ' ' && strncmp(hit - 1, low, n + 2) == 0)
-                return TAG_FLAT;
-    }
-    for (size_t i = 0; raw[i] != NULL; i++)
-        if (raw[i][0] == low[1] && name_eq(low + 1, n, raw[i]))
-            return TAG_RAW;
+    if (in_list(flat_by_letter[low[0] - 'a'], low, n))
+        return TAG_FLAT;
+    if (strchr("nstx", low[0]) != NULL && in_list(raw_names, low, n))
+        return TAG_RAW;
     return TAG_NESTS;
 }
 

@@ -372,6 +372,9 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
         o += e - lt;
         if (tag == NULL || close)
             continue;
+        /* the names below start with one of these letters */
+        if (strchr("fimnpstx", tag[0] | 0x20) == NULL)
+            continue;
         for (i = 0; bail_tags[i] != NULL; i++)
             if (name_is(tag, nl, bail_tags[i]))
                 goto rest;
