@@ -311,13 +311,19 @@ static int table_step(struct tables *t, int kind, int close)
     return 1;
 }
 
-/* Where the output goes on after a tag left out. Text that ends in '<'
- * must not run into the next text ("<<b>x" is not "<x"): a space goes
- * between, within the dropped tag's room. */
-static char *drop_tag(const char *out, char *o)
+/* Output a text run [t, e): with SQUEEZE_TAGS all of it goes, else
+ * put_run() keeps its start. What text does to the tree beside making
+ * text nodes (end the head, reopen formatting elements, be moved out of
+ * a table, clear frameset-ok) never drops, changes or reorders an
+ * element parse.c reads, except through the modes that send the
+ * document back to keeping every tag. */
+static char *text_run(char *o, const char *t, const char *e, int gone,
+                      int *dropped)
 {
-    if (o > out && o[-1] == '<')
-        *o++ = ' ';
+    if (!gone)
+        return o + put_run(o, t, (size_t)(e - t));
+    if (t < e)
+        *dropped = 1;
     return o;
 }
 
@@ -345,7 +351,7 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
         if (tables && tb.depth > 0 && !tb.cell[tb.depth - 1] &&
             has_text(run, (size_t)(lt - run)))
             goto untable;
-        o += put_run(o, run, (size_t)(lt - run));
+        o = text_run(o, run, lt, drop, &dropped);
         if (e == NULL) {
             run = lt;
             goto rest;
@@ -356,7 +362,6 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
             if (kind != TK_NONE) {
                 if (!table_step(&tb, kind, close))
                     goto untable;
-                o = drop_tag(out, o);
                 dropped = 1;
                 continue;
             }
@@ -364,7 +369,6 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
                 goto untable;
         }
         if (drop && tag != NULL && is_inert(tag, nl)) {
-            o = drop_tag(out, o);
             dropped = 1;
             continue;
         }
@@ -399,7 +403,7 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
     if (tables && tb.depth > 0 && !tb.cell[tb.depth - 1] &&
         has_text(run, (size_t)(end - run)))
         goto untable;
-    o += put_run(o, run, (size_t)(end - run));
+    o = text_run(o, run, end, drop, &dropped);
     return (size_t)(o - out);
 untable:
     /* Something would be moved out of a table: keep the tables. */

@@ -19,7 +19,8 @@
  * <plaintext>, ..., or a <script> holding "<!--"), the rest of the
  * document is copied as is.
  *
- * With SQUEEZE_TAGS the start and end tags of inert elements go too:
+ * With SQUEEZE_TAGS all text goes (but the title), and the start and end
+ * tags of inert elements go too:
  * elements parse.c never reads and whose presence changes nothing it
  * reads (div, span, p, li, h1-h6, b, em, img, br, ...). The tree is then
  * smaller but holds the same elements parse.c reads, with the same
