@@ -119,7 +119,8 @@ struct cf_lease {
 struct cf_pop_info {
     char state[16];       /* running, paused, cancelled, done, missing */
     int64_t wait_ms;      /* when no lease came back: ms until the next
-                           * host is due, or -1 if none is scheduled */
+                           * host is due; if none is scheduled, -2 while
+                           * leases are out and -1 when none is */
     int seen_level;       /* the seen set's L, -1 unknown (not running) */
     int64_t seen_split;   /* and its split pointer s */
 };

@@ -219,8 +219,7 @@ static struct ack_ctx *ack_ctx_new(struct crawl *cr, struct page_links *pl)
 
         if (cr->seen && seen_has(cr->seen, l->fp)) {
             cr->w->n.dup_local++;
-            free((char *)l->hostkey);
-            free((char *)l->rec);
+            page_link_free(l);
             continue;
         }
         pl->links[k] = *l;

@@ -16,16 +16,23 @@
 void page_links_init(struct page_links *pl)
 {
     memset(pl, 0, sizeof(*pl));
+    cf_buf_init(&pl->scratch, 64 * 1024);
+}
+
+void page_link_free(struct cf_link *l)
+{
+    free((char *)l->hostkey); /* the record lives in the same block */
+    l->hostkey = NULL;
+    l->rec = NULL;
 }
 
 void page_links_cleanup(struct page_links *pl)
 {
     size_t i;
 
-    for (i = 0; i < pl->n; i++) {
-        free((char *)pl->links[i].hostkey);
-        free((char *)pl->links[i].rec);
-    }
+    for (i = 0; i < pl->n; i++)
+        page_link_free(&pl->links[i]);
+    cf_buf_cleanup(&pl->scratch);
     free(pl->links);
     for (i = 0; i < pl->nall; i++)
         free(pl->all[i]);
@@ -40,10 +47,9 @@ int page_add_link(struct job *j, struct page_links *pl, const char *url,
     struct crawl *cr = j->cr;
     int64_t depth = (int64_t)j->req.depth + 1;
     struct cf_request r = {0};
-    struct cf_buf rec;
     struct cf_link *l;
-    char hk[HOSTKEY_MAX];
-    size_t len;
+    char hk[HOSTKEY_MAX], *mem;
+    size_t hl;
 
     pl->found++;
     if (!cr->scope ||
@@ -58,9 +64,8 @@ int page_add_link(struct job *j, struct page_links *pl, const char *url,
     r.discovered_ms = cf_now_ms();
     r.parent_fp = j->lease.fp;
     r.flags = flags;
-    cf_buf_init(&rec, 64 * 1024);
-    if (cf_request_encode(&r, &rec) != 0) {
-        cf_buf_cleanup(&rec);
+    pl->scratch.len = 0;
+    if (cf_request_encode(&r, &pl->scratch) != 0) {
         pl->out_of_scope++;
         return 0;
     }
@@ -69,11 +74,16 @@ int page_add_link(struct job *j, struct page_links *pl, const char *url,
         pl->links = cf_realloc(pl->links, pl->cap * sizeof(*pl->links));
     }
     l = &pl->links[pl->n++];
+    /* one block: the host key, its NUL, then the record */
+    hl = strlen(hk);
+    mem = cf_malloc(hl + 1 + pl->scratch.len);
+    memcpy(mem, hk, hl + 1);
+    memcpy(mem + hl + 1, pl->scratch.data, pl->scratch.len);
     l->fp = cf_fp(url, strlen(url));
-    l->hostkey = cf_strdup(hk);
+    l->hostkey = mem;
     l->priority = depth;
-    l->rec = cf_buf_take(&rec, &len);
-    l->rec_len = len;
+    l->rec = mem + hl + 1;
+    l->rec_len = pl->scratch.len;
     return 1;
 }
 

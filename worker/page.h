@@ -16,7 +16,9 @@
 
 /* The links of one page, ready for cf_frontier_ack_cmd(). */
 struct page_links {
-    struct cf_link *links;      /* in-scope links (rec/hostkey owned here) */
+    struct cf_link *links;      /* in-scope links; each link's hostkey and
+                                   rec share one allocation, freed through
+                                   hostkey (page_link_free) */
     size_t n;                   /* entries in links */
     size_t cap;                 /* slots in links */
     int64_t found;              /* links on the page, before scope */
@@ -24,11 +26,14 @@ struct page_links {
     char **all;                 /* every link found (for store_links) */
     size_t nall;
     char *title;                /* page title or NULL */
+    struct cf_buf scratch;      /* where records are encoded */
 };
 
 struct job;
 
 void page_links_init(struct page_links *pl);
+/* Free one link of pl->links (its hostkey and record). */
+void page_link_free(struct cf_link *l);
 void page_links_cleanup(struct page_links *pl);
 
 /* Parse j's body and fill pl. Returns 0, or CF_EINVAL when the page

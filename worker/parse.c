@@ -101,28 +101,63 @@ static void sys_dealloc(void *ud, void *p)
     free(p);
 }
 
-/* Elements that never hold children or close themselves implicitly
- * (void elements, p, li, table parts, ...): not counted as nesting. */
-static const char *const flat_tags[] = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-    "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
-    "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
-    "rb", "rt", "rp", "html", "head", "body", "frame", "keygen", NULL};
+/* What the nesting prescan makes of a tag name. */
+enum { TAG_NESTS, TAG_FLAT, TAG_RAW };
+
+/* TAG_FLAT names by first letter: elements that never hold children or
+ * close themselves implicitly (void elements, p, li, table parts, ...). */
+static const char *const flat_a[] = {"area", NULL};
+static const char *const flat_b[] = {"br", "base", "body", NULL};
+static const char *const flat_c[] = {"col", NULL};
+static const char *const flat_d[] = {"dt", "dd", NULL};
+static const char *const flat_e[] = {"embed", NULL};
+static const char *const flat_f[] = {"frame", NULL};
+static const char *const flat_h[] = {"hr", "html", "head", NULL};
+static const char *const flat_i[] = {"img", "input", NULL};
+static const char *const flat_k[] = {"keygen", NULL};
+static const char *const flat_l[] = {"li", "link", NULL};
+static const char *const flat_m[] = {"meta", NULL};
+static const char *const flat_o[] = {"option", "optgroup", NULL};
+static const char *const flat_p[] = {"p", "param", NULL};
+static const char *const flat_r[] = {"rb", "rt", "rp", NULL};
+static const char *const flat_s[] = {"source", NULL};
+static const char *const flat_t[] = {"tr", "td", "th", "track", "tbody",
+                                     "thead", "tfoot", NULL};
+static const char *const flat_w[] = {"wbr", NULL};
+static const char *const *const flat_by_letter[26] = {
+    flat_a, flat_b, flat_c, flat_d, flat_e, flat_f, NULL,   flat_h, flat_i,
+    NULL,   flat_k, flat_l, flat_m, NULL,   flat_o, flat_p, NULL,   flat_r,
+    flat_s, flat_t, NULL,   NULL,   flat_w, NULL,   NULL,   NULL};
 
 /* Raw text elements: their content is not markup. */
-static const char *const raw_tags[] = {"script", "style", "textarea",
-                                       "title", "xmp", "noscript", NULL};
+static const char *const raw_names[] = {"script", "style", "textarea",
+                                        "title", "xmp", "noscript", NULL};
 
-static int tag_in(const char *name, size_t n, const char *const *list)
+static int in_list(const char *const *list, const char *low, size_t n)
 {
-    /* no tag in the lists is longer than 8 or starts with another case */
-    if (n == 0 || n > 8)
-        return 0;
-    for (; *list; list++)
-        if ((*list)[0] == (name[0] | 0x20) &&
-            strncasecmp(name, *list, n) == 0 && (*list)[n] == '\0')
+    for (; list != NULL && *list != NULL; list++)
+        if (strlen(*list) == n && memcmp(*list, low, n) == 0)
             return 1;
     return 0;
+}
+
+/* The class of the tag name s[0..n) (any case): TAG_FLAT, TAG_RAW, or
+ * else TAG_NESTS. */
+static int tag_class(const char *s, size_t n)
+{
+    char low[8];
+
+    if (n == 0 || n > sizeof(low))
+        return TAG_NESTS;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
+    if (low[0] < 'a' || low[0] > 'z')
+        return TAG_NESTS;
+    if (in_list(flat_by_letter[low[0] - 'a'], low, n))
+        return TAG_FLAT;
+    if (strchr("nstx", low[0]) != NULL && in_list(raw_names, low, n))
+        return TAG_RAW;
+    return TAG_NESTS;
 }
 
 static int is_alpha(int c)
@@ -141,7 +176,7 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
     while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
         const char *lt = p, *name;
         size_t nl;
-        int close = 0;
+        int close = 0, cls;
 
         p++;
         if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
@@ -164,7 +199,8 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
         p = memchr(p, '>', (size_t)(end - p));
         if (p == NULL)
             break;
-        if (tag_in(name, nl, flat_tags))
+        cls = tag_class(name, nl);
+        if (cls == TAG_FLAT)
             continue;
         if (close) {
             if (depth > 0)
@@ -173,7 +209,7 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
         }
         if (p[-1] == '/')
             continue;
-        if (tag_in(name, nl, raw_tags)) {
+        if (cls == TAG_RAW) {
             /* Skip to the matching end tag. */
             const char *q = p;
             while ((q = memmem(q, (size_t)(end - q), "</", 2)) != NULL &&
@@ -382,6 +418,9 @@ static const GumboVector *children(const GumboNode *n)
     return NULL;
 }
 
+#define NOT_WRITTEN (GUMBO_INSERTION_RECONSTRUCTED_FORMATTING_ELEMENT | \
+                     GUMBO_INSERTION_ADOPTION_AGENCY_CLONED)
+
 /* Pre-order over the whole tree via parent/index links: no stack. */
 static void walk_tree(struct walk *w, const GumboNode *root)
 {
@@ -389,7 +428,11 @@ static void walk_tree(struct walk *w, const GumboNode *root)
 
     while (n != NULL) {
         const GumboVector *kids;
-        if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
+        /* Copies of formatting elements the tree builder made (to reopen
+         * them, or in the adoption agency) are not in the document. */
+        if ((n->type == GUMBO_NODE_ELEMENT ||
+             n->type == GUMBO_NODE_TEMPLATE) &&
+            (n->parse_flags & NOT_WRITTEN) == 0)
             visit(w, &n->v.element);
         kids = children(n);
         if (kids != NULL && kids->length > 0) {
@@ -525,7 +568,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
     out->stats.depth_cut = (uint32_t)(ulen - cut);
     if (!opts->keep_text && cut > 0) {
         small = cf_malloc(cut);
-        cut = squeeze_html(doc, cut, small);
+        cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
         doc = small;
     }
     g = gumbo_parse_with_options(&go, doc, cut);

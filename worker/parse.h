@@ -12,7 +12,10 @@
  * Every candidate link (an element above with a non-empty href/src) is
  * counted in stats.seen and ends in exactly one of: links[], invalid,
  * nofollow, duplicates, over_cap. So
- *   seen = nlinks + invalid + nofollow + duplicates + over_cap. */
+ *   seen = nlinks + invalid + nofollow + duplicates + over_cap.
+ * The copies of <a> the tree builder makes when it reopens formatting
+ * elements are not in the document and not counted. Before gumbo, the
+ * text and the tags of inert elements are squeezed out (squeeze.h). */
 #ifndef PARSE_H
 #define PARSE_H
 

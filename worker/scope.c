@@ -41,6 +41,8 @@ static const char *const skip_ext[] = {
     "deb", "rpm", "apk", "jar", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
     "odt", "ods", "swf", "psd", "wasm", NULL};
 
+#define EXT_MAX 5 /* longest extension above */
+
 static const char *const verdicts[] = {"in", "out", "too_deep", "skip_ext",
                                        "bad_url"};
 
@@ -55,6 +57,7 @@ int scope_skipped_ext(const char *url)
 {
     struct cf_url_parts p;
     const char *path, *end, *dot, *slash;
+    char low[EXT_MAX];
     size_t n, i;
 
     if (cf_url_split(url, &p) != 0)
@@ -75,8 +78,14 @@ int scope_skipped_ext(const char *url)
         return 0;
     dot++;
     n = (size_t)(end - dot);
+    if (n == 0 || n > EXT_MAX)
+        return 0;
+    for (i = 0; i < n; i++)
+        low[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] | 0x20
+                                                       : dot[i]);
     for (i = 0; skip_ext[i] != NULL; i++)
-        if (strlen(skip_ext[i]) == n && strncasecmp(dot, skip_ext[i], n) == 0)
+        if (skip_ext[i][0] == low[0] && strlen(skip_ext[i]) == n &&
+            memcmp(skip_ext[i], low, n) == 0)
             return 1;
     return 0;
 }

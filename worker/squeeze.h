@@ -17,14 +17,30 @@
  * change the tokenizer's state in ways this scanner does not follow
  * (<svg>, <math>, <select>, <template>, <frameset>, <noscript>, <iframe>,
  * <plaintext>, ..., or a <script> holding "<!--"), the rest of the
- * document is copied as is. */
+ * document is copied as is.
+ *
+ * With SQUEEZE_TAGS all text goes (but the title), and the start and end
+ * tags of inert elements go too:
+ * elements parse.c never reads and whose presence changes nothing it
+ * reads (div, span, p, li, h1-h6, b, em, img, br, ...). The tree is then
+ * smaller but holds the same elements parse.c reads, with the same
+ * attributes and in the same order, so parse_page() gives the same
+ * result (it skips the copies of <a> that the tree builder makes when it
+ * reopens formatting elements, as those depend on the dropped tags).
+ * Table structure is kept, as foster parenting reorders elements. A
+ * document that reaches one of the cases copied as is above is squeezed
+ * again without dropping tags, as the modes those cases enter may depend
+ * on the dropped elements. */
 #ifndef WORKER_SQUEEZE_H
 #define WORKER_SQUEEZE_H
 
 #include <stddef.h>
 
+#define SQUEEZE_TAGS 1 /* also drop the tags of inert elements */
+
 /* Write the squeezed form of in[0..n) to out, which has room for n bytes
- * (the result is never longer). Returns its length. */
-size_t squeeze_html(const char *in, size_t n, char *out);
+ * (the result is never longer). Returns its length. flags: 0 or
+ * SQUEEZE_TAGS; with SQUEEZE_TAGS, out must not overlap in. */
+size_t squeeze_html(const char *in, size_t n, char *out, int flags);
 
 #endif

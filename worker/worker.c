@@ -22,11 +22,13 @@
 #define CONFIG_EVERY_MS 5000
 #define HEARTBEAT_EVERY_MS 3000
 #define HEARTBEAT_TTL_MS 15000
-/* An empty pop with nothing scheduled (every queued page leased, maybe to
- * other workers whose acks will bring links) waits IDLE_POP_MIN_MS, then
- * twice as long after each further one, up to IDLE_POP_MAX_MS; an ack of
- * this worker's own starts over (worker_crawl_wake). */
+/* An empty pop with nothing scheduled waits IDLE_POP_MIN_MS, then twice
+ * as long after each further one, up to LEASED_POP_MAX_MS while leases are
+ * out (other workers' acks may bring links at any moment) and up to
+ * IDLE_POP_MAX_MS when none is; an ack of this worker's own starts over
+ * (worker_crawl_wake). */
 #define IDLE_POP_MAX_MS 1000
+#define LEASED_POP_MAX_MS 100
 #define IDLE_POP_MIN_MS 10
 #define PARTIAL_POP_MS 20
 #define ENDED_POP_MS 2000
@@ -304,9 +306,14 @@ static int64_t empty_pop_wait(struct crawl *cr, const struct cf_pop_info *info)
     if (cr->state != CS_RUNNING)
         return ENDED_POP_MS;
     if (info->wait_ms < 0) {
+        int64_t cap = info->wait_ms == -2 ? LEASED_POP_MAX_MS
+                                          : IDLE_POP_MAX_MS;
+
         cr->w->n.idle_pops++;
         wait = cr->idle_ms > 0 ? cr->idle_ms : IDLE_POP_MIN_MS;
-        cr->idle_ms = wait * 2 < IDLE_POP_MAX_MS ? wait * 2 : IDLE_POP_MAX_MS;
+        if (wait > cap)
+            wait = cap;
+        cr->idle_ms = wait * 2 < cap ? wait * 2 : cap;
         return wait;
     }
     wait = info->wait_ms;

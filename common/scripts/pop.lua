@@ -5,7 +5,8 @@
 -- robots), fp (text; "0" for robots), token, hostkey, record (page
 -- record without the "<fp> " prefix; "" for robots), attempts.
 -- wait_ms: 0 if something was leased, else ms until the next host or
--- retry is due, or -1 if nothing is scheduled.
+-- retry is due; if nothing is scheduled, -2 while leases are out (their
+-- acks may bring links) and -1 when none is.
 local worker = ARGV[1]
 local want = int_arg(ARGV[2])
 local now = int_arg(ARGV[3])
@@ -198,6 +199,9 @@ if leased == 0 then
     end
     if w < 0 and rcall('ZCARD', K_READY) > 0 then
         w = 0
+    end
+    if w < 0 and ST.inflight > 0 then
+        w = -2
     end
     out[2] = w
 end
