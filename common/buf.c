@@ -55,7 +55,10 @@ static int grow(struct cf_buf *b, size_t n)
 
 int cf_buf_add(struct cf_buf *b, const void *p, size_t n)
 {
-    if (grow(b, n) != CF_OK)
+    /* room already (the common case: msgpack writes a byte or a few at
+     * a time): no call into grow() */
+    if (!(n < b->alloc - b->len && n <= b->cap - b->len) &&
+        grow(b, n) != CF_OK)
         return CF_ETOOBIG;
     if (n)
         memcpy(b->data + b->len, p, n);
