@@ -27,6 +27,7 @@ end
 -- turns into a bad argument. Returns nil, or an error reply.
 local function parse_pages()
     local pos, nargs = 2, #ARGV
+    local outcomes = {} -- outcome names checked already (most are "ok")
     while pos <= nargs and #pages <= 1000 do
         -- fp, token and hostkey only name the lease (the host comes from
         -- its in-flight entry): one that names none is stale, so they are
@@ -43,8 +44,11 @@ local function parse_pages()
         if #hk == 0 or #hk > 300 then
             return bad('hostkey')
         end
-        if #outcome > 32 or not find(outcome, '^[a-z_]+$') then
-            return bad('outcome')
+        if not outcomes[outcome] then
+            if #outcome > 32 or not find(outcome, '^[a-z_]+$') then
+                return bad('outcome')
+            end
+            outcomes[outcome] = true
         end
         local status = ARGV[pos + 4] + 0
         if not nat_ok(status) or status > 999 then
