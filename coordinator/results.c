@@ -73,6 +73,143 @@ json_t *export_result_json(const struct cf_result *r)
     return o;
 }
 
+/* Length of the valid UTF-8 sequence at s (as jansson checks it: no
+ * overlong forms, surrogates or code points past U+10FFFF), 0 if none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0], v;
+    size_t n, i;
+
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    v = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* s as a JSON string, like jansson's compact dump; when s is not valid
+ * UTF-8, every byte from 0x80 up becomes '?' (as str_or_null does). */
+static void json_str(struct cf_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s;
+    int valid = 1;
+    size_t k;
+
+    if (s == NULL) {
+        cf_buf_add(b, "null", 4);
+        return;
+    }
+    for (k = 0; p[k] != '\0';) {
+        size_t l = utf8_len(p + k);
+
+        if (l == 0) {
+            valid = 0;
+            break;
+        }
+        k += l;
+    }
+    cf_buf_add(b, "\"", 1);
+    for (; *p; p++) {
+        const unsigned char *run = p;
+        char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+        const char *e = esc;
+        size_t el = 2;
+
+        while (*p >= 0x20 && *p != '"' && *p != '\\' && (valid || *p < 0x80))
+            p++;
+        cf_buf_add(b, run, (size_t)(p - run));
+        if (*p == '\0')
+            break;
+        switch (*p) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        default:
+            if (*p >= 0x80) {
+                e = "?";
+                el = 1;
+            } else {
+                esc[4] = hex[*p >> 4];
+                esc[5] = hex[*p & 15];
+                el = 6;
+            }
+        }
+        cf_buf_add(b, e, el);
+    }
+    cf_buf_add(b, "\"", 1);
+}
+
+static void json_key(struct cf_buf *b, const char *key, int first)
+{
+    if (!first)
+        cf_buf_add(b, ",", 1);
+    cf_buf_add(b, "\"", 1);
+    cf_buf_addstr(b, key);
+    cf_buf_add(b, "\":", 2);
+}
+
+static void json_num(struct cf_buf *b, const char *key, long long v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", v);
+
+    json_key(b, key, 0);
+    cf_buf_add(b, num, (size_t)n);
+}
+
+void export_result_line(struct cf_buf *b, const struct cf_result *r)
+{
+    cf_buf_add(b, "{", 1);
+    json_key(b, "url", 1);
+    json_str(b, r->url);
+    json_key(b, "final_url", 0);
+    json_str(b, r->final_url);
+    json_num(b, "status", r->status);
+    json_key(b, "content_type", 0);
+    json_str(b, r->content_type);
+    json_num(b, "bytes", r->bytes);
+    json_key(b, "title", 0);
+    json_str(b, r->title);
+    json_num(b, "depth", r->depth);
+    json_num(b, "links", r->nlinks);
+    json_num(b, "fetch_ms", r->fetch_ms);
+    json_key(b, "worker", 0);
+    json_str(b, r->worker);
+    json_key(b, "error_type", 0);
+    json_str(b, r->error_type);
+    json_key(b, "error", 0);
+    json_str(b, r->error);
+    json_num(b, "started_ms", r->started_ms);
+    json_num(b, "done_ms", r->done_ms);
+    json_num(b, "attempts", r->attempts);
+    if (r->outlinks) {
+        json_key(b, "outlinks", 0);
+        cf_buf_add(b, "[", 1);
+        for (size_t i = 0; i < r->noutlinks; i++) {
+            if (i > 0)
+                cf_buf_add(b, ",", 1);
+            json_str(b, r->outlinks[i]);
+        }
+        cf_buf_add(b, "]", 1);
+    }
+    cf_buf_add(b, "}\n", 2);
+}
+
 static const char *const csv_columns =
     "url,final_url,status,content_type,bytes,title,depth,links,fetch_ms,"
     "worker,error_type,error,started_ms,done_ms,attempts\n";
@@ -132,11 +269,12 @@ int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
     if (fmt == EXPORT_CSV) {
         export_csv_row(out, &r);
     } else {
-        json_t *o = export_result_json(&r);
+        struct cf_buf b;
 
-        json_dumpf(o, out, JSON_COMPACT);
-        fputc('\n', out);
-        json_decref(o);
+        cf_buf_init(&b, SIZE_MAX);
+        export_result_line(&b, &r);
+        fwrite(b.data, 1, b.len, out);
+        cf_buf_cleanup(&b);
     }
     cf_result_cleanup(&r);
     return CF_OK;

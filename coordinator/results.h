@@ -8,6 +8,7 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
+#include "buf.h"
 #include "keys.h"
 #include "record.h"
 
@@ -24,6 +25,11 @@ int export_format_parse(const char *s, enum export_format *f);
  * error, started_ms, done_ms, attempts, and outlinks when present.
  * Absent strings are null. */
 json_t *export_result_json(const struct cf_result *r);
+
+/* The same object as one JSON Lines line (newline ended) appended to b,
+ * written directly: the same text as jansson's compact dump of
+ * export_result_json() (the export hot path). */
+void export_result_line(struct cf_buf *b, const struct cf_result *r);
 
 /* The CSV header line and one row (RFC 4180 quoting), newline ended. */
 void export_csv_header(FILE *out);

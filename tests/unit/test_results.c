@@ -86,6 +86,99 @@ static void test_csv(void)
     free(s);
 }
 
+/* Byte pieces for generated strings: plain text, JSON specials, control
+ * bytes, DEL, valid UTF-8 of every length, and invalid sequences
+ * (stray continuation, overlong, surrogate, past U+10FFFF, cut short). */
+static const char *const pieces[] = {
+    "a", "http://h/x?q=1", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b",
+    "\f", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x80\x94",
+    "\xf0\x9f\x98\x80", "\xe2\x80\xa8", "\x80", "\xc0\xaf", "\xc1\xbf",
+    "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80",
+    "\xff", "\xc3", "\xe2\x80", "\xf0\x9f\x98", "\xef\xbf\xbf"};
+
+#define N_PIECES (sizeof(pieces) / sizeof(pieces[0]))
+
+static unsigned long long rng = 0x2545f4914f6cdd1dULL;
+
+static unsigned next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 16);
+}
+
+/* A generated string in buf (NULL one time in eight). */
+static char *gen(char *buf, size_t cap)
+{
+    size_t n = 0;
+    int k = (int)(next_rand() % 12);
+
+    if (next_rand() % 8 == 0)
+        return NULL;
+    while (k-- > 0) {
+        const char *p = pieces[next_rand() % N_PIECES];
+        size_t l = strlen(p);
+
+        if (n + l + 1 > cap)
+            break;
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* export_result_line() writes what jansson's compact dump of
+ * export_result_json() writes, for generated records. */
+static void test_line_like_jansson(void)
+{
+    char f[8][256], lk[3][256], *links[3];
+    int bad = 0;
+
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        struct cf_result r;
+        struct cf_buf b;
+        char *want;
+
+        memset(&r, 0, sizeof(r));
+        r.url = gen(f[0], sizeof(f[0]));
+        r.final_url = gen(f[1], sizeof(f[1]));
+        r.content_type = gen(f[2], sizeof(f[2]));
+        r.title = gen(f[3], sizeof(f[3]));
+        r.worker = gen(f[4], sizeof(f[4]));
+        r.error_type = gen(f[5], sizeof(f[5]));
+        r.error = gen(f[6], sizeof(f[6]));
+        r.status = (int)(next_rand() % 600);
+        r.bytes = (int64_t)next_rand() * 1000;
+        r.depth = next_rand() % 50;
+        r.nlinks = next_rand() % 100;
+        r.fetch_ms = next_rand() % 100000;
+        r.started_ms = (int64_t)next_rand() << 20;
+        r.done_ms = r.started_ms + next_rand() % 5000;
+        r.attempts = next_rand() % 5;
+        if (next_rand() % 3 == 0) {
+            r.noutlinks = next_rand() % 4;
+            for (size_t k = 0; k < r.noutlinks; k++)
+                links[k] = gen(lk[k], sizeof(lk[k]));
+            r.outlinks = links;
+        }
+        want = dump(export_result_json(&r));
+        cf_buf_init(&b, SIZE_MAX);
+        export_result_line(&b, &r);
+        if (want == NULL || b.len == 0 || b.data[b.len - 1] != '\n' ||
+            strlen(want) != b.len - 1 ||
+            memcmp(want, b.data, b.len - 1) != 0) {
+            bad++;
+            CHECKF(0, "record %d: %s <> %.*s", i, want ? want : "(null)",
+                   (int)b.len, b.data);
+        }
+        free(want);
+        cf_buf_cleanup(&b);
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_format_parse(void)
 {
     enum export_format f;
@@ -99,6 +192,7 @@ int main(void)
 {
     test_json();
     test_csv();
+    test_line_like_jansson();
     test_format_parse();
     return test_summary("test_results");
 }
