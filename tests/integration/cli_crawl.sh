@@ -150,10 +150,18 @@ if [ "$out" = "1 new, 0 duplicate, 0 rejected" ]; then
 else
     t_fail "seed: $out"
 fi
-MPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-"$CF" run --redis "$R" --metrics-port "$MPORT" --metrics-addr 127.0.0.1 \
-    2>"$T/run.err" &
-RUNPID=$!
+# a metrics port below the ephemeral range (a port in it may be taken by
+# some connection's local end), another one if that port is taken
+for _try in 1 2 3 4 5; do
+    MPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000))
+    "$CF" run --redis "$R" --metrics-port "$MPORT" --metrics-addr 127.0.0.1 \
+        2>"$T/run.err" &
+    RUNPID=$!
+    wait_for sh -c "grep -q 'coordinator started' '$T/run.err' ||
+        ! kill -0 $RUNPID 2>/dev/null"
+    grep -q 'coordinator started' "$T/run.err" && break
+    wait "$RUNPID" 2>/dev/null
+done
 PIDS="$PIDS $RUNPID"
 "$CF" export --redis "$R" t2 --follow -o "$T/follow.jsonl" \
     2>"$T/follow.err" &
