@@ -10,6 +10,7 @@
 #include "frontier.h"
 #include "keys.h"
 #include "testredis.h"
+#include "testreply.h"
 
 static struct testredis tr;
 static redisContext *rc;
@@ -42,26 +43,13 @@ static redisReply *call(void)
 
 static long long call_int(void)
 {
-    redisReply *r = call();
-    long long v = -999;
-
-    if (r && r->type == REDIS_REPLY_INTEGER)
-        v = r->integer;
-    freeReplyObject(r);
-    return v;
+    return testreply_int(call());
 }
 
 /* A one-page ack's reply: 1 accepted, 0 stale, -999 for anything else. */
 static long long call_ack(void)
 {
-    redisReply *r = call();
-    int acc = 0;
-    long long v = -999;
-
-    if (r && cf_frontier_ack_parse(r, 1, &acc, errstr) == 0)
-        v = acc;
-    freeReplyObject(r);
-    return v;
+    return testreply_ack(call());
 }
 
 static void create(const char *crawl, const struct cf_config *cfg)
