@@ -55,15 +55,9 @@ t_check "worker stays up and exits 0 when the crawl is done" [ $? -eq 0 ]
 t_check "worker reconnected" \
     [ "$(grep -c 'redis connected' "$T/worker.log")" -ge 3 ]
 
-awk '$1 == "page" { print $2, "ok" } $1 == "broken" { print $2, "http" }
-     $1 == "denied" { print $2, "robots_denied" }' "$T/man" | sort \
-    >"$T/want"
-"$B/crawlfleet" export $C --redis "$R" 2>/dev/null |
-    sed -n 's/^{"url":"\([^"]*\)".*"error_type":"\([^"]*\)".*/\1 \2/p' |
-    sort >"$T/got"
-t_check "results equal the ground truth" cmp -s "$T/want" "$T/got"
-cmp -s "$T/want" "$T/got" || diff "$T/want" "$T/got" | head >&2
-t_check "each URL once" [ "$(count_results)" -eq "$(wc -l <"$T/want")" ]
+t_check "results equal the ground truth" same_as_truth "$C" "$T/man"
+t_check "each URL once" \
+    [ "$(count_results)" -eq "$(wc -l <"$T/want.$C")" ]
 t_check "crawl done, nothing in flight or queued" \
     [ "$(stat state)" = done ] && [ "$(stat inflight)" = 0 ] &&
     [ "$(stat queued)" = 0 ]

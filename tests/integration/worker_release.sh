@@ -98,15 +98,9 @@ t_check "log says page leases released" \
 worker --exit-when-done --concurrency 16
 wait_exit "$LAST_W" 40
 t_check "second worker finishes the crawl" [ $? -eq 0 ]
-awk '$1 == "page" { print $2, "ok" } $1 == "broken" { print $2, "http" }
-     $1 == "denied" { print $2, "robots_denied" }' "$T/man" | sort \
-    >"$T/want"
-"$B/crawlfleet" export $C --redis "$R" 2>/dev/null |
-    sed -n 's/^{"url":"\([^"]*\)".*"error_type":"\([^"]*\)".*/\1 \2/p' |
-    sort >"$T/got"
-t_check "results equal the ground truth" cmp -s "$T/want" "$T/got"
-cmp -s "$T/want" "$T/got" || diff "$T/want" "$T/got" | head >&2
-t_check "each URL once" [ "$(count_results)" -eq "$(wc -l <"$T/want")" ]
+t_check "results equal the ground truth" same_as_truth "$C" "$T/man"
+t_check "each URL once" \
+    [ "$(count_results)" -eq "$(wc -l <"$T/want.$C")" ]
 t_check "every result on its first attempt" \
     sh -c "! '$B/crawlfleet' export $C --redis '$R' 2>/dev/null |
         grep -v '\"attempts\":1[,}]'"

@@ -13,6 +13,13 @@
 #
 # waits for a process the script started and returns its exit status,
 # or 124 after SECS (the process is then killed).
+#
+#   same_as_truth CRAWL MANIFEST
+#
+# compares CRAWL's results (results CRAWL: "url error_type" per result,
+# sorted) with what a cf-fixture MANIFEST says a crawl must end with
+# (truth MANIFEST: pages ok, broken links http, denied robots_denied);
+# a difference goes to stderr.
 
 stop_all() {
     for p in $W_PIDS $FX_PIDS; do kill -9 "$p" 2>/dev/null; done
@@ -28,6 +35,27 @@ wait_exit() {
         return 124
     }
     wait "$1"
+}
+
+truth() {
+    awk '$1 == "page" { print $2, "ok" }
+         $1 == "broken" { print $2, "http" }
+         $1 == "denied" { print $2, "robots_denied" }' "$1" | sort
+}
+
+results() {
+    "$B/crawlfleet" export "$1" --redis "$R" 2>/dev/null |
+        sed -n 's/^{"url":"\([^"]*\)".*"error_type":"\([^"]*\)".*/\1 \2/p' |
+        sort
+}
+
+same_as_truth() {
+    truth "$2" >"$T/want.$1"
+    results "$1" >"$T/got.$1"
+    cmp -s "$T/want.$1" "$T/got.$1" && return 0
+    echo "results of $1 differ from the ground truth (< want, > got):" >&2
+    diff "$T/want.$1" "$T/got.$1" | head -20 >&2
+    return 1
 }
 
 wt_setup() {
