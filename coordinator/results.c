@@ -271,7 +271,9 @@ int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
     } else {
         struct cf_buf b;
 
-        cf_buf_init(&b, SIZE_MAX);
+        /* a record byte takes at most 6 in JSON (\u00XX); keys and
+         * punctuation fit in the rest */
+        cf_buf_init(&b, 6 * len + 4096);
         export_result_line(&b, &r);
         fwrite(b.data, 1, b.len, out);
         cf_buf_cleanup(&b);

@@ -112,8 +112,7 @@ static int table_kind(const char *s, size_t n)
     if (n < 2 || n > 8 || ((s[0] | 0x20) != 't' && (s[0] | 0x20) != 'c'))
         return TK_NONE;
     for (size_t i = 0; table_tags[i].name != NULL; i++)
-        if (strlen(table_tags[i].name) == n &&
-            strncasecmp(s, table_tags[i].name, n) == 0)
+        if (name_is(s, n, table_tags[i].name))
             return table_tags[i].kind;
     return TK_NONE;
 }
