@@ -387,7 +387,13 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    /* Waiting for a connection that is still being made pays only where
+     * it may turn out to multiplex: HTTP/2 comes with TLS here. Over
+     * cleartext HTTP/1.1, curl only learns that it cannot multiplex from
+     * the first response, and every other transfer to a new host would
+     * queue behind it. */
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+                     strncmp(o->url, "https:", 6) == 0 ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, o->follow ? 1L : 0L);

@@ -79,7 +79,7 @@ wait_exit "$a" 60
 ra=$?
 wait_exit "$b" 60
 rb=$?
-t_check "both workers exit 0" [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ]
+t_check "both workers exit 0" [ "$ra" -eq 0 -a "$rb" -eq 0 ]
 t_check "polite crawl equals the ground truth" same_as_truth polite "$FX_MAN"
 # gaps between page fetch starts per port, in ms. The frontier keeps
 # fetch starts on one host 200 ms apart by the workers' clocks; the
@@ -219,7 +219,30 @@ t_check "loopback target ends as blocked" \
 t_check "the fixture never saw the blocked request" \
     sh -c "! grep -q ssrf-target '$FX_LOG'"
 
-# ---- 8. flags --------------------------------------------------------------
+# ---- 8. a slow answer holds back no other request to its host ------------
+# The slow request's connection is open and unanswered when the second
+# request to the same host starts: it must take a connection of its own
+# at once, not wait to learn whether the first could be shared.
+"$B/crawlfleet" seed --redis "$R" --crawl share --allow-private \
+    --obey-robots=0 --per-host-concurrency 2 --delay 0 "$h/t/delay/3000" \
+    >/dev/null
+worker --crawl share --exit-when-done --concurrency 4
+wait_for sh -c "[ \"\$(redis-cli -s '$REDIS_SOCK' hget 'cf:{share}:stats' \
+    inflight)\" = 1 ]"
+"$B/crawlfleet" seed --redis "$R" --crawl share "$h/t/delay/20" >/dev/null
+wait_exit "$LAST_W" 30
+t_check "share crawl: worker exits 0" [ $? -eq 0 ]
+done_ms() {
+    "$B/crawlfleet" export share --redis "$R" 2>/dev/null |
+        sed -n "s|^{\"url\":\"$h/t/delay/$1\".*\"done_ms\":\([0-9]*\).*|\1|p"
+}
+fast=$(done_ms 20)
+slow=$(done_ms 3000)
+before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+t_check "the second request ended before the slow one ($fast < $slow)" \
+    before "$fast" "$slow"
+
+# ---- 9. flags --------------------------------------------------------------
 "$B/crawlfleet-worker" --concurrency x >/dev/null 2>"$T/err"
 t_check "bad flag: exit 2" [ $? -eq 2 ]
 t_check "bad flag: one line" [ "$(wc -l <"$T/err")" -eq 1 ]
