@@ -59,8 +59,8 @@ t_check "results equal the ground truth" same_as_truth "$C" "$T/man"
 t_check "each URL once" \
     [ "$(count_results)" -eq "$(wc -l <"$T/want.$C")" ]
 t_check "crawl done, nothing in flight or queued" \
-    [ "$(stat state)" = done ] && [ "$(stat inflight)" = 0 ] &&
-    [ "$(stat queued)" = 0 ]
+    [ "$(stat state)" = done -a "$(stat inflight)" = 0 -a \
+    "$(stat queued)" = 0 ]
 t_check "queued + inflight + done + dead = discovered" \
     [ $(($(stat queued) + $(stat inflight) + $(stat done) + $(stat dead))) \
     -eq "$(stat discovered)" ]

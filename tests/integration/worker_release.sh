@@ -86,10 +86,10 @@ t_check "inflight = 0 right after the exit" [ "$(stat inflight)" = 0 ]
 t_check "lease set empty" [ "$(rcli zcard "cf:{$C}:leases")" -eq 0 ]
 q=$(stat queued)
 t_check "released pages are queued (queued = discovered - done - dead)" \
-    [ "$q" -gt 0 ] && [ "$q" -eq $(($(stat discovered) - $(stat done) - \
+    [ "$q" -gt 0 -a "$q" -eq $(($(stat discovered) - $(stat done) - \
     $(stat dead))) ]
 t_check "attempts unchanged (none recorded), nothing reaped" \
-    [ "$(rcli hlen "cf:{$C}:attempts")" -eq 0 ] && [ "$(stat reaped)" = 0 ]
+    [ "$(rcli hlen "cf:{$C}:attempts")" -eq 0 -a "$(stat reaped)" = 0 ]
 t_check "no stale acks" [ "$(stat stale_acks)" = 0 ]
 t_check "log says page leases released" \
     grep -q 'leases released" pages=[1-9]' "$T/worker.log"
@@ -105,7 +105,7 @@ t_check "every result on its first attempt" \
     sh -c "! '$B/crawlfleet' export $C --redis '$R' 2>/dev/null |
         grep -v '\"attempts\":1[,}]'"
 t_check "crawl done, nothing reaped" \
-    [ "$(stat state)" = done ] && [ "$(stat reaped)" = 0 ]
+    [ "$(stat state)" = done -a "$(stat reaped)" = 0 ]
 
 [ -n "${KEEP_LOG:-}" ] && cat "$T/worker.log" >&2
 t_summary worker_release

@@ -76,7 +76,7 @@ wait_exit "$a" 90
 ra=$?
 wait_exit "$b" 90
 rb=$?
-t_check "both workers exit 0" [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ]
+t_check "both workers exit 0" [ "$ra" -eq 0 -a "$rb" -eq 0 ]
 t_check "two-worker crawl equals the ground truth" \
     same_as_truth host "$T/host.man"
 open=$(max_open host 20)
