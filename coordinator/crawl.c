@@ -34,7 +34,6 @@
 #define CRAWL_WORKERS_MAX 256
 #define REDIS_START_MS 60000 /* a large AOF takes a while to load */
 #define REDIS_STOP_MS 60000
-#define WORKER_EXIT_MS 15000 /* workers leave by themselves when done */
 #define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
 #define TICK_MS 1000
 #define READ_BLOCK_MS 200
@@ -263,16 +262,22 @@ static int reap_workers(struct crawl_run *cr, int *failed)
 static void stop_workers(struct crawl_run *cr, int wait_ms, int sig)
 {
     int64_t deadline = cf_now_ms() + wait_ms;
-    int failed = 0;
+    int failed = 0, nap = 1;
 
-    while (reap_workers(cr, &failed) > 0 && cf_now_ms() < deadline)
-        cli_nap(20);
+    while (reap_workers(cr, &failed) > 0 && cf_now_ms() < deadline) {
+        cli_nap(nap);
+        nap = nap < 16 ? nap * 2 : 20;
+    }
     for (int i = 0; i < cr->nworkers; i++)
         if (cr->pids[i] > 0)
             kill(cr->pids[i], sig);
+    /* one signal each: a second one tells a worker to drop its work */
     for (int i = 0; i < cr->nworkers; i++) {
         if (cr->pids[i] > 0) {
-            proc_stop(cr->pids[i], sig, WORKER_STOP_MS);
+            if (!proc_wait(cr->pids[i], WORKER_STOP_MS, NULL)) {
+                kill(cr->pids[i], SIGKILL);
+                proc_wait(cr->pids[i], 5000, NULL);
+            }
             cr->pids[i] = 0;
         }
     }
@@ -543,7 +548,9 @@ int cmd_crawl(int argc, char **argv)
     ret = main_loop(&cr, &out, &fl);
     progress_end(&cr);
     if (ret == CLI_OK) {
-        stop_workers(&cr, WORKER_EXIT_MS, SIGTERM);
+        /* Every request is answered: an idle worker would only learn
+         * that from its next pop, up to a backoff later. */
+        stop_workers(&cr, 0, SIGTERM);
         ret = cli_out_commit(cmd, &out);
         opened = 0;
         if (ret == CLI_OK && !cr.a.quiet) {

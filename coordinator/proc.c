@@ -67,7 +67,7 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
 int proc_wait(pid_t pid, int timeout_ms, int *status)
 {
     int64_t deadline = cf_now_ms() + timeout_ms;
-    int st = 0;
+    int st = 0, nap = 1;
 
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -79,7 +79,9 @@ int proc_wait(pid_t pid, int timeout_ms, int *status)
         }
         if (cf_now_ms() >= deadline)
             return 0;
-        nap_ms(20);
+        /* most children leave within a few ms of being asked */
+        nap_ms(nap);
+        nap = nap < 16 ? nap * 2 : 20;
     }
 }
 

@@ -176,10 +176,19 @@ void job_drop_acks(struct crawl *cr)
     cr->acks = NULL;
 }
 
+/* Whether the crawl's frontier is short of work for this worker: its
+ * last pop came back with less than it asked for and no transfer waits
+ * for a slot. The links of a page acked now may be the next fetches. */
+static int short_of_work(const struct worker *w, const struct crawl *cr)
+{
+    return cr->next_pop_ms != 0 && w->nready == 0;
+}
+
 /* Add page a (with its context) to the crawl's batch. A batch goes when
  * it is full or ACK_WAIT_MS old (w->ack_ev, a timer armed by its first
- * page): a page's links wait a few ms for Redis, its transfer slot does
- * not wait at all. */
+ * page), or at once while the frontier is short of work (the start and
+ * the end of a crawl): a page's links wait a few ms for Redis at most,
+ * its transfer slot does not wait at all. */
 static void queue_ack(struct worker *w, struct crawl *cr,
                       const struct cf_ack *a, struct ack_ctx *ac)
 {
@@ -197,7 +206,7 @@ static void queue_ack(struct worker *w, struct crawl *cr,
     }
     b->page[b->n++] = ac;
     if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
-        a->now_ms - b->first_ms >= ACK_WAIT_MS) {
+        a->now_ms - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
         send_batch(w, cr);
     } else if (!evtimer_pending(w->ack_ev, NULL)) {
         struct timeval tv = {0, ACK_WAIT_MS * 1000};
