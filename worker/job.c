@@ -488,10 +488,11 @@ static void robots_done(struct job *j)
     job_finish(j);
 }
 
-static void start_ready(struct worker *w);
+static void start_ready(struct worker *w, const char *hostkey);
 
-/* A transfer ended: its slot goes to the next ready job, and its result
- * waits in the results queue for the loop's idle moments. */
+/* A transfer ended: its slot goes to the next ready job, one of the same
+ * host if there is one (it takes over the connection that just went idle),
+ * and its result waits in the results queue for the loop's idle moments. */
 static void on_fetched(struct fetch_xfer *x, void *arg)
 {
     struct job *j = arg;
@@ -505,7 +506,7 @@ static void on_fetched(struct fetch_xfer *x, void *arg)
     j->queued = 1;
     w->nresults++;
     event_active(w->result_ev, EV_TIMEOUT, 0);
-    start_ready(w);
+    start_ready(w, j->lease.hostkey);
 }
 
 void job_results_run(evutil_socket_t fd, short what, void *arg)
@@ -567,12 +568,28 @@ static void start_fetch(struct job *j)
     free(own);
 }
 
-/* Start ready jobs while transfer slots are free. */
-static void start_ready(struct worker *w)
+/* How far start_ready looks for a job of the host whose connection just
+ * went idle (the ready queue holds about a batch of leases). */
+#define SAME_HOST_SCAN 64
+
+/* Start ready jobs while transfer slots are free, the first of them one
+ * for hostkey if one of the first SAME_HOST_SCAN is (NULL: in order). A
+ * connection left idle while a new one opens to another host is one more
+ * handshake for both ends, and the cache closes idle ones when full. */
+static void start_ready(struct worker *w, const char *hostkey)
 {
     while (w->nready > 0 && w->fetching < w->o->concurrency) {
-        struct job *j = TAILQ_FIRST(&w->ready);
+        struct job *j = TAILQ_FIRST(&w->ready), *k;
+        int n = 0;
 
+        for (k = j; hostkey && k && n < SAME_HOST_SCAN;
+             k = TAILQ_NEXT(k, wait), n++) {
+            if (k->lease.hostkey && strcmp(k->lease.hostkey, hostkey) == 0) {
+                j = k;
+                break;
+            }
+        }
+        hostkey = NULL;
         queue_remove(j);
         start_fetch(j);
     }

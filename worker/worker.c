@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -660,6 +661,44 @@ static void on_pop_link(int up, void *arg)
         worker_pump(arg);
 }
 
+/* Descriptors beside the transfers' own: Redis links, metrics, logs. */
+#define FD_SPARE 64
+
+/* How many connections curl keeps (busy and idle). Room for idle ones
+ * beside the busy: a transfer takes one kept alive to its host instead of
+ * opening another, and a pop's leases come grouped by host. The soft
+ * descriptor limit is raised to what that needs, as far as the hard limit
+ * allows; below it the cache shrinks. */
+static long connection_cache(long concurrency)
+{
+    long want = concurrency > 32 ? 4 * concurrency : 128;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    if (rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)(want + FD_SPARE)) {
+        rlim_t need = (rlim_t)(want + FD_SPARE);
+
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
+                          ? need
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)(want + FD_SPARE)) {
+        long fit = (long)rl.rlim_cur - FD_SPARE;
+
+        if (fit < concurrency)
+            cf_warn("descriptor limit below --concurrency",
+                    "limit=%ld concurrency=%ld", (long)rl.rlim_cur,
+                    concurrency);
+        want = fit > concurrency ? fit : concurrency;
+    }
+    return want;
+}
+
 int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
 {
     struct worker *w = cf_calloc(1, sizeof(*w));
@@ -698,10 +737,7 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
         if (cr)
             cr->listed = 1;
     }
-    /* room for idle connections beside the busy ones: a transfer finds
-     * one to its host kept alive instead of opening a new one */
-    w->fetch = fetch_new(w->base,
-                         o->concurrency > 32 ? 2L * o->concurrency : 64);
+    w->fetch = fetch_new(w->base, connection_cache(o->concurrency));
     w->robots = robocache_new(ROBOTS_CACHE_MAX, ROBOTS_CACHE_TTL_MS);
     w->metrics = metrics_new(w, o->metrics_port);
     if (!w->metrics) {
