@@ -163,7 +163,7 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
     char *log = NULL;
     char abs[PATH_MAX];
     int64_t deadline;
-    int ret = -1, st;
+    int ret = -1, st, nap = 1;
 
     memset(r, 0, sizeof(*r));
     if (!bin) {
@@ -229,7 +229,8 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
                      timeout_ms, log);
             goto out;
         }
-        nap_ms(20);
+        nap_ms(nap); /* it usually answers within a few ms */
+        nap = nap < 16 ? nap * 2 : 20;
     }
     ret = 0;
 out:
