@@ -250,7 +250,9 @@ void redis_embed_stop(struct embedded_redis *r, int timeout_ms)
         redisContext *rc = redisConnectUnixWithTimeout(r->sock, tv);
 
         if (rc && !rc->err) {
-            redisReply *rep = redisCommand(rc, "SHUTDOWN SAVE");
+            /* the append-only file holds everything (a restart loads
+             * it, not an RDB snapshot): SHUTDOWN flushes and fsyncs it */
+            redisReply *rep = redisCommand(rc, "SHUTDOWN");
 
             if (rep)
                 freeReplyObject(rep);
