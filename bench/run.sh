@@ -101,6 +101,17 @@ for r in json.load(open(sys.argv[1]))["runs"]:
     return 0
 }
 
+# A zero-overhead breadth-first crawl of the site at 100 ms per answer
+# (bench/bound.py), appended to the results: the most a crawler that
+# fetches in breadth-first order can reach on this site.
+bound() { # site concurrency results.md
+    line=$(CF_BENCH_SHARED=$SHARED python3 "$TOP/bench/bound.py" "$1" "$2" \
+        100) || return 0
+    echo "$line"
+    [ -f "$3" ] && printf '\n%s\n' "$line" >>"$3"
+    return 0
+}
+
 for s in $SCEN; do
     case $s in
     frontier)
@@ -131,10 +142,14 @@ for s in $SCEN; do
             --cap 900 --peers "$p2" --results "$RES/s2-$STAMP.json" \
             crawlfleet="$CF_CMD"
         redis_share "$RES/s2-$STAMP.json"
+        bound "$dir" 256 "$RES/s2-$STAMP.md"
         ;;
     s3)
         need_s3_tools
         CF_BENCH_SHARED=$SHARED bash "$TOP/bench/s3.sh" "$B" "$RES/s3-$STAMP"
+        for c in 64 128 256; do
+            bound "$(site 8000)" $c "$RES/s3-$STAMP.md"
+        done
         ;;
     *)
         echo "bench: unknown scenario $s (frontier, s1, s2, s3)" >&2
