@@ -10,7 +10,8 @@
 #             each (bench/s3.sh; needs root for ip netns)
 #
 # Default: all four. PEERS="wget2 wget httrack crawlee scrapy" picks the
-# peers (PEERS="" times crawlfleet alone); results land in bench/results/.
+# peers (PEERS="" times crawlfleet alone); REPEAT=N runs every s1/s2 entry
+# N times (the machine is noisy); results land in bench/results/.
 set -eu
 B=${1:-build}
 shift || true
@@ -18,6 +19,7 @@ SCEN=${*:-frontier s1 s2 s3}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
 PEERS=${PEERS-wget2 wget httrack crawlee scrapy}
+REPEAT=${REPEAT:-1}
 RES=$TOP/bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 CF_BIN=$(cd "$B" && pwd)
@@ -128,7 +130,7 @@ for s in $SCEN; do
         need_tools
         dir=$(site 20000)
         CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
-            --peers "$PEERS" --results "$RES/s1-$STAMP.json" \
+            --repeat "$REPEAT" --peers "$PEERS" --results "$RES/s1-$STAMP.json" \
             crawlfleet="$CF_CMD"
         redis_share "$RES/s1-$STAMP.json"
         ;;
@@ -139,7 +141,7 @@ for s in $SCEN; do
         # each outlast the cap, so S2 leaves it out.
         p2=$(echo " $PEERS " | sed 's/ wget / /; s/^ *//; s/ *$//')
         BENCH_DELAY_MS=100 CONCURRENCY=256 bash "$SHARED/compare.sh" "$dir" \
-            --cap 900 --peers "$p2" --results "$RES/s2-$STAMP.json" \
+            --cap 900 --repeat "$REPEAT" --peers "$p2" --results "$RES/s2-$STAMP.json" \
             crawlfleet="$CF_CMD"
         redis_share "$RES/s2-$STAMP.json"
         bound "$dir" 256 "$RES/s2-$STAMP.md"
