@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""bound.py SITE_DIR CONCURRENCY DELAY_MS - what a crawler with no overhead
-at all would achieve on a bench site served with a fixed delay.
+"""bound.py SITE_DIR CONCURRENCY DELAY_MS - what a breadth-first crawler
+with no overhead at all achieves on a bench site served with a fixed delay.
 
 It reads the site's pages (SITE_DIR/manifest.json and SITE_DIR/www, as
 ../shared/bench/gensite.py writes them), resolves every <a href> the way
 the site's own generator does, and plays a breadth-first crawl from the
 start URL: CONCURRENCY requests in flight whenever that many URLs are
 known, each answered DELAY_MS after it starts, a page's links known the
-instant it is answered, every URL requested once, parsing and Redis free.
+instant it is answered, every URL requested once and the URLs of a level
+in the order they were found, parsing and Redis free.
 A URL that ends in '/' takes two delays: serve.sh's nginx sleeps once for
 the request and again for the internal redirect to index.html.
 

@@ -105,7 +105,7 @@ for r in json.load(open(sys.argv[1]))["runs"]:
 
 # A zero-overhead breadth-first crawl of the site at 100 ms per answer
 # (bench/bound.py), appended to the results: the most a crawler that
-# fetches in breadth-first order can reach on this site.
+# fetches level by level, each in the order found, reaches on this site.
 bound() { # site concurrency results.md
     line=$(CF_BENCH_SHARED=$SHARED python3 "$TOP/bench/bound.py" "$1" "$2" \
         100) || return 0
