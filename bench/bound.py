@@ -95,13 +95,23 @@ def main():
     if len(sys.argv) != 4:
         sys.stderr.write(__doc__)
         return 2
-    site, conc, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    site = sys.argv[1]
+    try:
+        conc, delay = int(sys.argv[2]), int(sys.argv[3])
+    except ValueError:
+        conc = delay = 0
     if conc < 1 or delay < 1:
-        sys.stderr.write('bound.py: CONCURRENCY and DELAY_MS must be >= 1\n')
+        sys.stderr.write('bound.py: CONCURRENCY and DELAY_MS must be '
+                         'whole numbers >= 1\n')
         return 2
-    with open(os.path.join(site, 'manifest.json')) as f:
-        man = json.load(f)
-    graph = link_graph(site, man)
+    try:
+        with open(os.path.join(site, 'manifest.json')) as f:
+            man = json.load(f)
+        graph = link_graph(site, man)
+    except (OSError, ValueError, KeyError) as e:
+        sys.stderr.write('bound.py: cannot read the site in %s: %s\n' %
+                         (site, e))
+        return 1
     requests, span = play(graph, man['start_url'], conc, delay / 1000.0)
     pages = len(man['page_urls'])
     print('bound: %d pages, %d requests, %d in flight, %d ms each: '
