@@ -242,7 +242,32 @@ before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
 t_check "the second request ended before the slow one ($fast < $slow)" \
     before "$fast" "$slow"
 
-# ---- 9. flags --------------------------------------------------------------
+# ---- 9. descriptors: the soft limit is raised to fit the connections ------
+# 1,000 transfers keep up to 4,000 connections: a soft limit of 256 is
+# raised (the hard one allows it); with the hard limit at 256 too, the
+# worker says the limit is below --concurrency.
+soft_files() { awk '/^Max open files/ { print $4 }' "/proc/$1/limits"; }
+(ulimit -Sn 256 && exec "$B/crawlfleet-worker" --redis "$R" --crawl fds \
+    --concurrency 1000 2>>"$T/fds.log") &
+p=$!
+wait_for sh -c "[ \"\$(awk '/^Max open files/ { print \$4 }' \
+    /proc/$p/limits)\" -gt 256 ]"
+got=$(soft_files "$p")
+kill "$p"
+wait "$p" 2>/dev/null
+t_check "soft descriptor limit raised from 256 (to $got)" [ "$got" -ge 4064 ]
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 256 ]; then
+    (ulimit -n 256 && exec "$B/crawlfleet-worker" --redis "$R" \
+        --crawl fds --concurrency 1000 2>>"$T/fds.log") &
+    p=$!
+    wait_for grep -q 'descriptor limit below --concurrency' "$T/fds.log"
+    t_check "a hard limit below --concurrency is logged" \
+        grep -q 'descriptor limit below --concurrency.*limit=256' "$T/fds.log"
+    kill "$p"
+    wait "$p" 2>/dev/null
+fi
+
+# ---- 10. flags -------------------------------------------------------------
 "$B/crawlfleet-worker" --concurrency x >/dev/null 2>"$T/err"
 t_check "bad flag: exit 2" [ $? -eq 2 ]
 t_check "bad flag: one line" [ "$(wc -l <"$T/err")" -eq 1 ]
