@@ -36,7 +36,10 @@
 #define REDIS_STOP_MS 60000
 #define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
 #define TICK_MS 1000
-#define READ_BLOCK_MS 200
+/* How long one read of the results stream waits for more. A crawl whose
+ * last events add no result (dead letters) is seen done after at most
+ * this. */
+#define READ_BLOCK_MS 50
 
 struct crawl_args {
     const char *name;
