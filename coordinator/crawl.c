@@ -261,28 +261,16 @@ static int reap_workers(struct crawl_run *cr, int *failed)
     return cr->alive;
 }
 
-/* Wait for every worker up to ms, then signal the rest and wait more. */
-static void stop_workers(struct crawl_run *cr, int wait_ms, int sig)
+/* Signal every worker still running, once (a second signal tells a
+ * worker to drop its work), then wait for each. */
+static void stop_workers(struct crawl_run *cr, int sig)
 {
-    int64_t deadline = cf_now_ms() + wait_ms;
-    int failed = 0, nap = 1;
-
-    while (reap_workers(cr, &failed) > 0 && cf_now_ms() < deadline) {
-        cli_nap(nap);
-        nap = nap < 16 ? nap * 2 : 20;
-    }
     for (int i = 0; i < cr->nworkers; i++)
         if (cr->pids[i] > 0)
             kill(cr->pids[i], sig);
-    /* one signal each: a second one tells a worker to drop its work */
     for (int i = 0; i < cr->nworkers; i++) {
-        if (cr->pids[i] > 0) {
-            if (!proc_wait(cr->pids[i], WORKER_STOP_MS, NULL)) {
-                kill(cr->pids[i], SIGKILL);
-                proc_wait(cr->pids[i], 5000, NULL);
-            }
-            cr->pids[i] = 0;
-        }
+        proc_reap(cr->pids[i], WORKER_STOP_MS);
+        cr->pids[i] = 0;
     }
     cr->alive = 0;
 }
@@ -553,7 +541,7 @@ int cmd_crawl(int argc, char **argv)
     if (ret == CLI_OK) {
         /* Every request is answered: an idle worker would only learn
          * that from its next pop, up to a backoff later. */
-        stop_workers(&cr, 0, SIGTERM);
+        stop_workers(&cr, SIGTERM);
         ret = cli_out_commit(cmd, &out);
         opened = 0;
         if (ret == CLI_OK && !cr.a.quiet) {
@@ -576,7 +564,7 @@ int cmd_crawl(int argc, char **argv)
                 CLI_PROG);
     }
 out:
-    stop_workers(&cr, 0, SIGTERM);
+    stop_workers(&cr, SIGTERM);
     if (opened)
         cli_out_abort(&out, discard);
     if (cr.rc)

@@ -25,6 +25,14 @@ static void nap_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* Sleep *ms, then make the next nap twice as long, up to 20 ms: a child
+ * that answers within a few ms is seen within a few ms. */
+static void nap_grow(int *ms)
+{
+    nap_ms(*ms);
+    *ms = *ms < 16 ? *ms * 2 : 20;
+}
+
 pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
 {
     pid_t parent = getpid(), pid;
@@ -79,9 +87,17 @@ int proc_wait(pid_t pid, int timeout_ms, int *status)
         }
         if (cf_now_ms() >= deadline)
             return 0;
-        /* most children leave within a few ms of being asked */
-        nap_ms(nap);
-        nap = nap < 16 ? nap * 2 : 20;
+        nap_grow(&nap);
+    }
+}
+
+void proc_reap(pid_t pid, int timeout_ms)
+{
+    if (pid <= 0)
+        return;
+    if (!proc_wait(pid, timeout_ms, NULL)) {
+        kill(pid, SIGKILL);
+        proc_wait(pid, 5000, NULL);
     }
 }
 
@@ -90,10 +106,7 @@ void proc_stop(pid_t pid, int sig, int timeout_ms)
     if (pid <= 0)
         return;
     kill(pid, sig);
-    if (!proc_wait(pid, timeout_ms, NULL)) {
-        kill(pid, SIGKILL);
-        proc_wait(pid, 5000, NULL);
-    }
+    proc_reap(pid, timeout_ms);
 }
 
 static int executable(const char *path)
@@ -229,8 +242,7 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
                      timeout_ms, log);
             goto out;
         }
-        nap_ms(nap); /* it usually answers within a few ms */
-        nap = nap < 16 ? nap * 2 : 20;
+        nap_grow(&nap);
     }
     ret = 0;
 out:

@@ -17,7 +17,11 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr);
  * *status, may be NULL), 0 if it is still running. */
 int proc_wait(pid_t pid, int timeout_ms, int *status);
 
-/* Stop pid: signal sig, wait up to timeout_ms, then SIGKILL and reap. */
+/* Wait up to timeout_ms for pid (already asked to leave), then SIGKILL
+ * and reap it. */
+void proc_reap(pid_t pid, int timeout_ms);
+
+/* Stop pid: signal sig, then proc_reap. */
 void proc_stop(pid_t pid, int sig, int timeout_ms);
 
 /* Path of a program: next to our own executable (/proc/self/exe), else

@@ -177,8 +177,9 @@ void job_drop_acks(struct crawl *cr)
 }
 
 /* Whether the crawl's frontier is short of work for this worker: its
- * last pop came back with less than it asked for and no transfer waits
- * for a slot. The links of a page acked now may be the next fetches. */
+ * pops are waiting out a backoff (the last one came back short, empty or
+ * failed) and no transfer waits for a slot. The links of a page acked now
+ * may be the next fetches. */
 static int short_of_work(const struct worker *w, const struct crawl *cr)
 {
     return cr->next_pop_ms != 0 && w->nready == 0;

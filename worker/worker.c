@@ -672,31 +672,26 @@ static void on_pop_link(int up, void *arg)
 static long connection_cache(long concurrency)
 {
     long want = concurrency > 32 ? 4 * concurrency : 128;
+    rlim_t need = (rlim_t)(want + FD_SPARE);
     struct rlimit rl;
+    long fit;
 
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= need)
         return want;
-    if (rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur < (rlim_t)(want + FD_SPARE)) {
-        rlim_t need = (rlim_t)(want + FD_SPARE);
-
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need
-                          ? need
-                          : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if (rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur < (rlim_t)(want + FD_SPARE)) {
-        long fit = (long)rl.rlim_cur - FD_SPARE;
-
-        if (fit < concurrency)
-            cf_warn("descriptor limit below --concurrency",
-                    "limit=%ld concurrency=%ld", (long)rl.rlim_cur,
-                    concurrency);
-        want = fit > concurrency ? fit : concurrency;
-    }
-    return want;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need
+                      ? rl.rlim_max
+                      : need;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+        getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    if (rl.rlim_cur >= need)
+        return want;
+    fit = (long)rl.rlim_cur - FD_SPARE;
+    if (fit < concurrency)
+        cf_warn("descriptor limit below --concurrency",
+                "limit=%ld concurrency=%ld", (long)rl.rlim_cur, concurrency);
+    return fit > concurrency ? fit : concurrency;
 }
 
 int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)

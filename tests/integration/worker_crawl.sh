@@ -247,11 +247,11 @@ t_check "the second request ended before the slow one ($fast < $slow)" \
 # raised (the hard one allows it); with the hard limit at 256 too, the
 # worker says the limit is below --concurrency.
 soft_files() { awk '/^Max open files/ { print $4 }' "/proc/$1/limits"; }
+above_256() { [ "$(soft_files "$1")" -gt 256 ]; }
 (ulimit -Sn 256 && exec "$B/crawlfleet-worker" --redis "$R" --crawl fds \
     --concurrency 1000 2>>"$T/fds.log") &
 p=$!
-wait_for sh -c "[ \"\$(awk '/^Max open files/ { print \$4 }' \
-    /proc/$p/limits)\" -gt 256 ]"
+wait_for above_256 "$p"
 got=$(soft_files "$p")
 kill "$p"
 wait "$p" 2>/dev/null
