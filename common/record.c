@@ -29,6 +29,8 @@ enum ftype {
     F_I64,  /* int64_t, 0 = unset */
     F_U64,  /* uint64_t, 0 = unset */
     F_STRV, /* char ** with its size_t count at off2, 0 entries = unset */
+    F_FLDV, /* struct cf_field * with its size_t count at off2: a map of
+               name to array of strings, 0 entries = unset */
 };
 
 enum fflag {
@@ -77,6 +79,28 @@ static const struct field result_fields[] = {
     {K("ts"), F_I64, RES(started_ms), 0, 0},
     {K("td"), F_I64, RES(done_ms), 0, 0},
     {K("a"), F_U32, RES(attempts), 0, 0},
+    {K("rf"), F_U32, RES(flags), 0, 0},
+    {K("rt"), F_STR, RES(redirect_url), 0, 0},
+    {K("lm"), F_STR, RES(last_modified), 0, 0},
+    {K("et"), F_STR, RES(etag), 0, 0},
+    {K("hl"), F_STR, RES(content_length), 0, 0},
+    {K("cg"), F_STR, RES(content_language), 0, 0},
+    {K("lo"), F_STR, RES(location), 0, 0},
+    {K("pd"), F_STR, RES(payload_digest), 0, 0},
+    {K("wf"), F_STR, RES(warc_file), 0, 0},
+    {K("wo"), F_I64, RES(warc_offset), 0, 0},
+    {K("wl"), F_I64, RES(warc_length), 0, 0},
+    {K("cn"), F_STR, RES(canonical), 0, 0},
+    {K("ds"), F_STR, RES(description), 0, 0},
+    {K("lg"), F_STR, RES(lang), 0, 0},
+    {K("mr"), F_STR, RES(meta_robots), 0, 0},
+    {K("ki"), F_U32, RES(links_internal), 0, 0},
+    {K("ke"), F_U32, RES(links_external), 0, 0},
+    {K("kn"), F_U32, RES(links_nofollow), 0, 0},
+    {K("kd"), F_U32, RES(links_dropped), 0, 0},
+    {K("tx"), F_STR, RES(text), 0, 0},
+    {K("fd"), F_FLDV, RES(fields), RES(nfields), 0},
+    {K("jl"), F_STRV, RES(jsonld), RES(njsonld), 0},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -85,18 +109,22 @@ static const struct field result_fields[] = {
 struct rtype {
     const char *name;           /* "request" or "result", for messages */
     const struct field *fields; /* the table */
-    size_t nfields;             /* entries in fields (at most 32) */
+    size_t nfields;             /* entries in fields (at most 64) */
     size_t size;                /* sizeof the record struct */
 };
 
 static const struct rtype request_type = {"request", request_fields,
                                           NFIELDS(request_fields),
                                           sizeof(struct cf_request)};
+_Static_assert(NFIELDS(result_fields) <= 64, "record_decode's seen mask");
+_Static_assert(NFIELDS(request_fields) <= 64, "record_decode's seen mask");
+
 static const struct rtype result_type = {
     "result", result_fields, NFIELDS(result_fields), sizeof(struct cf_result)};
 
 typedef char *str_t;
 typedef char **strv_t;
+typedef struct cf_field *fldv_t;
 
 #define AT(rec, off, T) ((T *)(void *)((char *)(rec) + (off)))
 #define CAT(rec, off, T)                                                       \
@@ -134,6 +162,7 @@ static bool field_is_set(const void *rec, const struct field *f)
     case F_U64:
         return *CAT(rec, f->off, uint64_t) != 0;
     case F_STRV:
+    case F_FLDV:
         return *CAT(rec, f->off2, size_t) != 0;
     }
     return false;
@@ -141,38 +170,73 @@ static bool field_is_set(const void *rec, const struct field *f)
 
 /* Refuse what could not be read back: NULL required strings, NULL
  * outlinks. (Lengths over 32 bits fail in pack_cstr, as too big.) */
+static int strv_check(char *const *v, size_t n)
+{
+    if (n == 0)
+        return CF_OK;
+    if (v == NULL || n > UINT32_MAX)
+        return CF_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == NULL)
+            return CF_EINVAL;
+    return CF_OK;
+}
+
+static int fldv_check(const struct cf_field *fv, size_t n)
+{
+    if (n == 0)
+        return CF_OK;
+    if (fv == NULL || n > UINT32_MAX)
+        return CF_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (fv[i].name == NULL || strv_check(fv[i].values, fv[i].nvalues))
+            return CF_EINVAL;
+    return CF_OK;
+}
+
 static int field_check(const void *rec, const struct field *f)
 {
     const char *s;
-    char *const *v;
-    size_t n;
 
     switch (f->type) {
     case F_STR:
         s = *CAT(rec, f->off, str_t);
         return s == NULL && (f->flags & F_REQUIRED) ? CF_EINVAL : CF_OK;
     case F_STRV:
-        v = *CAT(rec, f->off, strv_t);
-        n = *CAT(rec, f->off2, size_t);
-        if (n == 0)
-            return CF_OK;
-        if (v == NULL || n > UINT32_MAX)
-            return CF_EINVAL;
-        for (size_t i = 0; i < n; i++)
-            if (v[i] == NULL)
-                return CF_EINVAL;
-        return CF_OK;
+        return strv_check(*CAT(rec, f->off, strv_t), *CAT(rec, f->off2, size_t));
+    case F_FLDV:
+        return fldv_check(*CAT(rec, f->off, fldv_t),
+                          *CAT(rec, f->off2, size_t));
     default:
         return CF_OK;
     }
+}
+
+static int pack_strv(msgpack_packer *pk, char *const *v, size_t n)
+{
+    if (msgpack_pack_array(pk, n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (pack_cstr(pk, v[i], strlen(v[i])) != 0)
+            return -1;
+    return 0;
+}
+
+static int pack_fldv(msgpack_packer *pk, const struct cf_field *fv, size_t n)
+{
+    if (msgpack_pack_map(pk, n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (pack_cstr(pk, fv[i].name, strlen(fv[i].name)) != 0 ||
+            pack_strv(pk, fv[i].values, fv[i].nvalues) != 0)
+            return -1;
+    return 0;
 }
 
 static int pack_field(msgpack_packer *pk, const void *rec,
                       const struct field *f)
 {
     const char *s;
-    char *const *v;
-    size_t n;
 
     if (pack_cstr(pk, f->key, f->klen) != 0)
         return -1;
@@ -189,14 +253,11 @@ static int pack_field(msgpack_packer *pk, const void *rec,
     case F_U64:
         return msgpack_pack_uint64(pk, *CAT(rec, f->off, uint64_t));
     case F_STRV:
-        v = *CAT(rec, f->off, strv_t);
-        n = *CAT(rec, f->off2, size_t);
-        if (msgpack_pack_array(pk, n) != 0)
-            return -1;
-        for (size_t i = 0; i < n; i++)
-            if (pack_cstr(pk, v[i], strlen(v[i])) != 0)
-                return -1;
-        return 0;
+        return pack_strv(pk, *CAT(rec, f->off, strv_t),
+                         *CAT(rec, f->off2, size_t));
+    case F_FLDV:
+        return pack_fldv(pk, *CAT(rec, f->off, fldv_t),
+                         *CAT(rec, f->off2, size_t));
     }
     return -1;
 }
@@ -517,6 +578,35 @@ static int want_strv(struct rd *r, const struct val *v, const char *key,
     return CF_OK;
 }
 
+/* A map of name to array of strings, into a heap array of cf_field. */
+static int want_fldv(struct rd *r, const struct val *v, const char *key,
+                     struct cf_field **out, size_t *count)
+{
+    struct val k, e;
+    struct cf_field *a;
+    size_t n;
+
+    if (v->kind != V_MAP)
+        return rd_fail(r, "key \"%s\": expected a map, got %s", key,
+                       vkind_names[v->kind]);
+    if (v->u > (r->n - r->off) / 2)
+        return rd_fail(r, "key \"%s\": truncated map", key);
+    n = (size_t)v->u;
+    if (n == 0)
+        return CF_OK;
+    a = cf_calloc(n, sizeof(*a));
+    /* Publish first so the caller's cleanup frees a partial array. */
+    *out = a;
+    *count = n;
+    for (size_t i = 0; i < n; i++) {
+        if (rd_head(r, &k) != CF_OK || want_str(r, &k, key, &a[i].name) ||
+            rd_head(r, &e) != CF_OK ||
+            want_strv(r, &e, key, &a[i].values, &a[i].nvalues) != CF_OK)
+            return CF_EINVAL;
+    }
+    return CF_OK;
+}
+
 /* Read the value v of field f into rec. */
 static int read_field(struct rd *r, const struct val *v, void *rec,
                       const struct field *f)
@@ -544,8 +634,18 @@ static int read_field(struct rd *r, const struct val *v, void *rec,
     case F_STRV:
         return want_strv(r, v, f->key, AT(rec, f->off, strv_t),
                          AT(rec, f->off2, size_t));
+    case F_FLDV:
+        return want_fldv(r, v, f->key, AT(rec, f->off, fldv_t),
+                         AT(rec, f->off2, size_t));
     }
     return CF_EINVAL;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t j = 0; v && j < n; j++)
+        free(v[j]);
+    free(v);
 }
 
 static void record_cleanup(const struct rtype *t, void *rec)
@@ -556,12 +656,16 @@ static void record_cleanup(const struct rtype *t, void *rec)
         if (f->type == F_STR) {
             free(*AT(rec, f->off, str_t));
         } else if (f->type == F_STRV) {
-            char **v = *AT(rec, f->off, strv_t);
+            strv_free(*AT(rec, f->off, strv_t), *AT(rec, f->off2, size_t));
+        } else if (f->type == F_FLDV) {
+            struct cf_field *fv = *AT(rec, f->off, fldv_t);
             size_t n = *AT(rec, f->off2, size_t);
 
-            for (size_t j = 0; v && j < n; j++)
-                free(v[j]);
-            free(v);
+            for (size_t j = 0; fv && j < n; j++) {
+                free(fv[j].name);
+                strv_free(fv[j].values, fv[j].nvalues);
+            }
+            free(fv);
         }
     }
     memset(rec, 0, t->size);
@@ -604,7 +708,7 @@ static int record_decode(const struct rtype *t, const char *p, size_t len,
     struct rd r = {(const uint8_t *)p, len, 0, errstr};
     const struct field *f;
     struct val m, k, v;
-    uint32_t seen = 0;
+    uint64_t seen = 0;
     bool have_version = false;
     int64_t version;
     size_t idx = 0;
@@ -652,11 +756,11 @@ static int record_decode(const struct rtype *t, const char *p, size_t len,
                 goto fail;
             continue;
         }
-        if (seen & (UINT32_C(1) << idx)) {
+        if (seen & (UINT64_C(1) << idx)) {
             rd_fail(&r, "key \"%s\" appears twice", f->key);
             goto fail;
         }
-        seen |= UINT32_C(1) << idx;
+        seen |= UINT64_C(1) << idx;
         if (read_field(&r, &v, rec, f) != CF_OK)
             goto fail;
         idx++;
@@ -672,11 +776,11 @@ static int record_decode(const struct rtype *t, const char *p, size_t len,
     }
     for (size_t i = 0; i < t->nfields; i++) {
         f = &t->fields[i];
-        if ((f->flags & F_REQUIRED) && !(seen & (UINT32_C(1) << i))) {
+        if ((f->flags & F_REQUIRED) && !(seen & (UINT64_C(1) << i))) {
             rd_fail(&r, "%s record lacks \"%s\"", t->name, f->key);
             goto fail;
         }
-        if ((f->flags & F_DFLT_DEPTH) && !(seen & (UINT32_C(1) << i)))
+        if ((f->flags & F_DFLT_DEPTH) && !(seen & (UINT64_C(1) << i)))
             *AT(rec, f->off, int64_t) = *AT(rec, f->off2, uint32_t);
     }
     return CF_OK;

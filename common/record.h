@@ -31,7 +31,25 @@ struct cf_request {
     uint32_t flags;        /* cf_request_flags */
 };
 
-/* A result: what became of one request. Appended to the results stream. */
+/* Result flags (key "rf"). */
+enum cf_result_flags {
+    CF_RES_DEAD = 1,              /* final result of a dead-lettered request */
+    CF_RES_NOINDEX = 2,           /* robots meta tag or X-Robots-Tag noindex */
+    CF_RES_NOFOLLOW = 4,          /* ... nofollow: the links were not queued */
+    CF_RES_INSECURE = 8,          /* fetched with TLS verification off */
+    CF_RES_TEXT_TRUNCATED = 16,   /* text cut at the crawl's cap */
+    CF_RES_FIELDS_TRUNCATED = 32, /* a field's values cut at their caps */
+};
+
+/* One user-defined extraction field: its name and the values matched. */
+struct cf_field {
+    char *name;     /* the NAME of --extract NAME=SELECTOR (required) */
+    char **values;  /* matched values in document order; NULL if none */
+    size_t nvalues; /* entries in values */
+};
+
+/* A result: what became of one request. Appended to the results stream.
+ * Fields after attempts are optional and documented in docs/records.md. */
 struct cf_result {
     char *url;             /* requested URL (required) */
     char *final_url;       /* URL after redirects, NULL when the same */
@@ -51,6 +69,30 @@ struct cf_result {
     int64_t started_ms;    /* unix ms when the fetch started */
     int64_t done_ms;       /* unix ms when it completed */
     uint32_t attempts;     /* attempts including this one */
+    uint32_t flags;        /* cf_result_flags */
+    char *redirect_url;    /* absolute target of a 3xx answer's Location */
+    char *last_modified;   /* response headers as received, NULL if absent */
+    char *etag;            /* ETag */
+    char *content_length;  /* Content-Length */
+    char *content_language; /* Content-Language */
+    char *location;        /* Location */
+    char *payload_digest;  /* "sha1:" + Base32 of the payload, if computed */
+    char *warc_file;       /* WARC file holding the response record */
+    int64_t warc_offset;   /* offset of that record's gzip member */
+    int64_t warc_length;   /* the member's length in bytes */
+    char *canonical;       /* <link rel=canonical>, resolved */
+    char *description;     /* <meta name=description> */
+    char *lang;            /* <html lang> */
+    char *meta_robots;     /* robots directives, lower case, comma-joined */
+    uint32_t links_internal; /* links to the page's own host */
+    uint32_t links_external; /* links to other hosts */
+    uint32_t links_nofollow; /* links with rel=nofollow */
+    uint32_t links_dropped;  /* links not usable or over the link cap */
+    char *text;            /* readable text or Markdown, if asked for */
+    struct cf_field *fields; /* --extract values, if asked for */
+    size_t nfields;        /* entries in fields */
+    char **jsonld;         /* JSON-LD blocks that parse as JSON */
+    size_t njsonld;        /* entries in jsonld */
 };
 
 /* Append the msgpack encoding of r to out; 0 or CF_ETOOBIG. */

@@ -2,7 +2,9 @@
  * stream. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "cli.h"
@@ -44,6 +46,102 @@ static json_t *str_or_null(const char *s)
     return j ? j : json_null();
 }
 
+/* The result flags exported as booleans (only when set). */
+static const struct {
+    uint32_t flag;
+    const char *name;
+} flag_names[] = {
+    {CF_RES_DEAD, "dead"},
+    {CF_RES_NOINDEX, "noindex"},
+    {CF_RES_NOFOLLOW, "nofollow"},
+    {CF_RES_INSECURE, "insecure"},
+    {CF_RES_TEXT_TRUNCATED, "text_truncated"},
+    {CF_RES_FIELDS_TRUNCATED, "fields_truncated"},
+};
+
+/* The optional string fields, exported under these names when set. */
+#define OPT_STRS(X)                                                            \
+    X(redirect_url) X(last_modified) X(etag) X(content_length)                 \
+    X(content_language) X(location) X(payload_digest) X(warc_file)             \
+    X(canonical) X(description) X(lang) X(meta_robots) X(text)
+
+/* The optional counts, exported when non-zero (warc_offset with its file). */
+#define OPT_NUMS(X)                                                            \
+    X(links_internal) X(links_external) X(links_nofollow) X(links_dropped)
+
+int export_iso8601(char *out, size_t n, int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (ms <= 0 || gmtime_r(&t, &tm) == NULL)
+        return -1;
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)(ms % 1000));
+    return 0;
+}
+
+/* A JSON-LD block as a JSON value: as parsed when it parses (the worker
+ * keeps only blocks that do), else as a string. */
+static json_t *jsonld_value(const char *s)
+{
+    json_t *j = json_loads(s, JSON_DECODE_ANY, NULL);
+
+    return j ? j : str_or_null(s);
+}
+
+/* The fields after "attempts", set only when present. */
+static void result_json_extra(json_t *o, const struct cf_result *r)
+{
+    char iso[32];
+
+    if (export_iso8601(iso, sizeof(iso), r->started_ms) == 0)
+        json_object_set_new(o, "started_at", json_string(iso));
+    if (export_iso8601(iso, sizeof(iso), r->done_ms) == 0)
+        json_object_set_new(o, "done_at", json_string(iso));
+    for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+        if (r->flags & flag_names[i].flag)
+            json_object_set_new(o, flag_names[i].name, json_true());
+#define X(m)                                                                   \
+    if (r->m)                                                                  \
+        json_object_set_new(o, #m, str_or_null(r->m));
+    OPT_STRS(X)
+#undef X
+    if (r->warc_file) {
+        json_object_set_new(o, "warc_offset", json_integer(r->warc_offset));
+        json_object_set_new(o, "warc_length", json_integer(r->warc_length));
+    }
+#define X(m)                                                                   \
+    if (r->m)                                                                  \
+        json_object_set_new(o, #m, json_integer(r->m));
+    OPT_NUMS(X)
+#undef X
+    if (r->nfields) {
+        json_t *fo = json_object();
+
+        for (size_t i = 0; i < r->nfields; i++) {
+            json_t *a = json_array(), *name;
+
+            for (size_t j = 0; j < r->fields[i].nvalues; j++)
+                json_array_append_new(a, str_or_null(r->fields[i].values[j]));
+            /* names are identifiers (checked at seed); '?' as for values */
+            name = str_or_null(r->fields[i].name);
+
+            json_object_set_new(fo, json_string_value(name), a);
+            json_decref(name);
+        }
+        json_object_set_new(o, "fields", fo);
+    }
+    if (r->njsonld) {
+        json_t *a = json_array();
+
+        for (size_t i = 0; i < r->njsonld; i++)
+            json_array_append_new(a, jsonld_value(r->jsonld[i]));
+        json_object_set_new(o, "jsonld", a);
+    }
+}
+
 json_t *export_result_json(const struct cf_result *r)
 {
     json_t *o = json_object();
@@ -70,6 +168,7 @@ json_t *export_result_json(const struct cf_result *r)
             json_array_append_new(a, str_or_null(r->outlinks[i]));
         json_object_set_new(o, "outlinks", a);
     }
+    result_json_extra(o, r);
     return o;
 }
 
@@ -172,6 +271,96 @@ static void json_num(struct cf_buf *b, const char *key, long long v)
     cf_buf_add(b, num, (size_t)n);
 }
 
+static void json_strv(struct cf_buf *b, char *const *v, size_t n)
+{
+    cf_buf_add(b, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            cf_buf_add(b, ",", 1);
+        json_str(b, v[i]);
+    }
+    cf_buf_add(b, "]", 1);
+}
+
+/* What result_json_extra() adds, in the same order. A field name given
+ * twice is written once, where it first stood, with the last values: what
+ * jansson's object keeps. */
+static void result_line_extra(struct cf_buf *b, const struct cf_result *r)
+{
+    char iso[32];
+
+    if (export_iso8601(iso, sizeof(iso), r->started_ms) == 0) {
+        json_key(b, "started_at", 0);
+        json_str(b, iso);
+    }
+    if (export_iso8601(iso, sizeof(iso), r->done_ms) == 0) {
+        json_key(b, "done_at", 0);
+        json_str(b, iso);
+    }
+    for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+        if (r->flags & flag_names[i].flag) {
+            json_key(b, flag_names[i].name, 0);
+            cf_buf_add(b, "true", 4);
+        }
+#define X(m)                                                                   \
+    if (r->m) {                                                                \
+        json_key(b, #m, 0);                                                    \
+        json_str(b, r->m);                                                     \
+    }
+    OPT_STRS(X)
+#undef X
+    if (r->warc_file) {
+        json_num(b, "warc_offset", r->warc_offset);
+        json_num(b, "warc_length", r->warc_length);
+    }
+#define X(m)                                                                   \
+    if (r->m)                                                                  \
+        json_num(b, #m, r->m);
+    OPT_NUMS(X)
+#undef X
+    if (r->nfields) {
+        json_key(b, "fields", 0);
+        cf_buf_add(b, "{", 1);
+        for (size_t i = 0, first = 1; i < r->nfields; i++) {
+            bool earlier = false;
+            size_t last = i;
+
+            for (size_t j = 0; j < i && !earlier; j++)
+                earlier = strcmp(r->fields[i].name, r->fields[j].name) == 0;
+            if (earlier)
+                continue;
+            for (size_t j = i + 1; j < r->nfields; j++)
+                if (strcmp(r->fields[i].name, r->fields[j].name) == 0)
+                    last = j;
+            if (!first)
+                cf_buf_add(b, ",", 1);
+            first = 0;
+            json_str(b, r->fields[i].name);
+            cf_buf_add(b, ":", 1);
+            json_strv(b, r->fields[last].values, r->fields[last].nvalues);
+        }
+        cf_buf_add(b, "}", 1);
+    }
+    if (r->njsonld) {
+        json_key(b, "jsonld", 0);
+        cf_buf_add(b, "[", 1);
+        for (size_t i = 0; i < r->njsonld; i++) {
+            json_t *j = jsonld_value(r->jsonld[i]);
+            char *d = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+            if (i > 0)
+                cf_buf_add(b, ",", 1);
+            if (d)
+                cf_buf_addstr(b, d);
+            else
+                cf_buf_add(b, "null", 4);
+            free(d);
+            json_decref(j);
+        }
+        cf_buf_add(b, "]", 1);
+    }
+}
+
 void export_result_line(struct cf_buf *b, const struct cf_result *r)
 {
     cf_buf_add(b, "{", 1);
@@ -207,6 +396,7 @@ void export_result_line(struct cf_buf *b, const struct cf_result *r)
         }
         cf_buf_add(b, "]", 1);
     }
+    result_line_extra(b, r);
     cf_buf_add(b, "}\n", 2);
 }
 

@@ -25,6 +25,8 @@ int export_format_parse(const char *s, enum export_format *f);
  * error, started_ms, done_ms, attempts, and outlinks when present.
  * Absent strings are null. */
 json_t *export_result_json(const struct cf_result *r);
+/* ms (unix ms) as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[n]; -1 when ms <= 0. */
+int export_iso8601(char *out, size_t n, int64_t ms);
 
 /* The same object as one JSON Lines line (newline ended) appended to b,
  * written directly: the same text as jansson's compact dump of

@@ -34,9 +34,49 @@ static bool req_eq(const struct cf_request *a, const struct cf_request *b)
            a->parent_fp == b->parent_fp && a->flags == b->flags;
 }
 
+static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!str_eq(a[i], b[i]))
+            return false;
+    return true;
+}
+
+/* The optional fields after attempts. */
+static bool res_extra_eq(const struct cf_result *a, const struct cf_result *b)
+{
+    if (a->nfields != b->nfields)
+        return false;
+    for (size_t i = 0; i < a->nfields; i++)
+        if (!str_eq(a->fields[i].name, b->fields[i].name) ||
+            !strv_eq(a->fields[i].values, a->fields[i].nvalues,
+                     b->fields[i].values, b->fields[i].nvalues))
+            return false;
+    return a->flags == b->flags && str_eq(a->redirect_url, b->redirect_url) &&
+           str_eq(a->last_modified, b->last_modified) &&
+           str_eq(a->etag, b->etag) &&
+           str_eq(a->content_length, b->content_length) &&
+           str_eq(a->content_language, b->content_language) &&
+           str_eq(a->location, b->location) &&
+           str_eq(a->payload_digest, b->payload_digest) &&
+           str_eq(a->warc_file, b->warc_file) &&
+           a->warc_offset == b->warc_offset &&
+           a->warc_length == b->warc_length &&
+           str_eq(a->canonical, b->canonical) &&
+           str_eq(a->description, b->description) &&
+           str_eq(a->lang, b->lang) && str_eq(a->meta_robots, b->meta_robots) &&
+           a->links_internal == b->links_internal &&
+           a->links_external == b->links_external &&
+           a->links_nofollow == b->links_nofollow &&
+           a->links_dropped == b->links_dropped && str_eq(a->text, b->text) &&
+           strv_eq(a->jsonld, a->njsonld, b->jsonld, b->njsonld);
+}
+
 static bool res_eq(const struct cf_result *a, const struct cf_result *b)
 {
-    if (a->noutlinks != b->noutlinks)
+    if (a->noutlinks != b->noutlinks || !res_extra_eq(a, b))
         return false;
     for (size_t i = 0; i < a->noutlinks; i++)
         if (!str_eq(a->outlinks[i], b->outlinks[i]))
@@ -281,6 +321,11 @@ static void test_results(void)
                      S("https://other.example/é")};
     char *empty_links[] = {S(""), S("")};
     char **many = cf_calloc(1000, sizeof(*many));
+    char *prices[] = {S("9.99"), S("€ 10")};
+    struct cf_field flds[] = {{S("price"), prices, 2},
+                              {S("name"), NULL, 0},
+                              {S("sku"), empty_links, 1}};
+    char *jl[] = {S("{\"@type\":\"Product\"}"), S("[]")};
     const struct {
         const char *label;
         struct cf_result r;
@@ -290,10 +335,37 @@ static void test_results(void)
          {S("http://a/x"), S("https://a/x/"), 0x0123456789abcdefULL, 200,
           S("text/html; charset=utf-8"), 12345, S("A title"), 2, 57, links, 3,
           321, S("host1:4242"), S("ok"), S("fine"), 1700000000000LL,
-          1700000000321LL, 1}},
+          1700000000321LL, 1, .flags = CF_RES_NOINDEX}},
+        {"content fields",
+         {.url = S("http://a/p"),
+          .error_type = S("ok"),
+          .flags = CF_RES_DEAD | CF_RES_TEXT_TRUNCATED,
+          .redirect_url = S("http://a/q"),
+          .last_modified = S("Wed, 21 Oct 2015 07:28:00 GMT"),
+          .etag = S("\"33a64df5\""),
+          .content_length = S("1234"),
+          .content_language = S("en"),
+          .location = S("/q"),
+          .payload_digest = S("sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"),
+          .warc_file = S("cf-20261207055500-00000-w1.warc.gz"),
+          .warc_offset = 4242,
+          .warc_length = 1717,
+          .canonical = S("http://a/p"),
+          .description = S("A page"),
+          .lang = S("en-GB"),
+          .meta_robots = S("noindex,nofollow"),
+          .links_internal = 40,
+          .links_external = 3,
+          .links_nofollow = 2,
+          .links_dropped = 1,
+          .text = S("Heading\n\nSome text."),
+          .fields = flds,
+          .nfields = 3,
+          .jsonld = jl,
+          .njsonld = 2}},
         {"empty strings",
          {S(""), S(""), 0, 0, S(""), 0, S(""), 0, 0, empty_links, 2, 0, S(""),
-          S(""), S(""), 0, 0, 0}},
+          S(""), S(""), 0, 0, 0, .flags = 0}},
         {"unicode",
          {.url = S("http://ü.example/"),
           .title = S("Ünïcødé ☃ 日本語 😀"),
@@ -570,6 +642,36 @@ B(b_ol_str)
     res_head(pk, 1);
     kstr(pk, "ol", "http://b/");
 }
+B(b_fd_array)
+{
+    res_head(pk, 1);
+    key(pk, "fd");
+    msgpack_pack_array(pk, 0);
+}
+B(b_fd_value_str)
+{
+    res_head(pk, 1);
+    key(pk, "fd");
+    msgpack_pack_map(pk, 1);
+    msgpack_pack_str_with_body(pk, "price", 5);
+    msgpack_pack_str_with_body(pk, "9", 1);
+}
+B(b_fd_key_int)
+{
+    res_head(pk, 1);
+    key(pk, "fd");
+    msgpack_pack_map(pk, 1);
+    msgpack_pack_int(pk, 1);
+    msgpack_pack_array(pk, 0);
+}
+B(b_fd_short)
+{
+    res_head(pk, 1);
+    key(pk, "fd");
+    msgpack_pack_map(pk, 2);
+    msgpack_pack_str_with_body(pk, "a", 1);
+    msgpack_pack_array(pk, 0);
+}
 B(b_ol_int)
 {
     res_head(pk, 1);
@@ -705,6 +807,10 @@ static void test_bad(void)
         {"status 2^31", &K_RES, b_status_big, "out of range"},
         {"status -2^31-1", &K_RES, b_status_small, "out of range"},
         {"outlinks string", &K_RES, b_ol_str, "expected an array"},
+        {"fields array", &K_RES, b_fd_array, "expected a map"},
+        {"field value string", &K_RES, b_fd_value_str, "expected an array"},
+        {"field name int", &K_RES, b_fd_key_int, "expected a string"},
+        {"fields short", &K_RES, b_fd_short, "truncated"},
         {"outlink int", &K_RES, b_ol_int, "expected a string"},
         {"outlink NUL", &K_RES, b_ol_nul, "NUL"},
         {"outlinks short", &K_RES, b_ol_short, "truncated"},

@@ -53,7 +53,9 @@ static void test_json(void)
                  "\"content_type\":\"text/html\",\"bytes\":1234,\"title\":"
                  "\"Say \\\"hi\\\"\\n\",\"depth\":2,\"links\":7,\"fetch_ms\":"
                  "12,\"worker\":\"w1\",\"error_type\":\"ok\",\"error\":null,"
-                 "\"started_ms\":1000,\"done_ms\":1012,\"attempts\":1}");
+                 "\"started_ms\":1000,\"done_ms\":1012,\"attempts\":1,"
+                 "\"started_at\":\"1970-01-01T00:00:01.000Z\","
+                 "\"done_at\":\"1970-01-01T00:00:01.012Z\"}");
     free(s);
     r.outlinks = links;
     r.noutlinks = 2;
@@ -129,11 +131,66 @@ static char *gen(char *buf, size_t cap)
     return buf;
 }
 
+/* Storage for the optional fields of one generated record. */
+struct extra {
+    char s[16][256];          /* strings */
+    char v[6][256];           /* field values */
+    char *vals[6];            /* pointers into v */
+    struct cf_field fld[3];   /* fields */
+    char *jl[3];              /* JSON-LD blocks */
+};
+
+/* Fill the optional fields of r (flags, headers, WARC place, metadata,
+ * counts, fields with repeated names, JSON-LD that parses or not). */
+static void gen_extra(struct cf_result *r, struct extra *x)
+{
+    static const char *const names[] = {"price", "name", "sku"};
+    static const char *const blocks[] = {
+        "{\"@type\": \"Product\", \"name\": \"A \\u00e9\"}", "[1, 2.5, null]",
+        "{not json", "\"just a string\"", "{\"a\":{\"b\":[true,false]}}"};
+    char **strs[] = {&r->redirect_url, &r->last_modified, &r->etag,
+                     &r->content_length, &r->content_language, &r->location,
+                     &r->payload_digest, &r->warc_file, &r->canonical,
+                     &r->description, &r->lang, &r->meta_robots, &r->text};
+    size_t nv = 0;
+
+    if (next_rand() % 4 == 0)
+        return;
+    r->flags = next_rand() % 64;
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        *strs[i] = next_rand() % 2 ? gen(x->s[i], sizeof(x->s[i])) : NULL;
+    r->warc_offset = (int64_t)next_rand() * 7;
+    r->warc_length = next_rand() % 100000;
+    r->links_internal = next_rand() % 3 ? 0 : next_rand() % 500;
+    r->links_external = next_rand() % 3 ? 0 : next_rand() % 500;
+    r->links_nofollow = next_rand() % 3 ? 0 : next_rand() % 50;
+    r->links_dropped = next_rand() % 3 ? 0 : next_rand() % 50;
+    r->nfields = next_rand() % 4;
+    for (size_t i = 0; i < r->nfields; i++) {
+        struct cf_field *fd = &x->fld[i];
+
+        fd->name = (char *)names[next_rand() % 3];
+        fd->nvalues = next_rand() % 3;
+        fd->values = &x->vals[nv];
+        for (size_t j = 0; j < fd->nvalues; j++, nv++) {
+            x->vals[nv] = gen(x->v[nv], sizeof(x->v[nv]));
+            if (x->vals[nv] == NULL)
+                x->vals[nv] = x->v[nv];
+        }
+    }
+    r->fields = r->nfields ? x->fld : NULL;
+    r->njsonld = next_rand() % 3;
+    for (size_t i = 0; i < r->njsonld; i++)
+        x->jl[i] = (char *)blocks[next_rand() % 5];
+    r->jsonld = r->njsonld ? x->jl : NULL;
+}
+
 /* export_result_line() writes what jansson's compact dump of
  * export_result_json() writes, for generated records. */
 static void test_line_like_jansson(void)
 {
     char f[8][256], lk[3][256], *links[3];
+    struct extra x;
     int bad = 0;
 
     for (int i = 0; i < 20000 && bad < 5; i++) {
@@ -163,6 +220,7 @@ static void test_line_like_jansson(void)
                 links[k] = gen(lk[k], sizeof(lk[k]));
             r.outlinks = links;
         }
+        gen_extra(&r, &x);
         want = dump(export_result_json(&r));
         cf_buf_init(&b, SIZE_MAX);
         export_result_line(&b, &r);
