@@ -1,8 +1,12 @@
 /* run.c - crawlfleet run: the coordinator daemon for fleets.
  *
  * One libevent loop: a timer runs the coordinator tick (coord.c) every
- * interval, evhttp serves /metrics and /healthz, signals stop it. The
- * Redis connection is re-made on the next tick after an error. */
+ * interval, evhttp serves /metrics and the probes, signals stop it. The
+ * Redis connection is re-made on the next tick after an error.
+ *
+ * Probes (200 "ok", or 503 and the reason): /livez answers from the loop
+ * and never asks Redis; /readyz is 200 while the last tick reached Redis
+ * and read every crawl; /healthz is the earlier name of /readyz. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "coord.h"
+#include "frontier.h"
 #include "err.h"
 #include "keys.h"
 #include "log.h"
@@ -87,6 +92,42 @@ out:
         event_base_loopbreak(d->base);
 }
 
+/* A crawl's hosts by what they wait for (docs/keys.md): in ready, or in
+ * sched with a next allowed time already past (the next pop moves them),
+ * are ready now; the rest of sched waits for politeness. Hosts with no
+ * free slot are in neither. */
+struct host_counts {
+    long long ready;   /* hosts the fleet may fetch from now */
+    long long waiting; /* hosts whose next allowed time is to come */
+};
+
+static long long reply_int(redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+}
+
+static void host_counts_load(redisContext *rc, const char *crawl,
+                             struct host_counts *h)
+{
+    char ready[CF_KEY_MAX], sched[CF_KEY_MAX], now[24];
+    redisReply *r[3] = {NULL, NULL, NULL};
+
+    cf_key(ready, crawl, "ready");
+    cf_key(sched, crawl, "sched");
+    snprintf(now, sizeof(now), "%lld", (long long)cf_now_ms());
+    redisAppendCommand(rc, "ZCARD %s", ready);
+    redisAppendCommand(rc, "ZCOUNT %s -inf %s", sched, now);
+    redisAppendCommand(rc, "ZCOUNT %s (%s +inf", sched, now);
+    for (int i = 0; i < 3; i++)
+        if (redisGetReply(rc, (void **)&r[i]) != REDIS_OK)
+            break;
+    h->ready = reply_int(r[0]) + reply_int(r[1]);
+    h->waiting = reply_int(r[2]);
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject(r[i]);
+}
+
 static void gauge(struct cf_buf *b, const char *name, const char *help)
 {
     cf_buf_addf(b, "# HELP crawlfleet_%s %s\n# TYPE crawlfleet_%s gauge\n",
@@ -107,6 +148,11 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
         {"crawl_discovered", "URLs admitted to the frontier."},
         {"crawl_pages_per_second", "Completion rate over the last minute."},
         {"crawl_workers", "Live workers on the crawl."},
+        {"crawl_hosts_ready",
+         "Hosts with work that politeness allows now (the backlog the "
+         "fleet can act on)."},
+        {"crawl_hosts_waiting",
+         "Hosts with work waiting for their next allowed time."},
     };
     enum { NF = sizeof(fams) / sizeof(fams[0]) };
     redisReply *r = redisCommand(d->rc, "SMEMBERS %s", CF_KEY_CRAWLS);
@@ -114,6 +160,7 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
     char **ids = NULL;
     struct kv *hb = NULL;
     struct progress *p = NULL;
+    struct host_counts *hosts = NULL;
     long nw;
     size_t n;
 
@@ -121,6 +168,7 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
         goto out;
     n = r->elements < METRICS_CRAWLS_MAX ? r->elements : METRICS_CRAWLS_MAX;
     p = cf_calloc(n + 1, sizeof(*p));
+    hosts = cf_calloc(n + 1, sizeof(*hosts));
     nw = stats_workers(d->rc, &ids, &hb, err);
     for (size_t i = 0; i < n; i++) {
         struct kv st;
@@ -129,6 +177,8 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
             p[i].state[0] = '\0';
         else
             kv_cleanup(&st);
+        if (p[i].state[0])
+            host_counts_load(d->rc, r->element[i]->str, &hosts[i]);
     }
     for (int f = 0; f < NF; f++) {
         gauge(b, fams[f].name, fams[f].help);
@@ -157,9 +207,15 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
             case 5:
                 v = p[i].rate > 0 ? p[i].rate : 0;
                 break;
-            default:
+            case 6:
                 for (long w = 0; w < nw; w++)
                     v += stats_worker_on(&hb[w], crawl);
+                break;
+            case 7:
+                v = (double)hosts[i].ready;
+                break;
+            default:
+                v = (double)hosts[i].waiting;
             }
             cf_buf_addf(b, "crawlfleet_%s{crawl=\"%s\"} %g\n", fams[f].name,
                         crawl, v);
@@ -168,6 +224,7 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
     if (nw >= 0)
         stats_workers_free(ids, hb, nw);
 out:
+    free(hosts);
     free(p);
     if (r)
         freeReplyObject(r);
@@ -201,15 +258,31 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     cf_buf_cleanup(&b);
 }
 
-static void on_healthz(struct evhttp_request *req, void *arg)
+static void probe_reply(struct evhttp_request *req, const char *why)
 {
-    struct daemon *d = arg;
     struct evbuffer *out = evbuffer_new();
 
-    evbuffer_add_printf(out, "%s\n", d->redis_up ? "ok" : "redis down");
-    evhttp_send_reply(req, d->redis_up ? 200 : 503,
-                      d->redis_up ? "OK" : "Service Unavailable", out);
+    evbuffer_add_printf(out, "%s\n", why ? why : "ok");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "text/plain");
+    evhttp_send_reply(req, why ? 503 : 200, why ? "Service Unavailable" : "OK",
+                      out);
     evbuffer_free(out);
+}
+
+/* Liveness: answered by the loop itself; Redis is not asked. */
+static void on_livez(struct evhttp_request *req, void *arg)
+{
+    probe_reply(req, NULL);
+}
+
+/* Readiness (and /healthz): the last tick reached Redis and read every
+ * crawl's state. */
+static void on_readyz(struct evhttp_request *req, void *arg)
+{
+    struct daemon *d = arg;
+
+    probe_reply(req, d->redis_up ? NULL : "redis down");
 }
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
@@ -288,7 +361,9 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         evhttp_set_cb(d.http, "/metrics", on_metrics, &d);
-        evhttp_set_cb(d.http, "/healthz", on_healthz, &d);
+        evhttp_set_cb(d.http, "/livez", on_livez, &d);
+        evhttp_set_cb(d.http, "/readyz", on_readyz, &d);
+        evhttp_set_cb(d.http, "/healthz", on_readyz, &d);
     }
     d.timer = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
     tv.tv_sec = interval / 1000;

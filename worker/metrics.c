@@ -158,15 +158,62 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     evbuffer_free(b);
 }
 
+/* Answer a probe: 200 with "ok", or 503 with why not. */
+static void probe_reply(struct evhttp_request *req, const char *why)
+{
+    struct evbuffer *b = evbuffer_new();
+
+    evbuffer_add_printf(b, "%s\n", why ? why : "ok");
+    evhttp_add_header(evhttp_request_get_output_headers(req),
+                      "Content-Type", "text/plain");
+    evhttp_send_reply(req, why ? 503 : 200,
+                      why ? "Service Unavailable" : "OK", b);
+    evbuffer_free(b);
+}
+
+/* Liveness: the answer itself comes from the event loop, so a loop that
+ * is stuck (or a process that is gone) fails the probe by its timeout.
+ * Never depends on Redis: a Redis restart must not restart workers. A
+ * draining worker is still alive: killing it would lose its grace. */
+static void on_livez(struct evhttp_request *req, void *arg)
+{
+    probe_reply(req, NULL);
+}
+
+/* Why the worker cannot take work now, or NULL when it can: running (not
+ * starting or draining), both Redis links up, and the crawls it serves
+ * read (the crawl list, or each --crawl's config or its absence). */
+static const char *not_ready(const struct worker *w)
+{
+    int i;
+
+    if (w->state == WS_STARTING)
+        return "starting: redis not reached yet";
+    if (w->state != WS_RUNNING)
+        return "draining";
+    if (!rclient_up(w->rc) || !rclient_up(w->rc_pop))
+        return "redis unavailable";
+    if (w->o->ncrawls == 0)
+        return w->list_ms ? NULL : "crawl list not read yet";
+    for (i = 0; i < w->ncrawls; i++)
+        if (!w->crawls[i]->have_cfg && !w->crawls[i]->missing_since)
+            return "crawl config not read yet";
+    return NULL;
+}
+
+static void on_readyz(struct evhttp_request *req, void *arg)
+{
+    struct metrics *m = arg;
+
+    probe_reply(req, not_ready(m->w));
+}
+
+/* The probe of earlier releases, kept as it was: Redis reachable. */
 static void on_health(struct evhttp_request *req, void *arg)
 {
     struct metrics *m = arg;
-    struct evbuffer *b = evbuffer_new();
-    int up = rclient_up(m->w->rc);
 
-    evbuffer_add_printf(b, "%s\n", up ? "ok" : "redis unavailable");
-    evhttp_send_reply(req, up ? 200 : 503, up ? "OK" : "Unavailable", b);
-    evbuffer_free(b);
+    probe_reply(req, rclient_up(m->w->rc) ? NULL : "redis unavailable");
 }
 
 struct metrics *metrics_new(struct worker *w, int port)
@@ -188,6 +235,8 @@ struct metrics *metrics_new(struct worker *w, int port)
     m->port = port;
     evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
     evhttp_set_cb(m->http, "/metrics", on_metrics, m);
+    evhttp_set_cb(m->http, "/livez", on_livez, m);
+    evhttp_set_cb(m->http, "/readyz", on_readyz, m);
     evhttp_set_cb(m->http, "/healthz", on_health, m);
     cf_info("metrics listening", "port=%d", port);
     return m;

@@ -1,8 +1,11 @@
-/* metrics.h - /healthz and /metrics (Prometheus text) over evhttp.
+/* metrics.h - probes and /metrics (Prometheus text) over evhttp.
  *
  * The metrics object always exists (it holds the fetch-time histogram);
- * the HTTP server only when a port is given. /healthz answers 200 "ok"
- * while Redis is reachable and 503 otherwise. */
+ * the HTTP server only when a port is given. Probes answer 200 "ok" or
+ * 503 with the reason on one line:
+ *   /livez   the process and its event loop answer (never Redis);
+ *   /readyz  running, Redis reachable on both links, crawls read;
+ *   /healthz Redis reachable (the earlier probe, kept unchanged). */
 #ifndef WORKER_METRICS_H
 #define WORKER_METRICS_H
 
