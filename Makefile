@@ -24,8 +24,8 @@ LIBS = $(shell pkg-config --libs $(PKGS)) -levent_core -lm
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
-COMMON_SRC := common/alloc.c common/buf.c common/err.c common/log.c \
-	common/fp.c common/keys.c common/url.c common/record.c \
+COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
+	common/log.c common/fp.c common/keys.c common/url.c common/record.c \
 	common/redisaddr.c common/config.c common/frontier.c
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
@@ -38,7 +38,8 @@ SCRIPT_LIB := common/scripts/lib.lua
 WORKER_MAIN := worker/main.c
 WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
-	worker/job.c worker/metrics.c worker/worker.c
+	worker/job.c worker/ackbatch.c worker/metrics.c worker/worker.c \
+	worker/popper.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
