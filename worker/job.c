@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ackbatch.h"
 #include "alloc.h"
 #include "log.h"
 #include "metrics.h"
@@ -77,170 +78,6 @@ static void job_finish(struct job *j)
 
 /* ---- replies ---------------------------------------------------------- */
 
-/* What an ack's reply needs per page: the fingerprints of the links it
- * pushed (they go into the dedup cache once it is accepted). */
-struct ack_ctx {
-    size_t n;        /* entries in fp */
-    uint64_t fp[];   /* links sent with the ack */
-};
-
-/* A crawl's acks waiting to go out in one call: at most ACK_BATCH_MAX
- * pages, the first of them at most ACK_WAIT_MS old. */
-#define ACK_BATCH_MAX 64
-#define ACK_WAIT_MS 10
-
-struct ack_batch {
-    struct crawl *cr;
-    struct cf_cmd cmd;                   /* the ack call being built */
-    int64_t first_ms;                    /* when its first page came */
-    size_t n;                            /* pages in it */
-    struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
-};
-
-static void ack_batch_free(struct ack_batch *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < b->n; i++)
-        free(b->page[i]);
-    cf_cmd_cleanup(&b->cmd);
-    free(b);
-}
-
-static void on_ack(redisReply *r, void *arg)
-{
-    struct ack_batch *b = arg;
-    struct crawl *cr = b->cr;
-    struct worker *w = cr->w;
-    int acc[ACK_BATCH_MAX];
-    char errstr[CF_ERRSTR_LEN];
-    size_t i, k;
-
-    if (!r) {
-        w->n.redis_lost += b->n;
-        goto out;
-    }
-    if (r->type == REDIS_REPLY_ERROR) {
-        cf_warn("ack refused", "crawl=%s pages=%zu error=\"%s\"", cr->name,
-                b->n, r->str);
-        goto out;
-    }
-    if (cf_frontier_ack_parse(r, b->n, acc, errstr) != 0) {
-        cf_warn("bad ack reply", "crawl=%s error=\"%s\"", cr->name, errstr);
-        goto out;
-    }
-    for (i = 0; i < b->n; i++) {
-        if (!acc[i]) {
-            w->n.stale++;
-            continue;
-        }
-        /* Accepted: its links are in the crawl's seen set now. Never on
-         * a stale, refused or lost ack (they may not have been pushed). */
-        for (k = 0; cr->seen && k < b->page[i]->n; k++)
-            seen_add(cr->seen, b->page[i]->fp[k]);
-    }
-    /* new links may be poppable now */
-    worker_crawl_wake(cr);
-out:
-    ack_batch_free(b);
-}
-
-static void send_batch(struct worker *w, struct crawl *cr)
-{
-    struct ack_batch *b = cr->acks;
-
-    cr->acks = NULL;
-    /* the client takes the command over; on_ack frees b */
-    if (rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b) != 0)
-        ack_batch_free(b);
-}
-
-void job_send_acks(struct worker *w)
-{
-    for (int i = 0; i < w->ncrawls; i++)
-        if (w->crawls[i]->acks)
-            send_batch(w, w->crawls[i]);
-}
-
-int job_acks_unsent(const struct worker *w)
-{
-    for (int i = 0; i < w->ncrawls; i++)
-        if (w->crawls[i]->acks)
-            return 1;
-    return 0;
-}
-
-void job_drop_acks(struct crawl *cr)
-{
-    ack_batch_free(cr->acks);
-    cr->acks = NULL;
-}
-
-/* Whether the crawl's frontier is short of work for this worker: its
- * pops are waiting out a backoff (the last one came back short, empty or
- * failed) and no transfer waits for a slot. The links of a page acked now
- * may be the next fetches. */
-static int short_of_work(const struct worker *w, const struct crawl *cr)
-{
-    return cr->next_pop_ms != 0 && w->nready == 0;
-}
-
-/* Add page a (with its context) to the crawl's batch. A batch goes when
- * it is full or ACK_WAIT_MS old (w->ack_ev, a timer armed by its first
- * page), or at once while the frontier is short of work (the start and
- * the end of a crawl): a page's links wait a few ms for Redis at most,
- * its transfer slot does not wait at all. */
-static void queue_ack(struct worker *w, struct crawl *cr,
-                      const struct cf_ack *a, struct ack_ctx *ac)
-{
-    struct ack_batch *b = cr->acks;
-
-    if (!b) {
-        b = cf_calloc(1, sizeof(*b));
-        b->cr = cr;
-        b->first_ms = a->now_ms;
-        cf_cmd_init(&b->cmd);
-        cf_frontier_ack_cmd(&b->cmd, cr->name, a);
-        cr->acks = b;
-    } else {
-        cf_frontier_ack_add(&b->cmd, a);
-    }
-    b->page[b->n++] = ac;
-    if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
-        a->now_ms - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
-        send_batch(w, cr);
-    } else if (!evtimer_pending(w->ack_ev, NULL)) {
-        struct timeval tv = {0, ACK_WAIT_MS * 1000};
-
-        evtimer_add(w->ack_ev, &tv);
-    }
-}
-
-/* Drop the links the dedup cache knows (counted in dup_local; they stay
- * in links_found) and return the context of the ack that sends the
- * rest. */
-static struct ack_ctx *ack_ctx_new(struct crawl *cr, struct page_links *pl)
-{
-    size_t n = pl ? pl->n : 0, i, k = 0;
-    struct ack_ctx *ac = cf_malloc(sizeof(*ac) + n * sizeof(ac->fp[0]));
-
-    for (i = 0; i < n; i++) {
-        struct cf_link *l = &pl->links[i];
-
-        if (cr->seen && seen_has(cr->seen, l->fp)) {
-            cr->w->n.dup_local++;
-            page_link_free(l);
-            continue;
-        }
-        pl->links[k] = *l;
-        ac->fp[k++] = l->fp;
-    }
-    if (pl)
-        pl->n = k;
-    ac->n = k;
-    return ac;
-}
-
 static void on_fail(redisReply *r, void *arg)
 {
     struct crawl *cr = arg;
@@ -314,7 +151,7 @@ static void send_ack(struct job *j, struct cf_result *res,
     struct worker *w = j->w;
     struct cf_buf enc;
     struct cf_ack a = {0};
-    struct ack_ctx *ac = ack_ctx_new(j->cr, pl);
+    struct ack_ctx *ac = ackbatch_ctx_new(j->cr, pl);
 
     cf_buf_init(&enc, 16 * 1024 * 1024);
     if (cf_result_encode(res, &enc) != 0) {
@@ -343,7 +180,7 @@ static void send_ack(struct job *j, struct cf_result *res,
         w->n.links += pl->n;
         w->n.out_of_scope += (uint64_t)pl->out_of_scope;
     }
-    queue_ack(w, j->cr, &a, ac);
+    ackbatch_add(w, j->cr, &a, ac);
     cf_buf_cleanup(&enc);
     count_result(w, out, res->bytes);
     metrics_observe_fetch(w->metrics, res->fetch_ms);
@@ -390,11 +227,27 @@ static void ack_plain(struct job *j, enum cf_outcome out, const char *msg,
     job_finish(j);
 }
 
+/* What the page stage needs of j. */
+static void page_in_of(const struct job *j, struct page_in *in)
+{
+    memset(in, 0, sizeof(*in));
+    in->url = j->req.url;
+    in->fp = j->lease.fp;
+    in->depth = j->req.depth;
+    in->scope = j->cr->scope;
+    in->cfg = &j->cr->cfg;
+    in->body = j->x.body.data;
+    in->body_len = j->x.body.len;
+    in->content_type = j->x.content_type;
+    in->now_ms = cf_now_ms();
+}
+
 static void page_done(struct job *j)
 {
     struct fetch_xfer *x = &j->x;
     enum cf_outcome out = x->outcome;
     struct page_links pl;
+    struct page_in in;
     struct cf_result res;
     char msg[CURL_ERROR_SIZE + 32];
     char *target = NULL;
@@ -402,6 +255,7 @@ static void page_done(struct job *j)
     int rv;
 
     page_links_init(&pl);
+    page_in_of(j, &in);
     msg[0] = '\0';
     if (x->errbuf[0])
         snprintf(msg, sizeof(msg), "%s", x->errbuf);
@@ -429,14 +283,14 @@ static void page_done(struct job *j)
             snprintf(msg, sizeof(msg), "redirect target: %s",
                      cf_url_strerror(rv));
         } else {
-            page_add_link(j, &pl, target, CF_REQ_REDIRECT);
+            page_add_link(&in, &pl, target, CF_REQ_REDIRECT);
         }
     } else if (out == CF_OUT_OK && !fetch_is_html(x->content_type)) {
         out = CF_OUT_NOT_HTML;
         snprintf(msg, sizeof(msg), "content type %s", x->content_type);
     } else if (out == CF_OUT_OK) {
         t0 = cf_now_ms();
-        if (page_parse(j, &pl) != 0) {
+        if (page_parse(&in, &pl) != 0) {
             out = CF_OUT_PARSE;
             snprintf(msg, sizeof(msg), "page not parsed");
         }
@@ -632,8 +486,13 @@ static void page_go(struct job *j, const struct robots *rules)
     job_fetch(j);
 }
 
-void job_robots_ready(struct job *j, const void *rules)
+/* The robots rules of a parked job's host are known: go on. */
+static void on_robots_ready(struct robocache_wait *wt,
+                            const struct robots *rules, void *arg)
 {
+    struct job *j = arg;
+
+    (void)wt;
     if (j->w->state == WS_STOPPING) {
         /* off the waiters' list already: job_abort must not unpark it */
         job_set_state(j, JOB_NEW);
@@ -672,9 +531,13 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
         return;
     }
     if (cr->cfg.obey_robots) {
-        rules = robocache_get(w->robots, w, j);
-        if (!rules)
+        rules = robocache_get(w->robots, cr->name, j->lease.hostkey,
+                              cr->robots_token, &j->rwait, on_robots_ready,
+                              j);
+        if (!rules) {
+            job_set_state(j, JOB_ROBOTS_WAIT);
             return; /* parked until the rules arrive */
+        }
     }
     page_go(j, rules);
 }
@@ -682,7 +545,7 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
 void job_abort(struct job *j)
 {
     if (j->state == JOB_ROBOTS_WAIT)
-        robocache_unpark(j->w->robots, j);
+        robocache_unpark(j->w->robots, &j->rwait);
     fetch_abort(&j->x);
     job_free(j);
 }

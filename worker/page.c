@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "config.h"
 #include "fp.h"
 #include "log.h"
 #include "parse.h"
 #include "scope.h"
 #include "url.h"
-#include "worker.h"
 
 #define HOSTKEY_MAX 300
 
@@ -41,19 +41,18 @@ void page_links_cleanup(struct page_links *pl)
     memset(pl, 0, sizeof(*pl));
 }
 
-int page_add_link(struct job *j, struct page_links *pl, const char *url,
-                  uint32_t flags)
+int page_add_link(const struct page_in *in, struct page_links *pl,
+                  const char *url, uint32_t flags)
 {
-    struct crawl *cr = j->cr;
-    int64_t depth = (int64_t)j->req.depth + 1;
+    int64_t depth = (int64_t)in->depth + 1;
     struct cf_request r = {0};
     struct cf_link *l;
     char hk[HOSTKEY_MAX], *mem;
     size_t hl;
 
     pl->found++;
-    if (!cr->scope ||
-        scope_check(cr->scope, j->req.url, url, depth) != SCOPE_IN ||
+    if (!in->scope ||
+        scope_check(in->scope, in->url, url, depth) != SCOPE_IN ||
         cf_url_hostkey(url, hk, sizeof(hk)) != 0) {
         pl->out_of_scope++;
         return 0;
@@ -61,8 +60,8 @@ int page_add_link(struct job *j, struct page_links *pl, const char *url,
     r.url = (char *)url;
     r.depth = (uint32_t)depth;
     r.priority = depth;
-    r.discovered_ms = cf_now_ms();
-    r.parent_fp = j->lease.fp;
+    r.discovered_ms = in->now_ms;
+    r.parent_fp = in->fp;
     r.flags = flags;
     pl->scratch.len = 0;
     if (cf_request_encode(&r, &pl->scratch) != 0) {
@@ -87,25 +86,25 @@ int page_add_link(struct job *j, struct page_links *pl, const char *url,
     return 1;
 }
 
-int page_parse(struct job *j, struct page_links *pl)
+int page_parse(const struct page_in *in, struct page_links *pl)
 {
-    struct crawl *cr = j->cr;
+    const struct cf_config *cfg = in->cfg;
     struct parse_opts po = {0};
     struct parse_result res = {0};
     size_t i;
     int rv;
 
-    po.max_links = (size_t)cr->cfg.max_links;
-    po.follow_nofollow = (int)cr->cfg.follow_nofollow;
-    po.max_url_len = (size_t)cr->cfg.max_url_len;
-    rv = parse_page(j->x.body.data ? j->x.body.data : "", j->x.body.len,
-                    j->req.url, j->x.content_type, &po, &res);
+    po.max_links = (size_t)cfg->max_links;
+    po.follow_nofollow = (int)cfg->follow_nofollow;
+    po.max_url_len = (size_t)cfg->max_url_len;
+    rv = parse_page(in->body ? in->body : "", in->body_len, in->url,
+                    in->content_type, &po, &res);
     if (res.title && *res.title)
         pl->title = cf_strdup(res.title);
     if (rv == 0) {
         for (i = 0; i < res.nlinks; i++)
-            page_add_link(j, pl, res.links[i], 0);
-        if (cr->cfg.store_links && res.nlinks) {
+            page_add_link(in, pl, res.links[i], 0);
+        if (cfg->store_links && res.nlinks) {
             pl->all = res.links;
             pl->nall = res.nlinks;
             res.links = NULL;

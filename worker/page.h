@@ -29,20 +29,36 @@ struct page_links {
     struct cf_buf scratch;      /* where records are encoded */
 };
 
-struct job;
+struct scope;
+struct cf_config;
+
+/* What the page stage needs of a finished transfer and its crawl. Every
+ * pointer is borrowed for the call. */
+struct page_in {
+    const char *url;               /* the page's URL (normalised) */
+    uint64_t fp;                   /* its fingerprint: its links' parent */
+    uint32_t depth;                /* its depth: its links get depth + 1 */
+    const struct scope *scope;     /* the crawl's; NULL: no link is taken */
+    const struct cf_config *cfg;   /* max_links, follow_nofollow,
+                                    * max_url_len, store_links */
+    const char *body;              /* the decoded body; NULL: empty */
+    size_t body_len;
+    const char *content_type;      /* as sent, or NULL */
+    int64_t now_ms;                /* wall clock: links' discovered_ms */
+};
 
 void page_links_init(struct page_links *pl);
 /* Free one link of pl->links (its hostkey and record). */
 void page_link_free(struct cf_link *l);
 void page_links_cleanup(struct page_links *pl);
 
-/* Parse j's body and fill pl. Returns 0, or CF_EINVAL when the page
+/* Parse in's body and fill pl. Returns 0, or CF_EINVAL when the page
  * cannot be parsed (pl then holds no links). */
-int page_parse(struct job *j, struct page_links *pl);
+int page_parse(const struct page_in *in, struct page_links *pl);
 
 /* Offer one discovered URL (normalised) to pl, with flags for its
- * request; scope is checked against j's page. Returns 1 if taken. */
-int page_add_link(struct job *j, struct page_links *pl, const char *url,
-                  uint32_t flags);
+ * request; scope is checked against in's page. Returns 1 if taken. */
+int page_add_link(const struct page_in *in, struct page_links *pl,
+                  const char *url, uint32_t flags);
 
 #endif

@@ -5,25 +5,29 @@
 #include <sys/queue.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "fp.h"
 #include "keys.h"
 #include "log.h"
 #include "rclient.h"
 #include "robots.h"
-#include "worker.h"
 
 #define NBUCKETS 1024
+
+TAILQ_HEAD(wait_list, robocache_wait);
 
 struct entry {
     char *key;                  /* "<crawl> <hostkey>" */
     uint64_t hash;              /* cf_fp of key */
-    struct crawl *cr;           /* the crawl (outlives the cache) */
+    char crawl[CF_CRAWL_NAME_MAX + 1]; /* the crawl's name */
+    char token[64];             /* robots token (of the latest ask) */
     char *hostkey;              /* points into key */
     struct robots *rules;       /* NULL until loaded */
-    int64_t loaded_ms;          /* when rules were read */
+    int64_t loaded_ms;          /* when rules were read (monotonic) */
+    int stale;                  /* invalidated: read them again */
     int loading;                /* HGET outstanding */
     int retry;                  /* the read failed: send it again */
-    struct job_list waiters;    /* jobs parked on this entry */
+    struct wait_list waiters;   /* parked on this entry */
     struct entry *next;         /* bucket chain */
     TAILQ_ENTRY(entry) lru;     /* most recent first */
 };
@@ -36,16 +40,18 @@ struct robocache {
     size_t n;                   /* entries */
     size_t cap;                 /* bound on n (loading ones excepted) */
     int64_t ttl_ms;             /* freshness */
-    struct worker *w;           /* for the async reads */
+    struct rclient *rc;         /* for the async reads (not owned) */
 };
 
-struct robocache *robocache_new(size_t cap, int64_t ttl_ms)
+struct robocache *robocache_new(size_t cap, int64_t ttl_ms,
+                                struct rclient *rc)
 {
     struct robocache *c = cf_calloc(1, sizeof(*c));
 
     TAILQ_INIT(&c->lru);
     c->cap = cap;
     c->ttl_ms = ttl_ms;
+    c->rc = rc;
     return c;
 }
 
@@ -91,6 +97,7 @@ static struct entry *lookup(struct robocache *c, const char *crawl,
     e = cf_calloc(1, sizeof(*e));
     e->key = key;
     e->hash = h;
+    snprintf(e->crawl, sizeof(e->crawl), "%s", crawl);
     e->hostkey = key + strlen(crawl) + 1;
     TAILQ_INIT(&e->waiters);
     e->next = c->buckets[h % NBUCKETS];
@@ -115,18 +122,19 @@ static void trim(struct robocache *c)
 
 static void wake(struct entry *e)
 {
-    struct job_list ready;
-    struct job *j;
+    struct wait_list ready;
+    struct robocache_wait *wt;
 
     TAILQ_INIT(&ready);
-    while ((j = TAILQ_FIRST(&e->waiters)) != NULL) {
-        TAILQ_REMOVE(&e->waiters, j, wait);
-        TAILQ_INSERT_TAIL(&ready, j, wait);
+    while ((wt = TAILQ_FIRST(&e->waiters)) != NULL) {
+        TAILQ_REMOVE(&e->waiters, wt, link);
+        TAILQ_INSERT_TAIL(&ready, wt, link);
     }
-    /* job_robots_ready may free the job: it is off every list by now */
-    while ((j = TAILQ_FIRST(&ready)) != NULL) {
-        TAILQ_REMOVE(&ready, j, wait);
-        job_robots_ready(j, e->rules);
+    /* a callback may free its waiter: it is off every list by now */
+    while ((wt = TAILQ_FIRST(&ready)) != NULL) {
+        TAILQ_REMOVE(&ready, wt, link);
+        wt->entry = NULL;
+        wt->fn(wt, e->rules, wt->arg);
     }
 }
 
@@ -143,51 +151,57 @@ static void on_rules(redisReply *r, void *arg)
     if (r->type == REDIS_REPLY_NIL)
         e->rules = robots_allow_all(); /* frontier has none: allow */
     else
-        e->rules = robots_parse(r->str, r->len, e->cr->robots_token);
-    e->loaded_ms = cf_now_ms();
+        e->rules = robots_parse(r->str, r->len, e->token);
+    e->loaded_ms = cf_mono_ms();
+    e->stale = 0;
     wake(e);
 }
 
-static void load(struct worker *w, struct entry *e)
+static void load(struct robocache *c, struct entry *e)
 {
     char key[CF_KEY_MAX];
 
-    cf_key(key, e->cr->name, "robots");
+    cf_key(key, e->crawl, "robots");
     e->retry = 0;
-    if (rclient_sendv(w->rc, 0, on_rules, e, "HGET", key, e->hostkey,
+    if (rclient_sendv(c->rc, 0, on_rules, e, "HGET", key, e->hostkey,
                       (const char *)NULL) == 0)
         e->loading = 1;
     else
         e->retry = 1;
 }
 
-const struct robots *robocache_get(struct robocache *c, struct worker *w,
-                                   struct job *j)
+const struct robots *robocache_get(struct robocache *c, const char *crawl,
+                                   const char *hostkey, const char *token,
+                                   struct robocache_wait *wt,
+                                   robocache_ready_fn *fn, void *arg)
 {
-    struct entry *e = lookup(c, j->cr->name, j->lease.hostkey, 1);
-    int64_t now = cf_now_ms();
+    struct entry *e = lookup(c, crawl, hostkey, 1);
+    int64_t now = cf_mono_ms();
 
-    c->w = w;
     TAILQ_REMOVE(&c->lru, e, lru);
     TAILQ_INSERT_HEAD(&c->lru, e, lru);
-    if (!e->cr)
-        e->cr = j->cr;
-    if (e->rules && now - e->loaded_ms < c->ttl_ms)
+    snprintf(e->token, sizeof(e->token), "%s", token);
+    if (e->rules && !e->stale && now - e->loaded_ms < c->ttl_ms)
         return e->rules;
-    j->state = JOB_ROBOTS_WAIT;
-    TAILQ_INSERT_TAIL(&e->waiters, j, wait);
+    wt->entry = e;
+    wt->fn = fn;
+    wt->arg = arg;
+    TAILQ_INSERT_TAIL(&e->waiters, wt, link);
     if (!e->loading)
-        load(w, e);
+        load(c, e);
     trim(c);
     return NULL;
 }
 
-void robocache_unpark(struct robocache *c, struct job *j)
+void robocache_unpark(struct robocache *c, struct robocache_wait *wt)
 {
-    struct entry *e = lookup(c, j->cr->name, j->lease.hostkey, 0);
+    struct entry *e = wt->entry;
 
-    if (e && j->state == JOB_ROBOTS_WAIT)
-        TAILQ_REMOVE(&e->waiters, j, wait);
+    (void)c;
+    if (!e)
+        return;
+    TAILQ_REMOVE(&e->waiters, wt, link);
+    wt->entry = NULL;
 }
 
 void robocache_invalidate(struct robocache *c, const char *crawl,
@@ -196,20 +210,15 @@ void robocache_invalidate(struct robocache *c, const char *crawl,
     struct entry *e = lookup(c, crawl, hostkey, 0);
 
     if (e && e->rules)
-        e->loaded_ms = 0;
+        e->stale = 1;
 }
 
-void robocache_tick(struct robocache *c, struct worker *w)
+void robocache_tick(struct robocache *c)
 {
     struct entry *e;
 
     TAILQ_FOREACH(e, &c->lru, lru) {
         if (e->retry && !e->loading && !TAILQ_EMPTY(&e->waiters))
-            load(w, e);
+            load(c, e);
     }
-}
-
-size_t robocache_size(const struct robocache *c)
-{
-    return c->n;
 }

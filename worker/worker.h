@@ -27,6 +27,7 @@
 #include "keys.h"
 #include "record.h"
 #include "redisaddr.h"
+#include "robocache.h"
 
 #define WORKER_CRAWLS_MAX 256
 
@@ -83,7 +84,8 @@ struct crawl {
     int listed;                 /* still named by --crawl or cf:crawls */
     char robots_token[64];      /* robots product token of user_agent */
     struct seen *seen;          /* links known to be in Redis; NULL: off */
-    struct ack_batch *acks;     /* acks not sent yet (job.c); NULL: none */
+    struct ack_batch *acks;     /* acks not sent yet (ackbatch.c); NULL:
+                                 * none */
 };
 
 enum job_state {
@@ -107,8 +109,8 @@ struct job {
     struct cf_request req;      /* decoded lease record (page leases) */
     struct fetch_xfer x;        /* the transfer */
     TAILQ_ENTRY(job) link;      /* in worker's job list */
-    TAILQ_ENTRY(job) wait;      /* in a robots cache entry's waiters,
-                                 * the ready or the results queue */
+    TAILQ_ENTRY(job) wait;      /* in the ready or the results queue */
+    struct robocache_wait rwait; /* parked on the robots cache */
     int queued;                 /* in the ready or the results queue */
 };
 
@@ -204,7 +206,20 @@ struct worker {
  * exit_when_done, all its crawls end. Returns the process exit code. */
 int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a);
 
-/* Look for work now (after a completion, a reply, a timer). */
+/* Account slot time up to now; call before inflight, popping, fetching,
+ * nready or nresults change. */
+void worker_slots_note(struct worker *w);
+
+/* The crawl is gone, or Redis may have lost data: forget what the
+ * worker's caches hold for it (a crawl created again under its name
+ * starts with an empty seen set). */
+void worker_crawl_forget(struct crawl *cr);
+
+/* ---- popper.c ---- */
+
+/* Look for work now (after a completion, a reply, a timer): pop for the
+ * crawls whose backoff is over while lease slots are free, and arm the
+ * pop timer (w->pop_ev) for the first backoff still running. */
 void worker_pump(struct worker *w);
 
 /* New work may be poppable for cr (one of its acks or robots calls was
@@ -212,29 +227,18 @@ void worker_pump(struct worker *w);
  * from its shortest step. */
 void worker_crawl_wake(struct crawl *cr);
 
-/* Account slot time up to now; call before inflight, popping, fetching,
- * nready or nresults change. */
-void worker_slots_note(struct worker *w);
+/* w->pop_ev's callback (arg: the worker): a backoff is over. */
+void popper_on_timer(evutil_socket_t fd, short what, void *arg);
 
 /* ---- job.c ---- */
 
 /* Take ownership of lease l (moved) and start on it. */
 void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l);
-/* The robots rules of a waiting job's host are known: go on. */
-void job_robots_ready(struct job *j, const void *rules);
 /* The results queue's event (lowest priority): make the first queued
  * job's result, and come back for the next. */
 void job_results_run(evutil_socket_t fd, short what, void *arg);
 /* Abort a job at the grace deadline (its lease will expire). */
 void job_abort(struct job *j);
-/* Send every crawl's batch of acks now (w->ack_ev, a timer, runs it at
- * most ACK_WAIT_MS after a batch's first page; a full batch goes at
- * once). */
-void job_send_acks(struct worker *w);
-/* 1 if some crawl has acks not sent yet (no exit before they go). */
-int job_acks_unsent(const struct worker *w);
-/* Drop a crawl's unsent acks (the worker is going away). */
-void job_drop_acks(struct crawl *cr);
 
 /* ---- drain.c ---- */
 

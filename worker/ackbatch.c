@@ -1,0 +1,173 @@
+/* ackbatch.c - a crawl's page acks, batched into one ack call. */
+#include "ackbatch.h"
+
+#include "alloc.h"
+#include "log.h"
+#include "page.h"
+#include "rclient.h"
+#include "seen.h"
+#include "worker.h"
+
+/* What an ack's reply needs per page: the fingerprints of the links it
+ * pushed (they go into the dedup cache once it is accepted). */
+struct ack_ctx {
+    size_t n;        /* entries in fp */
+    uint64_t fp[];   /* links sent with the ack */
+};
+
+/* A crawl's acks waiting to go out in one call: at most ACK_BATCH_MAX
+ * pages, the first of them at most ACK_WAIT_MS old. */
+#define ACK_BATCH_MAX 64
+#define ACK_WAIT_MS 10
+
+struct ack_batch {
+    struct crawl *cr;
+    struct cf_cmd cmd;                   /* the ack call being built */
+    int64_t first_ms;                    /* when its first page came */
+    size_t n;                            /* pages in it */
+    struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
+};
+
+static void ack_batch_free(struct ack_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n; i++)
+        free(b->page[i]);
+    cf_cmd_cleanup(&b->cmd);
+    free(b);
+}
+
+static void on_ack(redisReply *r, void *arg)
+{
+    struct ack_batch *b = arg;
+    struct crawl *cr = b->cr;
+    struct worker *w = cr->w;
+    int acc[ACK_BATCH_MAX];
+    char errstr[CF_ERRSTR_LEN];
+    size_t i, k;
+
+    if (!r) {
+        w->n.redis_lost += b->n;
+        goto out;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        cf_warn("ack refused", "crawl=%s pages=%zu error=\"%s\"", cr->name,
+                b->n, r->str);
+        goto out;
+    }
+    if (cf_frontier_ack_parse(r, b->n, acc, errstr) != 0) {
+        cf_warn("bad ack reply", "crawl=%s error=\"%s\"", cr->name, errstr);
+        goto out;
+    }
+    for (i = 0; i < b->n; i++) {
+        if (!acc[i]) {
+            w->n.stale++;
+            continue;
+        }
+        /* Accepted: its links are in the crawl's seen set now. Never on
+         * a stale, refused or lost ack (they may not have been pushed). */
+        for (k = 0; cr->seen && k < b->page[i]->n; k++)
+            seen_add(cr->seen, b->page[i]->fp[k]);
+    }
+    /* new links may be poppable now */
+    worker_crawl_wake(cr);
+out:
+    ack_batch_free(b);
+}
+
+static void send_batch(struct worker *w, struct crawl *cr)
+{
+    struct ack_batch *b = cr->acks;
+
+    cr->acks = NULL;
+    /* the client takes the command over; on_ack frees b */
+    if (rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b) != 0)
+        ack_batch_free(b);
+}
+
+void ackbatch_send_all(struct worker *w)
+{
+    for (int i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->acks)
+            send_batch(w, w->crawls[i]);
+}
+
+int ackbatch_unsent(const struct worker *w)
+{
+    for (int i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->acks)
+            return 1;
+    return 0;
+}
+
+void ackbatch_drop(struct crawl *cr)
+{
+    ack_batch_free(cr->acks);
+    cr->acks = NULL;
+}
+
+/* Whether the crawl's frontier is short of work for this worker: its
+ * pops are waiting out a backoff (the last one came back short, empty or
+ * failed) and no transfer waits for a slot. The links of a page acked now
+ * may be the next fetches. */
+static int short_of_work(const struct worker *w, const struct crawl *cr)
+{
+    return cr->next_pop_ms != 0 && w->nready == 0;
+}
+
+/* Add page a (with its context) to the crawl's batch. A batch goes when
+ * it is full or ACK_WAIT_MS old (w->ack_ev, a timer armed by its first
+ * page), or at once while the frontier is short of work (the start and
+ * the end of a crawl): a page's links wait a few ms for Redis at most,
+ * its transfer slot does not wait at all. */
+void ackbatch_add(struct worker *w, struct crawl *cr, const struct cf_ack *a,
+                  struct ack_ctx *ac)
+{
+    struct ack_batch *b = cr->acks;
+
+    if (!b) {
+        b = cf_calloc(1, sizeof(*b));
+        b->cr = cr;
+        b->first_ms = a->now_ms;
+        cf_cmd_init(&b->cmd);
+        cf_frontier_ack_cmd(&b->cmd, cr->name, a);
+        cr->acks = b;
+    } else {
+        cf_frontier_ack_add(&b->cmd, a);
+    }
+    b->page[b->n++] = ac;
+    if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
+        a->now_ms - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
+        send_batch(w, cr);
+    } else if (!evtimer_pending(w->ack_ev, NULL)) {
+        struct timeval tv = {0, ACK_WAIT_MS * 1000};
+
+        evtimer_add(w->ack_ev, &tv);
+    }
+}
+
+/* Drop the links the dedup cache knows (counted in dup_local; they stay
+ * in links_found) and return the context of the ack that sends the
+ * rest. */
+struct ack_ctx *ackbatch_ctx_new(struct crawl *cr, struct page_links *pl)
+{
+    size_t n = pl ? pl->n : 0, i, k = 0;
+    struct ack_ctx *ac = cf_malloc(sizeof(*ac) + n * sizeof(ac->fp[0]));
+
+    for (i = 0; i < n; i++) {
+        struct cf_link *l = &pl->links[i];
+
+        if (cr->seen && seen_has(cr->seen, l->fp)) {
+            cr->w->n.dup_local++;
+            page_link_free(l);
+            continue;
+        }
+        pl->links[k] = *l;
+        ac->fp[k++] = l->fp;
+    }
+    if (pl)
+        pl->n = k;
+    ac->n = k;
+    return ac;
+}
