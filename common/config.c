@@ -16,12 +16,16 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "err.h"
 
 #define NAME_MAX_LEN 64   /* longest setting name accepted */
 #define STR_MAX_LEN 4096  /* longest string value accepted */
 #define LINE_MAX_LEN 8192 /* longest config file line */
 #define SHOW_MAX 64       /* bytes of a bad value quoted in errors */
+#define LIST_MAX_ITEMS 64 /* items of a list setting (headers) */
+#define FILE_MAX_LEN (256 * 1024) /* bytes of a file setting (cookies) */
+#define COOKIES_MAX 1000  /* cookies in a cookie file */
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
@@ -35,6 +39,14 @@ enum ftype {
     FT_INT,  /* int64_t */
     FT_BOOL, /* int64_t holding 0 or 1 */
     FT_STR,  /* char *, heap owned by the config */
+};
+
+/* How a string setting takes a value (cf_config_set) and how it is
+ * stored (cf_config_field_value, cf_config_set_stored). */
+enum fkind {
+    FK_ONE,  /* one value; stored as given (or canonical) */
+    FK_LIST, /* each set appends one item; stored as items joined by '\n' */
+    FK_FILE, /* set reads the named file; stored as its checked contents */
 };
 
 enum funit {
@@ -56,25 +68,193 @@ struct field {
     const char *def_str; /* default for FT_STR (NULL: unset) */
     int64_t min, max;    /* inclusive bounds for FT_INT */
     int nullable;        /* FT_STR: "" means unset (NULL) */
-    str_check_fn check;  /* FT_STR: extra validation, or NULL */
+    str_check_fn check;  /* FT_STR: extra validation, or NULL; for FK_LIST
+                          * one item, for FK_FILE the whole contents */
+    enum fkind kind;     /* FT_STR: one value, a list or a file */
+    int secret;          /* value never shown (headers, cookies) */
     const char *help;    /* one line for --help */
 };
 
 static int check_scope(const char *name, const char *value, char **out,
                        char *errstr);
+/* RFC 9110 token characters, for header names. */
+static int is_tchar(unsigned char ch)
+{
+    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* "Name: value": a token name, a colon, a value without CR, LF or other
+ * control characters (tab allowed). Stored as "Name: value" with the
+ * value's outer blanks cut; an empty value ("Name:") keeps curl from
+ * sending a header of that name. Errors name the header, never its value,
+ * which may be a secret. */
+static int check_header(const char *name, const char *value, char **out,
+                        char *errstr)
+{
+    const char *colon = strchr(value, ':'), *v, *end;
+    size_t nlen;
+
+    if (!colon) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "%s: expected 'Name: value', no colon found", name);
+        return CF_EINVAL;
+    }
+    nlen = (size_t)(colon - value);
+    for (size_t i = 0; i < nlen; i++) {
+        if (!is_tchar((unsigned char)value[i])) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: bad header name (letters, digits and "
+                     "!#$%%&'*+-.^_`|~ only, no blanks)", name);
+            return CF_EINVAL;
+        }
+    }
+    if (nlen == 0 || nlen > SHOW_MAX) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: header name must be 1 to %d "
+                 "characters", name, SHOW_MAX);
+        return CF_EINVAL;
+    }
+    if (nlen == 10 && strncasecmp(value, "User-Agent", 10) == 0) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "%s: set User-Agent with user_agent (--user-agent)", name);
+        return CF_EINVAL;
+    }
+    for (v = colon + 1; *v; v++) {
+        unsigned char ch = (unsigned char)*v;
+        if (ch == '\r' || ch == '\n' || (ch < 0x20 && ch != '\t') ||
+            ch == 0x7f) {
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: %s in the value of %.*s",
+                     name, ch == '\r' || ch == '\n' ? "CR or LF"
+                                                    : "a control character",
+                     (int)nlen, value);
+            return CF_EINVAL;
+        }
+    }
+    v = colon + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    end = v + strlen(v);
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *out = cf_asprintf("%.*s:%s%.*s", (int)nlen, value, end > v ? " " : "",
+                       (int)(end - v), v);
+    return CF_OK;
+}
+
+static int is_bool_word(const char *s, size_t n)
+{
+    return (n == 4 && strncmp(s, "TRUE", 4) == 0) ||
+           (n == 5 && strncmp(s, "FALSE", 5) == 0);
+}
+
+/* One cookie line of a Netscape cookie file: domain, include-subdomains
+ * (TRUE/FALSE), path, secure (TRUE/FALSE), expiry (unix seconds, 0: a
+ * session cookie), name, value; tab separated. A "#HttpOnly_" prefix on
+ * the domain is kept (curl reads it). */
+static const char *cookie_line_error(const char *line, size_t len)
+{
+    const char *f[7];
+    size_t flen[7], nf = 0;
+    const char *p = line, *end = line + len;
+
+    while (nf < 7) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        f[nf] = p;
+        flen[nf] = tab ? (size_t)(tab - p) : (size_t)(end - p);
+        nf++;
+        if (!tab)
+            break;
+        p = tab + 1;
+    }
+    if (nf == 7)
+        flen[6] = (size_t)(end - f[6]); /* the value is the rest */
+    if (nf != 7 || memchr(f[6], '\t', flen[6]))
+        return "expected 7 tab-separated fields (domain, subdomains, path, "
+               "secure, expiry, name, value)";
+    for (p = line; p < end; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return "control character in the line";
+    if (flen[0] == 0 || flen[2] == 0 || flen[5] == 0)
+        return "empty domain, path or name";
+    if (!is_bool_word(f[1], flen[1]) || !is_bool_word(f[3], flen[3]))
+        return "fields 2 and 4 must be TRUE or FALSE";
+    for (size_t i = 0; i < flen[4]; i++)
+        if (!isdigit((unsigned char)f[4][i]))
+            return "expiry (field 5) must be unix seconds";
+    if (flen[4] == 0)
+        return "expiry (field 5) must be unix seconds";
+    return NULL;
+}
+
+/* A Netscape cookie file's contents: '#' comments and blank lines are
+ * dropped, CRLF line ends accepted, every other line must be a cookie.
+ * Stored as the cookie lines joined by '\n'. errstr says "line N: ..."
+ * without the setting's name (the caller adds it and the file name). */
+static int check_cookies(const char *name, const char *value, char **out,
+                         char *errstr)
+{
+    struct cf_buf b;
+    const char *p = value;
+    int lineno = 0, n = 0;
+
+    (void)name;
+    cf_buf_init(&b, FILE_MAX_LEN + 1);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *err;
+
+        lineno++;
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        if (len == 0 || (p[0] == '#' && strncmp(p, "#HttpOnly_", 10) != 0))
+            goto next;
+        err = cookie_line_error(p, len);
+        if (!err && ++n > COOKIES_MAX) {
+            snprintf(errstr, CF_ERRSTR_LEN, "more than %d cookies",
+                     COOKIES_MAX);
+            cf_buf_cleanup(&b);
+            return CF_EINVAL;
+        }
+        if (err) {
+            snprintf(errstr, CF_ERRSTR_LEN, "line %d: %s", lineno, err);
+            cf_buf_cleanup(&b);
+            return CF_EINVAL;
+        }
+        if (b.len)
+            cf_buf_add(&b, "\n", 1);
+        cf_buf_add(&b, p, len);
+    next:
+        p += nl ? len + (p[len] == '\r') + 1 : len;
+    }
+    if (n == 0) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "no cookies in it (Netscape cookie file format expected)");
+        cf_buf_cleanup(&b);
+        return CF_EINVAL;
+    }
+    *out = cf_buf_take(&b, NULL);
+    return CF_OK;
+}
+
 static int check_regex(const char *name, const char *value, char **out,
                        char *errstr);
 static int check_text(const char *name, const char *value, char **out,
                       char *errstr);
+static int check_header(const char *name, const char *value, char **out,
+                        char *errstr);
+static int check_cookies(const char *name, const char *value, char **out,
+                         char *errstr);
 
 /* clang-format off */
 #define OFF(f) offsetof(struct cf_config, f)
 #define INT(f, u, d, lo, hi, h) \
-    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, h}
+    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, FK_ONE, 0, h}
 #define BOOL(f, d, h) \
-    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, h}
+    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, FK_ONE, 0, h}
 #define STR(f, d, n, chk, h) \
-    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, h}
+    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, FK_ONE, 0, h}
+#define SECRET(f, kind, chk, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 1, h}
 /* clang-format on */
 
 static const struct field fields[] = {
@@ -98,6 +278,10 @@ static const struct field fields[] = {
         "User-Agent header, also the robots.txt agent"),
     STR(proxy, NULL, 1, check_text,
         "proxy URL for fetches (e.g. http://proxy:3128)"),
+    SECRET(header, FK_LIST, check_header,
+           "'Name: value' sent with every request (repeatable)"),
+    SECRET(cookies, FK_FILE, check_cookies,
+           "Netscape cookie file whose cookies are sent (read at seed)"),
     BOOL(obey_robots, 1, "honour robots.txt rules and Crawl-delay"),
     BOOL(allow_private, 0,
          "allow fetching private, loopback and link-local addresses"),
@@ -407,22 +591,34 @@ static int check_scope(const char *name, const char *value, char **out,
     return CF_OK;
 }
 
-static int set_string(struct cf_config *c, const struct field *f,
-                      const char *value, char *errstr)
+/* Append item to the '\n'-joined list in *slot. */
+static int list_append(char **slot, const struct field *f, const char *item,
+                       char *errstr)
+{
+    size_t n = 1;
+    char *joined;
+
+    for (const char *p = *slot; p && *p; p++)
+        n += *p == '\n';
+    if (*slot && n >= LIST_MAX_ITEMS) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: more than %d given", f->name,
+                 LIST_MAX_ITEMS);
+        return CF_EINVAL;
+    }
+    joined = *slot ? cf_asprintf("%s\n%s", *slot, item) : cf_strdup(item);
+    free(*slot);
+    *slot = joined;
+    return CF_OK;
+}
+
+/* One item of a list, or one plain value: length, check, canonical form.
+ * On success *out is the heap value to store. */
+static int take_value(const struct field *f, const char *value, char **out,
+                      char *errstr)
 {
     char *canon = NULL;
-    char **slot = str_at(c, f);
     int rc;
 
-    if (value == NULL || *value == '\0') {
-        if (!f->nullable) {
-            snprintf(errstr, CF_ERRSTR_LEN, "%s: must not be empty", f->name);
-            return CF_EINVAL;
-        }
-        free(*slot);
-        *slot = NULL;
-        return CF_OK;
-    }
     if (strlen(value) > STR_MAX_LEN) {
         snprintf(errstr, CF_ERRSTR_LEN, "%s: longer than %d bytes", f->name,
                  STR_MAX_LEN);
@@ -435,13 +631,129 @@ static int set_string(struct cf_config *c, const struct field *f,
             return rc;
         }
     }
-    free(*slot);
-    *slot = canon ? canon : cf_strdup(value);
+    *out = canon ? canon : cf_strdup(value);
     return CF_OK;
 }
 
-int cf_config_set(struct cf_config *c, const char *name, const char *value,
-                  char *errstr)
+/* Read a whole FK_FILE file, at most FILE_MAX_LEN bytes. */
+static char *read_small_file(const struct field *f, const char *path,
+                             char *errstr)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data;
+    size_t n;
+
+    if (!fp) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: cannot read %.200s: %s", f->name,
+                 path, strerror(errno));
+        return NULL;
+    }
+    data = cf_malloc(FILE_MAX_LEN + 1);
+    n = fread(data, 1, FILE_MAX_LEN + 1, fp);
+    if (ferror(fp) || n > FILE_MAX_LEN) {
+        if (ferror(fp))
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: cannot read %.200s",
+                     f->name, path);
+        else
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: %.200s is larger than %d "
+                     "bytes", f->name, path, FILE_MAX_LEN);
+        free(data);
+        data = NULL;
+    } else {
+        data[n] = '\0';
+        if (memchr(data, '\0', n)) {
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: %.200s is not a text file",
+                     f->name, path);
+            free(data);
+            data = NULL;
+        }
+    }
+    fclose(fp);
+    return data;
+}
+
+/* Checked contents of an FK_FILE field; where names the file (or "the
+ * stored value") in errors. */
+static int take_contents(const struct field *f, const char *data,
+                         const char *where, char **out, char *errstr)
+{
+    char msg[CF_ERRSTR_LEN];
+    char *canon = NULL;
+
+    if (f->check(f->name, data, &canon, msg) != CF_OK) {
+        free(canon);
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: %.80s: %.120s", f->name, where,
+                 msg);
+        return CF_EINVAL;
+    }
+    *out = canon ? canon : cf_strdup(data);
+    return CF_OK;
+}
+
+/* stored: value is in the form cf_config_field_value gives (a list's
+ * items joined by '\n', a file's contents), not as a user gives it. */
+static int set_string(struct cf_config *c, const struct field *f,
+                      const char *value, int stored, char *errstr)
+{
+    char **slot = str_at(c, f);
+    char *v = NULL, *data;
+    int rc;
+
+    if (value == NULL || *value == '\0') {
+        if (!f->nullable) {
+            snprintf(errstr, CF_ERRSTR_LEN, "%s: must not be empty", f->name);
+            return CF_EINVAL;
+        }
+        free(*slot);
+        *slot = NULL;
+        return CF_OK;
+    }
+    if (f->kind == FK_FILE) {
+        data = stored ? cf_strdup(value) : read_small_file(f, value, errstr);
+        if (!data)
+            return CF_EINVAL;
+        rc = take_contents(f, data, stored ? "stored value" : value, &v,
+                           errstr);
+        free(data);
+        if (rc != CF_OK)
+            return rc;
+    } else if (f->kind == FK_LIST && stored) {
+        char *list = NULL, *copy = cf_strdup(value), *item, *save = NULL;
+
+        rc = CF_OK;
+        for (item = strtok_r(copy, "\n", &save); item && rc == CF_OK;
+             item = strtok_r(NULL, "\n", &save)) {
+            v = NULL;
+            rc = take_value(f, item, &v, errstr);
+            if (rc == CF_OK)
+                rc = list_append(&list, f, v, errstr);
+            free(v);
+        }
+        free(copy);
+        if (rc != CF_OK) {
+            free(list);
+            return rc;
+        }
+        free(*slot);
+        *slot = list;
+        return CF_OK;
+    } else {
+        rc = take_value(f, value, &v, errstr);
+        if (rc != CF_OK)
+            return rc;
+        if (f->kind == FK_LIST) {
+            rc = list_append(slot, f, v, errstr);
+            free(v);
+            return rc;
+        }
+    }
+    free(*slot);
+    *slot = v;
+    return CF_OK;
+}
+
+static int set_field(struct cf_config *c, const char *name, const char *value,
+                     int stored, char *errstr)
 {
     const struct field *f = find_field(name);
     int64_t n;
@@ -453,7 +765,7 @@ int cf_config_set(struct cf_config *c, const char *name, const char *value,
         return CF_ENOTFOUND;
     }
     if (f->type == FT_STR)
-        return set_string(c, f, value, errstr);
+        return set_string(c, f, value, stored, errstr);
     if (value == NULL)
         value = "";
     if (f->type == FT_BOOL)
@@ -463,6 +775,18 @@ int cf_config_set(struct cf_config *c, const char *name, const char *value,
     if (rc == CF_OK)
         *int_at(c, f) = n;
     return rc;
+}
+
+int cf_config_set(struct cf_config *c, const char *name, const char *value,
+                  char *errstr)
+{
+    return set_field(c, name, value, 0, errstr);
+}
+
+int cf_config_set_stored(struct cf_config *c, const char *name,
+                         const char *value, char *errstr)
+{
+    return set_field(c, name, value, 1, errstr);
 }
 
 int cf_config_check(const struct cf_config *c, char *errstr)
@@ -497,6 +821,11 @@ const char *cf_config_field_name(size_t i)
 const char *cf_config_field_help(size_t i)
 {
     return i < NFIELDS ? fields[i].help : NULL;
+}
+
+int cf_config_field_is_secret(size_t i)
+{
+    return i < NFIELDS && fields[i].secret;
 }
 
 int cf_config_field_is_bool(size_t i)

@@ -22,6 +22,10 @@ struct cf_config {
     char *exclude;                /* POSIX ERE no URL may match, or NULL */
     char *user_agent;
     char *proxy;                  /* curl proxy URL, or NULL */
+    char *header;                 /* "Name: value" lines joined by '\n', or
+                                   * NULL; secret */
+    char *cookies;                /* Netscape cookie lines joined by '\n',
+                                   * or NULL; secret */
     int64_t obey_robots;          /* 0/1 */
     int64_t allow_private;        /* 0/1: lift the SSRF guard */
     int64_t follow_nofollow;      /* 0/1: follow rel=nofollow, meta nofollow */
@@ -48,11 +52,22 @@ struct cf_config {
 void cf_config_init(struct cf_config *c);
 void cf_config_cleanup(struct cf_config *c);
 
-/* Set field name from text, validating type and bounds. Accepts the field
- * name with '_' or '-' ("max-depth"). Returns 0, or CF_ENOTFOUND for an
- * unknown name, or CF_EINVAL with errstr ("max_depth: not a number: x"). */
+/* Set field name from text as a user gives it (a flag, a config file
+ * line), validating type and bounds. Accepts the field name with '_' or
+ * '-' ("max-depth"). Two string fields take their value differently:
+ * "header" appends one "Name: value" (repeatable; "" clears the list) and
+ * "cookies" names a Netscape cookie file, read and checked here. Returns
+ * 0, or CF_ENOTFOUND for an unknown name, or CF_EINVAL with errstr
+ * ("max_depth: not a number: x"); errors about secret fields never quote
+ * their values. */
 int cf_config_set(struct cf_config *c, const char *name, const char *value,
                   char *errstr);
+
+/* The same for a value in its stored form, as cf_config_field_value
+ * renders it (what the crawl's config hash in Redis holds): the header
+ * list's lines joined by '\n', the cookie file's checked contents. */
+int cf_config_set_stored(struct cf_config *c, const char *name,
+                         const char *value, char *errstr);
 
 /* Rules between fields, checked once every source (file, flags, Redis
  * hash) has been applied, since the order of settings must not matter:
@@ -67,6 +82,8 @@ const char *cf_config_field_name(size_t i);
 const char *cf_config_field_help(size_t i);
 /* 1 if the i-th field is a 0/1 switch (a CLI flag may omit its value). */
 int cf_config_field_is_bool(size_t i);
+/* 1 if the i-th field's value must never be shown (headers, cookies). */
+int cf_config_field_is_secret(size_t i);
 char *cf_config_field_value(const struct cf_config *c, size_t i);
 
 /* Read "name = value" lines ('#' comments, blank lines; a value in double

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -232,10 +233,14 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
     x->f = NULL;
     if (f->nfree < FREE_EASY_MAX) {
         curl_easy_reset(easy);
+        /* a reset keeps the share: let go of the crawl's jar now */
+        curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
         f->free_easy[f->nfree++] = easy;
     } else {
         curl_easy_cleanup(easy);
     }
+    curl_slist_free_all(x->headers);
+    x->headers = NULL;
     f->st.finished++;
     f->st.running--;
     x->cb(x, x->arg); /* x may be freed here: not touched after */
@@ -360,6 +365,27 @@ void fetch_free(struct fetch *f)
     free(f);
 }
 
+/* curl keeps a pointer to the header list: each transfer owns its own. */
+static struct curl_slist *header_list(const char *lines)
+{
+    struct curl_slist *l = NULL;
+    const char *p = lines;
+
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *one = cf_strndup(p, n);
+        struct curl_slist *t = curl_slist_append(l, one);
+
+        free(one);
+        if (!t)
+            abort(); /* out of memory, as cf_malloc */
+        l = t;
+        p += n + (nl != NULL);
+    }
+    return l;
+}
+
 int fetch_start(struct fetch *f, struct fetch_xfer *x,
                 const struct fetch_opts *o, fetch_done_cb *cb, void *arg)
 {
@@ -409,6 +435,12 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
         curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
     if (o->proxy && *o->proxy)
         curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+    x->headers = header_list(o->headers);
+    if (x->headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+    curl_easy_setopt(e, CURLOPT_SHARE, o->jar);
+    if (o->jar)
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* engine on, no file */
     x->errbuf[0] = '\0';
 
     mc = curl_multi_add_handle(f->multi, e);
@@ -416,6 +448,8 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
         snprintf(x->errbuf, sizeof(x->errbuf), "%s",
                  curl_multi_strerror(mc));
         curl_easy_cleanup(e);
+        curl_slist_free_all(x->headers);
+        x->headers = NULL;
         x->easy = NULL;
         x->f = NULL;
         return CF_ERR;
@@ -431,6 +465,8 @@ void fetch_abort(struct fetch_xfer *x)
         return;
     curl_multi_remove_handle(x->f->multi, x->easy);
     curl_easy_cleanup(x->easy);
+    curl_slist_free_all(x->headers);
+    x->headers = NULL;
     x->f->st.running--;
     x->easy = NULL;
     x->f = NULL;
@@ -451,4 +487,45 @@ void fetch_xfer_cleanup(struct fetch_xfer *x)
 const struct fetch_stats *fetch_stats(const struct fetch *f)
 {
     return &f->st;
+}
+
+/* ---- cookie jars ------------------------------------------------------- */
+
+CURLSH *fetch_jar_new(void)
+{
+    CURLSH *sh = curl_share_init();
+
+    if (!sh)
+        abort(); /* out of memory, as cf_malloc */
+    curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+    return sh;
+}
+
+int fetch_jar_load(CURLSH *jar, const char *lines)
+{
+    CURL *e = curl_easy_init();
+    const char *p = lines;
+    int rc = 0;
+
+    if (!e)
+        return CF_ERR;
+    curl_easy_setopt(e, CURLOPT_SHARE, jar);
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *one = cf_strndup(p, n);
+
+        if (curl_easy_setopt(e, CURLOPT_COOKIELIST, one) != CURLE_OK)
+            rc = CF_ERR;
+        free(one);
+        p += n + (nl != NULL);
+    }
+    curl_easy_cleanup(e);
+    return rc;
+}
+
+void fetch_jar_free(CURLSH *jar)
+{
+    if (jar)
+        curl_share_cleanup(jar);
 }

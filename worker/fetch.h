@@ -36,6 +36,10 @@ struct fetch_opts {
     const char *url;
     const char *user_agent;
     const char *proxy;          /* NULL for none */
+    const char *headers;        /* "Name: value" lines joined by '\n', or
+                                 * NULL (copied) */
+    CURLSH *jar;                /* the crawl's cookie jar (fetch_jar_new),
+                                 * or NULL: no cookies */
     long connect_timeout_ms;
     long timeout_ms;            /* whole transfer */
     long low_speed_bps;         /* abort below this rate ... */
@@ -58,6 +62,7 @@ struct fetch_xfer {
     int allow_private;          /* copy of the option */
     int html_only;
     int truncate;
+    struct curl_slist *headers; /* extra request headers, owned */
     /* ---- results ---- */
     CURLcode code;              /* curl's result */
     int status;                 /* HTTP status, 0 if none */
@@ -114,5 +119,16 @@ int fetch_addr_private(const struct sockaddr *sa);
 void fetch_classify(struct fetch_xfer *x);
 
 const struct fetch_stats *fetch_stats(const struct fetch *f);
+
+/* A cookie jar: the cookies of one crawl in this process, shared by all
+ * its transfers (a curl share of cookie data). Cookies that sites set are
+ * kept in it for the life of the process; other workers have their own. */
+CURLSH *fetch_jar_new(void);
+/* Add cookies in Netscape cookie file lines joined by '\n' (as the config
+ * stores them); a cookie of the same name, domain and path is replaced.
+ * 0, or CF_ERR if curl refused (nothing is logged: values are secret). */
+int fetch_jar_load(CURLSH *jar, const char *lines);
+/* Free a jar no running transfer uses any more; NULL is fine. */
+void fetch_jar_free(CURLSH *jar);
 
 #endif

@@ -396,6 +396,8 @@ static void start_fetch(struct job *j)
     o.url = url;
     o.user_agent = cfg->user_agent;
     o.proxy = cfg->proxy;
+    o.headers = cfg->header;
+    o.jar = j->cr->jar;
     o.connect_timeout_ms = (long)cfg->connect_timeout_ms;
     o.timeout_ms = (long)cfg->timeout_ms;
     o.low_speed_bps = (long)cfg->low_speed_bps;

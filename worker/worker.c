@@ -126,6 +126,7 @@ static struct crawl *crawl_add(struct worker *w, const char *name)
     cr->w = w;
     snprintf(cr->name, sizeof(cr->name), "%s", name);
     cf_config_init(&cr->cfg);
+    cr->jar = fetch_jar_new();
     if (w->o->seen_cache)
         cr->seen = seen_new(w->o->seen_cache);
     w->crawls[w->ncrawls++] = cr;
@@ -139,6 +140,22 @@ void worker_crawl_forget(struct crawl *cr)
 {
     if (cr->seen)
         seen_clear(cr->seen);
+}
+
+/* Put the config's cookies in the crawl's jar once (and again only if the
+ * config's cookies change): reloading them each time the config is read
+ * would undo what the sites set since. */
+static void jar_update(struct crawl *cr)
+{
+    const char *want = cr->cfg.cookies;
+
+    if (!want || (cr->jar_loaded && strcmp(cr->jar_loaded, want) == 0))
+        return;
+    if (fetch_jar_load(cr->jar, want) != 0)
+        cf_warn("crawl cookies not all taken by curl", "crawl=%s",
+                cr->name);
+    free(cr->jar_loaded);
+    cr->jar_loaded = cf_strdup(want);
 }
 
 static void on_config(redisReply *r, void *arg)
@@ -163,7 +180,7 @@ static void on_config(redisReply *r, void *arg)
         const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
         if (!k || !v)
             continue;
-        if (cf_config_set(&cfg, k, v, errstr) == CF_EINVAL)
+        if (cf_config_set_stored(&cfg, k, v, errstr) == CF_EINVAL)
             cf_warn("bad config field", "crawl=%s error=\"%s\"", cr->name,
                     errstr);
     }
@@ -177,6 +194,7 @@ static void on_config(redisReply *r, void *arg)
     cr->cfg = cfg;
     robots_ua_token(cfg.user_agent ? cfg.user_agent : "crawlfleet",
                     cr->robots_token, sizeof(cr->robots_token));
+    jar_update(cr);
     if (!cr->have_cfg)
         cf_debug("crawl config loaded", "crawl=%s", cr->name);
     cr->have_cfg = 1;
@@ -563,6 +581,8 @@ out:
         cf_config_cleanup(&w->crawls[i]->cfg);
         scope_free(w->crawls[i]->scope);
         seen_free(w->crawls[i]->seen);
+        fetch_jar_free(w->crawls[i]->jar);
+        free(w->crawls[i]->jar_loaded);
         free(w->crawls[i]);
     }
     event_base_free(w->base);

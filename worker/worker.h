@@ -86,6 +86,8 @@ struct crawl {
     struct seen *seen;          /* links known to be in Redis; NULL: off */
     struct ack_batch *acks;     /* acks not sent yet (ackbatch.c); NULL:
                                  * none */
+    CURLSH *jar;                /* this crawl's cookies in this process */
+    char *jar_loaded;           /* cfg.cookies as last put in jar, or NULL */
 };
 
 enum job_state {

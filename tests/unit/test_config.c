@@ -22,6 +22,8 @@ static const struct {
     {"exclude", NULL},
     {"user_agent", "crawlfleet/0.1"},
     {"proxy", NULL},
+    {"header", NULL},
+    {"cookies", NULL},
     {"obey_robots", "1"},
     {"allow_private", "0"},
     {"follow_nofollow", "0"},
@@ -266,6 +268,8 @@ static const char *const odd_values[] = {
     "\\?session=",
     "odd agent/1.0",
     "socks5://127.0.0.1:1080",
+    "X-Test:  1 ",
+    "@cookies", /* a cookie file written by the test */
     "off",
     "on",
     "yes",
@@ -293,6 +297,13 @@ static void test_round_trip(void)
     struct cf_config a, b;
     char err[CF_ERRSTR_LEN];
 
+    char jar[] = "/tmp/cf-test-cookies.XXXXXX";
+    int fd = mkstemp(jar);
+    const char line[] = "#HttpOnly_.a.example\tTRUE\t/\tTRUE\t0\tk\tv\n";
+
+    CHECK(fd >= 0 && write(fd, line, sizeof(line) - 1) > 0);
+    if (fd >= 0)
+        close(fd);
     CHECK_INT(sizeof(odd_values) / sizeof(odd_values[0]), cf_config_nfields());
     cf_config_init(&a);
     cf_config_init(&b);
@@ -300,14 +311,19 @@ static void test_round_trip(void)
         const char *name = cf_config_field_name(i);
         char *before, *va, *vb;
 
+        const char *odd = odd_values[i];
+
         before = cf_config_field_value(&a, i);
-        CHECKF(cf_config_set(&a, name, odd_values[i], err) == CF_OK,
+        if (strcmp(odd, "@cookies") == 0)
+            odd = jar;
+        CHECKF(cf_config_set(&a, name, odd, err) == CF_OK,
                "set %s: %s", name, err);
         va = cf_config_field_value(&a, i);
         CHECKF(va && (!before || strcmp(va, before) != 0),
                "%s changed from its default", name);
-        CHECKF(cf_config_set(&b, name, va, err) == CF_OK, "reset %s: %s", name,
-               err);
+        /* the rendering is the stored form, as Redis keeps it */
+        CHECKF(cf_config_set_stored(&b, name, va, err) == CF_OK,
+               "reset %s: %s", name, err);
         vb = cf_config_field_value(&b, i);
         CHECKF(va && vb && strcmp(va, vb) == 0, "%s: %s vs %s", name,
                va ? va : "(null)", vb ? vb : "(null)");
@@ -321,6 +337,140 @@ static void test_round_trip(void)
     cf_config_cleanup(&a);
     cf_config_cleanup(&b);
     cf_config_cleanup(&b); /* twice is harmless */
+    unlink(jar);
+}
+
+/* header: each set appends one checked "Name: value"; the stored form is
+ * the list joined by '\n'; errors never quote the value. */
+static const struct {
+    const char *in, *err; /* err NULL: accepted */
+} headers[] = {
+    {"X-A: 1", NULL},
+    {"x-b:two  words\t", NULL},
+    {"X-Empty:", NULL},
+    {"Cookie: a=b", NULL},
+    {"X-A 1", "header: expected 'Name: value', no colon found"},
+    {": 1", "header: header name must be 1 to 64 characters"},
+    {"X A: 1", "header: bad header name (letters, digits and "
+               "!#$%&'*+-.^_`|~ only, no blanks)"},
+    {"X-A: se\r\ncret", "header: CR or LF in the value of X-A"},
+    {"X-A: se\ncret", "header: CR or LF in the value of X-A"},
+    {"X-A: se\001cret", "header: a control character in the value of X-A"},
+    {"user-agent: secret", "header: set User-Agent with user_agent "
+                           "(--user-agent)"},
+};
+
+static void test_headers(void)
+{
+    struct cf_config c, d;
+    char err[CF_ERRSTR_LEN];
+
+    cf_config_init(&c);
+    for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+        err[0] = '\0';
+        int rc = cf_config_set(&c, "header", headers[i].in, err);
+        if (!headers[i].err) {
+            CHECKF(rc == CF_OK, "header %s: %s", headers[i].in, err);
+        } else {
+            CHECKF(rc == CF_EINVAL, "header %s accepted", headers[i].in);
+            CHECK_STR(err, headers[i].err);
+        }
+    }
+    CHECK_STR(c.header, "X-A: 1\nx-b: two  words\nX-Empty:\nCookie: a=b");
+    cf_config_init(&d);
+    CHECK_INT(cf_config_set_stored(&d, "header", c.header, err), CF_OK);
+    CHECK_STR(d.header, c.header);
+    CHECK_INT(cf_config_set_stored(&d, "header", "X-A: 1\nbad", err),
+              CF_EINVAL);
+    CHECK_STR(d.header, c.header); /* a failed set leaves the list alone */
+    CHECK_INT(cf_config_set(&d, "header", "", err), CF_OK);
+    CHECK(d.header == NULL);
+    for (int i = 0; i < 64; i++)
+        CHECK_INT(cf_config_set(&d, "header", "X-N: 1", err), CF_OK);
+    CHECK_INT(cf_config_set(&d, "header", "X-N: 1", err), CF_EINVAL);
+    CHECK_STR(err, "header: more than 64 given");
+    CHECK(cf_config_field_is_secret(field_index("header")));
+    CHECK(cf_config_field_is_secret(field_index("cookies")));
+    CHECK(!cf_config_field_is_secret(field_index("proxy")));
+    cf_config_cleanup(&c);
+    cf_config_cleanup(&d);
+}
+
+/* cookies: set reads a Netscape cookie file; stored form is its cookie
+ * lines. */
+static const struct {
+    const char *text, *err; /* err: after "cookies: <file>: "; NULL ok */
+    const char *stored;
+} jars[] = {
+    {"# Netscape HTTP Cookie File\n\na.example\tFALSE\t/\tFALSE\t0\tk\tv\n",
+     NULL, "a.example\tFALSE\t/\tFALSE\t0\tk\tv"},
+    {"a\tTRUE\t/\tTRUE\t1999999999\tk\tv\r\n#HttpOnly_b\tFALSE\t/p\t"
+     "FALSE\t0\tn\t\r\n",
+     NULL, "a\tTRUE\t/\tTRUE\t1999999999\tk\tv\n#HttpOnly_b\tFALSE\t/p\t"
+     "FALSE\t0\tn\t"},
+    {"k=v\n", "line 1: expected 7 tab-separated fields (domain, subdomains, "
+               "path, secure, expiry, name, value)", NULL},
+    {"#\na\tTRUE\t/\tTRUE\t0\tk\tv\textra\n",
+     "line 2: expected 7 tab-separated fields (domain, subdomains, path, "
+     "secure, expiry, name, value)", NULL},
+    {"a\tyes\t/\tTRUE\t0\tk\tv\n",
+     "line 1: fields 2 and 4 must be TRUE or FALSE", NULL},
+    {"a\tTRUE\t/\tTRUE\tsoon\tk\tv\n",
+     "line 1: expiry (field 5) must be unix seconds", NULL},
+    {"\tTRUE\t/\tTRUE\t0\tk\tv\n", "line 1: empty domain, path or name",
+     NULL},
+    {"a\tTRUE\t/\tTRUE\t0\tk\tv\001\n",
+     "line 1: control character in the line", NULL},
+    {"# nothing\n\n",
+     "no cookies in it (Netscape cookie file format expected)", NULL},
+};
+
+static void test_cookies(void)
+{
+    char path[] = "/tmp/cf-test-jar.XXXXXX";
+    char err[CF_ERRSTR_LEN], want[CF_ERRSTR_LEN];
+    int fd = mkstemp(path);
+
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        close(fd);
+    for (size_t i = 0; i < sizeof(jars) / sizeof(jars[0]); i++) {
+        struct cf_config c;
+        FILE *fp = fopen(path, "w");
+        int rc;
+
+        fputs(jars[i].text, fp);
+        fclose(fp);
+        cf_config_init(&c);
+        err[0] = '\0';
+        rc = cf_config_set(&c, "cookies", path, err);
+        if (!jars[i].err) {
+            CHECKF(rc == CF_OK, "jar %zu: %s", i, err);
+            CHECK_STR(c.cookies, jars[i].stored);
+        } else {
+            snprintf(want, sizeof(want), "cookies: %s: %s", path,
+                     jars[i].err);
+            CHECKF(rc == CF_EINVAL, "jar %zu accepted", i);
+            CHECK_STR(err, want);
+            CHECK(c.cookies == NULL);
+        }
+        cf_config_cleanup(&c);
+    }
+    unlink(path);
+    {
+        struct cf_config c;
+
+        cf_config_init(&c);
+        CHECK_INT(cf_config_set(&c, "cookies", path, err), CF_EINVAL);
+        snprintf(want, sizeof(want),
+                 "cookies: cannot read %s: No such file or directory", path);
+        CHECK_STR(err, want);
+        CHECK_INT(cf_config_set_stored(&c, "cookies", "k=v", err), CF_EINVAL);
+        CHECK_STR(err, "cookies: stored value: line 1: expected 7 "
+                       "tab-separated fields (domain, subdomains, path, "
+                       "secure, expiry, name, value)");
+        cf_config_cleanup(&c);
+    }
 }
 
 static void test_check(void)
@@ -396,5 +546,7 @@ int main(void)
     test_round_trip();
     test_check();
     test_files();
+    test_headers();
+    test_cookies();
     return test_summary("test_config");
 }
