@@ -203,6 +203,31 @@ void fetch_classify(struct fetch_xfer *x)
     }
 }
 
+/* Every X-Robots-Tag header of the last response, one per line (a
+ * value holds no newline), at most X_ROBOTS_MAX headers; NULL if none. */
+#define X_ROBOTS_MAX 16
+static char *x_robots_tag(CURL *easy)
+{
+    struct curl_header *h;
+    size_t i, n = 0;
+    char *out = NULL, *more;
+
+    if (curl_easy_header(easy, "X-Robots-Tag", 0, CURLH_HEADER, -1, &h) !=
+        CURLHE_OK)
+        return NULL;
+    n = h->amount < X_ROBOTS_MAX ? h->amount : X_ROBOTS_MAX;
+    for (i = 0; i < n; i++) {
+        if (curl_easy_header(easy, "X-Robots-Tag", i, CURLH_HEADER, -1,
+                             &h) != CURLHE_OK)
+            break;
+        more = out ? cf_asprintf("%s\n%s", out, h->value)
+                   : cf_strdup(h->value);
+        free(out);
+        out = more;
+    }
+    return out;
+}
+
 static void finish(struct fetch *f, CURL *easy, CURLcode code)
 {
     struct fetch_xfer *x = NULL;
@@ -222,6 +247,7 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
     s = NULL;
     if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s)
         x->effective_url = cf_strdup(s);
+    x->x_robots = x_robots_tag(easy);
     if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
         ra > 0)
         x->retry_after_ms = (int64_t)ra * 1000;
@@ -479,6 +505,8 @@ void fetch_xfer_cleanup(struct fetch_xfer *x)
     fetch_abort(x);
     cf_buf_cleanup(&x->body);
     free(x->content_type);
+    free(x->x_robots);
+    x->x_robots = NULL;
     free(x->redirect_url);
     free(x->effective_url);
     x->content_type = x->redirect_url = x->effective_url = NULL;

@@ -71,6 +71,8 @@ struct fetch_xfer {
     char *content_type;         /* heap, NULL if none */
     char *redirect_url;         /* heap absolute Location target, or NULL */
     char *effective_url;        /* heap URL after followed redirects */
+    char *x_robots;             /* heap X-Robots-Tag values, one line per
+                                   header, or NULL */
     int64_t retry_after_ms;     /* from Retry-After, or -1 */
     struct cf_buf body;         /* decoded body, capped */
     int64_t bytes;              /* decoded bytes received (incl. dropped) */

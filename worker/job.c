@@ -239,6 +239,7 @@ static void page_in_of(const struct job *j, struct page_in *in)
     in->body = j->x.body.data;
     in->body_len = j->x.body.len;
     in->content_type = j->x.content_type;
+    in->x_robots = j->x.x_robots;
     in->now_ms = cf_now_ms();
 }
 
@@ -302,6 +303,11 @@ static void page_done(struct job *j)
     res.nlinks = (uint32_t)(pl.found);
     res.outlinks = pl.all;
     res.noutlinks = pl.nall;
+    page_meta_result(&pl.meta, &res);
+    if (res.flags & CF_RES_NOINDEX)
+        j->w->n.noindex++;
+    if (res.flags & CF_RES_NOFOLLOW)
+        j->w->n.nofollow++;
     send_ack(j, &res, out, &pl, 0);
     free(target);
     page_links_cleanup(&pl);

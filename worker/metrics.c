@@ -119,6 +119,12 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             "robots.txt files fetched.", "counter", w->n.robots_fetched);
     counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",
             w->n.links);
+    counter(b, "crawlfleet_worker_noindex_total",
+            "Pages marked noindex (robots meta tag or X-Robots-Tag).",
+            "counter", w->n.noindex);
+    counter(b, "crawlfleet_worker_nofollow_total",
+            "Pages whose links were not queued (robots nofollow).",
+            "counter", w->n.nofollow);
     counter(b, "crawlfleet_worker_redis_up", "1 while Redis is reachable.",
             "gauge", (uint64_t)rclient_up(w->rc));
     counter(b, "crawlfleet_worker_redis_pending",

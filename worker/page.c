@@ -38,6 +38,10 @@ void page_links_cleanup(struct page_links *pl)
         free(pl->all[i]);
     free(pl->all);
     free(pl->title);
+    free(pl->meta.canonical);
+    free(pl->meta.description);
+    free(pl->meta.lang);
+    free(pl->meta.meta_robots);
     memset(pl, 0, sizeof(*pl));
 }
 
@@ -86,6 +90,22 @@ int page_add_link(const struct page_in *in, struct page_links *pl,
     return 1;
 }
 
+/* Move the metadata of res into m. */
+static void take_meta(struct page_meta *m, struct parse_result *res)
+{
+    m->canonical = res->canonical;
+    m->description = res->description;
+    m->lang = res->lang;
+    m->meta_robots = res->meta_robots;
+    res->canonical = res->description = res->lang = res->meta_robots = NULL;
+    m->flags = (res->noindex ? CF_RES_NOINDEX : 0) |
+               (res->nofollow ? CF_RES_NOFOLLOW : 0);
+    m->internal = res->links_internal;
+    m->external = res->links_external;
+    m->nofollow = res->stats.nofollow;
+    m->dropped = res->stats.invalid + res->stats.over_cap;
+}
+
 int page_parse(const struct page_in *in, struct page_links *pl)
 {
     const struct cf_config *cfg = in->cfg;
@@ -97,10 +117,12 @@ int page_parse(const struct page_in *in, struct page_links *pl)
     po.max_links = (size_t)cfg->max_links;
     po.follow_nofollow = (int)cfg->follow_nofollow;
     po.max_url_len = (size_t)cfg->max_url_len;
+    po.x_robots = in->x_robots;
     rv = parse_page(in->body ? in->body : "", in->body_len, in->url,
                     in->content_type, &po, &res);
     if (res.title && *res.title)
         pl->title = cf_strdup(res.title);
+    take_meta(&pl->meta, &res);
     if (rv == 0) {
         for (i = 0; i < res.nlinks; i++)
             page_add_link(in, pl, res.links[i], 0);
@@ -113,4 +135,17 @@ int page_parse(const struct page_in *in, struct page_links *pl)
     }
     parse_result_cleanup(&res);
     return rv == 0 ? 0 : CF_EINVAL;
+}
+
+void page_meta_result(const struct page_meta *m, struct cf_result *res)
+{
+    res->canonical = m->canonical;
+    res->description = m->description;
+    res->lang = m->lang;
+    res->meta_robots = m->meta_robots;
+    res->flags |= m->flags;
+    res->links_internal = m->internal;
+    res->links_external = m->external;
+    res->links_nofollow = m->nofollow;
+    res->links_dropped = m->dropped;
 }

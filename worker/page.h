@@ -26,6 +26,17 @@ struct page_links {
     char **all;                 /* every link found (for store_links) */
     size_t nall;
     char *title;                /* page title or NULL */
+    struct page_meta {          /* parse.h's metadata, for the result */
+        char *canonical;        /* resolved, or NULL */
+        char *description;      /* or NULL */
+        char *lang;             /* or NULL */
+        char *meta_robots;      /* joined directives, or NULL */
+        uint32_t flags;         /* CF_RES_NOINDEX, CF_RES_NOFOLLOW */
+        uint32_t internal;      /* links on the page's host */
+        uint32_t external;      /* links to other hosts */
+        uint32_t nofollow;      /* links not followed (nofollow) */
+        uint32_t dropped;       /* links unusable or over the cap */
+    } meta;
     struct cf_buf scratch;      /* where records are encoded */
 };
 
@@ -44,6 +55,7 @@ struct page_in {
     const char *body;              /* the decoded body; NULL: empty */
     size_t body_len;
     const char *content_type;      /* as sent, or NULL */
+    const char *x_robots;          /* X-Robots-Tag lines, or NULL */
     int64_t now_ms;                /* wall clock: links' discovered_ms */
 };
 
@@ -52,9 +64,13 @@ void page_links_init(struct page_links *pl);
 void page_link_free(struct cf_link *l);
 void page_links_cleanup(struct page_links *pl);
 
-/* Parse in's body and fill pl. Returns 0, or CF_EINVAL when the page
- * cannot be parsed (pl then holds no links). */
+/* Parse in's body and fill pl (links, title, meta). Returns 0, or
+ * CF_EINVAL when the page cannot be parsed (pl then holds no links). */
 int page_parse(const struct page_in *in, struct page_links *pl);
+
+/* Point res's metadata fields (canonical ... links_dropped, flags) at m;
+ * m keeps ownership. */
+void page_meta_result(const struct page_meta *m, struct cf_result *res);
 
 /* Offer one discovered URL (normalised) to pl, with flags for its
  * request; scope is checked against in's page. Returns 1 if taken. */

@@ -239,7 +239,11 @@ struct walk {
     struct cand *cands;     /* candidates in document order */
     size_t ncands, acands;  /* used, allocated */
     const char *base_href;  /* first <base href>, or NULL */
+    const char *canon_href; /* first <link rel=canonical> href, or NULL */
     int have_title;         /* a <title> was seen */
+    int have_desc;          /* a <meta name=description> was seen */
+    char robots[PARSE_ROBOTS_MAX + 1]; /* directives so far, ',' joined */
+    size_t nrobots;         /* bytes in robots */
 };
 
 static int is_space(int c)
@@ -295,32 +299,32 @@ static void add_cand(struct walk *w, const char *ref, int nofollow,
     w->r->stats.seen++;
 }
 
-/* Whitespace-collapsed text of a <title>, capped at a UTF-8 boundary. */
-static void take_title(struct walk *w, const GumboElement *e)
+/* Append t to buf[0..*n) with runs of whitespace collapsed to one space
+ * and no leading space, stopping at max bytes; *space carries a pending
+ * space from one call to the next. */
+static void collapse_append(char *buf, size_t *n, size_t max, const char *t,
+                            int *space)
 {
-    char buf[PARSE_TITLE_MAX + 4];
-    size_t n = 0, i, k;
-    int space = 0;
-
-    for (i = 0; i < e->children.length; i++) {
-        const GumboNode *c = e->children.data[i];
-        const char *t;
-        if (c->type != GUMBO_NODE_TEXT && c->type != GUMBO_NODE_WHITESPACE)
+    for (; *t && *n < max; t++) {
+        if (is_space((unsigned char)*t)) {
+            *space = *n > 0;
             continue;
-        for (t = c->v.text.text; *t && n < PARSE_TITLE_MAX; t++) {
-            if (is_space((unsigned char)*t)) {
-                space = n > 0;
-                continue;
-            }
-            if (space && n < PARSE_TITLE_MAX)
-                buf[n++] = ' ';
-            space = 0;
-            if (n < PARSE_TITLE_MAX)
-                buf[n++] = *t;
         }
+        if (*space && *n < max)
+            buf[(*n)++] = ' ';
+        *space = 0;
+        if (*n < max)
+            buf[(*n)++] = *t;
     }
-    /* Cut back to a character start if the cap split one. */
-    if (n == PARSE_TITLE_MAX) {
+}
+
+/* Length of buf[0..n) once a character split by a cut at max is taken
+ * off, and trailing spaces with it. */
+static size_t utf8_trim(const char *buf, size_t n, size_t max)
+{
+    size_t k;
+
+    if (n == max) {
         k = n;
         while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80)
             k--;
@@ -330,13 +334,133 @@ static void take_title(struct walk *w, const GumboElement *e)
             if (n - (k - 1) < need)
                 n = k - 1;
         }
-        while (n > 0 && buf[n - 1] == ' ')
-            n--;
     }
+    while (n > 0 && buf[n - 1] == ' ')
+        n--;
+    return n;
+}
+
+/* Whitespace-collapsed text of a <title>, capped at a UTF-8 boundary. */
+static void take_title(struct walk *w, const GumboElement *e)
+{
+    char buf[PARSE_TITLE_MAX + 4];
+    size_t n = 0, i;
+    int space = 0;
+
+    for (i = 0; i < e->children.length; i++) {
+        const GumboNode *c = e->children.data[i];
+        if (c->type != GUMBO_NODE_TEXT && c->type != GUMBO_NODE_WHITESPACE)
+            continue;
+        collapse_append(buf, &n, PARSE_TITLE_MAX, c->v.text.text, &space);
+    }
+    n = utf8_trim(buf, n, PARSE_TITLE_MAX);
     buf[n] = '\0';
     free(w->r->title);
     w->r->title = cf_strndup(buf, n);
     w->have_title = 1;
+}
+
+/* <meta name=description content>: collapsed, capped, NULL if empty. */
+static void take_description(struct walk *w, const char *content)
+{
+    char buf[PARSE_DESC_MAX + 4];
+    size_t n = 0;
+    int space = 0;
+
+    w->have_desc = 1;
+    collapse_append(buf, &n, PARSE_DESC_MAX, content, &space);
+    n = utf8_trim(buf, n, PARSE_DESC_MAX);
+    if (n > 0)
+        w->r->description = cf_strndup(buf, n);
+}
+
+/* <html lang>: trimmed; none when empty, too long or not a plain tag. */
+static void take_lang(struct walk *w, const char *v)
+{
+    size_t n;
+
+    while (is_space((unsigned char)*v))
+        v++;
+    n = strlen(v);
+    while (n > 0 && is_space((unsigned char)v[n - 1]))
+        n--;
+    if (n == 0 || n > PARSE_LANG_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f || v[i] == '"')
+            return;
+    w->r->lang = cf_strndup(v, n);
+}
+
+/* Directives with a value after ':' (Google's); any other "word:" at the
+ * start of an X-Robots-Tag line names a bot the line is for. */
+static const char *const valued_directives[] = {
+    "max-snippet", "max-image-preview", "max-video-preview",
+    "unavailable_after", NULL};
+
+/* Add the directives of one robots meta content or one X-Robots-Tag line
+ * (comma or space separated, any case) to w->robots, each once, and set
+ * noindex/nofollow. A header line that starts with a bot name ("otherbot:
+ * noindex") is for that bot and ignored; so is everything when the
+ * directives already fill PARSE_ROBOTS_MAX (but noindex/nofollow). */
+static void add_robots(struct walk *w, const char *s, int header)
+{
+    char tok[64];
+
+    while (*s) {
+        size_t n = 0, i;
+        const char *colon;
+        while (*s && (is_space((unsigned char)*s) || *s == ','))
+            s++;
+        while (s[n] && !is_space((unsigned char)s[n]) && s[n] != ',')
+            n++;
+        if (n == 0)
+            break;
+        if (n >= sizeof(tok)) {
+            s += n;
+            continue;
+        }
+        for (i = 0; i < n; i++)
+            tok[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
+        tok[n] = '\0';
+        s += n;
+        colon = strchr(tok, ':');
+        if (header && colon != NULL &&
+            !in_list(valued_directives, tok, (size_t)(colon - tok)))
+            return; /* "bot: ..." */
+        header = 0;  /* a bot name only counts first */
+        if (strcmp(tok, "noindex") == 0 || strcmp(tok, "none") == 0)
+            w->r->noindex = 1;
+        if (strcmp(tok, "nofollow") == 0 || strcmp(tok, "none") == 0)
+            w->r->nofollow = 1;
+        /* already there? */
+        for (const char *p = w->robots; *p;) {
+            size_t l = strcspn(p, ",");
+            if (l == n && memcmp(p, tok, n) == 0)
+                goto next;
+            p += l + (p[l] == ',');
+        }
+        if (w->nrobots + (w->nrobots > 0) + n > PARSE_ROBOTS_MAX)
+            continue;
+        if (w->nrobots > 0)
+            w->robots[w->nrobots++] = ',';
+        memcpy(w->robots + w->nrobots, tok, n + 1);
+        w->nrobots += n;
+    next:;
+    }
+}
+
+/* X-Robots-Tag: one header per line. */
+static void add_robots_header(struct walk *w, const char *h)
+{
+    while (h != NULL && *h) {
+        const char *nl = strchr(h, '\n');
+        size_t n = nl ? (size_t)(nl - h) : strlen(h);
+        char *line = cf_strndup(h, n);
+        add_robots(w, line, 1);
+        free(line);
+        h = nl ? nl + 1 : NULL;
+    }
 }
 
 /* <link rel=...>: does it lead to a page? */
@@ -382,6 +506,13 @@ static void visit(struct walk *w, const GumboElement *e)
         if (link_rel_page(e, &canon))
             add_cand(w, attr(e, "href"),
                      has_token(attr(e, "rel"), "nofollow"), canon);
+        if (canon && w->canon_href == NULL)
+            w->canon_href = attr(e, "href");
+        break;
+    case GUMBO_TAG_HTML:
+        v = attr(e, "lang");
+        if (w->r->lang == NULL && v != NULL)
+            take_lang(w, v);
         break;
     case GUMBO_TAG_BASE:
         v = attr(e, "href");
@@ -396,12 +527,13 @@ static void visit(struct walk *w, const GumboElement *e)
         v = attr(e, "name");
         if (v != NULL && strcasecmp(v, "robots") == 0) {
             v = attr(e, "content");
-            if (v == NULL)
-                break;
-            if (has_token(v, "noindex") || has_token(v, "none"))
-                w->r->noindex = 1;
-            if (has_token(v, "nofollow") || has_token(v, "none"))
-                w->r->nofollow = 1;
+            if (v != NULL)
+                add_robots(w, v, 0);
+        } else if (v != NULL && strcasecmp(v, "description") == 0 &&
+                   !w->have_desc) {
+            v = attr(e, "content");
+            if (v != NULL)
+                take_description(w, v);
         }
         break;
     default:
@@ -489,11 +621,21 @@ static int seen_add(struct seen *s, char **links, const char *url, size_t i)
     return 0;
 }
 
+/* 1 if the normalised url is on host h[0..hl). */
+static int on_host(const char *url, const char *h, size_t hl)
+{
+    struct cf_url_parts p;
+
+    return cf_url_split(url, &p) == 0 && p.host_len == hl &&
+           memcmp(p.host, h, hl) == 0;
+}
+
 static void take_links(struct walk *w, const struct cf_url_base *base,
-                       const struct parse_opts *o)
+                       const char *page_url, const struct parse_opts *o)
 {
     struct parse_result *r = w->r;
     size_t cap = o->max_links, i, want;
+    struct cf_url_parts pp;
     struct seen set;
 
     want = w->ncands < cap ? w->ncands : cap;
@@ -524,12 +666,34 @@ static void take_links(struct walk *w, const struct cf_url_base *base,
             free(url);
             continue;
         }
-        if (c->canonical && r->canonical == NULL)
-            r->canonical = cf_strdup(url);
         r->links[r->nlinks++] = url;
+    }
+    if (cf_url_split(page_url, &pp) != 0)
+        pp.host_len = 0;
+    for (i = 0; i < r->nlinks; i++) {
+        if (pp.host_len > 0 && on_host(r->links[i], pp.host, pp.host_len))
+            r->links_internal++;
+        else
+            r->links_external++;
     }
     free(set.hash);
     free(set.idx);
+}
+
+/* The first <link rel=canonical>, resolved; kept even when the link
+ * itself is not followed (nofollow, over the cap). */
+static void take_canonical(struct walk *w, const struct cf_url_base *base,
+                           const struct parse_opts *o)
+{
+    const char *p = w->canon_href;
+    char *url = NULL;
+
+    while (is_space((unsigned char)*p))
+        p++;
+    if (*p == '\0')
+        return;
+    if (cf_url_resolve(base, w->canon_href, o->max_url_len, &url) == 0)
+        w->r->canonical = url;
 }
 
 int parse_page(const char *body, size_t len, const char *page_url,
@@ -572,9 +736,12 @@ int parse_page(const char *body, size_t len, const char *page_url,
         doc = small;
     }
     g = gumbo_parse_with_options(&go, doc, cut);
+    add_robots_header(&w, opts->x_robots);
     walk_tree(&w, g->document);
     if (out->title == NULL)
         out->title = cf_strdup("");
+    if (w.nrobots > 0)
+        out->meta_robots = cf_strndup(w.robots, w.nrobots);
 
     page = cf_url_base_new(page_url, &err);
     if (page == NULL) {
@@ -590,7 +757,9 @@ int parse_page(const char *body, size_t len, const char *page_url,
         page = NULL;
     }
     out->base = cf_strdup(cf_url_base_str(base));
-    take_links(&w, base, opts);
+    if (w.canon_href != NULL)
+        take_canonical(&w, base, opts);
+    take_links(&w, base, cf_url_base_str(page ? page : base), opts);
 out:
     cf_url_base_free(page);
     cf_url_base_free(base);
@@ -613,6 +782,9 @@ void parse_result_cleanup(struct parse_result *r)
     free(r->title);
     free(r->base);
     free(r->canonical);
+    free(r->description);
+    free(r->lang);
+    free(r->meta_robots);
     for (i = 0; i < r->nlinks; i++)
         free(r->links[i]);
     free(r->links);

@@ -12,7 +12,15 @@
  * Every candidate link (an element above with a non-empty href/src) is
  * counted in stats.seen and ends in exactly one of: links[], invalid,
  * nofollow, duplicates, over_cap. So
- *   seen = nlinks + invalid + nofollow + duplicates + over_cap.
+ *   seen = nlinks + invalid + nofollow + duplicates + over_cap,
+ *   nlinks = links_internal + links_external.
+ *
+ * Page metadata comes from the same walk: canonical, description, lang
+ * and the robots directives (meta tag and the X-Robots-Tag header given
+ * in the options). A nofollow directive means no link is taken (all are
+ * counted in stats.nofollow) unless follow_nofollow is set. Any other
+ * parse path (a tokenizer instead of gumbo) must give the same fields;
+ * tests/unit/test_parse.c checks them through parse_page().
  * The copies of <a> the tree builder makes when it reopens formatting
  * elements are not in the document and not counted. Before gumbo, the
  * text and the tags of inert elements are squeezed out (squeeze.h). */
@@ -23,6 +31,9 @@
 #include <stdint.h>
 
 #define PARSE_TITLE_MAX 1024  /* bytes of title kept (UTF-8, cut cleanly) */
+#define PARSE_DESC_MAX 1024   /* bytes of meta description kept, the same */
+#define PARSE_LANG_MAX 64     /* bytes of <html lang> kept; longer: none */
+#define PARSE_ROBOTS_MAX 256  /* bytes of joined robots directives kept */
 #define PARSE_URL_ERRS 9      /* invalid_by[] slots: -cf_url_err 0..8 */
 #define PARSE_CHARSET_LEN 32
 /* Gumbo's tree builder scans the stack of open elements for most start
@@ -39,6 +50,8 @@ struct parse_opts {
     size_t max_depth;     /* element nesting cap; 0 = PARSE_MAX_DEPTH */
     int keep_text;        /* 1: gumbo gets the text as is, not squeezed
                              (squeeze.h; tests and the bench compare) */
+    const char *x_robots; /* X-Robots-Tag header values joined by '\n'
+                             (one line per header), or NULL */
 };
 
 /* Where the charset came from. */
@@ -65,9 +78,21 @@ struct parse_result {
                              most PARSE_TITLE_MAX bytes; "" when none */
     char *base;           /* effective base: <base href> resolved against
                              the page URL, else the normalised page URL */
-    char *canonical;      /* <link rel=canonical> normalised, or NULL */
-    int noindex;          /* meta robots noindex (or none) */
-    int nofollow;         /* meta robots nofollow (or none) */
+    char *canonical;      /* first <link rel=canonical> href resolved
+                             and normalised (even when not followed), or
+                             NULL */
+    char *description;    /* first <meta name=description> content,
+                             whitespace collapsed, at most PARSE_DESC_MAX
+                             bytes; NULL when none or empty */
+    char *lang;           /* <html lang>, trimmed; NULL when none, empty
+                             or over PARSE_LANG_MAX */
+    char *meta_robots;    /* directives of <meta name=robots> and of
+                             X-Robots-Tag lines without a bot name, lower
+                             case, unique, joined by ','; NULL if none */
+    int noindex;          /* a noindex (or none) directive above */
+    int nofollow;         /* a nofollow (or none) directive above */
+    uint32_t links_internal; /* links[] entries on the page URL's host */
+    uint32_t links_external; /* links[] entries on other hosts */
     char **links;         /* normalised absolute URLs, unique, doc order */
     size_t nlinks;        /* entries in links */
     char charset[PARSE_CHARSET_LEN]; /* label used to decode, lower case */

@@ -25,6 +25,11 @@ static int same(const struct parse_result *a, const struct parse_result *b)
 {
     if (!same_str(a->title, b->title) || !same_str(a->base, b->base) ||
         !same_str(a->canonical, b->canonical) || a->noindex != b->noindex ||
+        !same_str(a->description, b->description) ||
+        !same_str(a->lang, b->lang) ||
+        !same_str(a->meta_robots, b->meta_robots) ||
+        a->links_internal != b->links_internal ||
+        a->links_external != b->links_external ||
         a->nofollow != b->nofollow || a->nlinks != b->nlinks ||
         memcmp(&a->stats, &b->stats, sizeof(a->stats)) != 0)
         return 0;
@@ -46,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
                ctypes[data[0] & 7], &o, &r);
     if (r.stats.seen != r.nlinks + r.stats.invalid + r.stats.nofollow +
-                            r.stats.duplicates + r.stats.over_cap)
+                            r.stats.duplicates + r.stats.over_cap ||
+        r.nlinks != (size_t)r.links_internal + r.links_external)
         __builtin_trap();
     o.keep_text = 1;
     parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",

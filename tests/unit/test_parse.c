@@ -40,6 +40,9 @@ static void check_invariant(const struct parse_result *r, const char *what)
                           s->over_cap,
            "%s: seen %u != %zu + %u + %u + %u + %u", what, s->seen,
            r->nlinks, s->invalid, s->nofollow, s->duplicates, s->over_cap);
+    CHECKF(r->nlinks == (size_t)r->links_internal + r->links_external,
+           "%s: nlinks %zu != %u internal + %u external", what, r->nlinks,
+           r->links_internal, r->links_external);
 }
 
 static const struct {
@@ -213,6 +216,112 @@ static void test_meta(void)
         parse_result_cleanup(&r);
     }
     opts.follow_nofollow = 0;
+}
+
+/* The page metadata every parse path must give (parse.h): these checks
+ * go through parse_page(), whatever parser is behind it. */
+static const struct {
+    const char *html;
+    const char *x_robots;  /* X-Robots-Tag lines, or NULL */
+    const char *canonical, *description, *lang, *robots;
+    int noindex, nofollow;
+    unsigned internal, external, nofollow_links, dropped;
+} pagemeta[] = {
+    {"<title>t</title>", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
+    {"<html lang=en-GB><link rel=canonical href=/c?a=1#f>"
+     "<meta name=description content='  A   shop\n for  tea '>",
+     NULL, "http://example.com/c?a=1", "A shop for tea", "en-GB", NULL, 0, 0,
+     1, 0, 0, 0},
+    /* canonical kept even when nofollow drops the link */
+    {"<meta name=robots content=nofollow><link rel=canonical href=/c>"
+     "<a href=/a></a><a href=http://other.org/></a>",
+     NULL, "http://example.com/c", NULL, NULL, "nofollow", 0, 1, 0, 0, 3, 0},
+    {"<meta name=ROBOTS content='NoIndex, NOFOLLOW'>", NULL, NULL, NULL,
+     NULL, "noindex,nofollow", 1, 1, 0, 0, 0, 0},
+    {"<meta name=robots content=none>", NULL, NULL, NULL, NULL, "none", 1, 1,
+     0, 0, 0, 0},
+    {"<meta name=robots content='index follow max-snippet:20'>", NULL, NULL,
+     NULL, NULL, "index,follow,max-snippet:20", 0, 0, 0, 0, 0, 0},
+    /* two tags: directives joined, each once */
+    {"<meta name=robots content=noindex><meta name=robots "
+     "content='noindex,noarchive'>",
+     NULL, NULL, NULL, NULL, "noindex,noarchive", 1, 0, 0, 0, 0, 0},
+    /* the header alone, several lines, one for another bot */
+    {"<a href=/x>x</a>", "noindex\notherbot: nofollow", NULL, NULL, NULL,
+     "noindex", 1, 0, 1, 0, 0, 0},
+    {"<a href=/x>x</a>", "NOFOLLOW, noarchive", NULL, NULL, NULL,
+     "nofollow,noarchive", 0, 1, 0, 0, 1, 0},
+    {"<meta name=robots content=noindex>", "unavailable_after: 2030-01-01",
+     NULL, NULL, NULL, "unavailable_after:,2030-01-01,noindex", 1, 0, 0, 0,
+     0, 0},
+    /* first description wins, an empty one counts as seen */
+    {"<meta name=description content=''><meta name=description content=b>",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
+    {"<meta name=Description content='caf&eacute; &amp; more'>", NULL, NULL,
+     "caf\xC3\xA9 & more", NULL, NULL, 0, 0, 0, 0, 0, 0},
+    /* lang: first <html> wins (gumbo merges attributes), bad ones none */
+    {"<html lang=' fr '><html lang=de>", NULL, NULL, NULL, "fr", NULL, 0, 0,
+     0, 0, 0, 0},
+    {"<html lang='a b'>", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
+    {"<html lang=''>", NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0},
+    /* link kinds: own host (any port or scheme) is internal */
+    {"<a href=/a></a><a href=https://example.com:8443/b></a>"
+     "<a href=http://www.example.com/></a><a href=//cdn.org/x></a>"
+     "<a href=/a></a><a href=mailto:x@y></a><a href=/n rel=nofollow></a>"
+     "<a href='http://[bad/'></a>",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 2, 2, 1, 2},
+    /* <base> elsewhere: internal still means the page's own host */
+    {"<base href=http://other.org/><a href=/a></a><a "
+     "href=http://example.com/b></a>",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 1, 0, 0},
+    {"<link rel='canonical nofollow' href=''>", NULL, NULL, NULL, NULL, NULL,
+     0, 0, 0, 0, 0, 0},
+};
+
+static void test_pagemeta(void)
+{
+    struct parse_opts o = {.max_links = 5000};
+    struct parse_result r;
+    size_t i;
+
+    for (i = 0; i < sizeof(pagemeta) / sizeof(pagemeta[0]); i++) {
+        o.x_robots = pagemeta[i].x_robots;
+        parse_s_opts(pagemeta[i].html, &o, &r);
+        CHECKF(r.canonical == NULL ? pagemeta[i].canonical == NULL
+                                   : pagemeta[i].canonical &&
+                                         !strcmp(r.canonical,
+                                                 pagemeta[i].canonical),
+               "pagemeta %zu: canonical %s", i,
+               r.canonical ? r.canonical : "(null)");
+        CHECKF(r.description == NULL
+                   ? pagemeta[i].description == NULL
+                   : pagemeta[i].description &&
+                         !strcmp(r.description, pagemeta[i].description),
+               "pagemeta %zu: description %s", i,
+               r.description ? r.description : "(null)");
+        CHECKF(r.lang == NULL ? pagemeta[i].lang == NULL
+                              : pagemeta[i].lang &&
+                                    !strcmp(r.lang, pagemeta[i].lang),
+               "pagemeta %zu: lang %s", i, r.lang ? r.lang : "(null)");
+        CHECKF(r.meta_robots == NULL
+                   ? pagemeta[i].robots == NULL
+                   : pagemeta[i].robots &&
+                         !strcmp(r.meta_robots, pagemeta[i].robots),
+               "pagemeta %zu: robots %s", i,
+               r.meta_robots ? r.meta_robots : "(null)");
+        CHECKF(r.noindex == pagemeta[i].noindex, "pagemeta %zu noindex", i);
+        CHECKF(r.nofollow == pagemeta[i].nofollow, "pagemeta %zu nofollow",
+               i);
+        CHECKF(r.links_internal == pagemeta[i].internal &&
+                   r.links_external == pagemeta[i].external &&
+                   r.stats.nofollow == pagemeta[i].nofollow_links &&
+                   r.stats.invalid + r.stats.over_cap == pagemeta[i].dropped,
+               "pagemeta %zu: links %u/%u/%u/%u", i, r.links_internal,
+               r.links_external, r.stats.nofollow,
+               r.stats.invalid + r.stats.over_cap);
+        check_invariant(&r, "pagemeta");
+        parse_result_cleanup(&r);
+    }
 }
 
 static void test_dedup_cap(void)
@@ -434,6 +543,7 @@ int main(void)
     test_base();
     test_sources();
     test_meta();
+    test_pagemeta();
     test_dedup_cap();
     test_charsets();
     test_hostile();

@@ -197,6 +197,11 @@ static int same_tree(const GumboNode *a, const GumboNode *b)
     }
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static int same_result(const struct parse_result *a,
                        const struct parse_result *b)
 {
@@ -207,8 +212,12 @@ static int same_result(const struct parse_result *a,
     if ((a->base == NULL) != (b->base == NULL) ||
         (a->base && strcmp(a->base, b->base) != 0))
         return 0;
-    if ((a->canonical == NULL) != (b->canonical == NULL) ||
-        (a->canonical && strcmp(a->canonical, b->canonical) != 0))
+    if (!same_str(a->canonical, b->canonical) ||
+        !same_str(a->description, b->description) ||
+        !same_str(a->lang, b->lang) ||
+        !same_str(a->meta_robots, b->meta_robots) ||
+        a->links_internal != b->links_internal ||
+        a->links_external != b->links_external)
         return 0;
     for (size_t i = 0; i < a->nlinks; i++)
         if (strcmp(a->links[i], b->links[i]) != 0)

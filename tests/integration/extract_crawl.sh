@@ -1,0 +1,90 @@
+#!/bin/sh
+# extract_crawl.sh - page metadata (and, when asked for, text, fields and
+# JSON-LD) end to end: `crawlfleet crawl` over tests/extract-site served by
+# cf-fixture --root; every page's exported values equal the truth in
+# tests/extract-site/truth.jsonl, and the links of nofollow pages (robots
+# meta tag or X-Robots-Tag header) are never fetched.
+set -u
+B=${B:-build}
+. "$(dirname "$0")/../lib/redis.sh"
+CF=$B/crawlfleet
+FX=$B/cf-fixture
+SITE=$(dirname "$0")/../extract-site
+T=$(mktemp -d "${TMPDIR:-/tmp}/cf-extract.XXXXXX")
+FXPID=
+
+cleanup() {
+    [ -n "$FXPID" ] && kill -TERM "$FXPID" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for bin in "$CF" "$B/crawlfleet-worker" "$FX"; do
+    if [ ! -x "$bin" ]; then
+        t_fail "$bin is not built"
+        t_summary extract_crawl
+        exit 1
+    fi
+done
+command -v jq >/dev/null || {
+    t_fail "jq is not installed"
+    t_summary extract_crawl
+    exit 1
+}
+
+"$FX" --root "$SITE" >"$T/fx.ready" 2>"$T/fx.err" &
+FXPID=$!
+wait_for grep -q '^ready ' "$T/fx.ready" || t_fail "fixture did not start"
+PORT=$(sed -n 's/^ready ports=\([0-9]*\).*/\1/p' "$T/fx.ready")
+HOST=http://127.0.0.1:$PORT
+CFG="--allow-private --timeout 5000 --lease 8000 --no-obey-robots"
+
+# project RESULTS: the checked fields of each result, the host written
+# as HOST, one sorted JSON object per line.
+project() {
+    jq -c -S --arg h "$HOST" '
+        def local: if type == "string" then sub("^" + $h; "HOST") else . end;
+        {path: (.url | local), status, canonical: (.canonical | local),
+         description, lang, meta_robots, noindex, nofollow,
+         links_internal, links_external, links_nofollow, links_dropped}
+        + (if .text then {text} else {} end)
+        + (if .fields then {fields} else {} end)
+        + (if .jsonld then {jsonld} else {} end)
+        + (if .text_truncated then {text_truncated} else {} end)
+        | with_entries(select(.value != null))' "$1" | sort
+}
+
+# check NAME TRUTH ARGS...: crawl with ARGS, compare with TRUTH (a jq
+# filter over truth.jsonl that picks what this crawl must give).
+check() {
+    _n=$1
+    _filter=$2
+    shift 2
+    "$CF" crawl "$HOST/" $CFG "$@" --state-dir "$T/s.$_n" \
+        -o "$T/$_n.jsonl" >"$T/$_n.out" 2>"$T/$_n.err"
+    _rc=$?
+    if [ $_rc -ne 0 ]; then
+        t_fail "$_n: crawl exit $_rc: $(tail -n 3 "$T/$_n.err")"
+        return
+    fi
+    project "$T/$_n.jsonl" >"$T/$_n.got"
+    jq -c -S "$_filter | with_entries(select(.value != null))" \
+        "$SITE/truth.jsonl" | sort >"$T/$_n.want"
+    if cmp -s "$T/$_n.want" "$T/$_n.got"; then
+        t_ok "$_n: $(wc -l <"$T/$_n.got") results equal the truth"
+    else
+        t_fail "$_n: results differ from the truth (< want, > got):
+$(diff "$T/$_n.want" "$T/$_n.got" | head -n 20)"
+    fi
+    if grep -q 'target.html' "$T/$_n.jsonl"; then
+        t_fail "$_n: a nofollow page's link was fetched"
+    else
+        t_ok "$_n: no link of a nofollow page fetched"
+    fi
+}
+
+META='del(.text, .fields, .jsonld, .text_truncated)'
+check meta "$META"
+
+t_summary extract_crawl
