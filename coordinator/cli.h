@@ -18,6 +18,7 @@ enum cli_exit {
     CLI_OK = 0,
     CLI_FAIL = 1,
     CLI_USAGE = 2,
+    CLI_NOPAGES = 3, /* crawl: done, but not one page succeeded */
     CLI_INTERRUPTED = 130,
 };
 

@@ -66,6 +66,7 @@ struct crawl_run {
     int progress; /* draw the progress line */
     int64_t started_ms;
     long long done_at_start; /* done count when we started (-1 unset) */
+    struct progress last;     /* the main loop's last reading */
 };
 
 /* A crawl name from a URL's host (and port when not the default). */
@@ -452,6 +453,7 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
         if (stats_load(cr->rc, cr->name, &stats, &p, err) != CF_OK)
             return cli_fail(cmd, "%s", err);
         kv_cleanup(&stats);
+        cr->last = p;
         progress_line(cr, &p);
         if (follower_step(fl, cr->rc, out->f, p.finished ? 0 : READ_BLOCK_MS,
                           &got, err) != CF_OK)
@@ -547,8 +549,10 @@ int cmd_crawl(int argc, char **argv)
         if (ret == CLI_OK && !cr.a.quiet) {
             double cpu = cr.er.pid > 0 ? redis_cpu_s(cr.rc) : -1;
 
-            fprintf(stderr, "%s: crawl '%s' done: %lld results in %.1fs%s%s\n",
-                    CLI_PROG, cr.name, fl.written,
+            fprintf(stderr,
+                    "%s: crawl '%s' done: %lld results (%lld ok, %lld "
+                    "dead) in %.1fs%s%s\n",
+                    CLI_PROG, cr.name, fl.written, cr.last.ok, cr.last.dead,
                     (double)(cf_now_ms() - cr.started_ms) / 1000.0,
                     cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
             /* per result only means something past the start-up */
@@ -556,6 +560,18 @@ int cmd_crawl(int argc, char **argv)
                 fprintf(stderr, "%s: embedded redis-server: %.2f s of CPU, "
                         "%.0f us per result\n", CLI_PROG, cpu,
                         cpu * 1e6 / (double)fl.written);
+        }
+        if (ret == CLI_OK && cr.last.ok == 0) {
+            /* the product is empty: say why, in an exit code scripts see */
+            if (cr.last.top_errors > 0)
+                fprintf(stderr, "%s: crawl: not one page fetched "
+                        "successfully; most common cause: %s (%lld of "
+                        "%lld results)\n", CLI_PROG, cr.last.top_error,
+                        cr.last.top_errors, fl.written);
+            else
+                fprintf(stderr, "%s: crawl: not one page fetched "
+                        "successfully\n", CLI_PROG);
+            ret = CLI_NOPAGES;
         }
     } else if (ret == CLI_INTERRUPTED) {
         fprintf(stderr,

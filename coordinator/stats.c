@@ -136,8 +136,17 @@ void stats_progress(struct progress *p, const struct kv *stats,
     p->dead = kv_int(stats, "dead");
     for (size_t i = 0; i < stats->n; i++)
         if (strncmp(stats->k[i], "err_", 4) == 0 &&
-            strcmp(stats->k[i], "err_ok") != 0)
-            p->errors += strtoll(stats->v[i], NULL, 10);
+            strcmp(stats->k[i], "err_ok") != 0) {
+            long long n = strtoll(stats->v[i], NULL, 10);
+
+            p->errors += n;
+            if (n > p->top_errors) {
+                p->top_errors = n;
+                snprintf(p->top_error, sizeof(p->top_error), "%s",
+                         stats->k[i] + 4);
+            }
+        }
+    p->ok = kv_int(stats, "ok");
     p->max_pages = max_pages;
     p->rate = rate;
     p->finished = stats_finished(stats);

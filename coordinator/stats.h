@@ -37,6 +37,9 @@ struct progress {
     long long done;
     long long dead;
     long long errors;    /* sum of the err_<outcome> counters */
+    long long ok;        /* pages acked with outcome ok */
+    char top_error[32];  /* the err_<outcome> counted most, "" if none */
+    long long top_errors; /* its count */
     long long max_pages; /* the crawl's page budget, 0 none */
     double rate;         /* pages/s over the window, -1 unknown */
     long long eta_s;     /* seconds left, -1 unknown */

@@ -194,6 +194,9 @@ static void send_fail(struct job *j, struct cf_result *res,
     struct cf_fail f = {0};
     struct cf_cmd c;
 
+    /* The result of the last attempt is the URL's final one: fail writes
+     * it to the results stream only when the request goes dead. */
+    res->flags |= CF_RES_DEAD;
     cf_buf_init(&enc, 1024 * 1024);
     cf_result_encode(res, &enc);
     f.fp = j->lease.fp;

@@ -1,7 +1,8 @@
 -- fail: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
 -- retry_after_ms (-1 none), result. A transient failure: re-queue after
 -- max(retry_after, min(backoff_ms * 2^(attempts-1), backoff_max_ms)) via
--- the delayed set, or past max_attempts move to the dead letters. Counts
+-- the delayed set, or past max_attempts move to the dead letters (and the
+-- result, the dead flag set by the worker, to the results stream). Counts
 -- toward the host's circuit breaker. Reply: "retry", "dead" or "stale".
 if #ARGV ~= 8 then
     return bad('argument count')
@@ -35,7 +36,7 @@ inc('inflight', -1)
 local att = rcall('HINCRBY', K_ATTEMPTS, fp, '1')
 local reply
 if att >= cfg.max_attempts then
-    make_dead(fp, hk, score, member, outcome, ARGV[8])
+    make_dead(fp, hk, score, member, outcome, ARGV[8], now, att)
     if status > 0 then
         inc('fetched', 1)
         inc('status_' .. floor(status / 100) .. 'xx', 1)

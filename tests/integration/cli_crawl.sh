@@ -6,7 +6,9 @@
 #      concurrent `export --follow` and `run` daemon) give it too, and
 #      `status --json` adds up at every sample during the crawl;
 #   3. Ctrl-C (SIGINT) then `--resume` finishes with nothing lost or
-#      repeated.
+#      repeated;
+#   4. a URL that fails for good is in the output once, marked dead; a
+#      crawl with no successful page exits 3 and names the cause.
 set -u
 B=${B:-build}
 . "$(dirname "$0")/../lib/redis.sh"
@@ -293,5 +295,29 @@ if wait_for sh -c "[ -f '$T/o3.jsonl.tmp' ] &&
 else
     t_fail "crawl wrote no results to interrupt: $(tail -n 3 "$T/c3.err")"
 fi
+
+# -- 4. dead letters: one final result each; a crawl of nothing exits 3
+fixture f4 --hosts 1 --pages 5 --manifest "$T/m4" ||
+    t_fail "fixture f4 did not start"
+DEADCFG="--allow-private --no-robots --backoff 10 --max-attempts 2"
+"$CF" crawl "$SEED" http://127.0.0.1:1/ $DEADCFG --workers 1 \
+    --state-dir "$T/s4" -o "$T/o4.jsonl" >"$T/c4.out" 2>"$T/c4.err"
+rc=$?
+t_check "crawl with a dead seed exits 0 (exit $rc)" test $rc -eq 0
+n=$(jq -c 'select(.url == "http://127.0.0.1:1/")' "$T/o4.jsonl" | wc -l)
+t_check "the dead URL is in the output once ($n)" test "$n" -eq 1
+v=$(jq -s 'map(select(.url == "http://127.0.0.1:1/")) | .[0] |
+    .dead == true and .error_type == "connect" and .attempts == 2' \
+    "$T/o4.jsonl")
+t_check "its result says dead, connect, 2 attempts" test "$v" = true
+t_check "summary counts it: $(grep done: "$T/c4.err")" \
+    grep -q '1 dead)' "$T/c4.err"
+"$CF" crawl http://127.0.0.1:1/ $DEADCFG --workers 1 --state-dir "$T/s5" \
+    -o "$T/o5.jsonl" >"$T/c5.out" 2>"$T/c5.err"
+rc=$?
+t_check "crawl of an unreachable seed exits 3 (exit $rc)" test $rc -eq 3
+t_check "... and names the cause: $(tail -n 1 "$T/c5.err")" \
+    grep -q 'most common cause: connect' "$T/c5.err"
+t_check "... and still writes its result" test "$(wc -l <"$T/o5.jsonl")" -eq 1
 
 t_summary cli_crawl

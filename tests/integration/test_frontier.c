@@ -9,6 +9,7 @@
 #include "fp.h"
 #include "frontier.h"
 #include "keys.h"
+#include "record.h"
 #include "testredis.h"
 #include "testreply.h"
 
@@ -747,6 +748,11 @@ static void test_retry_dead_breaker(void)
     r = redisCommand(rc, "LLEN cf:{retry}:dead");
     CHECK(r && r->integer == 1);
     freeReplyObject(r);
+    /* the last attempt's result is the URL's final one, in the stream */
+    r = redisCommand(rc, "XRANGE cf:{retry}:results - +");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+          strcmp(r->element[0]->element[1]->element[1]->str, "F") == 0);
+    freeReplyObject(r);
     cf_frontier_control_cmd(&cmd, "retry", "requeue-dead", now + 1);
     freeReplyObject(call());
     CHECK(state_is("retry", "running"));
@@ -789,6 +795,60 @@ static void test_retry_dead_breaker(void)
     n = pop("brk", 1, 10101, &ls, &info);
     CHECK_INT(n, 1);
     cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+}
+
+/* A lease that expires max_attempts times dies with a result made by the
+ * script: the request's URL, depth and fingerprint, outcome timeout,
+ * attempts, the dead flag. */
+static void test_reap_dead_result(void)
+{
+    struct cf_config cfg;
+    struct tlink t[1];
+    struct cf_request req = {0};
+    struct cf_result res;
+    struct cf_buf enc;
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+    int is_new[1], n;
+    redisReply *r;
+
+    base_config(&cfg);
+    cfg.lease_ms = 1000;
+    cfg.max_attempts = 1;
+    create("rdead", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&t[0], 1, 0, 0);
+    req.url = t[0].url;
+    req.depth = 2;
+    cf_buf_init(&enc, 4096);
+    cf_request_encode(&req, &enc);
+    t[0].l.rec = enc.data;
+    t[0].l.rec_len = enc.len;
+    CHECK_INT(push_links("rdead", 10, t, 1, 1, is_new), 1);
+    n = pop("rdead", 1, 100, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    cf_frontier_reap_cmd(&cmd, "rdead", 1100, 10);
+    CHECK_INT(call_int(), 1);
+    CHECK_INT(stat("rdead", "dead"), 1);
+    CHECK_SUM("rdead");
+    r = redisCommand(rc, "XRANGE cf:{rdead}:results - +");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+        redisReply *v = r->element[0]->element[1]->element[1];
+
+        CHECK_INT(cf_result_decode(v->str, v->len, &res, errstr), 0);
+        CHECK_STR(res.url ? res.url : "", t[0].url);
+        CHECK(res.fp == t[0].l.fp);
+        CHECK_INT(res.depth, 2);
+        CHECK_STR(res.error_type ? res.error_type : "", "timeout");
+        CHECK_INT(res.attempts, 1);
+        CHECK_INT(res.flags, CF_RES_DEAD);
+        CHECK(res.done_ms == 1100);
+        cf_result_cleanup(&res);
+    }
+    freeReplyObject(r);
+    cf_buf_cleanup(&enc);
 }
 
 static void test_completion_reopen(void)
@@ -1181,6 +1241,7 @@ static void run_cases(void)
     test_budget_and_host_cap();
     test_robots();
     test_retry_dead_breaker();
+    test_reap_dead_result();
     test_completion_reopen();
     test_dedup();
     test_dedup_exact();
