@@ -9,7 +9,8 @@
 
 B ?= build
 CC ?= cc
-PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson
+PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson \
+	libcrypto zlib
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -26,7 +27,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 
 COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 	common/log.c common/fp.c common/keys.c common/url.c common/record.c \
-	common/redisaddr.c common/config.c common/frontier.c
+	common/redisaddr.c common/config.c common/frontier.c common/digest.c
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPTS += release

@@ -2,6 +2,8 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,78 @@ int fetch_is_html(const char *ct)
            (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
 }
 
+/* One header line of a response (curl calls this per line, CRLF
+ * included, for every response of a transfer: a status line starts the
+ * next one). Keeps the block as received and the values the result
+ * reports. */
+static const struct {
+    const char *name;
+    size_t off; /* of the char * in struct fetch_xfer */
+} head_fields[] = {
+    {"last-modified", offsetof(struct fetch_xfer, last_modified)},
+    {"etag", offsetof(struct fetch_xfer, etag)},
+    {"content-length", offsetof(struct fetch_xfer, content_length)},
+    {"content-language", offsetof(struct fetch_xfer, content_language)},
+    {"location", offsetof(struct fetch_xfer, location)},
+    {"content-encoding", offsetof(struct fetch_xfer, content_encoding)},
+};
+#define NHEAD_FIELDS (sizeof(head_fields) / sizeof(head_fields[0]))
+
+static void head_reset(struct fetch_xfer *x)
+{
+    cf_buf_reset(&x->head);
+    for (size_t i = 0; i < NHEAD_FIELDS; i++) {
+        char **v = (char **)((char *)x + head_fields[i].off);
+        free(*v);
+        *v = NULL;
+    }
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    struct fetch_xfer *x = arg;
+    size_t len = size * n, k, e;
+
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        head_reset(x);
+    /* over the cap the rest is dropped: the fields below still count */
+    cf_buf_add(&x->head, p, len);
+    for (size_t i = 0; i < NHEAD_FIELDS; i++) {
+        k = strlen(head_fields[i].name);
+        if (len > k && p[k] == ':' &&
+            strncasecmp(p, head_fields[i].name, k) == 0) {
+            char **v = (char **)((char *)x + head_fields[i].off);
+            size_t b = k + 1;
+
+            while (b < len && (p[b] == ' ' || p[b] == '\t'))
+                b++;
+            e = len;
+            while (e > b && (p[e - 1] == '\r' || p[e - 1] == '\n' ||
+                             p[e - 1] == ' ' || p[e - 1] == '\t'))
+                e--;
+            free(*v);
+            *v = cf_strndup(p + b, e - b);
+            break;
+        }
+    }
+    return len;
+}
+
+/* The request as sent (curl's debug callback, only with keep_request):
+ * the last request's headers. */
+static int on_debug(CURL *e, curl_infotype type, char *p, size_t n,
+                    void *arg)
+{
+    struct fetch_xfer *x = arg;
+
+    (void)e;
+    if (type == CURLINFO_HEADER_OUT) {
+        cf_buf_reset(&x->req_head);
+        cf_buf_add(&x->req_head, p, n);
+    }
+    return 0;
+}
+
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
     struct fetch_xfer *x = arg;
@@ -125,15 +199,20 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
             return 0; /* stop: not ours to parse */
         }
     }
+    if (x->bytes == 0 && x->body.len == 0)
+        cf_sha1_init(&x->sha);
     x->bytes += (int64_t)len;
-    if (cf_buf_add(&x->body, p, len) == 0)
+    if (cf_buf_add(&x->body, p, len) == 0) {
+        cf_sha1_update(&x->sha, p, len);
         return len;
+    }
     x->too_large = 1;
     if (x->f)
         x->f->st.too_large++;
     if (x->truncate) {
         room = x->body.cap - x->body.len;
         cf_buf_add(&x->body, p, room);
+        cf_sha1_update(&x->sha, p, room);
     }
     return 0; /* abort the transfer */
 }
@@ -170,15 +249,12 @@ void fetch_classify(struct fetch_xfer *x)
     size_t i;
 
     x->transient = 0;
-    if (x->not_html) {
-        x->outcome = CF_OUT_NOT_HTML;
-        return;
-    }
     if (x->too_large) {
         x->outcome = CF_OUT_TOO_LARGE;
         return;
     }
-    if (x->code == CURLE_OK) {
+    /* not_html: stopped on purpose after the headers, a whole answer */
+    if (x->code == CURLE_OK || x->not_html) {
         if (x->status >= 200 && x->status < 300) {
             x->outcome = CF_OUT_OK;
         } else if (x->status >= 300 && x->status < 400 && x->redirect_url) {
@@ -252,6 +328,13 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
         ra > 0)
         x->retry_after_ms = (int64_t)ra * 1000;
     x->done_ms = cf_now_ms();
+    if (x->sha.ctx && (x->bytes > 0 || x->body.len > 0))
+        cf_sha1_final_text(&x->sha, x->payload_digest);
+    else if (code == CURLE_OK && !x->not_html)
+        /* an empty body has a digest too */
+        cf_sha1_text((const uint8_t *)"\xda\x39\xa3\xee\x5e\x6b\x4b\x0d"
+                     "\x32\x55\xbf\xef\x95\x60\x18\x90\xaf\xd8\x07\x09",
+                     x->payload_digest);
     fetch_classify(x);
 
     curl_multi_remove_handle(f->multi, easy);
@@ -425,9 +508,13 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     x->allow_private = o->allow_private;
     x->html_only = o->html_only;
     x->truncate = o->truncate;
+    x->keep_request = o->keep_request;
     x->retry_after_ms = -1;
     x->started_ms = cf_now_ms();
+    x->payload_digest[0] = '\0';
     cf_buf_init(&x->body, o->max_body);
+    cf_buf_init(&x->head, FETCH_HEAD_MAX);
+    cf_buf_init(&x->req_head, FETCH_HEAD_MAX);
 
     curl_easy_setopt(e, CURLOPT_URL, o->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -435,6 +522,13 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    if (o->keep_request) {
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -504,6 +598,10 @@ void fetch_xfer_cleanup(struct fetch_xfer *x)
         return;
     fetch_abort(x);
     cf_buf_cleanup(&x->body);
+    head_reset(x);
+    cf_buf_cleanup(&x->head);
+    cf_buf_cleanup(&x->req_head);
+    cf_sha1_cleanup(&x->sha);
     free(x->content_type);
     free(x->x_robots);
     x->x_robots = NULL;

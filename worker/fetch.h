@@ -21,7 +21,12 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "err.h"
+
+/* The status line and headers of a response kept as received (for the
+ * WARC response record and the result's header fields). */
+#define FETCH_HEAD_MAX (64 * 1024)
 
 struct fetch;
 struct fetch_xfer;
@@ -50,6 +55,7 @@ struct fetch_opts {
     int follow;                 /* follow up to max_redirects (robots) */
     long max_redirects;
     int truncate;               /* at max_body keep what came (robots) */
+    int keep_request;           /* keep the request headers as sent */
 };
 
 /* A transfer. Embed it in the caller's job; fields below the line are
@@ -63,6 +69,8 @@ struct fetch_xfer {
     int html_only;
     int truncate;
     struct curl_slist *headers; /* extra request headers, owned */
+    int keep_request;
+    struct cf_sha1 sha;         /* over the decoded body as it comes */
     /* ---- results ---- */
     CURLcode code;              /* curl's result */
     int status;                 /* HTTP status, 0 if none */
@@ -82,6 +90,18 @@ struct fetch_xfer {
     int too_large;              /* body cap hit */
     int not_html;               /* stopped: not an HTML content type */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message */
+    struct cf_buf head;         /* last response's status line and headers
+                                 * as received (CRLFs kept), capped */
+    struct cf_buf req_head;     /* request line and headers as sent, when
+                                 * keep_request (the last request) */
+    char *last_modified;        /* heap header values of the last response, */
+    char *etag;                 /* as received (trimmed); NULL if absent */
+    char *content_length;
+    char *content_language;
+    char *location;
+    char *content_encoding;
+    char payload_digest[CF_SHA1_TEXT_LEN]; /* "sha1:..." of the body kept,
+                                 * "" when no body was read */
 };
 
 struct fetch_stats {
@@ -115,7 +135,8 @@ int fetch_addr_private(const struct sockaddr *sa);
 
 /* Set x->outcome and x->transient from x->code, x->status and the flags
  * the transfer set (not_html, too_large, blocked, redirect_url): 2xx and
- * a 3xx with a Location are ok; 429 and 5xx are transient http errors;
+ * a 3xx with a Location are ok (a response stopped after its headers for
+ * its content type too); 429 and 5xx are transient http errors;
  * curl errors map by a table (timeouts, DNS and connection failures are
  * transient; TLS, redirect and encoding errors are not). */
 void fetch_classify(struct fetch_xfer *x);

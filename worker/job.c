@@ -131,6 +131,16 @@ static void fill_result(struct job *j, struct cf_result *res,
     res->done_ms = x->done_ms ? x->done_ms : res->started_ms;
     res->fetch_ms = (uint32_t)(res->done_ms - res->started_ms);
     res->attempts = j->lease.attempts + 1;
+    /* what the response said, whatever the outcome */
+    if (x->status >= 300 && x->status < 400)
+        res->redirect_url = x->redirect_url;
+    res->last_modified = x->last_modified;
+    res->etag = x->etag;
+    res->content_length = x->content_length;
+    res->content_language = x->content_language;
+    res->location = x->location;
+    if (x->payload_digest[0])
+        res->payload_digest = x->payload_digest;
 }
 
 static void count_result(struct worker *w, enum cf_outcome out,
@@ -268,9 +278,6 @@ static void page_done(struct job *j)
     else if (out == CF_OUT_TOO_LARGE)
         snprintf(msg, sizeof(msg), "body over %lld bytes",
                  (long long)j->cr->cfg.max_body);
-    else if (out == CF_OUT_NOT_HTML)
-        snprintf(msg, sizeof(msg), "content type %s",
-                 x->content_type ? x->content_type : "none");
 
     if (x->transient) {
         fill_result(j, &res, out, msg[0] ? msg : NULL);
@@ -290,8 +297,8 @@ static void page_done(struct job *j)
             page_add_link(&in, &pl, target, CF_REQ_REDIRECT);
         }
     } else if (out == CF_OUT_OK && !fetch_is_html(x->content_type)) {
-        out = CF_OUT_NOT_HTML;
-        snprintf(msg, sizeof(msg), "content type %s", x->content_type);
+        /* a PDF, an image, JSON: fetched (or stopped after its headers,
+         * see fetch_opts.html_only), nothing to parse */
     } else if (out == CF_OUT_OK) {
         t0 = cf_now_ms();
         if (page_parse(&in, &pl) != 0) {

@@ -160,10 +160,10 @@ $h/t/empty ok
 $h/t/gzip-bomb/64 too_large
 $h/t/huge-chunked/8 too_large
 $h/t/huge/8 too_large
-$h/t/jpeg not_html
+$h/t/jpeg ok
 $h/t/malformed ok
 $h/t/no-type ok
-$h/t/pdf not_html
+$h/t/pdf ok
 $h/t/redirect-file redirect
 $h/t/redirect-ftp redirect
 $h/t/redirect-loop/a ok
@@ -174,7 +174,8 @@ $h/t/redirect/0 ok
 $h/t/flaky/1/x ok
 W
 sort -o "$T/hostile.want" "$T/hostile.want"
-# transient failures: retried, then dead letters (not results)
+# transient failures: retried, then dead letters (their last result, marked
+# dead, is their one result)
 transient="$h/t/500 $h/t/503 $h/t/hang $h/t/slow $h/t/stall"
 "$B/crawlfleet" seed --redis "$R" --crawl hostile --allow-private \
     --max-depth 3 --max-links 10 --timeout 2s --lease 4s --max-body 1MiB \
@@ -207,6 +208,12 @@ t_check "RSS stays under 100 MiB on hostile pages" [ "$peak" -lt 102400 ]
 t_check "the 5 transient endpoints went dead after their attempts" \
     [ "$(stat hostile dead)" -eq 5 ]
 t_check "...after 2 attempts each" [ "$(stat hostile retries)" -ge 5 ]
+ndead=$("$B/crawlfleet" export hostile --redis "$R" 2>/dev/null |
+    grep -c '"dead":true')
+t_check "...each with one final result marked dead ($ndead)" [ "$ndead" -eq 5 ]
+nct=$("$B/crawlfleet" export hostile --redis "$R" 2>/dev/null | grep -c \
+    -e '"url":"[^"]*/t/pdf".*"content_type":"application/pdf"')
+t_check "a PDF is an ok result with its content type ($nct)" [ "$nct" -eq 1 ]
 
 # ---- 7. SSRF guard: loopback refused without allow_private ---------------
 "$B/crawlfleet" seed --redis "$R" --crawl ssrf --obey-robots=0 \
