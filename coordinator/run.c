@@ -149,8 +149,8 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
         {"crawl_pages_per_second", "Completion rate over the last minute."},
         {"crawl_workers", "Live workers on the crawl."},
         {"crawl_hosts_ready",
-         "Hosts with work that politeness allows now (the backlog the "
-         "fleet can act on)."},
+         "Hosts with work that politeness allows now, 0 unless the crawl "
+         "runs (the backlog the fleet can act on)."},
         {"crawl_hosts_waiting",
          "Hosts with work waiting for their next allowed time."},
     };
@@ -177,7 +177,8 @@ static void metrics_crawls(struct daemon *d, struct cf_buf *b)
             p[i].state[0] = '\0';
         else
             kv_cleanup(&st);
-        if (p[i].state[0])
+        /* nothing may be fetched from a crawl that is not running */
+        if (strcmp(p[i].state, "running") == 0)
             host_counts_load(d->rc, r->element[i]->str, &hosts[i]);
     }
     for (int f = 0; f < NF; f++) {

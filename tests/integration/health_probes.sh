@@ -80,6 +80,17 @@ fi
 t_check "coordinator /metrics: hosts waiting" sh -c "curl -s \
     http://127.0.0.1:$CP/metrics | grep -q '^crawlfleet_crawl_hosts_waiting{crawl=\"backlog\"} 0$'"
 
+# hosts_ready: the hosts of a paused crawl are not ready (nothing may be
+# fetched), so an autoscaler on it can go to zero.
+ready_of() {
+    curl -s "http://127.0.0.1:$CP/metrics" |
+        grep -qx "crawlfleet_crawl_hosts_ready{crawl=\"backlog\"} $1"
+}
+"$B/crawlfleet" pause --redis "$R" backlog >/dev/null || t_fail "pause"
+t_check "a paused crawl has 0 hosts ready" wait_for ready_of 0
+"$B/crawlfleet" resume --redis "$R" backlog >/dev/null || t_fail "resume"
+t_check "resumed, its 2 hosts are ready again" wait_for ready_of 2
+
 # Redis away: alive, not ready, and says why.
 redis-cli -s "$REDIS_SOCK" shutdown nosave >/dev/null 2>&1
 WAIT_TIMEOUT=10 wait_for _redis_gone || t_fail "redis stops"
