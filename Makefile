@@ -2,6 +2,8 @@
 #
 #   make            build build/crawlfleet and build/crawlfleet-worker
 #   make test       install what is missing (make deps), build, run tests
+#   make test-deploy  Kubernetes manifests offline, the Docker image and a
+#                   Compose fleet end to end (docs/deploy.md; needs root)
 #   make check      the same tests built with ASan + UBSan (build/asan)
 #   make bench      benchmarks (bench/README.md)
 #   make demo       crawl a small bundled site with the embedded Redis
@@ -68,7 +70,8 @@ FIXTURE_BIN := $(if $(FIXTURE_SRC),$(B)/cf-fixture)
 LIBCOMMON := $(B)/libcfcommon.a
 BINS := $(B)/crawlfleet $(B)/crawlfleet-worker
 
-.PHONY: all test test-run check deps bench demo fuzz format clean
+.PHONY: all test test-run test-deploy check deps deps-deploy bench demo fuzz \
+	format clean
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(FIXTURE_BIN)
@@ -123,6 +126,11 @@ test: deps
 test-run: $(BINS) $(FIXTURE_BIN) $(UNIT_BIN) $(INTEG_BIN)
 	sh tests/run.sh $(B)
 
+# Deployment: tests/deploy/run.sh (k8s.sh, compose.sh).
+test-deploy: deps-deploy
+	$(MAKE) all
+	sh tests/deploy/run.sh $(B)
+
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
 
@@ -132,6 +140,9 @@ $(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
 
 deps:
 	@sh tools/deps.sh
+
+deps-deploy: deps
+	@sh tools/deps-deploy.sh
 
 bench: deps all
 	sh bench/run.sh $(B)
