@@ -44,6 +44,7 @@ WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/job.c worker/ackbatch.c worker/metrics.c worker/worker.c \
 	worker/popper.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
+WORKER_SRC += worker/extract.c worker/text.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \

@@ -73,6 +73,8 @@ struct field {
     enum fkind kind;     /* FT_STR: one value, a list or a file */
     int secret;          /* value never shown (headers, cookies) */
     const char *help;    /* one line for --help */
+    const char *bare;    /* FT_STR: what a flag given without a value
+                          * means ("--text" is "plain"), or NULL */
 };
 
 static int check_scope(const char *name, const char *value, char **out,
@@ -242,19 +244,23 @@ static int check_text(const char *name, const char *value, char **out,
                       char *errstr);
 static int check_header(const char *name, const char *value, char **out,
                         char *errstr);
+static int check_text_mode(const char *name, const char *value, char **out,
+                           char *errstr);
 static int check_cookies(const char *name, const char *value, char **out,
                          char *errstr);
 
 /* clang-format off */
 #define OFF(f) offsetof(struct cf_config, f)
 #define INT(f, u, d, lo, hi, h) \
-    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, FK_ONE, 0, h}
+    {#f, FT_INT, u, OFF(f), d, NULL, lo, hi, 0, NULL, FK_ONE, 0, h, NULL}
 #define BOOL(f, d, h) \
-    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, FK_ONE, 0, h}
+    {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, FK_ONE, 0, h, NULL}
 #define STR(f, d, n, chk, h) \
-    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, FK_ONE, 0, h}
+    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, FK_ONE, 0, h, NULL}
 #define SECRET(f, kind, chk, h) \
-    {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 1, h}
+    {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 1, h, NULL}
+#define WORD(f, d, chk, bare, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, 0, chk, FK_ONE, 0, h, bare}
 /* clang-format on */
 
 static const struct field fields[] = {
@@ -315,6 +321,10 @@ static const struct field fields[] = {
     INT(breaker_ms, FU_MS, 30 * SEC, 0, DAY,
         "how long a tripped host waits (e.g. 30s)"),
     BOOL(store_links, 0, "keep each page's outlinks in its result"),
+    WORD(text, "off", check_text_mode, "plain",
+         "keep each page's readable text: off, plain, markdown"),
+    INT(text_max, FU_BYTES, CF_TEXT_MAX_DEFAULT, 1, 16 * MIB,
+        "bytes of text kept per page; more is cut and marked (e.g. 64k)"),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -482,6 +492,29 @@ static int parse_bool(const struct field *f, const char *value, int64_t *out,
              "%s: not a boolean: '%.*s' (use true/false, yes/no, on/off, 1/0)",
              f->name, SHOW_MAX, value);
     return CF_EINVAL;
+}
+
+/* --text: one of the words of enum cf_text_mode. */
+static const char *const text_modes[] = {"off", "plain", "markdown"};
+
+static int check_text_mode(const char *name, const char *value, char **out,
+                           char *errstr)
+{
+    for (size_t i = 0; i < sizeof(text_modes) / sizeof(text_modes[0]); i++)
+        if (strcmp(value, text_modes[i]) == 0)
+            return CF_OK;
+    snprintf(errstr, CF_ERRSTR_LEN,
+             "%s: unknown mode '%.*s' (use off, plain or markdown)", name,
+             SHOW_MAX, value);
+    return CF_EINVAL;
+}
+
+enum cf_text_mode cf_config_text_mode(const struct cf_config *c)
+{
+    for (size_t i = 0; i < sizeof(text_modes) / sizeof(text_modes[0]); i++)
+        if (c->text && strcmp(c->text, text_modes[i]) == 0)
+            return (enum cf_text_mode)i;
+    return CF_TEXT_OFF;
 }
 
 /* Printable text without control characters (it ends up in headers). */
@@ -826,6 +859,13 @@ const char *cf_config_field_help(size_t i)
 int cf_config_field_is_secret(size_t i)
 {
     return i < NFIELDS && fields[i].secret;
+}
+
+const char *cf_config_field_bare(size_t i)
+{
+    if (i >= NFIELDS)
+        return NULL;
+    return fields[i].type == FT_BOOL ? "1" : fields[i].bare;
 }
 
 int cf_config_field_is_bool(size_t i)

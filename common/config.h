@@ -46,7 +46,21 @@ struct cf_config {
     int64_t breaker_failures;     /* consecutive host failures to trip */
     int64_t breaker_ms;           /* how long a tripped host waits */
     int64_t store_links;          /* 0/1: keep outlinks in results */
+    char *text;                   /* "off", "plain", "markdown" */
+    int64_t text_max;             /* bytes of text kept per page */
 };
+
+#define CF_TEXT_MAX_DEFAULT (64 * 1024) /* text_max's default */
+
+/* What --text asks for. */
+enum cf_text_mode {
+    CF_TEXT_OFF = 0,  /* no text */
+    CF_TEXT_PLAIN,    /* visible text, blocks on lines of their own */
+    CF_TEXT_MARKDOWN, /* the same with headings, lists, links, emphasis */
+};
+
+/* The mode c->text names (CF_TEXT_OFF for anything else). */
+enum cf_text_mode cf_config_text_mode(const struct cf_config *c);
 
 /* Defaults for every field. */
 void cf_config_init(struct cf_config *c);
@@ -80,6 +94,10 @@ int cf_config_check(const struct cf_config *c, char *errstr);
 size_t cf_config_nfields(void);
 const char *cf_config_field_name(size_t i);
 const char *cf_config_field_help(size_t i);
+/* What a flag of the i-th field given without a value means: "1" for a
+ * switch, a word for fields like text ("--text" is "plain"), else NULL
+ * (the flag needs a value). */
+const char *cf_config_field_bare(size_t i);
 /* 1 if the i-th field is a 0/1 switch (a CLI flag may omit its value). */
 int cf_config_field_is_bool(size_t i);
 /* 1 if the i-th field's value must never be shown (headers, cookies). */

@@ -44,8 +44,9 @@ static void build_flags(struct cfgflags *f)
         char *name = dashed(cf_config_field_name(i));
         size_t len = strlen(name);
         int is_bool = field_is_bool(i);
+        const char *bare = cf_config_field_bare(i);
 
-        add_flag(f, &cap, name, i, is_bool, "1");
+        add_flag(f, &cap, name, i, bare != NULL, bare ? bare : "1");
         if (len > 3 && strcmp(name + len - 3, "-ms") == 0)
             add_flag(f, &cap, cf_strndup(name, len - 3), i, 0, NULL);
         if (is_bool)
@@ -92,7 +93,20 @@ void cfgflags_cleanup(struct cfgflags *f)
     memset(f, 0, sizeof(*f));
 }
 
-int cfgflags_take(struct cfgflags *f, int c, const char *arg)
+/* 1 if s (may be NULL) is a value a word flag may take from the next
+ * argument ("--text markdown"): a lower-case word, not an option or a
+ * URL. */
+static int word_value(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!(*s >= 'a' && *s <= 'z'))
+            return 0;
+    return 1;
+}
+
+int cfgflags_take(struct cfgflags *f, int c, const char *arg, char **argv)
 {
     size_t i;
 
@@ -106,6 +120,13 @@ int cfgflags_take(struct cfgflags *f, int c, const char *arg)
     i = (size_t)(c - CFGFLAGS_VAL_BASE);
     f->sets = cf_realloc(f->sets, (f->nsets + 1) * sizeof(*f->sets));
     f->sets[f->nsets].flag = i;
+    if (f->flags[i].is_bool && !arg && argv != NULL &&
+        !cf_config_field_is_bool(f->flags[i].field) &&
+        word_value(argv[optind])) {
+        /* "--text markdown": a word field takes the next argument when it
+         * is a word; a seed URL never is */
+        arg = argv[optind++];
+    }
     if (f->flags[i].is_bool && !arg)
         f->sets[f->nsets].value = cf_strdup(f->flags[i].bool_value);
     else if (f->flags[i].is_bool && /* --no-x=1 means x=0 */
@@ -168,6 +189,8 @@ void cfgflags_print_help(FILE *out)
 
         if (field_is_bool(i))
             snprintf(left, sizeof(left), "--[no-]%s", name);
+        else if (cf_config_field_bare(i) != NULL)
+            snprintf(left, sizeof(left), "--%s [V]", name);
         else if (len > 3 && strcmp(name + len - 3, "-ms") == 0)
             snprintf(left, sizeof(left), "--%.*s[-ms] MS", (int)(len - 3),
                      name);

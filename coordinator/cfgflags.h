@@ -47,9 +47,12 @@ struct cfgflags {
 void cfgflags_init(struct cfgflags *f, const struct option *cmd_opts);
 void cfgflags_cleanup(struct cfgflags *f);
 
-/* Handle getopt_long's return c (with optarg). Returns 1 if c was a
- * config flag (recorded), 0 if it is the command's own. */
-int cfgflags_take(struct cfgflags *f, int c, const char *arg);
+/* Handle getopt_long's return c (with optarg). A flag with an optional
+ * word value given without one ("--text markdown") takes argv[optind]
+ * when it is a lower-case word (and advances optind); argv may be NULL.
+ * Returns 1 if c was a config flag (recorded), 0 if it is the command's
+ * own. */
+int cfgflags_take(struct cfgflags *f, int c, const char *arg, char **argv);
 
 /* 1 if any config flag or --config was given. */
 int cfgflags_given(const struct cfgflags *f);

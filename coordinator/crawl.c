@@ -303,7 +303,7 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
     opterr = 0;
     optind = 0;
     while ((c = getopt_long(argc, argv, ":o:qh", flags->opts, NULL)) != -1) {
-        if (cfgflags_take(flags, c, optarg))
+        if (cfgflags_take(flags, c, optarg, argv))
             continue;
         switch (c) {
         case 'o':

@@ -239,7 +239,7 @@ int cmd_seed(int argc, char **argv)
     opterr = 0;
     optind = 0;
     while ((c = getopt_long(argc, argv, ":c:f:h", flags.opts, NULL)) != -1) {
-        if (cfgflags_take(&flags, c, optarg))
+        if (cfgflags_take(&flags, c, optarg, argv))
             continue;
         switch (c) {
         case 'c':

@@ -253,6 +253,7 @@ static void page_in_of(const struct job *j, struct page_in *in)
     in->body_len = j->x.body.len;
     in->content_type = j->x.content_type;
     in->x_robots = j->x.x_robots;
+    in->plan = j->cr->plan;
     in->now_ms = cf_now_ms();
 }
 
@@ -313,7 +314,7 @@ static void page_done(struct job *j)
     res.nlinks = (uint32_t)(pl.found);
     res.outlinks = pl.all;
     res.noutlinks = pl.nall;
-    page_meta_result(&pl.meta, &res);
+    page_meta_result(&pl, &res);
     if (res.flags & CF_RES_NOINDEX)
         j->w->n.noindex++;
     if (res.flags & CF_RES_NOFOLLOW)

@@ -42,6 +42,7 @@ void page_links_cleanup(struct page_links *pl)
     free(pl->meta.description);
     free(pl->meta.lang);
     free(pl->meta.meta_robots);
+    extract_out_cleanup(&pl->ex);
     memset(pl, 0, sizeof(*pl));
 }
 
@@ -106,8 +107,22 @@ static void take_meta(struct page_meta *m, struct parse_result *res)
     m->dropped = res->stats.invalid + res->stats.over_cap;
 }
 
+struct tree_ctx {
+    const struct page_in *in; /* the page */
+    struct page_links *pl;    /* where the output goes */
+};
+
+/* parse.h's tree_cb: the whole tree, while it lives. */
+static void on_tree(const void *doc, const char *base, void *arg)
+{
+    struct tree_ctx *t = arg;
+
+    extract_run(t->in->plan, doc, base, &t->pl->ex);
+}
+
 int page_parse(const struct page_in *in, struct page_links *pl)
 {
+    struct tree_ctx tc = {in, pl};
     const struct cf_config *cfg = in->cfg;
     struct parse_opts po = {0};
     struct parse_result res = {0};
@@ -118,6 +133,10 @@ int page_parse(const struct page_in *in, struct page_links *pl)
     po.follow_nofollow = (int)cfg->follow_nofollow;
     po.max_url_len = (size_t)cfg->max_url_len;
     po.x_robots = in->x_robots;
+    if (in->plan != NULL) {
+        po.tree_cb = on_tree;
+        po.tree_arg = &tc;
+    }
     rv = parse_page(in->body ? in->body : "", in->body_len, in->url,
                     in->content_type, &po, &res);
     if (res.title && *res.title)
@@ -137,8 +156,10 @@ int page_parse(const struct page_in *in, struct page_links *pl)
     return rv == 0 ? 0 : CF_EINVAL;
 }
 
-void page_meta_result(const struct page_meta *m, struct cf_result *res)
+void page_meta_result(const struct page_links *pl, struct cf_result *res)
 {
+    const struct page_meta *m = &pl->meta;
+
     res->canonical = m->canonical;
     res->description = m->description;
     res->lang = m->lang;
@@ -148,4 +169,10 @@ void page_meta_result(const struct page_meta *m, struct cf_result *res)
     res->links_external = m->external;
     res->links_nofollow = m->nofollow;
     res->links_dropped = m->dropped;
+    res->text = pl->ex.text;
+    res->fields = pl->ex.fields;
+    res->nfields = pl->ex.nfields;
+    res->jsonld = pl->ex.jsonld;
+    res->njsonld = pl->ex.njsonld;
+    res->flags |= pl->ex.flags;
 }

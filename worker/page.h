@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "extract.h"
 #include "frontier.h"
 #include "record.h"
 
@@ -37,6 +38,7 @@ struct page_links {
         uint32_t nofollow;      /* links not followed (nofollow) */
         uint32_t dropped;       /* links unusable or over the cap */
     } meta;
+    struct extract_out ex;      /* text, fields, JSON-LD (extract.h) */
     struct cf_buf scratch;      /* where records are encoded */
 };
 
@@ -56,6 +58,7 @@ struct page_in {
     size_t body_len;
     const char *content_type;      /* as sent, or NULL */
     const char *x_robots;          /* X-Robots-Tag lines, or NULL */
+    const struct extract_plan *plan; /* the crawl's, NULL: none asked */
     int64_t now_ms;                /* wall clock: links' discovered_ms */
 };
 
@@ -68,9 +71,10 @@ void page_links_cleanup(struct page_links *pl);
  * CF_EINVAL when the page cannot be parsed (pl then holds no links). */
 int page_parse(const struct page_in *in, struct page_links *pl);
 
-/* Point res's metadata fields (canonical ... links_dropped, flags) at m;
- * m keeps ownership. */
-void page_meta_result(const struct page_meta *m, struct cf_result *res);
+/* Point res's metadata and extraction fields (canonical ...
+ * links_dropped, text, fields, jsonld, flags) at pl's; pl keeps
+ * ownership. */
+void page_meta_result(const struct page_links *pl, struct cf_result *res);
 
 /* Offer one discovered URL (normalised) to pl, with flags for its
  * request; scope is checked against in's page. Returns 1 if taken. */

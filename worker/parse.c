@@ -730,7 +730,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
     cut = depth_limit(doc, ulen,
                       opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
     out->stats.depth_cut = (uint32_t)(ulen - cut);
-    if (!opts->keep_text && cut > 0) {
+    if (!opts->keep_text && opts->tree_cb == NULL && cut > 0) {
         small = cf_malloc(cut);
         cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
         doc = small;
@@ -761,6 +761,8 @@ int parse_page(const char *body, size_t len, const char *page_url,
         take_canonical(&w, base, opts);
     take_links(&w, base, cf_url_base_str(page ? page : base), opts);
 out:
+    if (opts->tree_cb != NULL)
+        opts->tree_cb(g->document, out->base, opts->tree_arg);
     cf_url_base_free(page);
     cf_url_base_free(base);
     free(w.cands);

@@ -17,6 +17,7 @@
 #include "rclient.h"
 #include "robocache.h"
 #include "robots.h"
+#include "extract.h"
 #include "scope.h"
 #include "seen.h"
 
@@ -190,6 +191,11 @@ static void on_config(redisReply *r, void *arg)
                  "crawl=%s error=\"%s\"", cr->name, errstr);
     scope_free(cr->scope);
     cr->scope = sc;
+    extract_plan_free(cr->plan);
+    cr->plan = extract_plan_new(&cfg, errstr);
+    if (cr->plan == NULL && errstr[0] != '\0')
+        cf_error("bad extraction rule, nothing will be extracted",
+                 "crawl=%s error=\"%s\"", cr->name, errstr);
     cf_config_cleanup(&cr->cfg);
     cr->cfg = cfg;
     robots_ua_token(cfg.user_agent ? cfg.user_agent : "crawlfleet",
@@ -580,6 +586,7 @@ out:
         ackbatch_drop(w->crawls[i]);
         cf_config_cleanup(&w->crawls[i]->cfg);
         scope_free(w->crawls[i]->scope);
+        extract_plan_free(w->crawls[i]->plan);
         seen_free(w->crawls[i]->seen);
         fetch_jar_free(w->crawls[i]->jar);
         free(w->crawls[i]->jar_loaded);

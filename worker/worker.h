@@ -70,6 +70,7 @@ struct crawl {
     char name[CF_CRAWL_NAME_MAX + 1];
     struct cf_config cfg;       /* latest config from Redis */
     struct scope *scope;        /* compiled from cfg, NULL if invalid */
+    struct extract_plan *plan;  /* from cfg; NULL: nothing to extract */
     int have_cfg;               /* cfg loaded at least once */
     int cfg_loading;            /* HGETALL outstanding */
     int64_t cfg_ms;             /* when cfg was loaded */

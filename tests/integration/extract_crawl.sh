@@ -77,14 +77,21 @@ check() {
         t_fail "$_n: results differ from the truth (< want, > got):
 $(diff "$T/$_n.want" "$T/$_n.got" | head -n 20)"
     fi
-    if grep -q 'target.html' "$T/$_n.jsonl"; then
+    if jq -r .url "$T/$_n.jsonl" | grep -q 'target.html'; then
         t_fail "$_n: a nofollow page's link was fetched"
     else
         t_ok "$_n: no link of a nofollow page fetched"
     fi
 }
 
-META='del(.text, .fields, .jsonld, .text_truncated)'
+META='del(.text, .markdown, .fields, .jsonld, .text_truncated)'
 check meta "$META"
+check text 'del(.markdown, .fields, .jsonld)' --text
+check markdown '.text = .markdown | del(.markdown, .fields, .jsonld)' \
+    --text markdown
+# the cap: every text cut to 8 bytes at most, marked where cut
+check textcap 'del(.markdown, .fields, .jsonld) | if .text then
+    (if (.text | length) > 8 then .text_truncated = true else . end)
+    | .text |= (.[0:8] | sub("\\s+$"; "")) else . end' --text --text-max 8
 
 t_summary extract_crawl

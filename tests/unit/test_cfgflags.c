@@ -24,7 +24,7 @@ static int parse(struct cfgflags *f, const char *const *args, int *unknown)
     opterr = 0;
     optind = 0;
     while ((c = getopt_long(argc, argv, ":", f->opts, NULL)) != -1)
-        if (!cfgflags_take(f, c, optarg))
+        if (!cfgflags_take(f, c, optarg, argv))
             (*unknown)++;
     return optind;
 }
@@ -93,6 +93,42 @@ static void test_values(void)
     cfgflags_cleanup(&f);
 }
 
+/* --text takes an optional word: alone, =word, or the next argument
+ * when it is a word (never a URL). */
+static void test_word_flag(void)
+{
+    static const struct {
+        const char *args[6];
+        const char *want;
+        int ind; /* where the command's own arguments start */
+    } cases[] = {
+        {{"x", "--text", "http://a.example/", NULL}, "plain", 2},
+        {{"x", "--text", NULL}, "plain", 2},
+        {{"x", "--text", "markdown", "http://a.example/", NULL}, "markdown",
+         3},
+        {{"x", "--text=markdown", "http://a.example/", NULL}, "markdown", 2},
+        {{"x", "--text", "off", NULL}, "off", 3},
+        {{"x", NULL}, "off", 1},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cfgflags f;
+        struct cf_config c;
+        char err[CF_ERRSTR_LEN] = "";
+        int unknown, ind;
+
+        cfgflags_init(&f, NULL);
+        cf_config_init(&c);
+        ind = parse(&f, cases[i].args, &unknown);
+        CHECKF(cfgflags_apply(&f, &c, err) == CF_OK, "case %zu: %s", i, err);
+        CHECKF(strcmp(c.text, cases[i].want) == 0, "case %zu: %s", i,
+               c.text);
+        CHECKF(ind == cases[i].ind, "case %zu: optind %d", i, ind);
+        cf_config_cleanup(&c);
+        cfgflags_cleanup(&f);
+    }
+}
+
 static void test_bad_values(void)
 {
     static const struct {
@@ -104,6 +140,8 @@ static void test_bad_values(void)
         {{"x", "--scope", "nowhere", NULL}, "--scope"},
         {{"x", "--include", "(", NULL}, "--include"},
         {{"x", "--obey-robots=maybe", NULL}, "--obey-robots"},
+        {{"x", "--text", "html", NULL}, "unknown mode 'html'"},
+        {{"x", "--text-max", "0", NULL}, "--text-max"},
         {{"x", "--config", "/nonexistent/cf.conf", NULL}, "--config"},
     };
 
@@ -171,6 +209,7 @@ int main(void)
 {
     test_every_field_has_a_flag();
     test_values();
+    test_word_flag();
     test_bad_values();
     test_file_then_flags();
     test_command_options_pass_through();
