@@ -44,6 +44,8 @@ static const struct {
     {"breaker_failures", "5"},
     {"breaker_ms", "30000"},
     {"store_links", "0"},
+    {"text", "off"},
+    {"text_max", "65536"},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -148,6 +150,8 @@ static const struct {
      "user_agent: control characters are not allowed"},
     {"max_redirects", "101", "max_redirects: must be between 0 and 100"},
     {"lease_ms", "999ms", "lease_ms: must be between 1000 and 86400000"},
+    {"text", "html", "text: unknown mode 'html' (use off, plain or markdown)"},
+    {"text", "", "text: must not be empty"},
 };
 
 /* Config files: content, expected rc, expected message suffix. */
@@ -290,6 +294,8 @@ static const char *const odd_values[] = {
     "0",
     "1d",
     "true",
+    "markdown",
+    "1k",
 };
 
 static void test_round_trip(void)
