@@ -34,8 +34,9 @@ COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPTS += release
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
-# Shared functions, prepended to every script.
-SCRIPT_LIB := common/scripts/lib.lua
+# Shared pieces (one concept each), prepended to the scripts that name
+# them in their --@lib line (tools/embed-scripts.sh).
+SCRIPT_LIB := $(sort $(wildcard common/scripts/lib/*.lua))
 
 # Each binary: its main plus a library of its modules (unit tests link it).
 WORKER_MAIN := worker/main.c
@@ -83,7 +84,7 @@ $(B)/%.o: %.c
 
 $(B)/gen/scripts.c: $(SCRIPT_LIB) $(SCRIPT_FILES) tools/embed-scripts.sh
 	@mkdir -p $(@D)
-	sh tools/embed-scripts.sh -p $(SCRIPT_LIB) $(SCRIPT_FILES) > $@.tmp && \
+	sh tools/embed-scripts.sh -l common/scripts/lib $(SCRIPT_FILES) > $@.tmp && \
 		mv $@.tmp $@
 
 $(B)/gen/scripts.o: $(B)/gen/scripts.c

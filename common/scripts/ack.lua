@@ -1,7 +1,8 @@
+--@lib base config stats state seen hosts links
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 11 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
 -- robots_denied, started_ms (its fetch's start, 0 if none), result; and
--- its links as push takes them (n, hosts, bits, prios, members; lib.lua).
+-- its links as push takes them (n, hosts, bits, prios, members; lib/links.lua).
 -- One call for one page or a batch: per page it releases the lease,
 -- appends the result to the results stream, counts and pushes the links;
 -- then the hosts are rescheduled, a host with a delay no earlier than

@@ -1,3 +1,4 @@
+--@lib base config stats hosts result leases
 -- control: KEYS[1] stats; ARGV: op, now_ms. op: pause (running ->
 -- paused), resume (paused -> running), cancel (running or paused ->
 -- cancelled; in-flight acks are still accepted), requeue-dead (dead

@@ -1,3 +1,4 @@
+--@lib base
 -- create: KEYS[1] stats; ARGV: now_ms, then config name/value pairs.
 -- Stores the config and starts the crawl (state running) unless it
 -- exists. Reply: 1 created, 0 existed (nothing changed).

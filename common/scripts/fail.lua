@@ -1,9 +1,11 @@
+--@lib base config stats hosts result leases
 -- fail: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
 -- retry_after_ms (-1 none), result. A transient failure: re-queue after
 -- max(retry_after, min(backoff_ms * 2^(attempts-1), backoff_max_ms)) via
 -- the delayed set, or past max_attempts move to the dead letters (and the
 -- result, the dead flag set by the worker, to the results stream). Counts
 -- toward the host's circuit breaker. Reply: "retry", "dead" or "stale".
+local RETRY_AFTER_MAX = 3600000 -- Retry-After is capped at one hour
 if #ARGV ~= 8 then
     return bad('argument count')
 end

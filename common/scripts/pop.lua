@@ -1,3 +1,4 @@
+--@lib base config stats state hosts result leases
 -- pop: KEYS[1] stats; ARGV: worker, n, now_ms. Leases up to n requests.
 -- Reply: state, wait_ms, seen_level, seen_split (the seen set's L and s,
 -- -1 when not running: for callers that look links up before an ack,

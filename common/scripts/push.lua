@@ -1,3 +1,4 @@
+--@lib base config stats state seen hosts links
 -- push: KEYS[1] stats; ARGV: now_ms, seeds (0/1), order (each link's
 -- index in the caller's array, in grouped order), then the links (see
 -- check_links): n, hosts, bits, prios, members. Dedups and enqueues. A

@@ -1,3 +1,4 @@
+--@lib base config stats hosts
 -- robots: KEYS[1] stats; ARGV: now_ms, hostkey, token, status,
 -- crawl_delay_ms (-1 none), body. Completes a robots lease: stores the
 -- body in the robots hash (the caller decides what an unreachable robots

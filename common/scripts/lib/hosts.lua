@@ -1,0 +1,79 @@
+-- hosts.lua: host queues and the host schedule (ready, sched).
+--@needs base
+
+local function host_key(hk)
+    return P .. 'h:' .. hk
+end
+
+local function queue_key(hk)
+    return P .. 'q:' .. hk
+end
+
+-- Put the host where it belongs: ready (due now, scored by its queue
+-- head), sched (scored by its next allowed time) or neither (no queued
+-- work, no free slot, or a robots fetch pending).
+-- With started (a fetch's start, ms) and delay_ms (the crawl's delay),
+-- the host's next allowed time first becomes at least started + its
+-- delay (d, robots' Crawl-delay, else delay_ms): pop set it from the
+-- pop's time, and a lease may wait in a worker before its fetch starts.
+-- With freed (ack), that many of its page slots are released first, and
+-- with ok its failure count (f) is cleared: one read and one write of
+-- the host's hash for all of it.
+local function schedule(hk, now, conc, started, delay_ms, freed, ok)
+    local hkey = host_key(hk)
+    local h
+    if ok then
+        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd', 'f')
+    else
+        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd')
+    end
+    local busy = tonumber(h[1]) or 0
+    local t = tonumber(h[2]) or 0
+    local set
+    if freed then
+        busy = busy - freed
+        set = {'i', fmt(busy)}
+    end
+    if started and started > 0 then
+        local d = tonumber(h[4]) or delay_ms
+        if d > 0 and started + d > t then
+            t = started + d
+            set = set or {}
+            set[#set + 1] = 't'
+            set[#set + 1] = fmt(t)
+        end
+    end
+    if set then
+        rcall('HSET', hkey, unpack(set))
+    end
+    if ok and h[5] then
+        rcall('HDEL', hkey, 'f')
+    end
+    local head = rcall('ZRANGE', queue_key(hk), '0', '0', 'WITHSCORES')
+    if not head[1] or h[3] or busy >= conc then
+        rcall('ZREM', K_READY, hk)
+        rcall('ZREM', K_SCHED, hk)
+        return
+    end
+    if t > now then
+        rcall('ZREM', K_READY, hk)
+        rcall('ZADD', K_SCHED, fmt(t), hk)
+    else
+        rcall('ZREM', K_SCHED, hk)
+        rcall('ZADD', K_READY, head[2], hk)
+    end
+end
+
+-- After new queue entries for hk (best score among them: score, as text):
+-- improve its place in ready, or schedule it if it was in neither set.
+-- One call when the host is ready already (LT only lowers its score);
+-- one that was not gets added, then is put where it belongs.
+local function host_touched(hk, score, now, conc)
+    if rcall('ZADD', K_READY, 'LT', score, hk) == 1 then
+        if rcall('ZSCORE', K_SCHED, hk) then
+            rcall('ZREM', K_READY, hk)
+        else
+            schedule(hk, now, conc)
+        end
+    end
+end
