@@ -1,11 +1,14 @@
 /* cli.c - shared helpers of the crawlfleet subcommands. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include "redisaddr.h"
 
 #define CLI_CONNECT_TIMEOUT_MS 5000
+#define CLI_OUT_MAX_LINKS 40 /* symlink hops followed for -o (SYMLOOP_MAX) */
 
 volatile int cli_interrupted;
 int cli_connect_err = CLI_FAIL;
@@ -225,64 +229,160 @@ void cli_nap(int ms)
     }
 }
 
+/* Follow symlinks from path to the name that is really written: a heap
+ * string, or NULL with errno set (ELOOP past CLI_OUT_MAX_LINKS hops). A
+ * dangling link yields its missing target, which is then created. */
+static char *out_follow_links(const char *path)
+{
+    char *cur = cf_strdup(path);
+
+    for (int hops = 0; hops < CLI_OUT_MAX_LINKS; hops++) {
+        struct stat st;
+        char link[PATH_MAX];
+        ssize_t n;
+        char *next, *slash;
+
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur; /* not a link (or missing): the name to write */
+        n = readlink(cur, link, sizeof(link) - 1);
+        if (n < 0)
+            break;
+        link[n] = '\0';
+        slash = strrchr(cur, '/');
+        if (link[0] == '/' || !slash)
+            next = cf_strdup(link);
+        else
+            next = cf_asprintf("%.*s/%s", (int)(slash - cur), cur, link);
+        free(cur);
+        cur = next;
+    }
+    free(cur);
+    errno = ELOOP;
+    return NULL;
+}
+
 int cli_out_open(const char *cmd, struct cli_out *o, const char *path)
 {
+    struct stat st;
+    char *real = NULL;
+    int fd, e, exists, mode = 0666;
+
     memset(o, 0, sizeof(*o));
     if (!path || strcmp(path, "-") == 0) {
         o->f = stdout;
         return CLI_OK;
     }
-    o->path = cf_strdup(path);
-    o->tmp = cf_asprintf("%s.tmp", path);
-    o->f = fopen(o->tmp, "w");
+    if (!*path)
+        return cli_usage(cmd, "empty output file name (use - for stdout)");
+    real = out_follow_links(path);
+    if (!real)
+        return cli_fail(cmd, "cannot write %s: %s", path, strerror(errno));
+    exists = stat(real, &st) == 0;
+    if (!exists && errno != ENOENT) {
+        e = errno;
+        free(real);
+        return cli_fail(cmd, "cannot write %s: %s", path, strerror(e));
+    }
+    if (exists && S_ISDIR(st.st_mode)) {
+        free(real);
+        return cli_fail(cmd, "cannot write %s: it is a directory; name a "
+                             "file in it", path);
+    }
+    o->name = cf_strdup(path);
+    if (exists && !S_ISREG(st.st_mode)) {
+        /* A device, FIFO or socket: replacing it would be wrong. */
+        free(real);
+        o->f = fopen(path, "w");
+        if (!o->f)
+            goto fail;
+        return CLI_OK;
+    }
+    if (exists)
+        mode = st.st_mode & 07777;
+    o->path = real;
+    o->tmp = cf_asprintf("%s.tmp", real);
+    /* O_NOFOLLOW: a planted NAME.tmp link must not redirect the write. */
+    fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+              0666);
+    if (fd < 0)
+        goto fail;
+    if (exists)
+        (void)fchmod(fd, (mode_t)mode);
+    o->f = fdopen(fd, "w");
     if (!o->f) {
-        int e = errno;
-
-        cli_fail(cmd, "cannot write %s: %s", o->tmp, strerror(e));
-        free(o->path);
-        free(o->tmp);
-        memset(o, 0, sizeof(*o));
-        return CLI_FAIL;
+        e = errno;
+        close(fd);
+        unlink(o->tmp);
+        errno = e;
+        goto fail;
     }
     return CLI_OK;
+fail:
+    e = errno;
+    cli_fail(cmd, "cannot write %s: %s", path, strerror(e));
+    free(o->name);
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof(*o));
+    return CLI_FAIL;
+}
+
+int cli_out_check(const char *cmd, struct cli_out *o)
+{
+    /* stdio keeps no error code of its own: call this right after the
+     * writes, while errno still holds the failed write's */
+    int e = errno ? errno : EIO;
+
+    if (!o->f || !ferror(o->f))
+        return CLI_OK;
+    cli_fail(cmd, "write error on %s: %s", o->name ? o->name : "stdout",
+             strerror(e));
+    return CLI_FAIL;
+}
+
+static void out_free(struct cli_out *o)
+{
+    free(o->name);
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof(*o));
 }
 
 int cli_out_commit(const char *cmd, struct cli_out *o)
 {
-    int ret = CLI_OK;
+    const char *name = o->name ? o->name : "stdout";
+    int ret = CLI_OK, e;
 
     if (!o->f)
         return CLI_OK;
+    errno = 0;
     if (fflush(o->f) != 0 || ferror(o->f)) {
-        ret = cli_fail(cmd, "write error on %s: %s", o->tmp ? o->tmp : "stdout",
+        e = errno ? errno : EIO;
+        ret = cli_fail(cmd, "write error on %s: %s", name, strerror(e));
+    }
+    if (o->tmp && ret == CLI_OK && fsync(fileno(o->f)) != 0 && errno != EINVAL)
+        ret = cli_fail(cmd, "write error on %s: %s", name, strerror(errno));
+    if (o->name && fclose(o->f) != 0 && ret == CLI_OK)
+        ret = cli_fail(cmd, "write error on %s: %s", name, strerror(errno));
+    if (o->tmp && ret == CLI_OK && rename(o->tmp, o->path) != 0)
+        ret = cli_fail(cmd, "cannot rename %s to %s: %s", o->tmp, o->path,
                        strerror(errno));
-    }
-    if (o->path) {
-        if (fclose(o->f) != 0 && ret == CLI_OK)
-            ret =
-                cli_fail(cmd, "write error on %s: %s", o->tmp, strerror(errno));
-        if (ret == CLI_OK && rename(o->tmp, o->path) != 0)
-            ret = cli_fail(cmd, "cannot rename %s to %s: %s", o->tmp, o->path,
-                           strerror(errno));
-    }
-    free(o->path);
-    free(o->tmp);
-    memset(o, 0, sizeof(*o));
+    if (o->tmp && ret != CLI_OK)
+        unlink(o->tmp);
+    out_free(o);
     return ret;
 }
 
-void cli_out_abort(struct cli_out *o, int discard)
+void cli_out_abort(struct cli_out *o, int keep)
 {
     if (!o->f)
         return;
-    if (o->path) {
+    if (o->name) {
         fclose(o->f);
-        if (discard)
+        if (o->tmp && !keep)
             unlink(o->tmp);
     } else {
         fflush(o->f);
     }
-    free(o->path);
-    free(o->tmp);
-    memset(o, 0, sizeof(*o));
+    out_free(o);
 }

@@ -88,17 +88,30 @@ void cli_catch_signals(void);
 /* Sleep up to ms, returning early when interrupted. */
 void cli_nap(int ms);
 
-/* Open path for writing via path.tmp (rename with cli_out_commit), or
- * stdout when path is NULL or "-". */
+/* Where a command's -o output goes. A regular file (or a name that does
+ * not exist yet) is written as NAME.tmp beside it and renamed over it
+ * when complete, so a reader never sees half of it; a symlink is followed
+ * first (the link stays, its target is replaced). Anything else that can
+ * be opened for writing (a device such as /dev/null, a FIFO, a terminal)
+ * and "-" or NULL (stdout) is written in place. */
 struct cli_out {
     FILE *f;    /* where to write */
-    char *path; /* final path, NULL for stdout */
-    char *tmp;  /* path.tmp */
+    char *name; /* the name given, for messages; NULL for stdout */
+    char *path; /* the file renamed into; NULL when written in place */
+    char *tmp;  /* path.tmp while it is being written, else NULL */
 };
+/* Open path (see above). A directory, an empty name, a symlink loop or a
+ * file that cannot be created is refused with one line: CLI_USAGE for
+ * the empty name, else CLI_FAIL; nothing is left behind then. */
 int cli_out_open(const char *cmd, struct cli_out *o, const char *path);
-/* Flush, close and rename into place; 0 or CLI_FAIL (printed). */
+/* CLI_FAIL (printed) when a write to o has failed so far (disk full,
+ * a closed pipe), else CLI_OK: lets a long writer stop early. */
+int cli_out_check(const char *cmd, struct cli_out *o);
+/* Flush and close; for a tmp file also fsync and rename into place. 0 or
+ * CLI_FAIL (printed); on failure the tmp file is removed. */
 int cli_out_commit(const char *cmd, struct cli_out *o);
-/* Close without renaming; remove the tmp file when discard is set. */
-void cli_out_abort(struct cli_out *o, int discard);
+/* Close without renaming; remove the tmp file unless keep is set (an
+ * interrupted crawl keeps what it wrote so far in NAME.tmp). */
+void cli_out_abort(struct cli_out *o, int keep);
 
 #endif

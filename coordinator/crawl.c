@@ -460,6 +460,8 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
             return cli_fail(cmd, "%s", err);
         if (got > 0 && out->f == stdout)
             fflush(stdout);
+        if (cli_out_check(cmd, out))
+            return CLI_FAIL;
         if (got == 0 && p.finished)
             return CLI_OK;
         if (got == 0 && cr->alive == 0) {
@@ -483,7 +485,7 @@ int cmd_crawl(int argc, char **argv)
     struct follower fl;
     struct cli_out out;
     char err[CF_ERRSTR_LEN];
-    int ret, done, opened = 0, discard = 1;
+    int ret, done, opened = 0;
 
     memset(&cr, 0, sizeof(cr));
     memset(&out, 0, sizeof(out));
@@ -533,7 +535,6 @@ int cmd_crawl(int argc, char **argv)
     ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
     if (ret)
         goto out;
-    discard = 0; /* from here on, FILE.tmp holds results */
     follower_init(&fl, cr.name, EXPORT_JSONL);
     ret = start_workers(&cr);
     if (ret)
@@ -582,7 +583,9 @@ int cmd_crawl(int argc, char **argv)
 out:
     stop_workers(&cr, SIGTERM);
     if (opened)
-        cli_out_abort(&out, discard);
+        /* Ctrl-C keeps FILE.tmp: the results so far (--resume rewrites
+         * FILE from the start); any failure removes it. */
+        cli_out_abort(&out, ret == CLI_INTERRUPTED);
     if (cr.rc)
         redisFree(cr.rc);
     if (cr.er.pid > 0)

@@ -115,6 +115,10 @@ int cmd_export(int argc, char **argv)
         }
         if (follow)
             fflush(out.f);
+        if (cli_out_check(cmd, &out)) {
+            ret = CLI_FAIL;
+            goto out;
+        }
         if (got == 0 && (!follow || fin))
             break;
         if (cli_interrupted)
@@ -128,7 +132,7 @@ int cmd_export(int argc, char **argv)
         ret = CLI_INTERRUPTED;
 out:
     if (opened)
-        cli_out_abort(&out, 1);
+        cli_out_abort(&out, 0);
     free(crawl);
     redisFree(rc);
     return ret;
