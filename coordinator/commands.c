@@ -34,6 +34,8 @@ static const struct command commands[] = {
      "  --state-dir DIR        default ./.crawlfleet/NAME\n"
      "  --resume               continue the crawl kept in the state dir\n"
      "  --fresh                delete the state dir first and start over\n"
+     "  --keep-state           keep the state dir after a crawl that is "
+     "done\n"
      "  -q, --quiet            no progress line\n"
      "  --redis URL            use this Redis instead of a private one\n"
      "  -h, --help             this help\n",

@@ -36,6 +36,7 @@
 #define REDIS_STOP_MS 60000
 #define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
 #define TICK_MS 1000
+#define STATE_PARENT ".crawlfleet" /* the default state dir's parent */
 /* How long one read of the results stream waits for more. A crawl whose
  * last events add no result (dead letters) is seen done after at most
  * this. */
@@ -51,6 +52,7 @@ struct crawl_args {
     int resume;
     int fresh;
     int quiet;
+    int keep_state; /* keep the state dir after a crawl that is done */
 };
 
 struct crawl_run {
@@ -64,6 +66,7 @@ struct crawl_run {
     int nworkers;
     int alive;
     int progress; /* draw the progress line */
+    int dir_made; /* this run created the state dir */
     int64_t started_ms;
     long long done_at_start; /* done count when we started (-1 unset) */
     struct progress last;     /* the main loop's last reading */
@@ -203,6 +206,31 @@ static void progress_end(struct crawl_run *cr)
         fputs("\r\033[K", stderr);
 }
 
+/* What becomes of the state dir once Redis is stopped. A crawl that is
+ * done needs it no more: it goes (with ./.crawlfleet when that is left
+ * empty) so the same command runs again, unless --keep-state. After a
+ * failure or Ctrl-C it stays for --resume; with --redis it holds only
+ * workers.log, so one this run made goes when no worker ever ran. */
+static void state_finish(struct crawl_run *cr, int ret)
+{
+    int done = ret == CLI_OK || ret == CLI_NOPAGES;
+
+    if (!cr->dir || (!done && !(cr->a.redis && cr->dir_made &&
+                                cr->nworkers == 0)))
+        return;
+    if (done && cr->a.keep_state)
+        return;
+    if (!done && !dir_exists(cr->dir))
+        return;
+    if (remove_state(cr->dir) != 0) {
+        cli_warn("crawl", "kept %s: it holds files crawlfleet did not put "
+                          "there", cr->dir);
+        return;
+    }
+    if (!cr->a.state_dir)
+        rmdir(STATE_PARENT); /* fails, as it should, unless empty */
+}
+
 static int start_workers(struct crawl_run *cr)
 {
     char *bin = proc_find("crawlfleet-worker");
@@ -285,6 +313,7 @@ static const struct option crawl_opts[] = {
     {"resume", no_argument, NULL, 'r'},
     {"fresh", no_argument, NULL, 'F'},
     {"quiet", no_argument, NULL, 'q'},
+    {"keep-state", no_argument, NULL, 'K'},
     {"redis", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -336,6 +365,9 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
         case 'q':
             a->quiet = 1;
             break;
+        case 'K':
+            a->keep_state = 1;
+            break;
         case 'R':
             a->redis = optarg;
             break;
@@ -381,6 +413,7 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
         if (!exists && cr->a.resume)
             return cli_fail(cmd, "nothing to resume: no state in %s", cr->dir);
     }
+    cr->dir_made = !dir_exists(cr->dir);
     if (mkdir_p(cr->dir) != 0)
         return cli_fail(cmd, "cannot create %s: %s", cr->dir, strerror(errno));
     if (!cr->a.redis) {
@@ -523,7 +556,7 @@ int cmd_crawl(int argc, char **argv)
         goto out;
     }
     cr.dir = cr.a.state_dir ? cf_strdup(cr.a.state_dir)
-                            : cf_asprintf(".crawlfleet/%s", cr.name);
+                            : cf_asprintf("%s/%s", STATE_PARENT, cr.name);
     cr.started_ms = cf_now_ms();
     cr.done_at_start = -1;
     cr.progress = !cr.a.quiet && isatty(2);
@@ -592,6 +625,7 @@ out:
         redis_embed_stop(&cr.er, REDIS_STOP_MS);
     else
         redis_embed_stop(&cr.er, 0);
+    state_finish(&cr, ret);
     free(cr.name);
     free(cr.dir);
     seedlist_cleanup(&seeds);

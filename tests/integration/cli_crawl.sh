@@ -107,7 +107,8 @@ CFG="--allow-private --scope any --timeout 5000 --lease 8000"
 
 # -- 1. crawl with the embedded Redis
 fixture f1 $SITE --manifest "$T/m1" || t_fail "fixture f1 did not start"
-"$CF" crawl "$SEED" $CFG --workers 2 --state-dir "$T/s1" -o "$T/o1.jsonl" \
+"$CF" crawl "$SEED" $CFG --workers 2 --state-dir "$T/s1" --keep-state \
+    -o "$T/o1.jsonl" \
     >"$T/c1.out" 2>"$T/c1.err"
 rc=$?
 if [ $rc -eq 0 ] && [ -s "$T/o1.jsonl" ] && [ ! -e "$T/o1.jsonl.tmp" ]; then

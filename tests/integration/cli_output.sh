@@ -33,7 +33,7 @@ R=$REDIS_URL
 
 "$FX" --hosts 1 --pages 40 --seed 5 >"$T/fx.ready" 2>"$T/fx.err" &
 FXPID=$!
-wait_for grep -q '^ready ' "$T/fx.ready" || t_fail "fixture did not start"
+wait_for grep -qs '^ready ' "$T/fx.ready" || t_fail "fixture did not start"
 SEED=http://127.0.0.1:$(sed -n 's/^ready ports=\([0-9]*\).*/\1/p' \
     "$T/fx.ready")/
 CFG="--allow-private --timeout 5000"
