@@ -12,7 +12,7 @@
 B ?= build
 CC ?= cc
 PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson \
-	libcrypto zlib
+	libcrypto libssl zlib
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

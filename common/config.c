@@ -6,6 +6,7 @@
  * table, so a new setting is one new row. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -238,6 +239,73 @@ static int check_cookies(const char *name, const char *value, char **out,
     return CF_OK;
 }
 
+/* PEM text holding at least one certificate; stored as given (OpenSSL
+ * reads it in the worker). Errors without the setting's name, as for
+ * cookies. */
+static int check_pem(const char *name, const char *value, char **out,
+                     char *errstr)
+{
+    (void)name;
+    (void)out;
+    if (!strstr(value, "-----BEGIN CERTIFICATE-----") ||
+        !strstr(value, "-----END CERTIFICATE-----")) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "no PEM certificate in it (-----BEGIN CERTIFICATE-----)");
+        return CF_EINVAL;
+    }
+    return CF_OK;
+}
+
+/* "host:port:addr", addr an IPv4 literal or an IPv6 one in brackets;
+ * host lower-cased. */
+static int check_resolve(const char *name, const char *value, char **out,
+                         char *errstr)
+{
+    const char *c1 = strchr(value, ':'), *c2, *addr;
+    char buf[64];
+    unsigned char bin[16];
+    long port = 0;
+    size_t alen;
+
+    if (!c1 || c1 == value)
+        goto bad;
+    for (const char *p = value; p < c1; p++)
+        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+            *p != '_')
+            goto bad;
+    c2 = strchr(c1 + 1, ':');
+    if (!c2 || c2 == c1 + 1 || c2 - c1 > 6)
+        goto bad;
+    for (const char *p = c1 + 1; p < c2; p++) {
+        if (!isdigit((unsigned char)*p))
+            goto bad;
+        port = port * 10 + (*p - '0');
+    }
+    if (port < 1 || port > 65535)
+        goto bad;
+    addr = c2 + 1;
+    alen = strlen(addr);
+    if (alen >= sizeof(buf))
+        goto bad;
+    if (addr[0] == '[' && alen > 2 && addr[alen - 1] == ']') {
+        memcpy(buf, addr + 1, alen - 2);
+        buf[alen - 2] = '\0';
+        if (inet_pton(AF_INET6, buf, bin) != 1)
+            goto bad;
+    } else if (inet_pton(AF_INET, addr, bin) != 1) {
+        goto bad;
+    }
+    *out = cf_strdup(value);
+    for (char *q = *out; *q != ':'; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return CF_OK;
+bad:
+    snprintf(errstr, CF_ERRSTR_LEN,
+             "%s: expected host:port:address (an IPv4 address or [IPv6]), "
+             "got '%.*s'", name, SHOW_MAX, value);
+    return CF_EINVAL;
+}
+
 static int check_regex(const char *name, const char *value, char **out,
                        char *errstr);
 static int check_text(const char *name, const char *value, char **out,
@@ -248,6 +316,10 @@ static int check_text_mode(const char *name, const char *value, char **out,
                            char *errstr);
 static int check_cookies(const char *name, const char *value, char **out,
                          char *errstr);
+static int check_pem(const char *name, const char *value, char **out,
+                     char *errstr);
+static int check_resolve(const char *name, const char *value, char **out,
+                         char *errstr);
 
 /* clang-format off */
 #define OFF(f) offsetof(struct cf_config, f)
@@ -257,6 +329,8 @@ static int check_cookies(const char *name, const char *value, char **out,
     {#f, FT_BOOL, FU_NONE, OFF(f), d, NULL, 0, 1, 0, NULL, FK_ONE, 0, h, NULL}
 #define STR(f, d, n, chk, h) \
     {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, n, chk, FK_ONE, 0, h, NULL}
+#define PLAIN(f, kind, chk, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 0, h, NULL}
 #define SECRET(f, kind, chk, h) \
     {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 1, h, NULL}
 #define WORD(f, d, chk, bare, h) \
@@ -288,6 +362,12 @@ static const struct field fields[] = {
            "'Name: value' sent with every request (repeatable)"),
     SECRET(cookies, FK_FILE, check_cookies,
            "Netscape cookie file whose cookies are sent (read at seed)"),
+    PLAIN(ca_file, FK_FILE, check_pem,
+          "PEM file of CAs trusted besides the system's (read at seed)"),
+    BOOL(insecure, 0, "skip TLS certificate checks (logged, flagged in "
+                      "every https result)"),
+    PLAIN(resolve, FK_LIST, check_resolve,
+          "host:port:addr: connect there for host:port (repeatable)"),
     BOOL(obey_robots, 1, "honour robots.txt rules and Crawl-delay"),
     BOOL(allow_private, 0,
          "allow fetching private, loopback and link-local addresses"),

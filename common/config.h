@@ -26,6 +26,10 @@ struct cf_config {
                                    * NULL; secret */
     char *cookies;                /* Netscape cookie lines joined by '\n',
                                    * or NULL; secret */
+    char *ca_file;                /* PEM text of extra trusted CAs, or NULL */
+    int64_t insecure;             /* 0/1: no TLS certificate checks */
+    char *resolve;                /* "host:port:addr" lines joined by '\n',
+                                   * or NULL */
     int64_t obey_robots;          /* 0/1 */
     int64_t allow_private;        /* 0/1: lift the SSRF guard */
     int64_t follow_nofollow;      /* 0/1: follow rel=nofollow, meta nofollow */
@@ -68,9 +72,9 @@ void cf_config_cleanup(struct cf_config *c);
 
 /* Set field name from text as a user gives it (a flag, a config file
  * line), validating type and bounds. Accepts the field name with '_' or
- * '-' ("max-depth"). Two string fields take their value differently:
- * "header" appends one "Name: value" (repeatable; "" clears the list) and
- * "cookies" names a Netscape cookie file, read and checked here. Returns
+ * '-' ("max-depth"). List fields ("header", "resolve") append one item
+ * per set (repeatable; "" clears the list); file fields ("cookies",
+ * "ca_file") name a file, read and checked here. Returns
  * 0, or CF_ENOTFOUND for an unknown name, or CF_EINVAL with errstr
  * ("max_depth: not a number: x"); errors about secret fields never quote
  * their values. */
@@ -79,7 +83,7 @@ int cf_config_set(struct cf_config *c, const char *name, const char *value,
 
 /* The same for a value in its stored form, as cf_config_field_value
  * renders it (what the crawl's config hash in Redis holds): the header
- * list's lines joined by '\n', the cookie file's checked contents. */
+ * lists' items joined by '\n', the files' checked contents. */
 int cf_config_set_stored(struct cf_config *c, const char *name,
                          const char *value, char *errstr);
 

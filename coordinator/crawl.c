@@ -532,6 +532,9 @@ int cmd_crawl(int argc, char **argv)
         ret = cli_usage(cmd, "%s", err);
         goto out;
     }
+    if (cfg.insecure)
+        cli_warn(cmd, "--insecure: TLS certificate checks are OFF for this "
+                      "crawl; its https results carry the flag 'insecure'");
     for (int i = optind; i < argc; i++)
         seedlist_add(&seeds, argv[i], (size_t)cfg.max_url_len);
     if (optind >= argc && !cr.a.resume) {

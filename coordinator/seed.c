@@ -267,6 +267,9 @@ int cmd_seed(int argc, char **argv)
         ret = cli_usage(cmd, "%s", err);
         goto out;
     }
+    if (cfg.insecure)
+        cli_warn(cmd, "--insecure: TLS certificate checks are OFF for this "
+                      "crawl; its https results carry the flag 'insecure'");
     if (optind >= argc && !file) {
         ret = cli_usage(cmd, "no seed URLs (give URLs, -f FILE or -)");
         goto out;

@@ -11,6 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "alloc.h"
 #include "frontier.h"
 #include "log.h"
@@ -304,12 +309,19 @@ static char *x_robots_tag(CURL *easy)
     return out;
 }
 
+static void free_lists(struct fetch_xfer *x)
+{
+    curl_slist_free_all(x->headers);
+    curl_slist_free_all(x->connect_to);
+    x->headers = x->connect_to = NULL;
+}
+
 static void finish(struct fetch *f, CURL *easy, CURLcode code)
 {
     struct fetch_xfer *x = NULL;
     long status = 0;
     char *s = NULL;
-    curl_off_t ra = -1;
+    curl_off_t ra = -1, pre = 0;
 
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -335,6 +347,10 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
         cf_sha1_text((const uint8_t *)"\xda\x39\xa3\xee\x5e\x6b\x4b\x0d"
                      "\x32\x55\xbf\xef\x95\x60\x18\x90\xaf\xd8\x07\x09",
                      x->payload_digest);
+    x->sent_ms = x->started_ms;
+    if (curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pre) ==
+            CURLE_OK && pre > 0)
+        x->sent_ms += (int64_t)(pre / 1000);
     fetch_classify(x);
 
     curl_multi_remove_handle(f->multi, easy);
@@ -348,8 +364,7 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
     } else {
         curl_easy_cleanup(easy);
     }
-    curl_slist_free_all(x->headers);
-    x->headers = NULL;
+    free_lists(x);
     f->st.finished++;
     f->st.running--;
     x->cb(x, x->arg); /* x may be freed here: not touched after */
@@ -474,8 +489,63 @@ void fetch_free(struct fetch *f)
     free(f);
 }
 
-/* curl keeps a pointer to the header list: each transfer owns its own. */
-static struct curl_slist *header_list(const char *lines)
+/* ---- extra CAs ----------------------------------------------------------- */
+
+struct fetch_cas {
+    STACK_OF(X509) *certs; /* parsed once, added to every new store */
+};
+
+/* curl's hook on each new TLS context (OpenSSL builds), after it loaded
+ * the system CAs: add ours beside them. */
+static CURLcode add_cas(CURL *e, void *ssl_ctx, void *arg)
+{
+    struct fetch_cas *cas = arg;
+    X509_STORE *st = SSL_CTX_get_cert_store((SSL_CTX *)ssl_ctx);
+
+    (void)e;
+    for (int i = 0; i < sk_X509_num(cas->certs); i++)
+        X509_STORE_add_cert(st, sk_X509_value(cas->certs, i)); /* a
+                                   * duplicate of a system CA fails: fine */
+    return CURLE_OK;
+}
+
+struct fetch_cas *fetch_cas_new(const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    struct fetch_cas *cas;
+    X509 *x;
+
+    if (!bio)
+        abort(); /* out of memory, as cf_malloc */
+    cas = cf_calloc(1, sizeof(*cas));
+    cas->certs = sk_X509_new_null();
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+        sk_X509_push(cas->certs, x);
+    BIO_free(bio);
+    ERR_clear_error(); /* the read past the last certificate left one */
+    if (sk_X509_num(cas->certs) == 0) {
+        fetch_cas_free(cas);
+        return NULL;
+    }
+    return cas;
+}
+
+void fetch_cas_free(struct fetch_cas *cas)
+{
+    if (!cas)
+        return;
+    sk_X509_pop_free(cas->certs, X509_free);
+    free(cas);
+}
+
+int fetch_cas_count(const struct fetch_cas *cas)
+{
+    return cas ? sk_X509_num(cas->certs) : 0;
+}
+
+/* curl keeps a pointer to a list: each transfer owns its own. With
+ * connect_to, "host:port:addr" becomes curl's "host:port:addr:port". */
+static struct curl_slist *line_list(const char *lines, int connect_to)
 {
     struct curl_slist *l = NULL;
     const char *p = lines;
@@ -484,7 +554,18 @@ static struct curl_slist *header_list(const char *lines)
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         char *one = cf_strndup(p, n);
-        struct curl_slist *t = curl_slist_append(l, one);
+        struct curl_slist *t;
+
+        if (connect_to) {
+            const char *c1 = strchr(one, ':');
+            const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+            char *ct = c2 ? cf_asprintf("%s:%.*s", one, (int)(c2 - c1 - 1),
+                                        c1 + 1)
+                          : cf_strdup(one);
+            free(one);
+            one = ct;
+        }
+        t = curl_slist_append(l, one);
 
         free(one);
         if (!t)
@@ -555,9 +636,20 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
         curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
     if (o->proxy && *o->proxy)
         curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
-    x->headers = header_list(o->headers);
+    x->headers = line_list(o->headers, 0);
     if (x->headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+    x->connect_to = line_list(o->resolve, 1);
+    if (x->connect_to)
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, x->connect_to);
+    if (o->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (o->cas) {
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, add_cas);
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, o->cas);
+    }
     curl_easy_setopt(e, CURLOPT_SHARE, o->jar);
     if (o->jar)
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* engine on, no file */
@@ -568,8 +660,7 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
         snprintf(x->errbuf, sizeof(x->errbuf), "%s",
                  curl_multi_strerror(mc));
         curl_easy_cleanup(e);
-        curl_slist_free_all(x->headers);
-        x->headers = NULL;
+        free_lists(x);
         x->easy = NULL;
         x->f = NULL;
         return CF_ERR;
@@ -585,8 +676,7 @@ void fetch_abort(struct fetch_xfer *x)
         return;
     curl_multi_remove_handle(x->f->multi, x->easy);
     curl_easy_cleanup(x->easy);
-    curl_slist_free_all(x->headers);
-    x->headers = NULL;
+    free_lists(x);
     x->f->st.running--;
     x->easy = NULL;
     x->f = NULL;

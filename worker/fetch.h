@@ -45,6 +45,11 @@ struct fetch_opts {
                                  * NULL (copied) */
     CURLSH *jar;                /* the crawl's cookie jar (fetch_jar_new),
                                  * or NULL: no cookies */
+    struct fetch_cas *cas;      /* extra trusted CAs, or NULL */
+    int insecure;               /* no TLS certificate or name checks */
+    const char *resolve;        /* "host:port:addr" lines joined by '\n':
+                                 * connect to addr for host:port (the TLS
+                                 * name stays host), or NULL */
     long connect_timeout_ms;
     long timeout_ms;            /* whole transfer */
     long low_speed_bps;         /* abort below this rate ... */
@@ -71,6 +76,7 @@ struct fetch_xfer {
     struct curl_slist *headers; /* extra request headers, owned */
     int keep_request;
     struct cf_sha1 sha;         /* over the decoded body as it comes */
+    struct curl_slist *connect_to; /* from resolve, owned */
     /* ---- results ---- */
     CURLcode code;              /* curl's result */
     int status;                 /* HTTP status, 0 if none */
@@ -85,6 +91,9 @@ struct fetch_xfer {
     struct cf_buf body;         /* decoded body, capped */
     int64_t bytes;              /* decoded bytes received (incl. dropped) */
     int64_t started_ms;         /* unix ms at start */
+    int64_t sent_ms;            /* unix ms the request went out, after
+                                 * connect and TLS (what the server sees as
+                                 * its start); started_ms if never sent */
     int64_t done_ms;            /* unix ms at the end */
     int blocked;                /* SSRF guard refused an address */
     int too_large;              /* body cap hit */
@@ -153,5 +162,14 @@ CURLSH *fetch_jar_new(void);
 int fetch_jar_load(CURLSH *jar, const char *lines);
 /* Free a jar no running transfer uses any more; NULL is fine. */
 void fetch_jar_free(CURLSH *jar);
+
+/* Certificates trusted besides the system's CAs, parsed once from PEM
+ * text; added to each new TLS connection's store. NULL if the text holds
+ * no certificate OpenSSL can read. */
+struct fetch_cas *fetch_cas_new(const char *pem);
+/* Free; no running transfer may use it. NULL is fine. */
+void fetch_cas_free(struct fetch_cas *cas);
+/* Certificates held. */
+int fetch_cas_count(const struct fetch_cas *cas);
 
 #endif

@@ -141,6 +141,8 @@ static void fill_result(struct job *j, struct cf_result *res,
     res->location = x->location;
     if (x->payload_digest[0])
         res->payload_digest = x->payload_digest;
+    if (j->cr->cfg.insecure && strncmp(res->url, "https:", 6) == 0)
+        res->flags |= CF_RES_INSECURE;
 }
 
 static void count_result(struct worker *w, enum cf_outcome out,
@@ -181,7 +183,9 @@ static void send_ack(struct job *j, struct cf_result *res,
     a.status = res->status;
     a.bytes = res->bytes;
     a.robots_denied = robots_denied;
-    a.started_ms = j->x.started_ms;
+    /* politeness counts from when the server got the request: a new
+     * connection's handshakes come before it */
+    a.started_ms = j->x.sent_ms ? j->x.sent_ms : j->x.started_ms;
     if (pl) {
         a.links_found = pl->found;
         a.out_of_scope = pl->out_of_scope;
@@ -415,6 +419,9 @@ static void start_fetch(struct job *j)
     o.proxy = cfg->proxy;
     o.headers = cfg->header;
     o.jar = j->cr->jar;
+    o.cas = j->cr->cas;
+    o.insecure = (int)cfg->insecure;
+    o.resolve = cfg->resolve;
     o.connect_timeout_ms = (long)cfg->connect_timeout_ms;
     o.timeout_ms = (long)cfg->timeout_ms;
     o.low_speed_bps = (long)cfg->low_speed_bps;

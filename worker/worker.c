@@ -159,6 +159,28 @@ static void jar_update(struct crawl *cr)
     cr->jar_loaded = cf_strdup(want);
 }
 
+/* Parse the config's extra CAs once (transfers hold pointers to them; a
+ * crawl's config does not change after it is created), and say loudly
+ * when a crawl turns certificate checks off. */
+static void tls_update(struct crawl *cr)
+{
+    if (cr->cfg.ca_file && !cr->cas) {
+        cr->cas = fetch_cas_new(cr->cfg.ca_file);
+        if (!cr->cas)
+            cf_error("crawl ca_file holds no certificate OpenSSL reads; "
+                     "using the system CAs only", "crawl=%s", cr->name);
+        else
+            cf_info("crawl trusts extra CAs", "crawl=%s certs=%d", cr->name,
+                    fetch_cas_count(cr->cas));
+    }
+    if (cr->cfg.insecure && !cr->insecure_told) {
+        cf_warn("TLS CERTIFICATE CHECKS ARE OFF for this crawl (insecure): "
+                "any server can pose as any https host",
+                "crawl=%s", cr->name);
+        cr->insecure_told = 1;
+    }
+}
+
 static void on_config(redisReply *r, void *arg)
 {
     struct crawl *cr = arg;
@@ -201,6 +223,7 @@ static void on_config(redisReply *r, void *arg)
     robots_ua_token(cfg.user_agent ? cfg.user_agent : "crawlfleet",
                     cr->robots_token, sizeof(cr->robots_token));
     jar_update(cr);
+    tls_update(cr);
     if (!cr->have_cfg)
         cf_debug("crawl config loaded", "crawl=%s", cr->name);
     cr->have_cfg = 1;
@@ -589,6 +612,7 @@ out:
         extract_plan_free(w->crawls[i]->plan);
         seen_free(w->crawls[i]->seen);
         fetch_jar_free(w->crawls[i]->jar);
+        fetch_cas_free(w->crawls[i]->cas);
         free(w->crawls[i]->jar_loaded);
         free(w->crawls[i]);
     }

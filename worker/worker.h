@@ -89,6 +89,8 @@ struct crawl {
                                  * none */
     CURLSH *jar;                /* this crawl's cookies in this process */
     char *jar_loaded;           /* cfg.cookies as last put in jar, or NULL */
+    struct fetch_cas *cas;      /* cfg.ca_file parsed, or NULL */
+    int insecure_told;          /* the insecure warning was logged */
 };
 
 enum job_state {

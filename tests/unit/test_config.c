@@ -24,6 +24,9 @@ static const struct {
     {"proxy", NULL},
     {"header", NULL},
     {"cookies", NULL},
+    {"ca_file", NULL},
+    {"insecure", "0"},
+    {"resolve", NULL},
     {"obey_robots", "1"},
     {"allow_private", "0"},
     {"follow_nofollow", "0"},
@@ -81,6 +84,8 @@ static const struct {
     {"obey_robots", "off", "0"},
     {"allow_private", "true", "1"},
     {"allow-private", "ON", "1"},
+    {"resolve", "A.Test:8443:127.0.0.2", "a.test:8443:127.0.0.2"},
+    {"insecure", "yes", "1"},
     {"store_links", "False", "0"},
     {"follow_nofollow", "1", "1"},
     {"scope", "domain", "domain"},
@@ -149,6 +154,20 @@ static const struct {
     {"user_agent", "a\r\nX-Evil: 1",
      "user_agent: control characters are not allowed"},
     {"max_redirects", "101", "max_redirects: must be between 0 and 100"},
+    {"resolve", "a.test:443", "resolve: expected host:port:address (an IPv4 "
+                              "address or [IPv6]), got 'a.test:443'"},
+    {"resolve", "a.test:443:localhost",
+     "resolve: expected host:port:address (an IPv4 address or [IPv6]), got "
+     "'a.test:443:localhost'"},
+    {"resolve", "a.test:0:127.0.0.1",
+     "resolve: expected host:port:address (an IPv4 address or [IPv6]), got "
+     "'a.test:0:127.0.0.1'"},
+    {"resolve", "a.test:443:::1",
+     "resolve: expected host:port:address (an IPv4 address or [IPv6]), got "
+     "'a.test:443:::1'"},
+    {"resolve", "a test:443:127.0.0.1",
+     "resolve: expected host:port:address (an IPv4 address or [IPv6]), got "
+     "'a test:443:127.0.0.1'"},
     {"lease_ms", "999ms", "lease_ms: must be between 1000 and 86400000"},
     {"text", "html", "text: unknown mode 'html' (use off, plain or markdown)"},
     {"text", "", "text: must not be empty"},
@@ -274,6 +293,9 @@ static const char *const odd_values[] = {
     "socks5://127.0.0.1:1080",
     "X-Test:  1 ",
     "@cookies", /* a cookie file written by the test */
+    "@ca_file", /* a PEM file written by the test */
+    "1",
+    "Site.Test:443:[::1]",
     "off",
     "on",
     "yes",
@@ -307,7 +329,15 @@ static void test_round_trip(void)
     int fd = mkstemp(jar);
     const char line[] = "#HttpOnly_.a.example\tTRUE\t/\tTRUE\t0\tk\tv\n";
 
+    char pem[] = "/tmp/cf-test-pem.XXXXXX";
+    const char cert[] = "-----BEGIN CERTIFICATE-----\nAAAA\n"
+                        "-----END CERTIFICATE-----\n";
+
     CHECK(fd >= 0 && write(fd, line, sizeof(line) - 1) > 0);
+    if (fd >= 0)
+        close(fd);
+    fd = mkstemp(pem);
+    CHECK(fd >= 0 && write(fd, cert, sizeof(cert) - 1) > 0);
     if (fd >= 0)
         close(fd);
     CHECK_INT(sizeof(odd_values) / sizeof(odd_values[0]), cf_config_nfields());
@@ -322,6 +352,8 @@ static void test_round_trip(void)
         before = cf_config_field_value(&a, i);
         if (strcmp(odd, "@cookies") == 0)
             odd = jar;
+        if (strcmp(odd, "@ca_file") == 0)
+            odd = pem;
         CHECKF(cf_config_set(&a, name, odd, err) == CF_OK,
                "set %s: %s", name, err);
         va = cf_config_field_value(&a, i);
@@ -344,6 +376,7 @@ static void test_round_trip(void)
     cf_config_cleanup(&b);
     cf_config_cleanup(&b); /* twice is harmless */
     unlink(jar);
+    unlink(pem);
 }
 
 /* header: each set appends one checked "Name: value"; the stored form is
