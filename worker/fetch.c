@@ -22,6 +22,12 @@
 
 #define FREE_EASY_MAX 1024
 
+/* An address fetch_set_public lets through. */
+struct public_addr {
+    int family;       /* AF_INET or AF_INET6 */
+    uint8_t addr[16]; /* in network order */
+};
+
 struct fetch {
     struct event_base *base;  /* the loop */
     CURLM *multi;             /* one multi handle for everything */
@@ -29,6 +35,8 @@ struct fetch {
     CURL **free_easy;         /* easy handles ready for reuse */
     size_t nfree;             /* entries in free_easy */
     struct fetch_stats st;    /* counters */
+    struct public_addr public_[FETCH_PUBLIC_MAX]; /* guard exceptions */
+    size_t npublic;
 };
 
 /* Per socket, hung on curl_multi_assign. */
@@ -48,7 +56,12 @@ static int v4_private(uint32_t a)
         {0x7f000000, 0xff000000}, /* 127/8 loopback */
         {0xa9fe0000, 0xffff0000}, /* 169.254/16 link-local */
         {0xac100000, 0xfff00000}, /* 172.16/12 */
+        {0xc0000000, 0xffffff00}, /* 192.0.0/24 IETF protocol assignments */
+        {0xc0000200, 0xffffff00}, /* 192.0.2/24 documentation */
         {0xc0a80000, 0xffff0000}, /* 192.168/16 */
+        {0xc6120000, 0xfffe0000}, /* 198.18/15 benchmarking */
+        {0xc6336400, 0xffffff00}, /* 198.51.100/24 documentation */
+        {0xcb007100, 0xffffff00}, /* 203.0.113/24 documentation */
         {0xe0000000, 0xf0000000}, /* 224/4 multicast */
         {0xf0000000, 0xf0000000}, /* 240/4 reserved, broadcast */
     };
@@ -58,6 +71,12 @@ static int v4_private(uint32_t a)
         if ((a & nets[i].mask) == nets[i].net)
             return 1;
     return 0;
+}
+
+static uint32_t v4_at(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+           b[3];
 }
 
 int fetch_addr_private(const struct sockaddr *sa)
@@ -70,13 +89,23 @@ int fetch_addr_private(const struct sockaddr *sa)
         const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
         const struct in6_addr *a = &s6->sin6_addr;
         const uint8_t *b = a->s6_addr;
+        static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+
         if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a))
             return 1;
-        if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-            uint32_t v4 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-                          (uint32_t)b[14] << 8 | b[15];
-            return v4_private(v4);
-        }
+        /* IPv4 inside: ::ffff:0:0/96 mapped, ::/96 compatible, NAT64
+         * 64:ff9b::/96 (RFC 6052) and 6to4 2002::/16 (RFC 3056) reach the
+         * IPv4 address they carry */
+        if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) ||
+            memcmp(b, nat64, sizeof(nat64)) == 0)
+            return v4_private(v4_at(b + 12));
+        if (b[0] == 0x20 && b[1] == 0x02)
+            return v4_private(v4_at(b + 2));
+        if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b &&
+            b[4] == 0 && b[5] == 1)                /* 64:ff9b:1::/48 local */
+            return 1;
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+            return 1;                              /* 2001:db8::/32 docs */
         if ((b[0] & 0xfe) == 0xfc)                 /* fc00::/7 */
             return 1;
         if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 */
@@ -88,13 +117,66 @@ int fetch_addr_private(const struct sockaddr *sa)
     return 1; /* unknown families are refused */
 }
 
+/* An address the guard lets through although it is private (the
+ * CF_SSRF_PUBLIC test hook). */
+static int addr_listed(const struct fetch *f, const struct sockaddr *sa)
+{
+    for (size_t i = 0; i < f->npublic; i++) {
+        const struct public_addr *p = &f->public_[i];
+        if (sa->sa_family == AF_INET && p->family == AF_INET &&
+            memcmp(&((const struct sockaddr_in *)sa)->sin_addr, p->addr, 4) ==
+                0)
+            return 1;
+        if (sa->sa_family == AF_INET6 && p->family == AF_INET6 &&
+            memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, p->addr,
+                   16) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int fetch_set_public(struct fetch *f, const char *list, char *errstr)
+{
+    char *copy = cf_strdup(list), *save = NULL, *tok;
+    int rc = CF_OK;
+
+    f->npublic = 0;
+    for (tok = strtok_r(copy, ", ", &save); tok;
+         tok = strtok_r(NULL, ", ", &save)) {
+        struct public_addr *p;
+
+        if (f->npublic == FETCH_PUBLIC_MAX) {
+            snprintf(errstr, CF_ERRSTR_LEN, "more than %d addresses",
+                     FETCH_PUBLIC_MAX);
+            rc = CF_EINVAL;
+            break;
+        }
+        p = &f->public_[f->npublic];
+        if (inet_pton(AF_INET, tok, p->addr) == 1) {
+            p->family = AF_INET;
+        } else if (inet_pton(AF_INET6, tok, p->addr) == 1) {
+            p->family = AF_INET6;
+        } else {
+            snprintf(errstr, CF_ERRSTR_LEN, "not an IP address: '%.64s'",
+                     tok);
+            rc = CF_EINVAL;
+            break;
+        }
+        f->npublic++;
+    }
+    free(copy);
+    if (rc != CF_OK)
+        f->npublic = 0;
+    return rc;
+}
+
 static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
     struct fetch_xfer *x = clientp;
 
     if (purpose == CURLSOCKTYPE_IPCXN && !x->allow_private &&
-        fetch_addr_private(&a->addr)) {
+        fetch_addr_private(&a->addr) && !(x->f && addr_listed(x->f, &a->addr))) {
         x->blocked = 1;
         if (x->f)
             x->f->st.blocked++;

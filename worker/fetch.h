@@ -139,8 +139,19 @@ void fetch_xfer_cleanup(struct fetch_xfer *x);
  * is NULL (unknown: try to parse). */
 int fetch_is_html(const char *content_type);
 /* 1 if the IPv4/IPv6 socket address is loopback, private, link-local,
- * multicast or unspecified. */
+ * shared (100.64/10), multicast, reserved, documentation, benchmarking or
+ * unspecified, or an IPv6 address carrying such an IPv4 address (mapped,
+ * compatible, NAT64 64:ff9b::/96, 6to4 2002::/16); also NAT64's local-use
+ * 64:ff9b:1::/48. */
 int fetch_addr_private(const struct sockaddr *sa);
+
+/* Addresses the SSRF guard lets through although private: a test hook
+ * (the worker reads them from CF_SSRF_PUBLIC, and says so in its log)
+ * standing in for a public server on a machine that has only loopback.
+ * list: IPv4/IPv6 literals separated by commas or spaces. 0, or CF_EINVAL
+ * with errstr (nothing set). */
+#define FETCH_PUBLIC_MAX 16
+int fetch_set_public(struct fetch *f, const char *list, char *errstr);
 
 /* Set x->outcome and x->transient from x->code, x->status and the flags
  * the transfer set (not_html, too_large, blocked, redirect_url): 2xx and

@@ -560,6 +560,17 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
             cr->listed = 1;
     }
     w->fetch = fetch_new(w->base, connection_cache(o->concurrency));
+    if (getenv("CF_SSRF_PUBLIC")) {
+        char err[CF_ERRSTR_LEN];
+        if (fetch_set_public(w->fetch, getenv("CF_SSRF_PUBLIC"), err) != 0) {
+            cf_error("bad CF_SSRF_PUBLIC", "error=\"%s\"", err);
+            code = 1;
+            goto out;
+        }
+        cf_warn("CF_SSRF_PUBLIC set (a test hook): the SSRF guard lets "
+                "these private addresses through",
+                "addrs=\"%s\"", getenv("CF_SSRF_PUBLIC"));
+    }
     w->metrics = metrics_new(w, o->metrics_port);
     if (!w->metrics) {
         code = 1;
