@@ -44,6 +44,7 @@ WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/rclient.c worker/fetch.c worker/robocache.c worker/page.c \
 	worker/job.c worker/ackbatch.c worker/metrics.c worker/worker.c \
 	worker/popper.c
+WORKER_SRC += worker/warc.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
 WORKER_SRC += worker/extract.c worker/text.c
 COORD_MAIN := coordinator/main.c

@@ -314,6 +314,8 @@ static int check_header(const char *name, const char *value, char **out,
                         char *errstr);
 static int check_text_mode(const char *name, const char *value, char **out,
                            char *errstr);
+static int check_types(const char *name, const char *value, char **out,
+                       char *errstr);
 static int check_cookies(const char *name, const char *value, char **out,
                          char *errstr);
 static int check_pem(const char *name, const char *value, char **out,
@@ -405,6 +407,11 @@ static const struct field fields[] = {
          "keep each page's readable text: off, plain, markdown"),
     INT(text_max, FU_BYTES, CF_TEXT_MAX_DEFAULT, 1, 16 * MIB,
         "bytes of text kept per page; more is cut and marked (e.g. 64k)"),
+    BOOL(warc, 0, "archive every response in WARC files (worker --warc-dir)"),
+    STR(fetch_types, NULL, 1, check_types,
+        "content types downloaded: html, all, or a list like "
+        "text/html,application/pdf,image/* (default: all with --warc, "
+        "html without; others stop after the headers)"),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -609,6 +616,36 @@ static int check_text(const char *name, const char *value, char **out,
         }
     }
     return CF_OK;
+}
+
+/* "html", "all", or comma-separated type/subtype tokens (a subtype "*"
+ * matches any). */
+static int check_types(const char *name, const char *value, char **out,
+                       char *errstr)
+{
+    const char *p = value;
+
+    if (strcmp(value, "html") == 0 || strcmp(value, "all") == 0)
+        return CF_OK;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        const char *slash = memchr(p, '/', n);
+        size_t i;
+
+        for (i = 0; i < n; i++)
+            if (!(isalnum((unsigned char)p[i]) || strchr("/+-.*_", p[i])))
+                break;
+        if (n == 0 || i < n || !slash || slash == p || slash == p + n - 1 ||
+            memchr(slash + 1, '/', (size_t)(p + n - slash - 1))) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: not html, all or a list of type/subtype: %.60s",
+                     name, value);
+            return CF_EINVAL;
+        }
+        if (!p[n])
+            return CF_OK;
+        p += n + 1;
+    }
 }
 
 static int check_regex(const char *name, const char *value, char **out,

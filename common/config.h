@@ -52,6 +52,11 @@ struct cf_config {
     int64_t store_links;          /* 0/1: keep outlinks in results */
     char *text;                   /* "off", "plain", "markdown" */
     int64_t text_max;             /* bytes of text kept per page */
+    int64_t warc;                 /* 0/1: archive responses in WARC files */
+    char *fetch_types;            /* content types downloaded: "html",
+                                   * "all" or a list of type/subtype (a
+                                   * "type/" + "*" matches the type); NULL:
+                                   * all with warc, html without */
 };
 
 #define CF_TEXT_MAX_DEFAULT (64 * 1024) /* text_max's default */

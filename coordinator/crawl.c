@@ -49,6 +49,7 @@ struct crawl_args {
     const char *redis;
     long long workers;
     long long concurrency; /* 0: the worker's default */
+    const char *warc_dir;  /* --warc DIR: archive into DIR */
     int resume;
     int fresh;
     int quiet;
@@ -253,6 +254,8 @@ static int start_workers(struct crawl_run *cr)
                               "--exit-when-done",
                               "--metrics-port",
                               "0",
+                              "--warc-dir",
+                              cr->a.warc_dir ? cr->a.warc_dir : "warc",
                               cr->a.concurrency ? "--concurrency" : NULL,
                               conc,
                               NULL};
@@ -315,6 +318,8 @@ static const struct option crawl_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"keep-state", no_argument, NULL, 'K'},
     {"redis", required_argument, NULL, 'R'},
+    /* before the generated switch of the same name: here it takes DIR */
+    {"warc", required_argument, NULL, 'W'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -370,6 +375,11 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
             break;
         case 'R':
             a->redis = optarg;
+            break;
+        case 'W':
+            if (!*optarg)
+                return cli_usage(cmd, "--warc needs a directory");
+            a->warc_dir = optarg;
             break;
         case 'h':
             cli_print_help(cli_command_find(cmd));
@@ -535,6 +545,8 @@ int cmd_crawl(int argc, char **argv)
     if (cfg.insecure)
         cli_warn(cmd, "--insecure: TLS certificate checks are OFF for this "
                       "crawl; its https results carry the flag 'insecure'");
+    if (cr.a.warc_dir)
+        cfg.warc = 1;
     for (int i = optind; i < argc; i++)
         seedlist_add(&seeds, argv[i], (size_t)cfg.max_url_len);
     if (optind >= argc && !cr.a.resume) {

@@ -37,6 +37,35 @@ static int crawl_finished(const char *cmd, redisContext *rc, const char *crawl)
     return p.finished;
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of p[0..len) in byte order (CDXJ's sort, LC_ALL=C). */
+static void write_sorted(FILE *out, char *p, size_t len)
+{
+    char **lines = NULL, *s = p, *nl;
+    size_t n = 0, cap = 0;
+
+    while (s && s < p + len) {
+        nl = memchr(s, '\n', (size_t)(p + len - s));
+        if (!nl)
+            break;
+        *nl = '\0';
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            lines = cf_realloc(lines, cap * sizeof(*lines));
+        }
+        lines[n++] = s;
+        s = nl + 1;
+    }
+    qsort(lines, n, sizeof(*lines), cmp_line);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s\n", lines[i]);
+    free(lines);
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export";
@@ -49,6 +78,9 @@ int cmd_export(int argc, char **argv)
     char *crawl = NULL;
     int follow = 0, ret, c, opened = 0;
     long got;
+    FILE *sink = NULL;
+    char *mem = NULL;
+    size_t mem_len = 0;
 
     opterr = 0;
     optind = 0;
@@ -57,8 +89,8 @@ int cmd_export(int argc, char **argv)
         case 'F':
             if (export_format_parse(optarg, &fmt))
                 return cli_usage(cmd,
-                                 "bad value for --format: %s (jsonl "
-                                 "or csv)",
+                                 "bad value for --format: %s (jsonl, "
+                                 "csv or cdxj)",
                                  optarg);
             break;
         case 'w':
@@ -83,6 +115,8 @@ int cmd_export(int argc, char **argv)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
     if (cli_check_name(cmd, argv[optind]))
         return CLI_USAGE;
+    if (follow && fmt == EXPORT_CDXJ)
+        return cli_usage(cmd, "--format cdxj is sorted: not with --follow");
     rc = cli_connect(cmd, redis);
     if (!rc)
         return cli_connect_err;
@@ -93,6 +127,15 @@ int cmd_export(int argc, char **argv)
     if (ret)
         goto out;
     opened = 1;
+    sink = out.f;
+    if (fmt == EXPORT_CDXJ) {
+        /* CDXJ is sorted by key: collect, then sort */
+        sink = open_memstream(&mem, &mem_len);
+        if (!sink) {
+            ret = cli_fail(cmd, "out of memory");
+            goto out;
+        }
+    }
     follower_init(&fl, crawl, fmt);
     if (fmt == EXPORT_CSV)
         export_csv_header(out.f);
@@ -108,7 +151,7 @@ int cmd_export(int argc, char **argv)
                 goto out;
             }
         }
-        if (follower_step(&fl, rc, out.f, follow && !fin ? FOLLOW_BLOCK_MS : 0,
+        if (follower_step(&fl, rc, sink, follow && !fin ? FOLLOW_BLOCK_MS : 0,
                           &got, err) != CF_OK) {
             ret = cli_fail(cmd, "%s", err);
             goto out;
@@ -124,6 +167,11 @@ int cmd_export(int argc, char **argv)
         if (cli_interrupted)
             break;
     }
+    if (fmt == EXPORT_CDXJ) {
+        fclose(sink);
+        sink = NULL;
+        write_sorted(out.f, mem, mem_len);
+    }
     ret = cli_out_commit(cmd, &out);
     opened = 0;
     if (ret == CLI_OK && fl.bad > 0)
@@ -131,6 +179,9 @@ int cmd_export(int argc, char **argv)
     if (ret == CLI_OK && cli_interrupted)
         ret = CLI_INTERRUPTED;
 out:
+    if (fmt == EXPORT_CDXJ && sink)
+        fclose(sink);
+    free(mem);
     if (opened)
         cli_out_abort(&out, 0);
     free(crawl);

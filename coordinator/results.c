@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "alloc.h"
 #include "cli.h"
 #include "err.h"
 #include "results.h"
+#include "url.h"
 
 #define FOLLOW_BATCH 1000 /* entries per XREAD */
 
@@ -21,6 +23,10 @@ int export_format_parse(const char *s, enum export_format *f)
     }
     if (strcmp(s, "csv") == 0) {
         *f = EXPORT_CSV;
+        return 0;
+    }
+    if (strcmp(s, "cdxj") == 0) {
+        *f = EXPORT_CDXJ;
         return 0;
     }
     return -1;
@@ -449,6 +455,134 @@ void export_csv_row(FILE *out, const struct cf_result *r)
     fprintf(out, "%u\n", r->attempts);
 }
 
+/* ---- CDXJ ---------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_lower(struct cf_buf *b, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        cf_buf_add(b, &c, 1);
+    }
+}
+
+int export_surt(struct cf_buf *b, const char *url)
+{
+    struct cf_url_parts u;
+    const char *h, *end, *q, *path_end;
+    size_t hl, i;
+    int def;
+
+    if (cf_url_split(url, &u) != 0)
+        return -1;
+    h = u.host;
+    hl = u.host_len;
+    /* "www." and "www2." go (as pywb's and warcio's SURT do) */
+    if (hl > 4 && strncasecmp(h, "www", 3) == 0) {
+        i = 3;
+        while (i < hl && h[i] >= '0' && h[i] <= '9')
+            i++;
+        if (i < hl - 1 && h[i] == '.') {
+            h += i + 1;
+            hl -= i + 1;
+        }
+    }
+    end = h + hl;
+    while (end > h) {
+        const char *dot = end - 1;
+
+        while (dot > h && dot[-1] != '.')
+            dot--;
+        add_lower(b, dot, (size_t)(end - dot));
+        end = dot > h ? dot - 1 : h;
+        if (dot > h)
+            cf_buf_add(b, ",", 1);
+    }
+    def = (u.scheme_len == 4 && u.port == 80) ||
+          (u.scheme_len == 5 && u.port == 443);
+    if (!def)
+        cf_buf_addf(b, ":%d", u.port);
+    cf_buf_add(b, ")", 1);
+    q = memchr(u.path, '?', u.path_len);
+    path_end = q ? q : u.path + u.path_len;
+    add_lower(b, u.path, (size_t)(path_end - u.path));
+    if (q && q + 1 < u.path + u.path_len) {
+        /* the parameters, sorted */
+        char *qs = cf_strndup(q + 1, (size_t)(u.path + u.path_len - q - 1));
+        char **parts = NULL, *save = NULL, *t;
+        size_t n = 0;
+
+        for (t = strtok_r(qs, "&", &save); t; t = strtok_r(NULL, "&", &save)) {
+            parts = cf_realloc(parts, (n + 1) * sizeof(*parts));
+            for (char *c = t; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c - 'A' + 'a');
+            parts[n++] = t;
+        }
+        qsort(parts, n, sizeof(*parts), cmp_str);
+        for (i = 0; i < n; i++)
+            cf_buf_addf(b, "%s%s", i ? "&" : "?", parts[i]);
+        free(parts);
+        free(qs);
+    }
+    return 0;
+}
+
+void export_cdxj_line(struct cf_buf *b, const struct cf_result *r)
+{
+    char ts[16], num[3][24];
+    size_t start = b->len;
+    time_t t;
+    struct tm tm;
+    json_t *o;
+    char *js;
+    const char *ct = r->content_type;
+    char *mime = NULL;
+
+    if (!r->warc_file || !r->url)
+        return;
+    if (export_surt(b, r->url) != 0)
+        cf_buf_addstr(b, r->url);
+    t = (time_t)((r->started_ms > 0 ? r->started_ms : r->done_ms) / 1000);
+    gmtime_r(&t, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+    if (ct)
+        mime = cf_strndup(ct, strcspn(ct, "; "));
+    snprintf(num[0], sizeof(num[0]), "%d", r->status);
+    snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->warc_length);
+    snprintf(num[2], sizeof(num[2]), "%lld", (long long)r->warc_offset);
+    o = json_object();
+    json_object_set_new(o, "url", str_or_null(r->url));
+    json_object_set_new(o, "mime", mime ? str_or_null(mime) : json_null());
+    json_object_set_new(o, "status", json_string(num[0]));
+    /* CDX writes the Base32 alone (pywb, warcio.js) */
+    json_object_set_new(o, "digest",
+                        str_or_null(r->payload_digest &&
+                                            !strncmp(r->payload_digest,
+                                                     "sha1:", 5)
+                                        ? r->payload_digest + 5
+                                        : r->payload_digest));
+    json_object_set_new(o, "length", json_string(num[1]));
+    json_object_set_new(o, "offset", json_string(num[2]));
+    json_object_set_new(o, "filename", str_or_null(r->warc_file));
+    js = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (cf_buf_addf(b, " %s %s\n", ts, js ? js : "{}") != 0) {
+        b->len = start;
+        if (b->data)
+            b->data[start] = '\0';
+    }
+    free(js);
+    json_decref(o);
+    free(mime);
+}
+
 int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
                  char *errstr)
 {
@@ -458,6 +592,13 @@ int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
         return CF_EINVAL;
     if (fmt == EXPORT_CSV) {
         export_csv_row(out, &r);
+    } else if (fmt == EXPORT_CDXJ) {
+        struct cf_buf b;
+
+        cf_buf_init(&b, 6 * len + 4096);
+        export_cdxj_line(&b, &r);
+        fwrite(b.data ? b.data : "", 1, b.len, out);
+        cf_buf_cleanup(&b);
     } else {
         struct cf_buf b;
 

@@ -15,9 +15,10 @@
 enum export_format {
     EXPORT_JSONL,
     EXPORT_CSV,
+    EXPORT_CDXJ, /* one line per archived page: SURT key, timestamp, JSON */
 };
 
-/* Parse "jsonl"/"json"/"csv"; 0 or -1. */
+/* Parse "jsonl"/"json"/"csv"/"cdxj"; 0 or -1. */
 int export_format_parse(const char *s, enum export_format *f);
 
 /* The JSON object for one result (new reference): url, final_url, status,
@@ -32,6 +33,19 @@ int export_iso8601(char *out, size_t n, int64_t ms);
  * written directly: the same text as jansson's compact dump of
  * export_result_json() (the export hot path). */
 void export_result_line(struct cf_buf *b, const struct cf_result *r);
+
+/* The SURT key of a normalised URL as CDX indexers write it (pywb,
+ * warcio.js): lower case, a leading "www" label (www, www2, ...) dropped,
+ * host labels reversed and joined by ',', ":port" when not the default,
+ * ')', the path, and the query's parameters sorted. Appends to b; 0, or
+ * -1 for a URL that does not split. */
+int export_surt(struct cf_buf *b, const char *url);
+
+/* The CDXJ line of an archived result ("KEY TIMESTAMP {json}\n": the
+ * 14-digit UTC time of started_ms, then url, mime, status, digest (its
+ * Base32 without "sha1:"), length, offset, filename), appended to b;
+ * nothing for a result without a WARC record. */
+void export_cdxj_line(struct cf_buf *b, const struct cf_result *r);
 
 /* The CSV header line and one row (RFC 4180 quoting), newline ended. */
 void export_csv_header(FILE *out);

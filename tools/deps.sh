@@ -6,12 +6,17 @@ set -eu
 PKGS="gcc make pkg-config libhiredis-dev libevent-dev libcurl4-openssl-dev
 libgumbo-dev libmsgpack-dev libxxhash-dev libpsl-dev libidn2-dev
 libjansson-dev zlib1g-dev libssl-dev redis-server redis-tools curl procps
-iproute2 nginx openssl"
+iproute2 nginx openssl jq"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
     [ "$st" = installed ] || missing="$missing $p"
 done
+# node and npm run warcio.js in the WARC tests (tests/lib/warcio.sh); a
+# node from elsewhere (nodesource, nvm) that brings npm will do
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing" >&2
 SUDO=""

@@ -51,6 +51,17 @@ static void send_release(struct worker *w, struct crawl *cr,
     cf_cmd_cleanup(&c);
 }
 
+void drain_release_one(struct worker *w, struct job *j)
+{
+    struct cf_lease_ref ref = {0};
+
+    ref.kind = j->lease.kind;
+    ref.fp = j->lease.fp;
+    ref.token = j->lease.token;
+    ref.hostkey = j->lease.hostkey;
+    send_release(w, j->cr, &ref, 1);
+}
+
 void drain_release(struct worker *w, int64_t wait_ms)
 {
     struct cf_lease_ref *refs;

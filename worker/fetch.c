@@ -272,16 +272,45 @@ static int on_debug(CURL *e, curl_infotype type, char *p, size_t n,
     return 0;
 }
 
+int fetch_type_wanted(const char *types, const char *ct)
+{
+    size_t n, k;
+    const char *slash;
+
+    if (!ct || strcmp(types, "all") == 0)
+        return 1;
+    if (strcmp(types, "html") == 0)
+        return fetch_is_html(ct);
+    while (*ct == ' ')
+        ct++;
+    n = strcspn(ct, "; ");
+    slash = memchr(ct, '/', n);
+    while (*types) {
+        k = strcspn(types, ",");
+        if (k == n && strncasecmp(types, ct, n) == 0)
+            return 1;
+        /* a subtype "*" */
+        if (slash && k >= 2 && types[k - 1] == '*' && types[k - 2] == '/' &&
+            (size_t)(slash - ct) == k - 2 &&
+            strncasecmp(types, ct, k - 2) == 0)
+            return 1;
+        types += k;
+        if (*types == ',')
+            types++;
+    }
+    return 0;
+}
+
 static size_t on_write(char *p, size_t size, size_t n, void *arg)
 {
     struct fetch_xfer *x = arg;
     size_t len = size * n;
     size_t room;
 
-    if (x->html_only && x->bytes == 0 && x->body.len == 0) {
+    if (x->types && x->bytes == 0 && x->body.len == 0) {
         char *ct = NULL;
         curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
-        if (!fetch_is_html(ct)) {
+        if (!fetch_type_wanted(x->types, ct)) {
             x->not_html = 1;
             return 0; /* stop: not ours to parse */
         }
@@ -422,6 +451,9 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
         ra > 0)
         x->retry_after_ms = (int64_t)ra * 1000;
     x->done_ms = cf_now_ms();
+    s = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &s) == CURLE_OK && s)
+        snprintf(x->ip, sizeof(x->ip), "%s", s);
     if (x->sha.ctx && (x->bytes > 0 || x->body.len > 0))
         cf_sha1_final_text(&x->sha, x->payload_digest);
     else if (code == CURLE_OK && !x->not_html)
@@ -669,7 +701,8 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     x->cb = cb;
     x->arg = arg;
     x->allow_private = o->allow_private;
-    x->html_only = o->html_only;
+    free(x->types);
+    x->types = o->types ? cf_strdup(o->types) : NULL;
     x->truncate = o->truncate;
     x->keep_request = o->keep_request;
     x->retry_after_ms = -1;
@@ -774,6 +807,8 @@ void fetch_xfer_cleanup(struct fetch_xfer *x)
     cf_buf_cleanup(&x->head);
     cf_buf_cleanup(&x->req_head);
     cf_sha1_cleanup(&x->sha);
+    free(x->types);
+    x->types = NULL;
     free(x->content_type);
     free(x->x_robots);
     x->x_robots = NULL;

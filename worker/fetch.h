@@ -56,7 +56,9 @@ struct fetch_opts {
     long low_speed_ms;          /* ... for this long */
     size_t max_body;            /* decoded bytes kept */
     int allow_private;          /* lift the SSRF guard */
-    int html_only;              /* stop after the headers if not HTML */
+    const char *types;          /* content types read (fetch_type_wanted;
+                                 * NULL: all); others stop after the
+                                 * headers (copied) */
     int follow;                 /* follow up to max_redirects (robots) */
     long max_redirects;
     int truncate;               /* at max_body keep what came (robots) */
@@ -71,7 +73,7 @@ struct fetch_xfer {
     fetch_done_cb *cb;          /* completion */
     void *arg;
     int allow_private;          /* copy of the option */
-    int html_only;
+    char *types;                /* copy of the option */
     int truncate;
     struct curl_slist *headers; /* extra request headers, owned */
     int keep_request;
@@ -109,6 +111,7 @@ struct fetch_xfer {
     char *content_language;
     char *location;
     char *content_encoding;
+    char ip[64];                /* address of the server, "" if none */
     char payload_digest[CF_SHA1_TEXT_LEN]; /* "sha1:..." of the body kept,
                                  * "" when no body was read */
 };
@@ -138,6 +141,11 @@ void fetch_xfer_cleanup(struct fetch_xfer *x);
 /* 1 if content_type names HTML (text/html, application/xhtml+xml) or
  * is NULL (unknown: try to parse). */
 int fetch_is_html(const char *content_type);
+/* 1 if a response of content_type is read under the crawl setting
+ * fetch_types: "all", "html" (fetch_is_html), or a comma list of
+ * type/subtype, a subtype "*" matching any (case-insensitive,
+ * parameters ignored). An unknown (NULL) type is read. */
+int fetch_type_wanted(const char *types, const char *content_type);
 /* 1 if the IPv4/IPv6 socket address is loopback, private, link-local,
  * shared (100.64/10), multicast, reserved, documentation, benchmarking or
  * unspecified, or an IPv6 address carrying such an IPv4 address (mapped,

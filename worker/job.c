@@ -14,6 +14,7 @@
 #include "robots.h"
 #include "seen.h"
 #include "url.h"
+#include "warc.h"
 
 #define ROBOTS_BODY_MAX (500 * 1024)
 #define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
@@ -233,6 +234,109 @@ static void send_fail(struct job *j, struct cf_result *res,
     metrics_observe_fetch(w->metrics, res->fetch_ms);
 }
 
+/* ---- archive ---------------------------------------------------------- */
+
+/* The crawl's archive cannot be written: this worker takes no more of its
+ * work (the popper skips it), reports why (heartbeat, /healthz), and gives
+ * back the leases of its pages as they come by (archive_or_release). */
+static void warc_broken(struct crawl *cr, const char *why)
+{
+    if (!cr->warc_failed)
+        cf_error("warc write failed: no more work for this crawl",
+                 "crawl=%s error=\"%s\"", cr->name, why);
+    cr->warc_failed = 1;
+    snprintf(cr->warc_error, sizeof(cr->warc_error), "warc: %.240s", why);
+}
+
+/* Write j's request and response records when the crawl archives and a
+ * response came (not for one stopped after its headers by fetch_types).
+ * 0: written (*at set, at->file[0] != 0) or nothing to write; CF_ERR:
+ * not written, and the page must not be acked. */
+static int archive(struct job *j, const char *url, struct warc_place *at)
+{
+    struct crawl *cr = j->cr;
+    struct fetch_xfer *x = &j->x;
+    struct warc_fetch f = {0};
+    char errstr[CF_ERRSTR_LEN];
+
+    at->file[0] = '\0';
+    if (!cr->cfg.warc || x->status <= 0 || x->head.len == 0 || x->not_html)
+        return 0;
+    if (cr->warc_failed)
+        return CF_ERR;
+    if (!cr->warc) {
+        struct warc_opts o = {0};
+        char *info = cf_asprintf(
+            "software: crawlfleet-worker/" WORKER_VERSION "\r\n"
+            "format: WARC File Format 1.1\r\n"
+            "conformsTo: https://iipc.github.io/warc-specifications/"
+            "specifications/warc-format/warc-1.1/\r\n"
+            "isPartOf: %s\r\nhostname: %s\r\noperator-worker: %s\r\n"
+            "robots: %s\r\nhttp-header-user-agent: %s\r\n"
+            "max-body: %lld\r\nfetch-types: %s\r\n",
+            cr->name, j->w->host, j->w->id,
+            cr->cfg.obey_robots ? "obey" : "ignore",
+            cr->cfg.user_agent ? cr->cfg.user_agent : "",
+            (long long)cr->cfg.max_body,
+            cr->cfg.fetch_types ? cr->cfg.fetch_types : "all");
+
+        o.dir = j->w->o->warc_dir;
+        o.prefix = cr->name;
+        o.worker = j->w->id;
+        o.max_size = j->w->o->warc_max_size;
+        o.max_record = (size_t)cr->cfg.max_body > ROBOTS_BODY_MAX
+                           ? (size_t)cr->cfg.max_body
+                           : ROBOTS_BODY_MAX;
+        o.info = info;
+        cr->warc = warc_new(&o, errstr);
+        free(info);
+        if (!cr->warc) {
+            warc_broken(cr, errstr);
+            return CF_ERR;
+        }
+    }
+    f.url = url;
+    f.ip = x->ip[0] ? x->ip : NULL;
+    f.date_ms = x->started_ms;
+    f.req_head = x->req_head.data;
+    f.req_len = x->req_head.len;
+    f.resp_head = x->head.data;
+    f.resp_len = x->head.len;
+    f.body = x->body.data ? x->body.data : "";
+    f.body_len = x->body.len;
+    f.payload_digest = x->payload_digest;
+    if (x->too_large && j->lease.kind != CF_LEASE_ROBOTS)
+        f.truncated = "length";
+    else if (x->code != CURLE_OK)
+        f.truncated = x->code == CURLE_OPERATION_TIMEDOUT ? "time"
+                                                          : "unspecified";
+    if (warc_write_fetch(cr->warc, &f, at, errstr) != 0) {
+        warc_broken(cr, errstr);
+        return CF_ERR;
+    }
+    j->w->n.warc_records += f.req_len ? 2 : 1;
+    return 0;
+}
+
+/* Where the response record went, in the result. */
+static void warc_result(struct cf_result *res, const struct warc_place *at)
+{
+    if (!at->file[0])
+        return;
+    res->warc_file = (char *)at->file;
+    res->warc_offset = at->offset;
+    res->warc_length = at->length;
+}
+
+/* A page whose records could not be written goes back to the frontier
+ * unfinished (attempts unchanged): nothing is acked that is not
+ * archived. */
+static void give_back(struct job *j)
+{
+    drain_release_one(j->w, j);
+    job_finish(j);
+}
+
 /* A page ended without a fetch or before parsing: ack it as out. */
 static void ack_plain(struct job *j, enum cf_outcome out, const char *msg,
                       int robots_denied)
@@ -268,6 +372,7 @@ static void page_done(struct job *j)
     struct page_links pl;
     struct page_in in;
     struct cf_result res;
+    struct warc_place at;
     char msg[CURL_ERROR_SIZE + 32];
     char *target = NULL;
     int64_t t0;
@@ -284,8 +389,14 @@ static void page_done(struct job *j)
         snprintf(msg, sizeof(msg), "body over %lld bytes",
                  (long long)j->cr->cfg.max_body);
 
+    if (archive(j, j->req.url, &at) != 0) {
+        page_links_cleanup(&pl);
+        give_back(j);
+        return;
+    }
     if (x->transient) {
         fill_result(j, &res, out, msg[0] ? msg : NULL);
+        warc_result(&res, &at);
         send_fail(j, &res, out);
         job_finish(j);
         return;
@@ -303,7 +414,7 @@ static void page_done(struct job *j)
         }
     } else if (out == CF_OUT_OK && !fetch_is_html(x->content_type)) {
         /* a PDF, an image, JSON: fetched (or stopped after its headers,
-         * see fetch_opts.html_only), nothing to parse */
+         * see fetch_opts.types), nothing to parse */
     } else if (out == CF_OUT_OK) {
         t0 = cf_now_ms();
         if (page_parse(&in, &pl) != 0) {
@@ -313,6 +424,7 @@ static void page_done(struct job *j)
         j->w->n.parse_ms += (uint64_t)(cf_now_ms() - t0);
     }
     fill_result(j, &res, out, msg[0] ? msg : NULL);
+    warc_result(&res, &at);
     res.final_url = target;
     res.title = pl.title;
     res.nlinks = (uint32_t)(pl.found);
@@ -336,10 +448,19 @@ static void robots_done(struct job *j)
     struct robots *rules;
     const char *body = "";
     size_t len = 0;
-    int status = x->status;
+    int status = x->status, rv;
     int64_t delay = -1;
     struct cf_cmd c;
+    struct warc_place at;
+    char *url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
 
+    /* what the site said about robots is part of the archive */
+    rv = archive(j, x->effective_url ? x->effective_url : url, &at);
+    free(url);
+    if (rv != 0) {
+        give_back(j);
+        return;
+    }
     if (x->code != CURLE_OK && !x->too_large)
         status = 0; /* unreachable */
     if (status >= 200 && status < 300) {
@@ -434,8 +555,11 @@ static void start_fetch(struct job *j)
         o.truncate = 1;
     } else {
         o.max_body = (size_t)cfg->max_body;
-        o.html_only = 1;
+        /* without an archive only HTML is worth reading by default */
+        o.types = cfg->fetch_types ? cfg->fetch_types
+                                   : cfg->warc ? NULL : "html";
     }
+    o.keep_request = (int)cfg->warc;
     worker_slots_note(j->w);
     job_set_state(j, JOB_FETCHING);
     j->w->fetching++;
@@ -544,6 +668,11 @@ void job_start(struct worker *w, struct crawl *cr, struct cf_lease *l)
     cr->inflight++;
     w->n.leases++;
 
+    if (cr->warc_failed) {
+        /* leased before the archive failed: not ours to do now */
+        give_back(j);
+        return;
+    }
     if (j->lease.kind == CF_LEASE_ROBOTS) {
         job_fetch(j);
         return;

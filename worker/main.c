@@ -20,12 +20,45 @@
 #include "redisaddr.h"
 #include "worker.h"
 
-#define VERSION "0.1"
+#define VERSION WORKER_VERSION
 #define PROCS_MAX 256
 #define RESTART_MIN_MS 500
 #define RESTART_MAX_MS 30000
 #define SEEN_CACHE_DEFAULT 1048576
 #define SEEN_CACHE_MAX 16777216
+#define WARC_MAX_SIZE_DEFAULT (INT64_C(1) << 30)
+#define WARC_MAX_SIZE_MIN (INT64_C(1) << 20)
+#define WARC_MAX_SIZE_MAX (INT64_C(1) << 40)
+
+/* "100M", "1G", "4096": bytes with a binary suffix, in range. */
+static int size_flag(const char *s, long long *out)
+{
+    char *end;
+    unsigned long long v;
+    long long mult = 1;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || v > (1ULL << 40))
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1LL << 10;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1LL << 20;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1LL << 30;
+    else if (*end == 't' || *end == 'T')
+        mult = 1LL << 40;
+    if (mult > 1)
+        end++;
+    if (*end || (long long)v * mult < WARC_MAX_SIZE_MIN ||
+        (long long)v * mult > WARC_MAX_SIZE_MAX)
+        return -1;
+    *out = (long long)v * mult;
+    return 0;
+}
 
 static const char usage[] =
     "usage: crawlfleet-worker [options]\n"
@@ -54,13 +87,18 @@ static const char usage[] =
     "  --seen-cache N       per crawl, remember up to N links this worker\n"
     "                       pushed and do not send them again (up to 16\n"
     "                       bytes each; default 1048576, 0 = off)\n"
+    "  --warc-dir DIR       WARC files of crawls with --warc go here; cut\n"
+    "                       .open files left in it are repaired at start\n"
+    "                       (default ./warc)\n"
+    "  --warc-max-size N    close a WARC file at N bytes (k, M, G\n"
+    "                       suffixes; default 1G)\n"
     "  --log-level L        debug, info, warn, error, off (default info)\n"
     "  --help, --version\n";
 
 enum {
     OPT_REDIS = 1, OPT_CRAWL, OPT_CONC, OPT_BATCH, OPT_PROCS, OPT_METRICS,
     OPT_ID, OPT_GRACE, OPT_EXIT, OPT_QCAP, OPT_LOG, OPT_HELP, OPT_VERSION,
-    OPT_SEEN,
+    OPT_SEEN, OPT_WARC_DIR, OPT_WARC_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +113,8 @@ static const struct option long_opts[] = {
     {"exit-when-done", no_argument, NULL, OPT_EXIT},
     {"queue-cap", required_argument, NULL, OPT_QCAP},
     {"seen-cache", required_argument, NULL, OPT_SEEN},
+    {"warc-dir", required_argument, NULL, OPT_WARC_DIR},
+    {"warc-max-size", required_argument, NULL, OPT_WARC_MAX},
     {"log-level", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -231,6 +271,8 @@ int main(int argc, char **argv)
     o.grace_ms = 20000;
     o.queue_cap = 100000;
     o.seen_cache = SEEN_CACHE_DEFAULT;
+    o.warc_dir = "warc";
+    o.warc_max_size = WARC_MAX_SIZE_DEFAULT;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
         switch (c) {
@@ -289,6 +331,17 @@ int main(int argc, char **argv)
         }
         case OPT_ID:
             o.id = optarg;
+            break;
+        case OPT_WARC_DIR:
+            if (!*optarg)
+                return bad_usage("--warc-dir: empty%s%s", "", "");
+            o.warc_dir = optarg;
+            break;
+        case OPT_WARC_MAX:
+            if (size_flag(optarg, &v) != 0)
+                return bad_usage("--warc-max-size: not a size from 1M to "
+                                 "1T: '%s'%s", optarg, "");
+            o.warc_max_size = v;
             break;
         case OPT_EXIT:
             o.exit_when_done = 1;

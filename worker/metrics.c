@@ -219,7 +219,12 @@ static void on_health(struct evhttp_request *req, void *arg)
 {
     struct metrics *m = arg;
 
-    probe_reply(req, rclient_up(m->w->rc) ? NULL : "redis unavailable");
+    const char *why = rclient_up(m->w->rc) ? NULL : "redis unavailable";
+
+    for (int i = 0; !why && i < m->w->ncrawls; i++)
+        if (m->w->crawls[i]->warc_failed)
+            why = m->w->crawls[i]->warc_error;
+    probe_reply(req, why);
 }
 
 struct metrics *metrics_new(struct worker *w, int port)

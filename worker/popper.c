@@ -180,7 +180,8 @@ void worker_pump(struct worker *w)
         struct crawl *cr = w->crawls[(rr + k) % w->ncrawls];
         struct pop_ctx *pc;
         struct cf_cmd c;
-        if (!cr->listed || !cr->have_cfg || cr->pops >= CRAWL_POPS_MAX)
+        if (!cr->listed || !cr->have_cfg || cr->pops >= CRAWL_POPS_MAX ||
+            cr->warc_failed)
             continue;
         /* a second pop only while the last one came back full */
         if (cr->pops > 0 && (cr->next_pop_ms || cr->state != CS_RUNNING))

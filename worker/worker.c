@@ -11,6 +11,7 @@
 #include "ackbatch.h"
 #include "alloc.h"
 #include "clock.h"
+#include "warc.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
@@ -351,6 +352,11 @@ static void heartbeat(struct worker *w, int64_t now)
     snprintf(pid, sizeof(pid), "%d", HEARTBEAT_TTL_MS);
     rclient_sendv(w->rc, 0, NULL, NULL, "PEXPIRE", key, pid,
                   (const char *)NULL);
+    /* a crawl whose archive cannot be written gets no work from us */
+    for (i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->warc_failed)
+            rclient_sendv(w->rc, 0, NULL, NULL, "HSET", key, "warc_error",
+                          w->crawls[i]->warc_error, (const char *)NULL);
     rclient_sendv(w->rc, 0, NULL, NULL, "EXEC", (const char *)NULL);
 }
 
@@ -527,6 +533,7 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     struct timeval cron = {0, CRON_MS * 1000};
     struct event_config *ecfg;
     struct job *j;
+    char errstr[CF_ERRSTR_LEN];
     int i, code;
 
     w->o = o;
@@ -542,6 +549,9 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
         w->base = event_base_new();
     event_base_priority_init(w->base, 3);
     w->started_ms = cf_now_ms();
+    /* what a killed worker left cut in the WARC directory */
+    if (o->warc_dir && warc_repair_dir(o->warc_dir, errstr) < 0)
+        cf_warn("warc repair skipped", "error=\"%s\"", errstr);
     TAILQ_INIT(&w->jobs);
     TAILQ_INIT(&w->ready);
     TAILQ_INIT(&w->results);
@@ -594,6 +604,12 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
 
     event_base_dispatch(w->base);
     code = w->exit_code;
+    /* first: the WARC files closed (renamed) before a second signal can
+     * end the process the default way (its handler goes below) */
+    for (i = 0; i < w->ncrawls; i++) {
+        warc_free(w->crawls[i]->warc);
+        w->crawls[i]->warc = NULL;
+    }
     slots_report(w);
 
 out:
@@ -625,6 +641,7 @@ out:
         fetch_jar_free(w->crawls[i]->jar);
         fetch_cas_free(w->crawls[i]->cas);
         free(w->crawls[i]->jar_loaded);
+        warc_free(w->crawls[i]->warc); /* closes (renames) its file */
         free(w->crawls[i]);
     }
     event_base_free(w->base);

@@ -30,6 +30,7 @@
 #include "robocache.h"
 
 #define WORKER_CRAWLS_MAX 256
+#define WORKER_VERSION "0.1" /* crawlfleet-worker --version */
 
 /* Process options (from flags). */
 struct worker_opts {
@@ -43,6 +44,8 @@ struct worker_opts {
     int exit_when_done;     /* exit once every crawl is done or cancelled */
     size_t queue_cap;       /* durable Redis commands kept while away */
     size_t seen_cache;      /* dedup cache entries per crawl; 0: off */
+    const char *warc_dir;   /* WARC files of crawls with cfg.warc */
+    int64_t warc_max_size;  /* bytes per WARC file */
 };
 
 enum worker_state {
@@ -91,6 +94,10 @@ struct crawl {
     char *jar_loaded;           /* cfg.cookies as last put in jar, or NULL */
     struct fetch_cas *cas;      /* cfg.ca_file parsed, or NULL */
     int insecure_told;          /* the insecure warning was logged */
+    struct warc *warc;          /* its WARC writer (cfg.warc), opened at the
+                                 * first record; NULL before */
+    int warc_failed;            /* a write failed: no more work taken */
+    char warc_error[CF_ERRSTR_LEN]; /* why */
 };
 
 enum job_state {
@@ -147,6 +154,7 @@ struct worker_counters {
     uint64_t pop_rtt_us;         /* pop send to reply, summed */
     uint64_t pop_rtt_max_us;     /* the longest */
     uint64_t pop_slow;           /* pops answered after 5 ms or more */
+    uint64_t warc_records;       /* WARC records written */
 };
 
 /* Where the worker's capacity went since it started running, summed in
@@ -254,5 +262,8 @@ void job_abort(struct job *j);
  * the jobs, and wait at most wait_ms for the replies (w->releasing and
  * w->release_deadline; each reply wakes the housekeeping timer). */
 void drain_release(struct worker *w, int64_t wait_ms);
+/* Give j's lease back now (one release call); the caller then finishes
+ * j without an ack. */
+void drain_release_one(struct worker *w, struct job *j);
 
 #endif

@@ -49,6 +49,8 @@ static const struct {
     {"store_links", "0"},
     {"text", "off"},
     {"text_max", "65536"},
+    {"warc", "0"},
+    {"fetch_types", NULL},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -87,6 +89,11 @@ static const struct {
     {"resolve", "A.Test:8443:127.0.0.2", "a.test:8443:127.0.0.2"},
     {"insecure", "yes", "1"},
     {"store_links", "False", "0"},
+    {"warc", "1", "1"},
+    {"fetch_types", "html", "html"},
+    {"fetch_types", "all", "all"},
+    {"fetch_types", "text/html,application/pdf,image/*",
+     "text/html,application/pdf,image/*"},
     {"follow_nofollow", "1", "1"},
     {"scope", "domain", "domain"},
     {"scope", "any", "any"},
@@ -150,6 +157,14 @@ static const struct {
     {"scope", "hosts:a b", "scope: bad host in hosts list: 'a b'"},
     {"scope", "hosts:a:", "scope: bad host in hosts list: 'a:'"},
     {"scope", "hosts:[::1", "scope: bad host in hosts list: '[::1'"},
+    {"fetch_types", "pdf",
+     "fetch_types: not html, all or a list of type/subtype: pdf"},
+    {"fetch_types", "text/html,",
+     "fetch_types: not html, all or a list of type/subtype: text/html,"},
+    {"fetch_types", "a/b/c",
+     "fetch_types: not html, all or a list of type/subtype: a/b/c"},
+    {"fetch_types", "text/ html",
+     "fetch_types: not html, all or a list of type/subtype: text/ html"},
     {"user_agent", "", "user_agent: must not be empty"},
     {"user_agent", "a\r\nX-Evil: 1",
      "user_agent: control characters are not allowed"},
@@ -318,6 +333,8 @@ static const char *const odd_values[] = {
     "true",
     "markdown",
     "1k",
+    "1",
+    "text/html,image/*",
 };
 
 static void test_round_trip(void)

@@ -179,8 +179,35 @@ static void test_is_html(void)
                cases[i].ct ? cases[i].ct : "(null)");
 }
 
+/* fetch_types: which responses are read past their headers. */
+static void test_type_wanted(void)
+{
+    static const struct {
+        const char *types, *ct;
+        int want;
+    } t[] = {
+        {"all", "image/png", 1},
+        {"html", "text/html; charset=utf-8", 1},
+        {"html", "application/xhtml+xml", 1},
+        {"html", "application/pdf", 0},
+        {"html", NULL, 1},
+        {"text/html,application/pdf", "Application/PDF", 1},
+        {"text/html,application/pdf", "application/pdfx", 0},
+        {"text/html,image/*", "image/jpeg", 1},
+        {"text/html,image/*", "imagex/jpeg", 0},
+        {"image/*", "image", 0},
+        {"application/json", " application/json;q=1", 1},
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        CHECKF(fetch_type_wanted(t[i].types, t[i].ct) == t[i].want,
+               "fetch_type_wanted(%s, %s) != %d", t[i].types,
+               t[i].ct ? t[i].ct : "NULL", t[i].want);
+}
+
 int main(void)
 {
+    test_type_wanted();
     test_ssrf();
     test_classify();
     test_is_html();

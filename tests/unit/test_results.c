@@ -246,11 +246,66 @@ static void test_format_parse(void)
     CHECK(export_format_parse("xml", &f) == -1);
 }
 
+/* SURT keys as warcio.js and pywb write them. */
+static void test_surt(void)
+{
+    static const struct {
+        const char *url, *want;
+    } t[] = {
+        {"http://example.com/", "com,example)/"},
+        {"https://www.example.com/a/B.html", "com,example)/a/b.html"},
+        {"http://www2.example.com:8080/x?b=2&a=1",
+         "com,example:8080)/x?a=1&b=2"},
+        {"http://127.0.0.1:42659/p/1.html", "1,0,0,127:42659)/p/1.html"},
+        {"https://sub.example.org:443/", "org,example,sub)/"},
+        {"http://wwwx.example.com/", "com,example,wwwx)/"},
+        {"http://www.com/", "com)/"}, /* as warcio.js does */
+    };
+    struct cf_buf b;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        cf_buf_init(&b, 1024);
+        CHECK_INT(export_surt(&b, t[i].url), 0);
+        CHECK_STR(b.data, t[i].want);
+        cf_buf_cleanup(&b);
+    }
+    cf_buf_init(&b, 1024);
+    CHECK_INT(export_surt(&b, "not a url"), -1);
+    cf_buf_cleanup(&b);
+}
+
+/* A CDXJ line; none for a result without a record. */
+static void test_cdxj(void)
+{
+    struct cf_result r = {0};
+    struct cf_buf b;
+
+    r.url = (char *)"http://a.test/x";
+    r.status = 200;
+    r.content_type = (char *)"text/html; charset=utf-8";
+    r.started_ms = 1796600000123;
+    r.payload_digest = (char *)"sha1:ABC";
+    cf_buf_init(&b, 4096);
+    export_cdxj_line(&b, &r);
+    CHECK_INT(b.len, 0);
+    r.warc_file = (char *)"f.warc.gz";
+    r.warc_offset = 445;
+    r.warc_length = 700;
+    export_cdxj_line(&b, &r);
+    CHECK_STR(b.data, "test,a)/x 20261206233320 {\"url\":\"http://a.test/x\","
+              "\"mime\":\"text/html\",\"status\":\"200\",\"digest\":\"ABC\","
+              "\"length\":\"700\",\"offset\":\"445\","
+              "\"filename\":\"f.warc.gz\"}\n");
+    cf_buf_cleanup(&b);
+}
+
 int main(void)
 {
     test_json();
     test_csv();
     test_line_like_jansson();
     test_format_parse();
+    test_surt();
+    test_cdxj();
     return test_summary("test_results");
 }

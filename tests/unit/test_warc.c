@@ -1,0 +1,196 @@
+/* test_warc.c - the HTTP head as a response record stores it (table), and
+ * the writer: records at the offsets it reports, rotation at the size,
+ * .open files renamed when closed, a cut file repaired. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "err.h"
+#include "test.h"
+#include "warc.h"
+
+static void test_http_head(void)
+{
+    static const struct {
+        const char *in;
+        size_t body_len;
+        const char *want;
+    } t[] = {
+        /* as received when nothing was decoded */
+        {"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+         "Content-Length: 5\r\n\r\n",
+         5,
+         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+         "Content-Length: 5\r\n\r\n"},
+        /* decoded gzip: the encoding and the length renamed */
+        {"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+         "Content-Length: 30\r\n\r\n",
+         100,
+         "HTTP/1.1 200 OK\r\nX-Crawler-Content-Encoding: gzip\r\n"
+         "X-Crawler-Content-Length: 30\r\nContent-Length: 100\r\n\r\n"},
+        /* de-chunked: a length added */
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 7,
+         "HTTP/1.1 200 OK\r\nX-Crawler-Transfer-Encoding: chunked\r\n"
+         "Content-Length: 7\r\n\r\n"},
+        /* a body cut at the cap: the announced length kept aside */
+        {"HTTP/1.1 200 OK\r\ncontent-length: 900\r\n\r\n", 10,
+         "HTTP/1.1 200 OK\r\nX-Crawler-content-length: 900\r\n"
+         "Content-Length: 10\r\n\r\n"},
+        /* bare LF line ends come out as CRLF */
+        {"HTTP/1.0 404 Not Found\nContent-Length: 0\n\n", 0,
+         "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"},
+    };
+    struct cf_buf b;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        cf_buf_init(&b, 4096);
+        CHECK_INT(warc_http_head(t[i].in, strlen(t[i].in), t[i].body_len,
+                                 &b),
+                  0);
+        CHECK_STR(b.data, t[i].want);
+        cf_buf_cleanup(&b);
+    }
+    cf_buf_init(&b, 10);
+    CHECK_INT(warc_http_head(t[0].in, strlen(t[0].in), 5, &b), CF_ETOOBIG);
+    CHECK_INT(b.len, 0);
+    cf_buf_cleanup(&b);
+}
+
+/* The WARC record inflated from the gzip member at [off, off + len). */
+static char *member_at(const char *path, long off, long len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *in = malloc((size_t)len);
+    char *out = calloc(1, 1 << 16);
+    z_stream z = {0};
+
+    if (!f || fseek(f, off, SEEK_SET) != 0 ||
+        fread(in, 1, (size_t)len, f) != (size_t)len) {
+        free(out);
+        out = NULL;
+        goto done;
+    }
+    inflateInit2(&z, 15 + 16);
+    z.next_in = in;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (1 << 16) - 1;
+    if (inflate(&z, Z_FINISH) != Z_STREAM_END || z.avail_in != 0) {
+        free(out);
+        out = NULL;
+    }
+    inflateEnd(&z);
+done:
+    if (f)
+        fclose(f);
+    free(in);
+    return out;
+}
+
+static int count_files(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name), k = strlen(suffix);
+        n += l > k && strcmp(e->d_name + l - k, suffix) == 0;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_writer(void)
+{
+    char dir[] = "/tmp/cf-test-warc.XXXXXX", path[1024], err[256];
+    struct warc_opts o = {0};
+    struct warc_fetch f = {0};
+    struct warc_place at[3];
+    struct warc *w;
+    const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+    const char *req = "GET / HTTP/1.1\r\nHost: a.test\r\n\r\n";
+    char *rec;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    o.dir = dir;
+    o.prefix = "t";
+    o.worker = "host:1";
+    o.max_size = 1; /* a file per fetch */
+    o.max_record = 1024;
+    o.info = "software: test\r\n";
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    f.url = "http://a.test/";
+    f.date_ms = 1796600000000;
+    f.req_head = req;
+    f.req_len = strlen(req);
+    f.resp_head = head;
+    f.resp_len = strlen(head);
+    f.body = "hello";
+    f.body_len = 5;
+    f.payload_digest = "sha1:AAAA";
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(warc_write_fetch(w, &f, &at[i], err), 0);
+    warc_free(w);
+    CHECK_INT(count_files(dir, ".warc.gz"), 3);
+    CHECK_INT(count_files(dir, ".open"), 0);
+    CHECK(strstr(at[0].file, "t-") == at[0].file &&
+          strstr(at[0].file, "-00000-host_1.warc.gz") != NULL);
+    CHECK(strcmp(at[0].file, at[1].file) != 0);
+    snprintf(path, sizeof(path), "%s/%s", dir, at[1].file);
+    rec = member_at(path, (long)at[1].offset, (long)at[1].length);
+    CHECK(rec && strncmp(rec, "WARC/1.1\r\nWARC-Type: response\r\n", 31) == 0);
+    CHECK(rec && strstr(rec, "\r\nWARC-Target-URI: http://a.test/\r\n"));
+    CHECK(rec && strstr(rec, "\r\nWARC-Payload-Digest: sha1:AAAA\r\n"));
+    CHECK(rec && strstr(rec, "\r\nWARC-Date: 2026-12-06T23:33:20Z\r\n"));
+    CHECK(rec && strstr(rec, "\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    CHECK(rec && strstr(rec, "\r\n\r\nhello\r\n\r\n"));
+    free(rec);
+
+    /* a cut file: the whole file of at[2], a member's first 30 bytes
+     * after it, under the .open name */
+    {
+        char open_path[1100], cmd[8000];
+        struct stat st0, st1;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, at[2].file);
+        snprintf(open_path, sizeof(open_path), "%s.open", path);
+        stat(path, &st0);
+        snprintf(cmd, sizeof(cmd), "mv %s %s && head -c 30 %s >%s.cut && "
+                 "cat %s.cut >>%s", path, open_path, open_path, path,
+                 path, open_path);
+        CHECK_INT(system(cmd), 0);
+        CHECK_INT(warc_repair_dir(dir, err), 1);
+        CHECK_INT(count_files(dir, ".open"), 0);
+        CHECK_INT(stat(path, &st1), 0);
+        CHECK_INT(st1.st_size, st0.st_size);
+        /* a file with no whole record is removed */
+        snprintf(cmd, sizeof(cmd), "cp %s.cut %s/x.warc.gz.open", path, dir);
+        CHECK_INT(system(cmd), 0);
+        CHECK_INT(warc_repair_dir(dir, err), 0);
+        CHECK_INT(count_files(dir, ".open"), 0);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_INT(system(cmd), 0);
+    }
+    /* an unusable directory */
+    o.dir = "/proc/cf-no/such";
+    CHECK(warc_new(&o, err) == NULL);
+}
+
+int main(void)
+{
+    test_http_head();
+    test_writer();
+    return test_summary("test_warc");
+}

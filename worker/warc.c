@@ -1,0 +1,524 @@
+/* warc.c - WARC/1.1 writer: one gzip member per record, .open files,
+ * repair of cut files. */
+#include "warc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "digest.h"
+#include "err.h"
+#include "log.h"
+
+#define OPEN_SUFFIX ".open"
+#define GZ_LEVEL 6           /* zlib's default: wget's size, fast enough */
+#define SCAN_CHUNK (64 * 1024)
+#define UUID_LEN 48          /* "<urn:uuid:...>" + NUL */
+
+struct warc {
+    char *dir;
+    char *prefix;
+    char worker[64];         /* id with [^A-Za-z0-9._-] as '_' */
+    char *info;
+    int64_t max_size;
+    int fd;                  /* current .open file, -1 none */
+    char name[WARC_NAME_MAX]; /* its final name */
+    int64_t size;            /* bytes in it */
+    unsigned serial;         /* files opened so far */
+    z_stream z;              /* deflate state, reset per member */
+    struct cf_buf raw;       /* one record before compression */
+    struct cf_buf gz;        /* the members of one write */
+};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static void iso_date(int64_t ms, char *out, size_t len)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void record_id(char out[UUID_LEN])
+{
+    uint8_t b[16];
+
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+        /* never short for 16 bytes once the pool is ready; still unique */
+        uint64_t t = (uint64_t)cf_wall_ms() ^ (uint64_t)getpid() << 40;
+        static uint64_t n;
+
+        n++;
+        memcpy(b, &t, 8);
+        memcpy(b + 8, &n, 8);
+    }
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, UUID_LEN,
+             "<urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x>",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+             b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static void block_digest(const char *a, size_t alen, const char *b,
+                         size_t blen, char out[CF_SHA1_TEXT_LEN])
+{
+    struct cf_sha1 h = {0};
+
+    cf_sha1_init(&h);
+    cf_sha1_update(&h, a, alen);
+    if (blen)
+        cf_sha1_update(&h, b, blen);
+    cf_sha1_final_text(&h, out);
+    cf_sha1_cleanup(&h);
+}
+
+/* Compress w->raw as one gzip member onto w->gz. */
+static int deflate_member(struct warc *w)
+{
+    size_t bound = deflateBound(&w->z, w->raw.len) + 64;
+    size_t at = w->gz.len;
+    int rv;
+
+    if (w->gz.alloc - w->gz.len < bound + 1) {
+        /* grow through the buffer API, then write in place */
+        size_t need = w->gz.len + bound + 1;
+
+        w->gz.data = cf_realloc(w->gz.data, need);
+        w->gz.alloc = need;
+    }
+    deflateReset(&w->z);
+    w->z.next_in = (Bytef *)w->raw.data;
+    w->z.avail_in = (uInt)w->raw.len;
+    w->z.next_out = (Bytef *)w->gz.data + at;
+    w->z.avail_out = (uInt)bound;
+    rv = deflate(&w->z, Z_FINISH);
+    if (rv != Z_STREAM_END)
+        return CF_ERR;
+    w->gz.len = at + (bound - w->z.avail_out);
+    w->gz.data[w->gz.len] = '\0';
+    return 0;
+}
+
+/* Build one record in w->raw: WARC headers (extra: more header lines,
+ * each ending in CRLF), then head and body as the block. */
+static int build_record(struct warc *w, const char *type, const char *id,
+                        const char *date, const char *extra,
+                        const char *ctype, const char *head, size_t hlen,
+                        const char *body, size_t blen)
+{
+    char dig[CF_SHA1_TEXT_LEN];
+
+    block_digest(head, hlen, body, blen, dig);
+    cf_buf_reset(&w->raw);
+    if (cf_buf_addf(&w->raw,
+                    "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\n"
+                    "WARC-Date: %s\r\n%sWARC-Block-Digest: %s\r\n"
+                    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+                    type, id, date, extra, dig, ctype, hlen + blen) != 0 ||
+        cf_buf_add(&w->raw, head, hlen) != 0 ||
+        (blen && cf_buf_add(&w->raw, body, blen) != 0) ||
+        cf_buf_add(&w->raw, "\r\n\r\n", 4) != 0)
+        return CF_ETOOBIG;
+    return 0;
+}
+
+/* Write all of w->gz at the end of the current file; on failure cut the
+ * file back to where it was. */
+static int write_out(struct warc *w, char *errstr)
+{
+    size_t off = 0;
+    ssize_t n;
+
+    while (off < w->gz.len) {
+        n = write(w->fd, w->gz.data + off, w->gz.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : ENOSPC;
+
+            snprintf(errstr, CF_ERRSTR_LEN, "write %.180s%s: %s", w->name,
+                     OPEN_SUFFIX, strerror(e));
+            if (ftruncate(w->fd, (off_t)w->size) != 0 ||
+                lseek(w->fd, (off_t)w->size, SEEK_SET) < 0) {
+                /* the file may hold a cut member: never append to it */
+                close(w->fd);
+                w->fd = -1;
+            }
+            errno = e;
+            return CF_ERR;
+        }
+        off += (size_t)n;
+    }
+    w->size += (int64_t)w->gz.len;
+    return 0;
+}
+
+static void close_file(struct warc *w)
+{
+    char *from, *to;
+
+    if (w->fd < 0)
+        return;
+    from = cf_asprintf("%s/%s%s", w->dir, w->name, OPEN_SUFFIX);
+    to = cf_asprintf("%s/%s", w->dir, w->name);
+    /* a closed file is complete on disk before its name says so */
+    if (fsync(w->fd) != 0)
+        cf_warn("warc fsync failed", "file=%s error=\"%s\"", from,
+                strerror(errno));
+    close(w->fd);
+    w->fd = -1;
+    if (rename(from, to) != 0)
+        cf_warn("warc rename failed", "file=%s error=\"%s\"", from,
+                strerror(errno));
+    else
+        cf_info("warc closed", "file=%s bytes=%lld", to,
+                (long long)w->size);
+    free(from);
+    free(to);
+}
+
+/* Open the next file and write its warcinfo record. */
+static int open_file(struct warc *w, char *errstr)
+{
+    char ts[32], date[32], id[UUID_LEN], *path, *extra;
+    int64_t now = cf_wall_ms();
+    time_t t = (time_t)(now / 1000);
+    struct tm tm;
+    int rv;
+
+    gmtime_r(&t, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+    snprintf(w->name, sizeof(w->name), "%s-%s%03d-%05u-%s.warc.gz",
+             w->prefix, ts, (int)(now % 1000), w->serial++, w->worker);
+    path = cf_asprintf("%s/%s%s", w->dir, w->name, OPEN_SUFFIX);
+    w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        snprintf(errstr, CF_ERRSTR_LEN, "open %s: %s", path, strerror(errno));
+        free(path);
+        return CF_ERR;
+    }
+    /* repair (another process starting) skips files held like this */
+    flock(w->fd, LOCK_EX | LOCK_NB);
+    free(path);
+    w->size = 0;
+    iso_date(now, date, sizeof(date));
+    record_id(id);
+    extra = cf_asprintf("WARC-Filename: %s\r\n", w->name);
+    rv = build_record(w, "warcinfo", id, date, extra,
+                      "application/warc-fields", w->info, strlen(w->info),
+                      NULL, 0);
+    free(extra);
+    cf_buf_reset(&w->gz);
+    if (rv == 0)
+        rv = deflate_member(w);
+    if (rv == 0)
+        rv = write_out(w, errstr);
+    else
+        snprintf(errstr, CF_ERRSTR_LEN, "warcinfo record not made");
+    if (rv != 0) {
+        int e = errno;
+        char *p = cf_asprintf("%s/%s%s", w->dir, w->name, OPEN_SUFFIX);
+
+        if (w->fd >= 0)
+            close(w->fd);
+        w->fd = -1;
+        unlink(p);
+        free(p);
+        errno = e;
+        return CF_ERR;
+    }
+    cf_info("warc opened", "file=%s/%s%s", w->dir, w->name, OPEN_SUFFIX);
+    return 0;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+struct warc *warc_new(const struct warc_opts *o, char *errstr)
+{
+    struct warc *w;
+    size_t i;
+
+    if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(errstr, CF_ERRSTR_LEN, "mkdir %s: %s", o->dir,
+                 strerror(errno));
+        return NULL;
+    }
+    w = cf_calloc(1, sizeof(*w));
+    w->dir = cf_strdup(o->dir);
+    w->prefix = cf_strdup(o->prefix);
+    w->info = cf_strdup(o->info ? o->info : "");
+    w->max_size = o->max_size;
+    w->fd = -1;
+    snprintf(w->worker, sizeof(w->worker), "%s", o->worker);
+    for (i = 0; w->worker[i]; i++) {
+        char c = w->worker[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            w->worker[i] = '_';
+    }
+    if (deflateInit2(&w->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        abort(); /* only for want of memory */
+    cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);
+    cf_buf_init(&w->gz, (size_t)-1);
+    return w;
+}
+
+void warc_free(struct warc *w)
+{
+    if (!w)
+        return;
+    close_file(w);
+    deflateEnd(&w->z);
+    cf_buf_cleanup(&w->raw);
+    cf_buf_cleanup(&w->gz);
+    free(w->dir);
+    free(w->prefix);
+    free(w->info);
+    free(w);
+}
+
+int warc_write_fetch(struct warc *w, const struct warc_fetch *f,
+                     struct warc_place *at, char *errstr)
+{
+    char date[32], rqid[UUID_LEN], rsid[UUID_LEN], *extra;
+    struct cf_buf head;
+    size_t req_member = 0;
+    int rv;
+
+    if (w->fd < 0 && open_file(w, errstr) != 0)
+        return CF_ERR;
+    iso_date(f->date_ms, date, sizeof(date));
+    record_id(rqid);
+    record_id(rsid);
+    cf_buf_reset(&w->gz);
+    if (f->req_head && f->req_len) {
+        extra = cf_asprintf("WARC-Target-URI: %s\r\n"
+                            "WARC-Concurrent-To: %s\r\n%s%s%s",
+                            f->url, rsid, f->ip ? "WARC-IP-Address: " : "",
+                            f->ip ? f->ip : "", f->ip ? "\r\n" : "");
+        rv = build_record(w, "request", rqid, date, extra,
+                          "application/http;msgtype=request", f->req_head,
+                          f->req_len, NULL, 0);
+        free(extra);
+        if (rv == 0)
+            rv = deflate_member(w);
+        if (rv != 0) {
+            snprintf(errstr, CF_ERRSTR_LEN, "request record too big");
+            return CF_ERR;
+        }
+        req_member = w->gz.len;
+    }
+    cf_buf_init(&head, 2 * f->resp_len + 256);
+    if (warc_http_head(f->resp_head, f->resp_len, f->body_len, &head) != 0) {
+        cf_buf_cleanup(&head);
+        snprintf(errstr, CF_ERRSTR_LEN, "response head not made");
+        return CF_ERR;
+    }
+    extra = cf_asprintf("WARC-Target-URI: %s\r\n%s%s%s"
+                        "WARC-Concurrent-To: %s\r\n"
+                        "WARC-Payload-Digest: %s\r\n%s%s%s",
+                        f->url, f->ip ? "WARC-IP-Address: " : "",
+                        f->ip ? f->ip : "", f->ip ? "\r\n" : "", rqid,
+                        f->payload_digest, f->truncated ? "WARC-Truncated: "
+                                                        : "",
+                        f->truncated ? f->truncated : "",
+                        f->truncated ? "\r\n" : "");
+    rv = build_record(w, "response", rsid, date, extra,
+                      "application/http;msgtype=response", head.data,
+                      head.len, f->body, f->body_len);
+    free(extra);
+    cf_buf_cleanup(&head);
+    if (rv == 0)
+        rv = deflate_member(w);
+    if (rv != 0) {
+        snprintf(errstr, CF_ERRSTR_LEN, "response record too big");
+        return CF_ERR;
+    }
+    at->offset = w->size + (int64_t)req_member;
+    at->length = (int64_t)(w->gz.len - req_member);
+    snprintf(at->file, sizeof(at->file), "%s", w->name);
+    if (write_out(w, errstr) != 0)
+        return CF_ERR;
+    if (w->size >= w->max_size)
+        close_file(w);
+    return 0;
+}
+
+/* ---- the HTTP head as stored ------------------------------------------ */
+
+static int name_is(const char *p, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+
+    return len > n && p[n] == ':' && strncasecmp(p, name, n) == 0;
+}
+
+int warc_http_head(const char *head, size_t len, size_t body_len,
+                   struct cf_buf *out)
+{
+    const char *p, *end = head + len;
+    int cl_same = 0, encoded = 0, cl_ok, first = 1;
+    size_t start = out->len;
+
+    /* Content-Length stays only when it is the stored length and nothing
+     * was decoded */
+    for (p = head; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+
+        if (name_is(p, n, "content-length"))
+            cl_same = strtoull(p + 15, NULL, 10) == body_len;
+        else if (name_is(p, n, "content-encoding") ||
+                 name_is(p, n, "transfer-encoding"))
+            encoded = 1;
+        p += n;
+    }
+    cl_ok = cl_same && !encoded;
+    for (p = head; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+        size_t t = n;
+        int rv = 0;
+
+        while (t > 0 && (p[t - 1] == '\r' || p[t - 1] == '\n'))
+            t--;
+        if (t == 0) {
+            p += n; /* the blank line: written once, below */
+            continue;
+        }
+        if (!first && (name_is(p, t, "content-encoding") ||
+                       name_is(p, t, "transfer-encoding") ||
+                       (name_is(p, t, "content-length") && !cl_ok)))
+            rv = cf_buf_add(out, "X-Crawler-", 10);
+        if (rv == 0)
+            rv = cf_buf_add(out, p, t);
+        if (rv == 0)
+            rv = cf_buf_add(out, "\r\n", 2);
+        if (rv != 0)
+            goto toobig;
+        first = 0;
+        p += n;
+    }
+    if (!cl_ok && cf_buf_addf(out, "Content-Length: %zu\r\n", body_len) != 0)
+        goto toobig;
+    if (cf_buf_add(out, "\r\n", 2) != 0)
+        goto toobig;
+    return 0;
+toobig:
+    out->len = start;
+    if (out->data)
+        out->data[start] = '\0';
+    return CF_ETOOBIG;
+}
+
+/* ---- repair ------------------------------------------------------------ */
+
+/* Offset just past the last whole gzip member of fd, and their count. */
+static int64_t whole_members(int fd, int *count)
+{
+    static unsigned char in[SCAN_CHUNK], out[SCAN_CHUNK];
+    z_stream z;
+    int64_t pos = 0, good = 0;
+    ssize_t n;
+    int rv = Z_OK;
+
+    *count = 0;
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return 0;
+    lseek(fd, 0, SEEK_SET);
+    while ((n = read(fd, in, sizeof(in))) > 0) {
+        z.next_in = in;
+        z.avail_in = (uInt)n;
+        while (z.avail_in > 0) {
+            z.next_out = out;
+            z.avail_out = sizeof(out);
+            rv = inflate(&z, Z_NO_FLUSH);
+            if (rv == Z_STREAM_END) {
+                good = pos + (n - (ssize_t)z.avail_in);
+                (*count)++;
+                inflateReset(&z);
+            } else if (rv != Z_OK && rv != Z_BUF_ERROR) {
+                goto out; /* corrupt from here on */
+            }
+        }
+        pos += n;
+    }
+out:
+    inflateEnd(&z);
+    return good;
+}
+
+int warc_repair_dir(const char *dir, char *errstr)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int fixed = 0;
+
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(errstr, CF_ERRSTR_LEN, "opendir %s: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name), k = strlen(".warc.gz" OPEN_SUFFIX);
+        char *path, *to;
+        struct stat st;
+        int64_t keep;
+        int fd, count;
+
+        if (n <= k || strcmp(e->d_name + n - k, ".warc.gz" OPEN_SUFFIX))
+            continue;
+        path = cf_asprintf("%s/%s", dir, e->d_name);
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+            fstat(fd, &st) != 0 || st.st_size == 0) {
+            /* held by a live writer (or just being created) */
+            if (fd >= 0)
+                close(fd);
+            free(path);
+            continue;
+        }
+        keep = whole_members(fd, &count);
+        to = cf_strndup(path, strlen(path) - strlen(OPEN_SUFFIX));
+        if (keep == 0) {
+            unlink(path);
+            cf_warn("warc repaired", "file=%s records=0 cut=%lld removed=1",
+                    path, (long long)st.st_size);
+        } else if (ftruncate(fd, (off_t)keep) != 0 || fsync(fd) != 0 ||
+                   rename(path, to) != 0) {
+            cf_error("warc repair failed", "file=%s error=\"%s\"", path,
+                     strerror(errno));
+        } else {
+            cf_warn("warc repaired", "file=%s records=%d kept=%lld "
+                    "cut=%lld", to, count, (long long)keep,
+                    (long long)(st.st_size - keep));
+            fixed++;
+        }
+        close(fd);
+        free(to);
+        free(path);
+    }
+    closedir(d);
+    return fixed;
+}
