@@ -11,7 +11,7 @@ B=${1:-build}
 export B
 pass=0
 fail=0
-for name in ${TESTS:-k8s}; do
+for name in ${TESTS:-k8s compose}; do
     out=$(mktemp)
     start=$(date +%s)
     sh "tests/deploy/$name.sh" >"$out" 2>&1
@@ -26,6 +26,7 @@ for name in ${TESTS:-k8s}; do
         cat "$out"
         echo "== $name: FAILED (exit $rc, $(($(date +%s) - start)) s)"
     else
+        grep '^# ' "$out"
         echo "== $name: $p passed ($(($(date +%s) - start)) s)"
     fi
     pass=$((pass + p))
