@@ -262,4 +262,9 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
 /* Current unix time in milliseconds. */
 int64_t cf_now_ms(void);
 
+/* The words of every script's error reply for a crawl that does not
+ * exist (no_crawl() in common/scripts/lib.lua): deleted, or not created
+ * yet. */
+#define CF_NO_CRAWL_ERR "no such crawl"
+
 #endif

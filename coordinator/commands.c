@@ -74,6 +74,18 @@ static const struct command commands[] = {
      "Usage: crawlfleet resume NAME\n\n" REDIS_HELP, 0},
     {"cancel", cmd_control, "cancel a crawl for good",
      "Usage: crawlfleet cancel NAME\n\n" REDIS_HELP, 0},
+    {"delete", cmd_delete, "remove every key of a crawl",
+     "Usage: crawlfleet delete NAME [--yes] [--force]\n"
+     "\n"
+     "Removes every cf:{NAME}:* key and NAME from cf:crawls, after a\n"
+     "confirmation on the terminal. A running or paused crawl is refused\n"
+     "unless --force, which cancels it first (its workers drop what they\n"
+     "hold for it).\n"
+     "\n"
+     "  -y, --yes              do not ask (needed when stdin is not a "
+     "terminal)\n"
+     "  -f, --force            also a running or paused crawl\n" REDIS_HELP,
+     0},
     {"list", cmd_list, "list crawls",
      "Usage: crawlfleet list [--json]\n\n"
      "  --json                 one JSON object per line\n" REDIS_HELP,

@@ -12,6 +12,7 @@ int cmd_control(int argc, char **argv); /* pause, resume, cancel */
 int cmd_list(int argc, char **argv);
 int cmd_workers(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 

@@ -103,6 +103,7 @@ int cmd_control(int argc, char **argv)
     struct control_args a;
     redisContext *rc;
     char *crawl;
+    char state[32];
     int ret, done;
 
     ret = parse(cmd, argc, argv, &a, 0, &done);
@@ -112,8 +113,15 @@ int cmd_control(int argc, char **argv)
     if (!rc)
         return cli_connect_err;
     crawl = cli_pick_crawl(cmd, rc, a.name, &ret);
-    if (crawl)
+    if (crawl && strcmp(cmd, "cancel") != 0 &&
+        cli_crawl_state(cmd, rc, crawl, state, sizeof(state)) == CF_OK &&
+        (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)) {
+        /* nothing to pause or resume: say so, and fail for scripts */
+        ret = cli_fail(cmd, "crawl '%s' is %s; only a running crawl can be "
+                            "paused and a paused one resumed", crawl, state);
+    } else if (crawl) {
         ret = control(cmd, rc, crawl, cmd, 0);
+    }
     free(crawl);
     redisFree(rc);
     return ret;

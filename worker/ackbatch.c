@@ -52,6 +52,8 @@ static void on_ack(redisReply *r, void *arg)
         goto out;
     }
     if (r->type == REDIS_REPLY_ERROR) {
+        if (worker_crawl_missing(cr, r->str))
+            goto out;
         cf_warn("ack refused", "crawl=%s pages=%zu error=\"%s\"", cr->name,
                 b->n, r->str);
         goto out;

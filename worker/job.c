@@ -88,6 +88,8 @@ static void on_fail(redisReply *r, void *arg)
         w->n.redis_lost++;
         return;
     }
+    if (r->type == REDIS_REPLY_ERROR && worker_crawl_missing(cr, r->str))
+        return;
     if (r->type == REDIS_REPLY_ERROR)
         cf_warn("fail refused", "crawl=%s error=\"%s\"", cr->name, r->str);
     else if (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING)
@@ -104,9 +106,11 @@ static void on_robots(redisReply *r, void *arg)
         w->n.redis_lost++;
         return;
     }
-    if (r->type == REDIS_REPLY_ERROR)
-        cf_warn("robots refused", "crawl=%s error=\"%s\"", cr->name, r->str);
-    else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+    if (r->type == REDIS_REPLY_ERROR) {
+        if (!worker_crawl_missing(cr, r->str))
+            cf_warn("robots refused", "crawl=%s error=\"%s\"", cr->name,
+                    r->str);
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
         w->n.stale++;
     worker_crawl_wake(cr);
 }

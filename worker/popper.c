@@ -112,10 +112,12 @@ static void on_pop(redisReply *r, void *arg)
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        if (!cr->missing_since)
-            cr->missing_since = now;
-        cr->state = CS_MISSING;
-        worker_crawl_forget(cr);
+        if (!worker_crawl_missing(cr, r->str)) {
+            if (!cr->missing_since)
+                cr->missing_since = now;
+            cr->state = CS_MISSING;
+            worker_crawl_forget(cr);
+        }
         cr->next_pop_ms = now + ENDED_POP_MS;
         cf_debug("pop refused", "crawl=%s error=\"%s\"", cr->name, r->str);
         worker_pump(w);

@@ -144,6 +144,23 @@ void worker_crawl_forget(struct crawl *cr)
         seen_clear(cr->seen);
 }
 
+int worker_crawl_missing(struct crawl *cr, const char *err)
+{
+    if (!err || !strstr(err, CF_NO_CRAWL_ERR))
+        return 0;
+    if (cr->state != CS_UNKNOWN && cr->state != CS_MISSING && !cr->deleted) {
+        /* it existed: deleted (crawlfleet delete), not yet seeded */
+        cr->deleted = 1;
+        cf_info("crawl deleted, dropping its work", "crawl=%s inflight=%d",
+                cr->name, cr->inflight);
+    }
+    if (!cr->missing_since)
+        cr->missing_since = cf_now_ms();
+    cr->state = CS_MISSING;
+    worker_crawl_forget(cr);
+    return 1;
+}
+
 /* Put the config's cookies in the crawl's jar once (and again only if the
  * config's cookies change): reloading them each time the config is read
  * would undo what the sites set since. */
@@ -293,6 +310,8 @@ static void refresh(struct worker *w, int64_t now)
 static int crawl_ended(const struct crawl *cr, int64_t now)
 {
     if (cr->state == CS_DONE || cr->state == CS_CANCELLED)
+        return 1;
+    if (cr->deleted)
         return 1;
     return cr->missing_since && now - cr->missing_since > MISSING_GIVEUP_MS;
 }

@@ -79,6 +79,7 @@ struct crawl {
     int64_t cfg_ms;             /* when cfg was loaded */
     enum crawl_state state;     /* as the last pop said */
     int64_t missing_since;      /* ms the crawl was first missing */
+    int deleted;                /* missing after it was seen: deleted */
     int popping;                /* leases asked for in outstanding pops */
     int pops;                   /* pops outstanding (CRAWL_POPS_MAX) */
     int64_t next_pop_ms;        /* no pop before this (backoff) */
@@ -229,6 +230,11 @@ void worker_slots_note(struct worker *w);
  * worker's caches hold for it (a crawl created again under its name
  * starts with an empty seen set). */
 void worker_crawl_forget(struct crawl *cr);
+/* A script refused a call for cr with error reply err. When err says the
+ * crawl does not exist, note it (a crawl seen before is deleted, and
+ * ends at once), log it once and return 1: the caller drops what it sent
+ * without a warning. Else 0. */
+int worker_crawl_missing(struct crawl *cr, const char *err);
 
 /* ---- popper.c ---- */
 

@@ -50,7 +50,7 @@ expect 2 "unknown command 'frobnicate'" "$CF" frobnicate
 one_line
 expect 0 "^crawlfleet [0-9]+\.[0-9]+" "$CF" --version
 expect 0 "Commands:" "$CF" --help
-for c in crawl seed status watch pause resume cancel list workers dead \
+for c in crawl seed status watch pause resume cancel delete list workers dead \
     export run; do
     expect 0 "Usage: crawlfleet $c" "$CF" "$c" --help
 done
