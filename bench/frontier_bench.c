@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "frontier.h"
 #include "keys.h"
@@ -83,7 +84,7 @@ static int create(redisContext *rc, struct cf_cmd *c, const char *crawl)
 
     cf_config_init(&cfg);
     cfg.obey_robots = 0;
-    cf_frontier_create_cmd(c, crawl, &cfg, cf_now_ms());
+    cf_frontier_create_cmd(c, crawl, &cfg, cf_wall_ms());
     r = cf_frontier_call(rc, c, errstr);
     cf_config_cleanup(&cfg);
     freeReplyObject(r);
@@ -168,7 +169,7 @@ static int bench_pages(redisContext *rc, long pages)
 
         make_link(&links[0], &hks[0][0], 0, rec, sizeof(rec) - 1);
         snprintf(hks[0][0], sizeof(hks[0][0]), "http://host%d.bench:80", h);
-        cf_frontier_push_cmd(&pop, "bench", cf_now_ms(), links, 1, 1);
+        cf_frontier_push_cmd(&pop, "bench", cf_wall_ms(), links, 1, 1);
         r = cf_frontier_call(rc, &pop, errstr);
         freeReplyObject(r);
     }
@@ -178,14 +179,14 @@ static int bench_pages(redisContext *rc, long pages)
         freeReplyObject(r);
     }
     cpu0 = cpu_s(rc);
-    t0 = cf_now_ms();
+    t0 = cf_wall_ms();
     while (done < pages) {
         struct cf_lease *ls = NULL;
         struct cf_pop_info info;
         size_t n = 0;
         redisReply *r;
 
-        cf_frontier_pop_cmd(&pop, "bench", "b", PIPE, cf_now_ms());
+        cf_frontier_pop_cmd(&pop, "bench", "b", PIPE, cf_wall_ms());
         r = cf_frontier_call(rc, &pop, errstr);
         if (!r || cf_frontier_pop_parse(r, &ls, &n, &info, errstr) != 0) {
             fprintf(stderr, "pop: %s\n", errstr);
@@ -211,7 +212,7 @@ static int bench_pages(redisContext *rc, long pages)
             a.fp = ls[i].fp;
             a.token = ls[i].token;
             a.hostkey = ls[i].hostkey;
-            a.now_ms = cf_now_ms();
+            a.now_ms = cf_wall_ms();
             a.result = rec;
             a.result_len = sizeof(rec) - 1;
             a.outcome = "ok";
@@ -252,7 +253,7 @@ static int bench_pages(redisContext *rc, long pages)
         done += (long)n;
         cf_leases_free(ls, n);
     }
-    t1 = cf_now_ms();
+    t1 = cf_wall_ms();
     cpu1 = cpu_s(rc);
     printf("pages: %ld in %.3f s = %.0f pages/s, %d links/page "
            "(%d new), %d pages per ack call, %s, redis cpu %.1f us/page"

@@ -562,11 +562,3 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
     }
     return r;
 }
-
-int64_t cf_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

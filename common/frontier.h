@@ -259,9 +259,6 @@ int cf_frontier_release_parse(const redisReply *r,
 redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
                              char *errstr);
 
-/* Current unix time in milliseconds. */
-int64_t cf_now_ms(void);
-
 /* The words of every script's error reply for a crawl that does not
  * exist (no_crawl() in common/scripts/lib.lua): deleted, or not created
  * yet. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "err.h"
 #include "results.h"
@@ -21,7 +22,7 @@ static int control(const char *cmd, redisContext *rc, const char *crawl,
     int ret = CLI_FAIL;
 
     cf_cmd_init(&c);
-    cf_frontier_control_cmd(&c, crawl, op, cf_now_ms());
+    cf_frontier_control_cmd(&c, crawl, op, cf_wall_ms());
     r = cf_frontier_call(rc, &c, err);
     if (!r) {
         cli_fail(cmd, "%s: %s", crawl, err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "coord.h"
 #include "err.h"
 #include "frontier.h"
@@ -124,7 +125,7 @@ int coord_tick_all(redisContext *rc, long long *reaped, char *errstr)
         if (r->element[i]->type != REDIS_REPLY_STRING ||
             !cf_crawl_name_valid(r->element[i]->str))
             continue;
-        if (coord_tick_crawl(rc, r->element[i]->str, cf_now_ms(), reaped,
+        if (coord_tick_crawl(rc, r->element[i]->str, cf_wall_ms(), reaped,
                              errstr) != CF_OK) {
             freeReplyObject(r);
             return -1;

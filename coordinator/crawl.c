@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "cfgflags.h"
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "coord.h"
 #include "err.h"
@@ -68,7 +69,7 @@ struct crawl_run {
     int alive;
     int progress; /* draw the progress line */
     int dir_made; /* this run created the state dir */
-    int64_t started_ms;
+    int64_t started_ms; /* monotonic ms at start (elapsed, rate) */
     long long done_at_start; /* done count when we started (-1 unset) */
     struct progress last;     /* the main loop's last reading */
 };
@@ -159,7 +160,7 @@ static int remove_state(const char *dir)
 static void progress_line(struct crawl_run *cr, const struct progress *p)
 {
     struct progress q = *p;
-    int64_t ms = cf_now_ms() - cr->started_ms;
+    int64_t ms = cf_mono_ms() - cr->started_ms;
     char eta[32], rate[32];
 
     if (!cr->progress)
@@ -482,13 +483,14 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
     for (;;) {
         struct kv stats;
         struct progress p;
-        int64_t now = cf_now_ms();
+        int64_t now = cf_mono_ms();
         long got = 0;
 
         if (cli_interrupted)
             return CLI_INTERRUPTED;
         if (now - last_tick >= TICK_MS) {
-            if (coord_tick_crawl(cr->rc, cr->name, now, &reaped, err))
+            if (coord_tick_crawl(cr->rc, cr->name, cf_wall_ms(), &reaped,
+                                 err))
                 return cli_fail(cmd, "%s", err);
             last_tick = now;
         }
@@ -572,7 +574,7 @@ int cmd_crawl(int argc, char **argv)
     }
     cr.dir = cr.a.state_dir ? cf_strdup(cr.a.state_dir)
                             : cf_asprintf("%s/%s", STATE_PARENT, cr.name);
-    cr.started_ms = cf_now_ms();
+    cr.started_ms = cf_mono_ms();
     cr.done_at_start = -1;
     cr.progress = !cr.a.quiet && isatty(2);
     cli_catch_signals();
@@ -602,7 +604,7 @@ int cmd_crawl(int argc, char **argv)
                     "%s: crawl '%s' done: %lld results (%lld ok, %lld "
                     "dead) in %.1fs%s%s\n",
                     CLI_PROG, cr.name, fl.written, cr.last.ok, cr.last.dead,
-                    (double)(cf_now_ms() - cr.started_ms) / 1000.0,
+                    (double)(cf_mono_ms() - cr.started_ms) / 1000.0,
                     cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
             /* per result only means something past the start-up */
             if (cpu >= 0 && fl.written >= 1000)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "err.h"
 #include "frontier.h"
@@ -179,7 +180,7 @@ int cmd_delete(int argc, char **argv)
 
         /* cancelled first: workers stop taking its requests at once */
         cf_cmd_init(&cc);
-        cf_frontier_control_cmd(&cc, name, "cancel", cf_now_ms());
+        cf_frontier_control_cmd(&cc, name, "cancel", cf_wall_ms());
         r = cf_frontier_call(rc, &cc, err);
         cf_cmd_cleanup(&cc);
         if (!r) {

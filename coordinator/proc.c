@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "err.h"
 #include "frontier.h"
 #include "proc.h"
@@ -74,7 +75,7 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
 
 int proc_wait(pid_t pid, int timeout_ms, int *status)
 {
-    int64_t deadline = cf_now_ms() + timeout_ms;
+    int64_t deadline = cf_mono_ms() + timeout_ms;
     int st = 0, nap = 1;
 
     for (;;) {
@@ -85,7 +86,7 @@ int proc_wait(pid_t pid, int timeout_ms, int *status)
                 *status = st;
             return 1;
         }
-        if (cf_now_ms() >= deadline)
+        if (cf_mono_ms() >= deadline)
             return 0;
         nap_grow(&nap);
     }
@@ -223,7 +224,7 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
         r->pid = 0;
         goto out;
     }
-    deadline = cf_now_ms() + timeout_ms;
+    deadline = cf_mono_ms() + timeout_ms;
     for (;;) {
         if (redis_ready(r->sock) == 1)
             break;
@@ -235,7 +236,7 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
                      log);
             goto out;
         }
-        if (cf_now_ms() > deadline) {
+        if (cf_mono_ms() > deadline) {
             snprintf(errstr, CF_ERRSTR_LEN,
                      "redis-server did not answer "
                      "within %d ms (see %.180s)",

@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "coord.h"
 #include "frontier.h"
@@ -114,7 +115,7 @@ static void host_counts_load(redisContext *rc, const char *crawl,
 
     cf_key(ready, crawl, "ready");
     cf_key(sched, crawl, "sched");
-    snprintf(now, sizeof(now), "%lld", (long long)cf_now_ms());
+    snprintf(now, sizeof(now), "%lld", (long long)cf_wall_ms());
     redisAppendCommand(rc, "ZCARD %s", ready);
     redisAppendCommand(rc, "ZCOUNT %s -inf %s", sched, now);
     redisAppendCommand(rc, "ZCOUNT %s (%s +inf", sched, now);

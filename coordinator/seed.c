@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "cfgflags.h"
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "err.h"
 #include "fp.h"
@@ -107,7 +108,7 @@ int seed_create(const char *cmd, redisContext *rc, const char *crawl,
     int ret = CLI_FAIL;
 
     cf_cmd_init(&c);
-    cf_frontier_create_cmd(&c, crawl, cfg, cf_now_ms());
+    cf_frontier_create_cmd(&c, crawl, cfg, cf_wall_ms());
     r = cf_frontier_call(rc, &c, err);
     if (!r) {
         cli_fail(cmd, "cannot create crawl '%s': %s", crawl, err);
@@ -157,7 +158,7 @@ static int push_batch(const char *cmd, redisContext *rc, const char *crawl,
     struct cf_link *links = cf_calloc(n, sizeof(*links));
     int *is_new = cf_calloc(n, sizeof(*is_new));
     char err[CF_ERRSTR_LEN];
-    int64_t now = cf_now_ms();
+    int64_t now = cf_wall_ms();
     struct cf_cmd c;
     redisReply *r = NULL;
     int ret = CLI_FAIL;

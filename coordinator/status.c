@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "err.h"
 #include "frontier.h"
@@ -298,13 +299,13 @@ int cmd_watch(int argc, char **argv)
             goto out;
         }
         /* No coordinator sampling: the rate between our own polls. */
-        if (p.rate < 0 && prev_ms > 0 && cf_now_ms() > prev_ms) {
+        if (p.rate < 0 && prev_ms > 0 && cf_mono_ms() > prev_ms) {
             p.rate = (double)(p.done - prev_done) * 1000.0 /
-                     (double)(cf_now_ms() - prev_ms);
+                     (double)(cf_mono_ms() - prev_ms);
             if (!p.finished)
                 p.eta_s = stats_eta(p.queued + p.inflight, p.rate);
         }
-        prev_ms = cf_now_ms();
+        prev_ms = cf_mono_ms();
         prev_done = p.done;
         if (tty)
             fputs("\033[H\033[2J", stdout);

@@ -2,6 +2,7 @@
 #include "ackbatch.h"
 
 #include "alloc.h"
+#include "clock.h"
 #include "log.h"
 #include "page.h"
 #include "rclient.h"
@@ -23,7 +24,8 @@ struct ack_ctx {
 struct ack_batch {
     struct crawl *cr;
     struct cf_cmd cmd;                   /* the ack call being built */
-    int64_t first_ms;                    /* when its first page came */
+    int64_t first_ms;                    /* when its first page came
+                                          * (monotonic) */
     size_t n;                            /* pages in it */
     struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
 };
@@ -127,11 +129,12 @@ void ackbatch_add(struct worker *w, struct crawl *cr, const struct cf_ack *a,
                   struct ack_ctx *ac)
 {
     struct ack_batch *b = cr->acks;
+    int64_t now = cf_mono_ms();
 
     if (!b) {
         b = cf_calloc(1, sizeof(*b));
         b->cr = cr;
-        b->first_ms = a->now_ms;
+        b->first_ms = now;
         cf_cmd_init(&b->cmd);
         cf_frontier_ack_cmd(&b->cmd, cr->name, a);
         cr->acks = b;
@@ -140,7 +143,7 @@ void ackbatch_add(struct worker *w, struct crawl *cr, const struct cf_ack *a,
     }
     b->page[b->n++] = ac;
     if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
-        a->now_ms - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
+        now - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
         send_batch(w, cr);
     } else if (!evtimer_pending(w->ack_ev, NULL)) {
         struct timeval tv = {0, ACK_WAIT_MS * 1000};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "log.h"
 #include "rclient.h"
 
@@ -42,7 +43,7 @@ static void send_release(struct worker *w, struct crawl *cr,
     if (n == 0)
         return;
     cf_cmd_init(&c);
-    cf_frontier_release_cmd(&c, cr->name, cf_now_ms(), refs, n);
+    cf_frontier_release_cmd(&c, cr->name, cf_wall_ms(), refs, n);
     if (rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_release, w) == 0)
         w->releasing++;
     else
@@ -95,5 +96,5 @@ void drain_release(struct worker *w, int64_t wait_ms)
     free(refs);
     while ((j = TAILQ_FIRST(&w->jobs)) != NULL)
         job_abort(j);
-    w->release_deadline = cf_now_ms() + wait_ms;
+    w->release_deadline = cf_mono_ms() + wait_ms;
 }

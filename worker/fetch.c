@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "frontier.h"
 #include "log.h"
 
@@ -450,7 +451,8 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
     if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
         ra > 0)
         x->retry_after_ms = (int64_t)ra * 1000;
-    x->done_ms = cf_now_ms();
+    x->done_ms = cf_wall_ms();
+    x->fetch_ms = cf_mono_ms() - x->start_mono_ms;
     s = NULL;
     if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &s) == CURLE_OK && s)
         snprintf(x->ip, sizeof(x->ip), "%s", s);
@@ -706,7 +708,8 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     x->truncate = o->truncate;
     x->keep_request = o->keep_request;
     x->retry_after_ms = -1;
-    x->started_ms = cf_now_ms();
+    x->started_ms = cf_wall_ms();
+    x->start_mono_ms = cf_mono_ms();
     x->payload_digest[0] = '\0';
     cf_buf_init(&x->body, o->max_body);
     cf_buf_init(&x->head, FETCH_HEAD_MAX);

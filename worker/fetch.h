@@ -92,11 +92,13 @@ struct fetch_xfer {
     int64_t retry_after_ms;     /* from Retry-After, or -1 */
     struct cf_buf body;         /* decoded body, capped */
     int64_t bytes;              /* decoded bytes received (incl. dropped) */
-    int64_t started_ms;         /* unix ms at start */
+    int64_t started_ms;         /* unix ms at start (wall: stored) */
     int64_t sent_ms;            /* unix ms the request went out, after
                                  * connect and TLS (what the server sees as
                                  * its start); started_ms if never sent */
-    int64_t done_ms;            /* unix ms at the end */
+    int64_t done_ms;            /* unix ms at the end (wall: stored) */
+    int64_t start_mono_ms;      /* monotonic ms at start */
+    int64_t fetch_ms;           /* duration, monotonic; 0 if not done */
     int blocked;                /* SSRF guard refused an address */
     int too_large;              /* body cap hit */
     int not_html;               /* stopped: not an HTML content type */

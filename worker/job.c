@@ -5,6 +5,7 @@
 
 #include "ackbatch.h"
 #include "alloc.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
@@ -132,9 +133,9 @@ static void fill_result(struct job *j, struct cf_result *res,
     res->worker = j->w->id;
     res->error_type = (char *)cf_outcome_name(out);
     res->error = (char *)msg;
-    res->started_ms = x->started_ms ? x->started_ms : cf_now_ms();
+    res->started_ms = x->started_ms ? x->started_ms : cf_wall_ms();
     res->done_ms = x->done_ms ? x->done_ms : res->started_ms;
-    res->fetch_ms = (uint32_t)(res->done_ms - res->started_ms);
+    res->fetch_ms = (uint32_t)x->fetch_ms;
     res->attempts = j->lease.attempts + 1;
     /* what the response said, whatever the outcome */
     if (x->status >= 300 && x->status < 400)
@@ -181,7 +182,7 @@ static void send_ack(struct job *j, struct cf_result *res,
     a.fp = j->lease.fp;
     a.token = j->lease.token;
     a.hostkey = j->lease.hostkey;
-    a.now_ms = cf_now_ms();
+    a.now_ms = cf_wall_ms();
     a.result = enc.data;
     a.result_len = enc.len;
     a.outcome = cf_outcome_name(out);
@@ -221,7 +222,7 @@ static void send_fail(struct job *j, struct cf_result *res,
     f.fp = j->lease.fp;
     f.token = j->lease.token;
     f.hostkey = j->lease.hostkey;
-    f.now_ms = cf_now_ms();
+    f.now_ms = cf_wall_ms();
     f.outcome = cf_outcome_name(out);
     f.status = res->status;
     f.retry_after_ms = j->x.retry_after_ms;
@@ -366,7 +367,7 @@ static void page_in_of(const struct job *j, struct page_in *in)
     in->content_type = j->x.content_type;
     in->x_robots = j->x.x_robots;
     in->plan = j->cr->plan;
-    in->now_ms = cf_now_ms();
+    in->now_ms = cf_wall_ms();
 }
 
 static void page_done(struct job *j)
@@ -420,12 +421,12 @@ static void page_done(struct job *j)
         /* a PDF, an image, JSON: fetched (or stopped after its headers,
          * see fetch_opts.types), nothing to parse */
     } else if (out == CF_OUT_OK) {
-        t0 = cf_now_ms();
+        t0 = cf_mono_ms();
         if (page_parse(&in, &pl) != 0) {
             out = CF_OUT_PARSE;
             snprintf(msg, sizeof(msg), "page not parsed");
         }
-        j->w->n.parse_ms += (uint64_t)(cf_now_ms() - t0);
+        j->w->n.parse_ms += (uint64_t)(cf_mono_ms() - t0);
     }
     fill_result(j, &res, out, msg[0] ? msg : NULL);
     warc_result(&res, &at);
@@ -479,7 +480,7 @@ static void robots_done(struct job *j)
     robots_free(rules);
     cf_cmd_init(&c);
     cf_frontier_robots_cmd(&c, cr->name, j->lease.hostkey, j->lease.token,
-                           cf_now_ms(), status, body, len, delay);
+                           cf_wall_ms(), status, body, len, delay);
     rclient_send(j->w->rc, &c, RC_SCRIPT | RC_DURABLE, on_robots, cr);
     cf_cmd_cleanup(&c);
     robocache_invalidate(j->w->robots, cr->name, j->lease.hostkey);
@@ -571,7 +572,7 @@ static void start_fetch(struct job *j)
         cf_warn("fetch not started", "url=%s error=\"%s\"", url,
                 j->x.errbuf);
         j->x.outcome = CF_OUT_OTHER;
-        j->x.done_ms = cf_now_ms();
+        j->x.done_ms = cf_wall_ms();
         on_fetched(&j->x, j);
     }
     free(own);

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "err.h"
 #include "frontier.h"
 #include "keys.h"
@@ -153,14 +154,6 @@ static void sup_on_signal(int sig)
     sup_signal = sig;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static pid_t spawn(struct worker_opts *o, const struct cf_redis_addr *a,
                    int idx, int base_port, const char *base_id)
 {
@@ -203,7 +196,7 @@ static int supervise(struct worker_opts *o, const struct cf_redis_addr *a,
     }
     cf_info("supervising worker processes", "procs=%d", procs);
     for (;;) {
-        now = mono_ms();
+        now = cf_mono_ms();
         next = 0;
         for (i = 0; i < procs; i++) {
             if (pids[i] || done[i])
@@ -249,7 +242,7 @@ static int supervise(struct worker_opts *o, const struct cf_redis_addr *a,
             cf_warn("worker process died, restarting",
                     "pid=%d status=%d backoff_ms=%lld", (int)pid, st,
                     (long long)backoff[i]);
-            due[i] = mono_ms() + backoff[i];
+            due[i] = cf_mono_ms() + backoff[i];
             backoff[i] = backoff[i] * 2 > RESTART_MAX_MS ? RESTART_MAX_MS
                                                          : backoff[i] * 2;
         }

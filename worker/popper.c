@@ -97,7 +97,7 @@ static void on_pop(redisReply *r, void *arg)
     struct cf_lease *ls = NULL;
     struct cf_pop_info info;
     char errstr[CF_ERRSTR_LEN];
-    int64_t now = cf_now_ms(), wait;
+    int64_t now = cf_mono_ms(), wait;
     size_t n = 0, i;
     int asked = pc->asked;
 
@@ -164,7 +164,7 @@ static void pop_timer_arm(struct worker *w, int64_t at, int64_t now)
 
 void worker_pump(struct worker *w)
 {
-    int64_t now = cf_now_ms(), next = 0;
+    int64_t now = cf_mono_ms(), next = 0;
     int free_slots, low, i, k, want;
     static int rr;
 
@@ -199,7 +199,7 @@ void worker_pump(struct worker *w)
         pc->asked = want;
         pc->sent_us = cf_mono_us();
         cf_cmd_init(&c);
-        cf_frontier_pop_cmd(&c, cr->name, w->id, want, now);
+        cf_frontier_pop_cmd(&c, cr->name, w->id, want, cf_wall_ms());
         i = rclient_send(w->rc_pop, &c, RC_SCRIPT, on_pop, pc);
         cf_cmd_cleanup(&c);
         if (i != 0) {

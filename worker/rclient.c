@@ -9,6 +9,7 @@
 #include <hiredis/async.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "err.h"
 #include "log.h"
 
@@ -97,7 +98,7 @@ static void rc_went_down(struct rclient *rc, const char *why)
     rc_set_state(rc, RC_DOWN);
     rc->st.failures++;
     if (!rc->down_since)
-        rc->down_since = cf_now_ms();
+        rc->down_since = cf_mono_ms();
     cf_warn("redis unavailable, retrying", "addr=%s error=\"%s\" retry_ms=%d",
             cf_redis_addr_format(&rc->addr, a, sizeof(a)), why,
             rc->backoff_ms);
@@ -336,7 +337,7 @@ struct rclient *rclient_new(struct event_base *base,
     rc->state = RC_DOWN;
     TAILQ_INIT(&rc->queue);
     rc->retry_ev = evtimer_new(base, rc_timer, rc);
-    rc->down_since = cf_now_ms();
+    rc->down_since = cf_mono_ms();
     rc_connect(rc);
     return rc;
 }
@@ -374,7 +375,7 @@ size_t rclient_pending(const struct rclient *rc)
 
 int64_t rclient_down_ms(const struct rclient *rc)
 {
-    return rc->down_since ? cf_now_ms() - rc->down_since : 0;
+    return rc->down_since ? cf_mono_ms() - rc->down_since : 0;
 }
 
 int rclient_ever_up(const struct rclient *rc)

@@ -155,7 +155,7 @@ int worker_crawl_missing(struct crawl *cr, const char *err)
                 cr->name, cr->inflight);
     }
     if (!cr->missing_since)
-        cr->missing_since = cf_now_ms();
+        cr->missing_since = cf_mono_ms();
     cr->state = CS_MISSING;
     worker_crawl_forget(cr);
     return 1;
@@ -212,7 +212,7 @@ static void on_config(redisReply *r, void *arg)
         return;
     if (r->elements == 0) {
         if (!cr->missing_since)
-            cr->missing_since = cf_now_ms();
+            cr->missing_since = cf_mono_ms();
         worker_crawl_forget(cr);
         return;
     }
@@ -246,7 +246,7 @@ static void on_config(redisReply *r, void *arg)
         cf_debug("crawl config loaded", "crawl=%s", cr->name);
     cr->have_cfg = 1;
     cr->missing_since = 0;
-    cr->cfg_ms = cf_now_ms();
+    cr->cfg_ms = cf_mono_ms();
     worker_pump(cr->w);
 }
 
@@ -284,7 +284,7 @@ static void on_crawl_list(redisReply *r, void *arg)
                 config_load(w, cr);
         }
     }
-    w->list_ms = cf_now_ms();
+    w->list_ms = cf_mono_ms();
 }
 
 static void refresh(struct worker *w, int64_t now)
@@ -405,7 +405,7 @@ static void check_exit(struct worker *w, int64_t now)
     int i, ended = 0, listed = 0;
 
     if (w->state == WS_STARTING && w->o->exit_when_done &&
-        now - w->started_ms > STARTUP_GIVEUP_MS) {
+        now - w->start_mono_ms > STARTUP_GIVEUP_MS) {
         cf_error("giving up: redis unreachable", "waited_ms=%d",
                  STARTUP_GIVEUP_MS);
         worker_stop(w, 1);
@@ -452,7 +452,7 @@ static void check_exit(struct worker *w, int64_t now)
 static void on_cron(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
-    int64_t now = cf_now_ms();
+    int64_t now = cf_mono_ms();
 
     (void)fd;
     (void)what;
@@ -479,8 +479,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     cf_info("signal, draining", "signal=%d inflight=%d grace_ms=%lld",
             (int)sig, w->inflight, (long long)w->o->grace_ms);
     worker_set_state(w, WS_DRAINING);
-    w->drain_deadline = cf_now_ms() + w->o->grace_ms;
-    check_exit(w, cf_now_ms());
+    w->drain_deadline = cf_mono_ms() + w->o->grace_ms;
+    check_exit(w, cf_mono_ms());
 }
 
 static void on_link(int up, void *arg)
@@ -498,7 +498,7 @@ static void on_link(int up, void *arg)
             worker_crawl_forget(w->crawls[i]);
     }
     if (up) {
-        refresh(w, cf_now_ms());
+        refresh(w, cf_mono_ms());
         worker_pump(w);
     } else {
         cf_warn("redis lost: no new work until it is back",
@@ -567,7 +567,8 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     if (!w->base)
         w->base = event_base_new();
     event_base_priority_init(w->base, 3);
-    w->started_ms = cf_now_ms();
+    w->started_ms = cf_wall_ms();
+    w->start_mono_ms = cf_mono_ms();
     /* what a killed worker left cut in the WARC directory */
     if (o->warc_dir && warc_repair_dir(o->warc_dir, errstr) < 0)
         cf_warn("warc repair skipped", "error=\"%s\"", errstr);

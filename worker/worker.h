@@ -76,13 +76,15 @@ struct crawl {
     struct extract_plan *plan;  /* from cfg; NULL: nothing to extract */
     int have_cfg;               /* cfg loaded at least once */
     int cfg_loading;            /* HGETALL outstanding */
-    int64_t cfg_ms;             /* when cfg was loaded */
+    int64_t cfg_ms;             /* when cfg was loaded (monotonic) */
     enum crawl_state state;     /* as the last pop said */
-    int64_t missing_since;      /* ms the crawl was first missing */
+    int64_t missing_since;      /* when the crawl was first missing
+                                 * (monotonic ms) */
     int deleted;                /* missing after it was seen: deleted */
     int popping;                /* leases asked for in outstanding pops */
     int pops;                   /* pops outstanding (CRAWL_POPS_MAX) */
-    int64_t next_pop_ms;        /* no pop before this (backoff) */
+    int64_t next_pop_ms;        /* no pop before this (backoff;
+                                 * monotonic) */
     int64_t idle_ms;            /* next wait after an empty pop with
                                  * nothing scheduled (doubles) */
     int inflight;               /* jobs of this crawl */
@@ -199,12 +201,15 @@ struct worker {
     int inflight;                /* live jobs */
     int popping;                 /* leases asked for in outstanding pops */
     int list_loading;            /* SMEMBERS cf:crawls outstanding */
-    int64_t list_ms;             /* last crawl list refresh */
-    int64_t hb_ms;               /* last heartbeat */
-    int64_t started_ms;
-    int64_t drain_deadline;      /* ms: abort in-flight after this */
+    int64_t list_ms;             /* last crawl list refresh (monotonic) */
+    int64_t hb_ms;               /* last heartbeat (monotonic) */
+    int64_t started_ms;          /* unix ms at start (the heartbeat) */
+    int64_t start_mono_ms;       /* the same, monotonic */
+    int64_t drain_deadline;      /* abort in-flight after this
+                                  * (monotonic ms) */
     int releasing;               /* release calls not yet answered */
-    int64_t release_deadline;    /* ms: stop waiting for them; 0: none */
+    int64_t release_deadline;    /* stop waiting for them (monotonic
+                                  * ms); 0: none */
     struct event *cron;          /* housekeeping timer */
     struct event *pop_ev;        /* one-shot: next pop due */
     struct event *ack_ev;        /* timer: send the batched acks */
@@ -215,7 +220,7 @@ struct worker {
     int fetching;                /* transfers running */
     double rate;                 /* pages/s, smoothed */
     uint64_t rate_pages;         /* pages at the last rate sample */
-    int64_t rate_ms;             /* time of that sample */
+    int64_t rate_ms;             /* time of that sample (monotonic) */
 };
 
 /* Run a worker on its own event loop until it is told to stop or, with
