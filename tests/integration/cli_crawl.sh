@@ -33,15 +33,15 @@ trap 'exit 130' INT TERM
 
 for bin in "$CF" "$W" "$FX"; do
     if [ ! -x "$bin" ]; then
-        echo "skipped: $bin is not built (not on this branch yet)"
-        echo "cli_crawl: 0 passed, 0 failed"
-        exit 0
+        t_fail "$bin is not built"
+        t_summary cli_crawl
+        exit 1
     fi
 done
 command -v jq >/dev/null || {
-    echo "skipped: jq is not installed"
-    echo "cli_crawl: 0 passed, 0 failed"
-    exit 0
+    t_fail "jq is installed (tools/deps.sh installs it)"
+    t_summary cli_crawl
+    exit 1
 }
 
 # fixture NAME ARGS...: start cf-fixture, wait for its ready line; sets
