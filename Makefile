@@ -12,7 +12,7 @@
 B ?= build
 CC ?= cc
 PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson \
-	libcrypto libssl zlib
+	libcrypto libssl zlib libxml-2.0
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -47,6 +47,7 @@ WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 WORKER_SRC += worker/warc.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
 WORKER_SRC += worker/extract.c worker/text.c
+WORKER_SRC += worker/sitemap.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \

@@ -403,6 +403,8 @@ static const struct field fields[] = {
     INT(breaker_ms, FU_MS, 30 * SEC, 0, DAY,
         "how long a tripped host waits (e.g. 30s)"),
     BOOL(store_links, 0, "keep each page's outlinks in its result"),
+    BOOL(sitemap_priority, 0, "queue URLs listed in sitemaps by their "
+                              "<priority> (1.0 first) instead of depth"),
     WORD(text, "off", check_text_mode, "plain",
          "keep each page's readable text: off, plain, markdown"),
     INT(text_max, FU_BYTES, CF_TEXT_MAX_DEFAULT, 1, 16 * MIB,

@@ -50,6 +50,7 @@ struct cf_config {
     int64_t breaker_failures;     /* consecutive host failures to trip */
     int64_t breaker_ms;           /* how long a tripped host waits */
     int64_t store_links;          /* 0/1: keep outlinks in results */
+    int64_t sitemap_priority;     /* 0/1: order sitemap URLs by <priority> */
     char *text;                   /* "off", "plain", "markdown" */
     int64_t text_max;             /* bytes of text kept per page */
     int64_t warc;                 /* 0/1: archive responses in WARC files */

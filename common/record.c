@@ -59,6 +59,8 @@ static const struct field request_fields[] = {
     {K("t"), F_I64, REQ(discovered_ms), 0, 0},
     {K("pf"), F_U64, REQ(parent_fp), 0, 0},
     {K("f"), F_U32, REQ(flags), 0, 0},
+    {K("sl"), F_STR, REQ(sitemap_lastmod), 0, 0},
+    {K("sp"), F_STR, REQ(sitemap_priority), 0, 0},
 };
 
 static const struct field result_fields[] = {
@@ -101,6 +103,8 @@ static const struct field result_fields[] = {
     {K("tx"), F_STR, RES(text), 0, 0},
     {K("fd"), F_FLDV, RES(fields), RES(nfields), 0},
     {K("jl"), F_STRV, RES(jsonld), RES(njsonld), 0},
+    {K("sl"), F_STR, RES(sitemap_lastmod), 0, 0},
+    {K("sp"), F_STR, RES(sitemap_priority), 0, 0},
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -18,6 +18,7 @@
 enum cf_request_flags {
     CF_REQ_SEED = 1,     /* submitted as a seed */
     CF_REQ_REDIRECT = 2, /* target of a redirect */
+    CF_REQ_SITEMAP = 4,  /* a sitemap or sitemap index to read */
 };
 
 /* A request: one URL to fetch. Lives in a host queue and in flight. */
@@ -29,6 +30,8 @@ struct cf_request {
     int64_t discovered_ms; /* unix ms when it entered the frontier */
     uint64_t parent_fp;    /* fingerprint of the linking page, 0 if seed */
     uint32_t flags;        /* cf_request_flags */
+    char *sitemap_lastmod;  /* <lastmod> of the sitemap entry, or NULL */
+    char *sitemap_priority; /* <priority> of the sitemap entry, or NULL */
 };
 
 /* Result flags (key "rf"). */
@@ -39,6 +42,7 @@ enum cf_result_flags {
     CF_RES_INSECURE = 8,          /* fetched with TLS verification off */
     CF_RES_TEXT_TRUNCATED = 16,   /* text cut at the crawl's cap */
     CF_RES_FIELDS_TRUNCATED = 32, /* a field's values cut at their caps */
+    CF_RES_SITEMAP = 64,          /* the URL was read as a sitemap */
 };
 
 /* One user-defined extraction field: its name and the values matched. */
@@ -93,6 +97,8 @@ struct cf_result {
     size_t nfields;        /* entries in fields */
     char **jsonld;         /* JSON-LD blocks that parse as JSON */
     size_t njsonld;        /* entries in jsonld */
+    char *sitemap_lastmod;  /* the request's sitemap <lastmod>, or NULL */
+    char *sitemap_priority; /* the request's sitemap <priority>, or NULL */
 };
 
 /* Append the msgpack encoding of r to out; 0 or CF_ETOOBIG. */

@@ -26,6 +26,8 @@ static const struct command commands[] = {
      "with --resume continues it.\n"
      "\n"
      "  -o, --output FILE      write results to FILE (default stdout)\n"
+     "  --sitemap URL          a sitemap (or index) to read as a seed; "
+     "repeatable\n"
      "  --workers N            local worker processes (default: one per "
      "core)\n"
      "  --concurrency N        fetches in flight per worker\n"
@@ -50,7 +52,10 @@ static const struct command commands[] = {
      "before anything is written. Prints 'N new, N duplicate, N rejected'.\n"
      "\n"
      "  --crawl NAME           crawl name (default: default)\n"
-     "  -f, --file FILE        read seed URLs from FILE\n" REDIS_HELP,
+     "  -f, --file FILE        read seed URLs from FILE\n"
+     "  --sitemap URL          a sitemap (or sitemap index) to read as a "
+     "seed;\n"
+     "                         repeatable\n" REDIS_HELP,
      1},
     {"status", cmd_status, "show a crawl's progress",
      "Usage: crawlfleet status [NAME] [--json]\n"

@@ -43,6 +43,8 @@
  * this. */
 #define READ_BLOCK_MS 50
 
+#define CRAWL_SITEMAPS_MAX 64 /* --sitemap flags per command */
+
 struct crawl_args {
     const char *name;
     const char *output;
@@ -55,6 +57,8 @@ struct crawl_args {
     int fresh;
     int quiet;
     int keep_state; /* keep the state dir after a crawl that is done */
+    const char *sitemaps[CRAWL_SITEMAPS_MAX]; /* --sitemap URLs */
+    int nsitemaps;
 };
 
 struct crawl_run {
@@ -310,6 +314,7 @@ static void stop_workers(struct crawl_run *cr, int sig)
 
 static const struct option crawl_opts[] = {
     {"output", required_argument, NULL, 'o'},
+    {"sitemap", required_argument, NULL, 'S'},
     {"workers", required_argument, NULL, 'w'},
     {"concurrency", required_argument, NULL, 'C'},
     {"name", required_argument, NULL, 'n'},
@@ -343,6 +348,12 @@ static int parse_args(struct crawl_args *a, struct cfgflags *flags, int argc,
         switch (c) {
         case 'o':
             a->output = optarg;
+            break;
+        case 'S':
+            if (a->nsitemaps == CRAWL_SITEMAPS_MAX)
+                return cli_usage(cmd, "more than %d --sitemap",
+                                 CRAWL_SITEMAPS_MAX);
+            a->sitemaps[a->nsitemaps++] = optarg;
             break;
         case 'w':
             if (cli_parse_int(optarg, 1, CRAWL_WORKERS_MAX, &a->workers))
@@ -549,9 +560,12 @@ int cmd_crawl(int argc, char **argv)
                       "crawl; its https results carry the flag 'insecure'");
     if (cr.a.warc_dir)
         cfg.warc = 1;
+    for (int i = 0; i < cr.a.nsitemaps; i++)
+        seedlist_add_flags(&seeds, cr.a.sitemaps[i], (size_t)cfg.max_url_len,
+                           CF_REQ_SEED | CF_REQ_SITEMAP);
     for (int i = optind; i < argc; i++)
         seedlist_add(&seeds, argv[i], (size_t)cfg.max_url_len);
-    if (optind >= argc && !cr.a.resume) {
+    if (optind >= argc && cr.a.nsitemaps == 0 && !cr.a.resume) {
         ret = cli_usage(cmd, "no seed URLs (see --help)");
         goto out;
     }

@@ -63,13 +63,15 @@ static const struct {
     {CF_RES_INSECURE, "insecure"},
     {CF_RES_TEXT_TRUNCATED, "text_truncated"},
     {CF_RES_FIELDS_TRUNCATED, "fields_truncated"},
+    {CF_RES_SITEMAP, "sitemap"},
 };
 
 /* The optional string fields, exported under these names when set. */
 #define OPT_STRS(X)                                                            \
     X(redirect_url) X(last_modified) X(etag) X(content_length)                 \
     X(content_language) X(location) X(payload_digest) X(warc_file)             \
-    X(canonical) X(description) X(lang) X(meta_robots) X(text)
+    X(canonical) X(description) X(lang) X(meta_robots) X(text)                \
+    X(sitemap_lastmod) X(sitemap_priority)
 
 /* The optional counts, exported when non-zero (warc_offset with its file). */
 #define OPT_NUMS(X)                                                            \

@@ -34,10 +34,17 @@ void seedlist_cleanup(struct seedlist *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->urls[i]);
     free(s->urls);
+    free(s->flags);
     memset(s, 0, sizeof(*s));
 }
 
 void seedlist_add(struct seedlist *s, const char *text, size_t maxlen)
+{
+    seedlist_add_flags(s, text, maxlen, CF_REQ_SEED);
+}
+
+void seedlist_add_flags(struct seedlist *s, const char *text, size_t maxlen,
+                        uint32_t flags)
 {
     char *url = NULL;
     int err;
@@ -56,7 +63,9 @@ void seedlist_add(struct seedlist *s, const char *text, size_t maxlen)
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
         s->urls = cf_realloc(s->urls, s->cap * sizeof(*s->urls));
+        s->flags = cf_realloc(s->flags, s->cap * sizeof(*s->flags));
     }
+    s->flags[s->n] = flags;
     s->urls[s->n++] = url;
 }
 
@@ -127,8 +136,8 @@ out:
 }
 
 /* Encode one seed as a request and a link into recs/links[i]. */
-static int make_link(const char *url, int64_t now, struct cf_buf *rec,
-                     char *hostkey, struct cf_link *link)
+static int make_link(const char *url, uint32_t flags, int64_t now,
+                     struct cf_buf *rec, char *hostkey, struct cf_link *link)
 {
     struct cf_request req;
 
@@ -137,7 +146,7 @@ static int make_link(const char *url, int64_t now, struct cf_buf *rec,
     req.depth = 0;
     req.priority = 0;
     req.discovered_ms = now;
-    req.flags = CF_REQ_SEED;
+    req.flags = flags;
     if (cf_request_encode(&req, rec) != CF_OK)
         return CF_ETOOBIG;
     if (cf_url_hostkey(url, hostkey, HOSTKEY_MAX) != 0)
@@ -151,7 +160,8 @@ static int make_link(const char *url, int64_t now, struct cf_buf *rec,
 }
 
 static int push_batch(const char *cmd, redisContext *rc, const char *crawl,
-                      char **urls, size_t n, size_t *fresh, size_t *dup)
+                      char **urls, const uint32_t *fl, size_t n,
+                      size_t *fresh, size_t *dup)
 {
     struct cf_buf *recs = cf_calloc(n, sizeof(*recs));
     char(*hostkeys)[HOSTKEY_MAX] = cf_calloc(n, sizeof(*hostkeys));
@@ -166,7 +176,8 @@ static int push_batch(const char *cmd, redisContext *rc, const char *crawl,
     cf_cmd_init(&c);
     for (size_t i = 0; i < n; i++) {
         cf_buf_init(&recs[i], 1 << 20);
-        if (make_link(urls[i], now, &recs[i], hostkeys[i], &links[i])) {
+        if (make_link(urls[i], fl[i], now, &recs[i], hostkeys[i],
+                      &links[i])) {
             cli_fail(cmd, "cannot encode seed %s", urls[i]);
             goto out;
         }
@@ -207,7 +218,8 @@ int seed_push(const char *cmd, redisContext *rc, const char *crawl,
     for (size_t i = 0; i < s->n; i += SEED_BATCH) {
         size_t n = s->n - i < SEED_BATCH ? s->n - i : SEED_BATCH;
 
-        if (push_batch(cmd, rc, crawl, s->urls + i, n, fresh, dup))
+        if (push_batch(cmd, rc, crawl, s->urls + i, s->flags + i, n, fresh,
+                       dup))
             return CLI_FAIL;
     }
     return CLI_OK;
@@ -216,6 +228,7 @@ int seed_push(const char *cmd, redisContext *rc, const char *crawl,
 static const struct option seed_opts[] = {
     {"crawl", required_argument, NULL, 'c'},
     {"file", required_argument, NULL, 'f'},
+    {"sitemap", required_argument, NULL, 'S'},
     {"redis", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -231,7 +244,8 @@ int cmd_seed(int argc, char **argv)
     const char *crawl = "default", *file = NULL, *redis = NULL;
     redisContext *rc = NULL;
     char state[32];
-    size_t fresh = 0, dup = 0;
+    size_t fresh = 0, dup = 0, nsitemaps = 0;
+    const char **sitemaps = cf_calloc((size_t)argc + 1, sizeof(*sitemaps));
     int created = 0, ret = CLI_FAIL, c, st;
 
     cfgflags_init(&flags, seed_opts);
@@ -248,6 +262,9 @@ int cmd_seed(int argc, char **argv)
             break;
         case 'f':
             file = optarg;
+            break;
+        case 'S':
+            sitemaps[nsitemaps++] = optarg;
             break;
         case 'R':
             redis = optarg;
@@ -271,11 +288,15 @@ int cmd_seed(int argc, char **argv)
     if (cfg.insecure)
         cli_warn(cmd, "--insecure: TLS certificate checks are OFF for this "
                       "crawl; its https results carry the flag 'insecure'");
-    if (optind >= argc && !file) {
-        ret = cli_usage(cmd, "no seed URLs (give URLs, -f FILE or -)");
+    if (optind >= argc && !file && nsitemaps == 0) {
+        ret = cli_usage(cmd, "no seed URLs (give URLs, -f FILE, - or "
+                             "--sitemap URL)");
         goto out;
     }
     ret = CLI_FAIL;
+    for (size_t i = 0; i < nsitemaps; i++)
+        seedlist_add_flags(&seeds, sitemaps[i], (size_t)cfg.max_url_len,
+                           CF_REQ_SEED | CF_REQ_SITEMAP);
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") == 0) {
             if (seedlist_read(cmd, &seeds, "-", (size_t)cfg.max_url_len))
@@ -323,5 +344,6 @@ out:
     seedlist_cleanup(&seeds);
     cf_config_cleanup(&cfg);
     cfgflags_cleanup(&flags);
+    free(sitemaps);
     return ret;
 }

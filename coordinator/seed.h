@@ -3,6 +3,7 @@
 #define SEED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -11,6 +12,7 @@
 /* Normalised seed URLs, checked before anything goes to Redis. */
 struct seedlist {
     char **urls; /* normalised, heap */
+    uint32_t *flags; /* each URL's request flags (CF_REQ_SEED, ...) */
     size_t n;
     size_t cap;
     size_t rejected; /* inputs that were not valid URLs */
@@ -21,6 +23,10 @@ void seedlist_cleanup(struct seedlist *s);
 /* Normalise text and add it, or print "rejected: TEXT: reason" on stderr
  * and count it. maxlen is the crawl's max_url_len. */
 void seedlist_add(struct seedlist *s, const char *text, size_t maxlen);
+/* The same with the request flags given: CF_REQ_SEED | CF_REQ_SITEMAP
+ * for a --sitemap URL. */
+void seedlist_add_flags(struct seedlist *s, const char *text, size_t maxlen,
+                        uint32_t flags);
 /* Add every URL line of path ("-" = stdin; blank lines and '#' comments
  * skipped). Returns 0, or CLI_FAIL after printing why. */
 int seedlist_read(const char *cmd, struct seedlist *s, const char *path,

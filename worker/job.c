@@ -9,6 +9,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
+#include "sitemap.h"
 #include "rclient.h"
 #include "record.h"
 #include "robocache.h"
@@ -149,6 +150,10 @@ static void fill_result(struct job *j, struct cf_result *res,
         res->payload_digest = x->payload_digest;
     if (j->cr->cfg.insecure && strncmp(res->url, "https:", 6) == 0)
         res->flags |= CF_RES_INSECURE;
+    if (j->req.flags & CF_REQ_SITEMAP)
+        res->flags |= CF_RES_SITEMAP;
+    res->sitemap_lastmod = j->req.sitemap_lastmod;
+    res->sitemap_priority = j->req.sitemap_priority;
 }
 
 static void count_result(struct worker *w, enum cf_outcome out,
@@ -370,6 +375,26 @@ static void page_in_of(const struct job *j, struct page_in *in)
     in->now_ms = cf_wall_ms();
 }
 
+/* A sitemap's entries into pl; a bad file is outcome parse (too_large
+ * past the protocol's size), with the entries before the error kept. The
+ * entries over the protocol's cap count as links dropped. */
+static void sitemap_done(struct job *j, const struct page_in *in,
+                         struct page_links *pl, enum cf_outcome *out,
+                         char *msg, size_t msglen)
+{
+    struct sitemap_info info;
+    char err[CF_ERRSTR_LEN];
+    int rc = sitemap_stage(in, pl, &info, err);
+
+    if (rc != 0) {
+        *out = rc == CF_ETOOBIG ? CF_OUT_TOO_LARGE : CF_OUT_PARSE;
+        snprintf(msg, msglen, "sitemap: %s", err);
+    }
+    pl->meta.dropped += info.capped + info.bad;
+    j->w->n.sitemaps++;
+    j->w->n.sitemap_capped += info.capped;
+}
+
 static void page_done(struct job *j)
 {
     struct fetch_xfer *x = &j->x;
@@ -415,8 +440,11 @@ static void page_done(struct job *j)
             snprintf(msg, sizeof(msg), "redirect target: %s",
                      cf_url_strerror(rv));
         } else {
-            page_add_link(&in, &pl, target, CF_REQ_REDIRECT);
+            page_add_link(&in, &pl, target,
+                          CF_REQ_REDIRECT | (j->req.flags & CF_REQ_SITEMAP));
         }
+    } else if (out == CF_OUT_OK && (j->req.flags & CF_REQ_SITEMAP)) {
+        sitemap_done(j, &in, &pl, &out, msg, sizeof(msg));
     } else if (out == CF_OUT_OK && !fetch_is_html(x->content_type)) {
         /* a PDF, an image, JSON: fetched (or stopped after its headers,
          * see fetch_opts.types), nothing to parse */
@@ -444,6 +472,63 @@ static void page_done(struct job *j)
     free(target);
     page_links_cleanup(&pl);
     job_finish(j);
+}
+
+static void on_sitemaps_pushed(redisReply *r, void *arg)
+{
+    struct crawl *cr = arg;
+
+    if (!r)
+        cr->w->n.redis_lost++;
+    else if (r->type == REDIS_REPLY_ERROR)
+        cf_warn("robots.txt sitemaps refused", "crawl=%s error=\"%s\"",
+                cr->name, r->str);
+}
+
+/* robots.txt's Sitemap: lines become requests flagged CF_REQ_SITEMAP at
+ * depth 0 (a sitemap is read like a seed), pushed through the frontier's
+ * dedup: fetched once per crawl, whichever worker reads which robots.txt
+ * first. The crawl's scope still applies. */
+static void robots_sitemaps(struct job *j, const struct robots *rules)
+{
+    size_t n = robots_nsitemaps(rules);
+    struct page_links pl;
+    struct page_in in;
+    char *robots_url, *url;
+    struct cf_cmd c;
+
+    if (n == 0 || !j->cr->scope)
+        return;
+    robots_url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
+    memset(&in, 0, sizeof(in));
+    in.url = robots_url;
+    in.scope = j->cr->scope;
+    in.cfg = &j->cr->cfg;
+    in.now_ms = cf_wall_ms();
+    page_links_init(&pl);
+    for (size_t i = 0; i < n; i++) {
+        struct cf_request r = {0};
+
+        url = NULL;
+        if (cf_url_normalize(NULL, robots_sitemap(rules, i),
+                             (size_t)j->cr->cfg.max_url_len, &url) != 0) {
+            free(url);
+            continue;
+        }
+        r.url = url;
+        r.flags = CF_REQ_SITEMAP;
+        page_add_request(&in, &pl, &r);
+        free(url);
+    }
+    if (pl.n > 0) {
+        cf_cmd_init(&c);
+        cf_frontier_push_cmd(&c, j->cr->name, in.now_ms, pl.links, pl.n, 0);
+        rclient_send(j->w->rc, &c, RC_SCRIPT | RC_DURABLE, on_sitemaps_pushed,
+                     j->cr);
+        cf_cmd_cleanup(&c);
+    }
+    page_links_cleanup(&pl);
+    free(robots_url);
 }
 
 static void robots_done(struct job *j)
@@ -477,6 +562,7 @@ static void robots_done(struct job *j)
     }
     rules = robots_parse(body, len, cr->robots_token);
     delay = robots_crawl_delay_ms(rules);
+    robots_sitemaps(j, rules);
     robots_free(rules);
     cf_cmd_init(&c);
     cf_frontier_robots_cmd(&c, cr->name, j->lease.hostkey, j->lease.token,
@@ -558,6 +644,8 @@ static void start_fetch(struct job *j)
         o.follow = 1;
         o.max_redirects = 5;
         o.truncate = 1;
+    } else if (j->req.flags & CF_REQ_SITEMAP) {
+        o.max_body = SITEMAP_MAX_BYTES;
     } else {
         o.max_body = (size_t)cfg->max_body;
         /* without an archive only HTML is worth reading by default */

@@ -49,25 +49,36 @@ void page_links_cleanup(struct page_links *pl)
 int page_add_link(const struct page_in *in, struct page_links *pl,
                   const char *url, uint32_t flags)
 {
-    int64_t depth = (int64_t)in->depth + 1;
     struct cf_request r = {0};
+
+    r.url = (char *)url;
+    r.depth = in->depth + 1;
+    r.priority = r.depth;
+    r.flags = flags;
+    return page_add_request(in, pl, &r);
+}
+
+int page_add_request(const struct page_in *in, struct page_links *pl,
+                     const struct cf_request *req)
+{
+    const char *url = req->url;
+    int64_t depth = (int64_t)req->depth;
+    struct cf_request r = *req;
     struct cf_link *l;
     char hk[HOSTKEY_MAX], *mem;
     size_t hl;
 
     pl->found++;
     if (!in->scope ||
-        scope_check(in->scope, in->url, url, depth) != SCOPE_IN ||
+        ((req->flags & CF_REQ_SITEMAP)
+             ? scope_check_sitemap(in->scope, in->url, url, depth)
+             : scope_check(in->scope, in->url, url, depth)) != SCOPE_IN ||
         cf_url_hostkey(url, hk, sizeof(hk)) != 0) {
         pl->out_of_scope++;
         return 0;
     }
-    r.url = (char *)url;
-    r.depth = (uint32_t)depth;
-    r.priority = depth;
     r.discovered_ms = in->now_ms;
     r.parent_fp = in->fp;
-    r.flags = flags;
     pl->scratch.len = 0;
     if (cf_request_encode(&r, &pl->scratch) != 0) {
         pl->out_of_scope++;
@@ -85,7 +96,7 @@ int page_add_link(const struct page_in *in, struct page_links *pl,
     memcpy(mem + hl + 1, pl->scratch.data, pl->scratch.len);
     l->fp = cf_fp(url, strlen(url));
     l->hostkey = mem;
-    l->priority = depth;
+    l->priority = r.priority;
     l->rec = mem + hl + 1;
     l->rec_len = pl->scratch.len;
     return 1;

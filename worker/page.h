@@ -76,8 +76,16 @@ int page_parse(const struct page_in *in, struct page_links *pl);
  * ownership. */
 void page_meta_result(const struct page_links *pl, struct cf_result *res);
 
+/* Offer a request to pl: url (normalised), depth, priority, flags and
+ * sitemap fields from req (copied; discovered_ms and parent_fp are set
+ * here); scope is checked against in's page at req's depth. Returns 1 if
+ * taken. */
+int page_add_request(const struct page_in *in, struct page_links *pl,
+                     const struct cf_request *req);
+
 /* Offer one discovered URL (normalised) to pl, with flags for its
- * request; scope is checked against in's page. Returns 1 if taken. */
+ * request, at in's depth + 1; scope is checked against in's page.
+ * Returns 1 if taken. */
 int page_add_link(const struct page_in *in, struct page_links *pl,
                   const char *url, uint32_t flags);
 

@@ -267,8 +267,9 @@ static int rule_ok(const struct scope *s, const char *page_url,
     return 0;
 }
 
-enum scope_verdict scope_check(const struct scope *s, const char *page_url,
-                               const char *link_url, int64_t link_depth)
+static enum scope_verdict check(const struct scope *s, const char *page_url,
+                                const char *link_url, int64_t link_depth,
+                                int any_ext)
 {
     struct cf_url_parts lp;
 
@@ -276,7 +277,7 @@ enum scope_verdict scope_check(const struct scope *s, const char *page_url,
         return SCOPE_BAD_URL;
     if (s->max_depth >= 0 && link_depth > s->max_depth)
         return SCOPE_TOO_DEEP;
-    if (scope_skipped_ext(link_url))
+    if (!any_ext && scope_skipped_ext(link_url))
         return SCOPE_SKIP_EXT;
     if (!rule_ok(s, page_url, link_url, &lp))
         return SCOPE_OUT;
@@ -285,4 +286,18 @@ enum scope_verdict scope_check(const struct scope *s, const char *page_url,
     if (s->has_exclude && regexec(&s->exclude, link_url, 0, NULL, 0) == 0)
         return SCOPE_OUT;
     return SCOPE_IN;
+}
+
+enum scope_verdict scope_check(const struct scope *s, const char *page_url,
+                               const char *link_url, int64_t link_depth)
+{
+    return check(s, page_url, link_url, link_depth, 0);
+}
+
+enum scope_verdict scope_check_sitemap(const struct scope *s,
+                                       const char *page_url,
+                                       const char *link_url,
+                                       int64_t link_depth)
+{
+    return check(s, page_url, link_url, link_depth, 1);
 }

@@ -41,6 +41,12 @@ void scope_free(struct scope *s);
  * (the depth the link would be queued with). */
 enum scope_verdict scope_check(const struct scope *s, const char *page_url,
                                const char *link_url, int64_t link_depth);
+/* The same for a sitemap (a request flagged CF_REQ_SITEMAP): its file
+ * extension (.xml.gz) does not keep it out. */
+enum scope_verdict scope_check_sitemap(const struct scope *s,
+                                       const char *page_url,
+                                       const char *link_url,
+                                       int64_t link_depth);
 
 /* "in", "out", "too_deep", "skip_ext", "bad_url". */
 const char *scope_verdict_name(enum scope_verdict v);

@@ -149,6 +149,8 @@ struct worker_counters {
     uint64_t redis_lost;         /* results dropped (queue full) */
     uint64_t bad_leases;         /* undecodable lease records */
     uint64_t parse_ms;           /* time spent parsing */
+    uint64_t sitemaps;           /* sitemap files read */
+    uint64_t sitemap_capped;     /* sitemap entries past the 50,000 cap */
     uint64_t noindex;            /* pages marked noindex (meta, header) */
     uint64_t nofollow;           /* pages whose links were not followed */
     uint64_t released;           /* leases given back at shutdown */

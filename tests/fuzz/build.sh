@@ -6,7 +6,7 @@ set -eu
 command -v clang >/dev/null || { echo "fuzz: clang is needed" >&2; exit 1; }
 out=build/fuzz
 mkdir -p "$out"
-pkgs="hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson"
+pkgs="hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson libcrypto libssl zlib libxml-2.0"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iworker \
  -Ibuild/gen $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lm"
