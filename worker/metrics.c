@@ -125,6 +125,11 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     counter(b, "crawlfleet_worker_nofollow_total",
             "Pages whose links were not queued (robots nofollow).",
             "counter", w->n.nofollow);
+    counter(b, "crawlfleet_worker_sitemaps_total", "Sitemap files read.",
+            "counter", w->n.sitemaps);
+    counter(b, "crawlfleet_worker_sitemap_capped_total",
+            "Sitemap entries past the 50,000 per file cap, not taken.",
+            "counter", w->n.sitemap_capped);
     counter(b, "crawlfleet_worker_redis_up", "1 while Redis is reachable.",
             "gauge", (uint64_t)rclient_up(w->rc));
     counter(b, "crawlfleet_worker_redis_pending",
