@@ -37,6 +37,7 @@
 #define REDIS_STOP_MS 60000
 #define WORKER_STOP_MS 20000 /* after SIGTERM: finish or release leases */
 #define TICK_MS 1000
+#define PROGRESS_MIN_MS 100 /* the progress line: at most 10 draws/s */
 #define STATE_PARENT ".crawlfleet" /* the default state dir's parent */
 /* How long one read of the results stream waits for more. A crawl whose
  * last events add no result (dead letters) is seen done after at most
@@ -74,6 +75,7 @@ struct crawl_run {
     int progress; /* draw the progress line */
     int dir_made; /* this run created the state dir */
     int64_t started_ms; /* monotonic ms at start (elapsed, rate) */
+    int64_t drawn_ms;   /* monotonic ms the progress line was last drawn */
     long long done_at_start; /* done count when we started (-1 unset) */
     struct progress last;     /* the main loop's last reading */
 };
@@ -164,11 +166,15 @@ static int remove_state(const char *dir)
 static void progress_line(struct crawl_run *cr, const struct progress *p)
 {
     struct progress q = *p;
-    int64_t ms = cf_mono_ms() - cr->started_ms;
+    int64_t now = cf_mono_ms(), ms = now - cr->started_ms;
     char eta[32], rate[32];
 
     if (!cr->progress)
         return;
+    /* a redraw per result was 400 KB of escape codes in 6 s */
+    if (!q.finished && now - cr->drawn_ms < PROGRESS_MIN_MS)
+        return;
+    cr->drawn_ms = now;
     if (cr->done_at_start < 0)
         cr->done_at_start = p->done;
     /* Until the rate samples span a second, our own average. */
