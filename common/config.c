@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "buf.h"
@@ -308,6 +309,8 @@ bad:
 
 static int check_regex(const char *name, const char *value, char **out,
                        char *errstr);
+static int check_proxy(const char *name, const char *value, char **out,
+                       char *errstr);
 static int check_text(const char *name, const char *value, char **out,
                       char *errstr);
 static int check_header(const char *name, const char *value, char **out,
@@ -358,8 +361,9 @@ static const struct field fields[] = {
         "POSIX extended regex; matching URLs are not queued"),
     STR(user_agent, "crawlfleet/0.1", 0, check_text,
         "User-Agent header, also the robots.txt agent"),
-    STR(proxy, NULL, 1, check_text,
-        "proxy URL for fetches (e.g. http://proxy:3128)"),
+    STR(proxy, NULL, 1, check_proxy,
+        "proxy URL for fetches: SCHEME://[user:pass@]HOST[:PORT], scheme "
+        "http, https, socks4, socks4a, socks5 or socks5h"),
     SECRET(header, FK_LIST, check_header,
            "'Name: value' sent with every request (repeatable)"),
     SECRET(cookies, FK_FILE, check_cookies,
@@ -618,6 +622,86 @@ static int check_text(const char *name, const char *value, char **out,
         }
     }
     return CF_OK;
+}
+
+/* The proxy schemes curl takes (CURLOPT_PROXY). */
+static const char *const proxy_schemes[] = {"http",   "https",   "socks4",
+                                            "socks4a", "socks5", "socks5h"};
+
+/* SCHEME://[userinfo@]HOST[:PORT][/], checked here so that a typo is a
+ * seed error, not a crawl of proxy failures. HOST is a name, an IPv4
+ * address or [IPv6]; PORT 1-65535 (curl's default for the scheme when
+ * absent). */
+static int check_proxy(const char *name, const char *value, char **out,
+                       char *errstr)
+{
+    const char *sep = strstr(value, "://"), *auth, *end, *at, *host, *hend;
+    const char *why = "expected SCHEME://HOST[:PORT]";
+    size_t i, n = sizeof(proxy_schemes) / sizeof(proxy_schemes[0]);
+    long port = 0;
+
+    if (check_text(name, value, out, errstr) != CF_OK)
+        return CF_EINVAL;
+    if (!sep)
+        goto bad;
+    for (i = 0; i < n; i++)
+        if (strlen(proxy_schemes[i]) == (size_t)(sep - value) &&
+            strncasecmp(value, proxy_schemes[i], (size_t)(sep - value)) == 0)
+            break;
+    if (i == n) {
+        why = "the scheme must be http, https, socks4, socks4a, socks5 or "
+              "socks5h";
+        goto bad;
+    }
+    auth = sep + 3;
+    end = auth + strcspn(auth, "/?#");
+    if (*end && strcmp(end, "/") != 0) {
+        why = "a proxy URL has no path or query";
+        goto bad;
+    }
+    at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    host = at ? at + 1 : auth;
+    if (*host == '[') {
+        hend = memchr(host, ']', (size_t)(end - host));
+        if (!hend || hend == host + 1)
+            goto bad_host;
+        hend++;
+    } else {
+        hend = host;
+        while (hend < end && (isalnum((unsigned char)*hend) ||
+                              *hend == '.' || *hend == '-' || *hend == '_'))
+            hend++;
+        if (hend == host)
+            goto bad_host;
+    }
+    if (hend < end && *hend != ':')
+        goto bad_host;
+    if (hend < end) {
+        const char *p = hend + 1;
+
+        if (p == end || end - p > 5)
+            goto bad_port;
+        for (; p < end; p++) {
+            if (!isdigit((unsigned char)*p))
+                goto bad_port;
+            port = port * 10 + (*p - '0');
+        }
+        if (port < 1 || port > 65535)
+            goto bad_port;
+    }
+    return CF_OK;
+bad_host:
+    why = "no valid host";
+    goto bad;
+bad_port:
+    why = "the port must be 1-65535";
+bad:
+    snprintf(errstr, CF_ERRSTR_LEN, "%s: %s, got '%.*s'", name, why,
+             SHOW_MAX, value);
+    return CF_EINVAL;
 }
 
 /* "html", "all", or comma-separated type/subtype tokens (a subtype "*"

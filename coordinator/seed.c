@@ -23,6 +23,7 @@
 #define SEED_LINE_MAX 65536 /* longest line read from a seed file */
 #define SEED_MAX 10000000   /* seeds per command */
 #define HOSTKEY_MAX 512
+#define SEED_ECHO_MAX 200   /* characters of a rejected seed shown */
 
 void seedlist_init(struct seedlist *s)
 {
@@ -38,6 +39,32 @@ void seedlist_cleanup(struct seedlist *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* A rejected seed as shown: at most SEED_ECHO_MAX characters, control
+ * bytes as '?', and the length when cut. */
+static void echo_seed(FILE *out, const char *text)
+{
+    size_t len = strlen(text);
+
+    for (size_t i = 0; i < len && i < SEED_ECHO_MAX; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+    }
+    if (len > SEED_ECHO_MAX)
+        fprintf(out, "... (%zu bytes)", len);
+}
+
+/* A seed with no scheme at all ("example.com", "localhost:8080/a") is
+ * the commonest mistake: say what to add. "mailto:x" has one. */
+static int lacks_scheme(const char *text)
+{
+    const char *colon = strchr(text, ':');
+
+    if (strstr(text, "://"))
+        return 0;
+    return !colon || (colon[1] >= '0' && colon[1] <= '9');
+}
+
 void seedlist_add(struct seedlist *s, const char *text, size_t maxlen)
 {
     seedlist_add_flags(s, text, maxlen, CF_REQ_SEED);
@@ -47,18 +74,18 @@ void seedlist_add_flags(struct seedlist *s, const char *text, size_t maxlen,
                         uint32_t flags)
 {
     char *url = NULL;
+    const char *why;
     int err;
 
     if (s->n >= SEED_MAX) {
-        fprintf(stderr, "rejected: %s: over %d seeds\n", text, SEED_MAX);
-        s->rejected++;
-        return;
+        why = "over the limit of seeds per command";
+        goto reject;
     }
     err = cf_url_normalize(NULL, text, maxlen, &url);
     if (err != CF_URL_OK) {
-        fprintf(stderr, "rejected: %s: %s\n", text, cf_url_strerror(err));
-        s->rejected++;
-        return;
+        why = lacks_scheme(text) ? "no scheme: add http:// or https://"
+                                 : cf_url_strerror(err);
+        goto reject;
     }
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
@@ -67,6 +94,26 @@ void seedlist_add_flags(struct seedlist *s, const char *text, size_t maxlen,
     }
     s->flags[s->n] = flags;
     s->urls[s->n++] = url;
+    return;
+reject:
+    fputs("rejected: ", stderr);
+    echo_seed(stderr, text);
+    fprintf(stderr, ": %s\n", why);
+    s->rejected++;
+}
+
+/* Is this line text: no NUL byte, no control byte but tab and CR? A
+ * seed file that is not text is a mistake to stop at, not millions of
+ * rejections. */
+static int line_is_text(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            return 0;
+    }
+    return 1;
 }
 
 int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
@@ -76,6 +123,7 @@ int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
+    long long lineno = 0;
     int ret = CLI_OK;
 
     if (strcmp(path, "-") != 0) {
@@ -86,8 +134,16 @@ int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
     while ((len = getline(&line, &cap, f)) >= 0) {
         char *p = line;
 
+        lineno++;
+        if (!line_is_text(line, (size_t)len)) {
+            ret = cli_fail(cmd, "%s:%lld: not text (a binary file?); "
+                                "nothing seeded",
+                           f == stdin ? "stdin" : path, lineno);
+            break;
+        }
         if (len > SEED_LINE_MAX) {
-            fprintf(stderr, "rejected: line of %zd bytes in %s\n", len, path);
+            fprintf(stderr, "rejected: %s:%lld: line of %zd bytes\n", path,
+                    lineno, len);
             s->rejected++;
             continue;
         }
@@ -100,7 +156,7 @@ int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
             continue;
         seedlist_add(s, p, maxlen);
     }
-    if (ferror(f))
+    if (ret == CLI_OK && ferror(f))
         ret = cli_fail(cmd, "error reading %s: %s", path, strerror(errno));
     free(line);
     if (f != stdin)
