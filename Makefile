@@ -29,7 +29,8 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 
 COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 	common/log.c common/fp.c common/keys.c common/url.c common/record.c \
-	common/redisaddr.c common/config.c common/frontier.c common/digest.c
+	common/redisaddr.c common/config.c common/frontier.c \
+	common/css.c common/selector.c common/digest.c
 # Order is enum cf_script_id's (common/frontier.h).
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPTS += release
@@ -46,7 +47,7 @@ WORKER_SRC := worker/parse.c worker/charset.c worker/robots.c worker/scope.c \
 	worker/popper.c
 WORKER_SRC += worker/warc.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
-WORKER_SRC += worker/extract.c worker/text.c
+WORKER_SRC += worker/extract.c worker/text.c worker/xdoc.c
 WORKER_SRC += worker/sitemap.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \

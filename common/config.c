@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "err.h"
+#include "selector.h"
 
 #define NAME_MAX_LEN 64   /* longest setting name accepted */
 #define STR_MAX_LEN 4096  /* longest string value accepted */
@@ -319,6 +320,8 @@ static int check_text_mode(const char *name, const char *value, char **out,
                            char *errstr);
 static int check_types(const char *name, const char *value, char **out,
                        char *errstr);
+static int check_extract(const char *name, const char *value, char **out,
+                         char *errstr);
 static int check_cookies(const char *name, const char *value, char **out,
                          char *errstr);
 static int check_pem(const char *name, const char *value, char **out,
@@ -338,6 +341,8 @@ static int check_resolve(const char *name, const char *value, char **out,
     {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 0, h, NULL}
 #define SECRET(f, kind, chk, h) \
     {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, kind, 1, h, NULL}
+#define LIST(f, chk, h) \
+    {#f, FT_STR, FU_NONE, OFF(f), 0, NULL, 0, 0, 1, chk, FK_LIST, 0, h, NULL}
 #define WORD(f, d, chk, bare, h) \
     {#f, FT_STR, FU_NONE, OFF(f), 0, d, 0, 0, 0, chk, FK_ONE, 0, h, bare}
 /* clang-format on */
@@ -418,6 +423,15 @@ static const struct field fields[] = {
         "content types downloaded: html, all, or a list like "
         "text/html,application/pdf,image/* (default: all with --warc, "
         "html without; others stop after the headers)"),
+    LIST(extract, check_extract,
+         "NAME=SELECTOR field taken from each page; css: (the default) or "
+         "xpath: (repeatable)"),
+    INT(extract_max_values, FU_NONE, CF_EXTRACT_VALUES_DEFAULT, 1, 100000,
+        "values kept per field and page; more are cut and marked"),
+    INT(extract_max_bytes, FU_BYTES, CF_EXTRACT_BYTES_DEFAULT, 1, 16 * MIB,
+        "bytes of values kept per field and page (e.g. 64k)"),
+    BOOL(extract_jsonld, 0,
+         "keep each page's JSON-LD blocks that parse as JSON"),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -600,6 +614,27 @@ static int check_text_mode(const char *name, const char *value, char **out,
              "%s: unknown mode '%.*s' (use off, plain or markdown)", name,
              SHOW_MAX, value);
     return CF_EINVAL;
+}
+
+/* --extract: one NAME=SELECTOR rule that compiles (selector.h). */
+static int check_extract(const char *name, const char *value, char **out,
+                         char *errstr)
+{
+    struct cf_selector sel;
+    char msg[CF_ERRSTR_LEN];
+
+    if (cf_selector_parse(value, &sel, msg) != CF_OK) {
+        snprintf(errstr, CF_ERRSTR_LEN, "%s: %.200s", name, msg);
+        return CF_EINVAL;
+    }
+    cf_selector_cleanup(&sel);
+    return CF_OK;
+}
+
+/* The NAME of the rule at s (up to '='), and its length. */
+static size_t rule_name_len(const char *s)
+{
+    return strcspn(s, "=\n");
 }
 
 enum cf_text_mode cf_config_text_mode(const struct cf_config *c)
@@ -1027,6 +1062,22 @@ int cf_config_set_stored(struct cf_config *c, const char *name,
 
 int cf_config_check(const struct cf_config *c, char *errstr)
 {
+    /* two --extract rules may not fill one field */
+    for (const char *a = c->extract; a && *a;) {
+        size_t n = rule_name_len(a);
+        const char *b = strchr(a, '\n');
+
+        for (const char *q = b ? b + 1 : NULL; q && *q;) {
+            const char *nq = strchr(q, '\n');
+            if (rule_name_len(q) == n && memcmp(a, q, n) == 0) {
+                snprintf(errstr, CF_ERRSTR_LEN,
+                         "extract: field '%.*s' given twice", (int)n, a);
+                return CF_EINVAL;
+            }
+            q = nq ? nq + 1 : NULL;
+        }
+        a = b ? b + 1 : NULL;
+    }
     if (c->lease_ms <= c->timeout_ms) {
         snprintf(errstr, CF_ERRSTR_LEN,
                  "lease_ms (%" PRId64 ") must exceed timeout_ms (%" PRId64

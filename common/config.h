@@ -58,7 +58,15 @@ struct cf_config {
                                    * "all" or a list of type/subtype (a
                                    * "type/" + "*" matches the type); NULL:
                                    * all with warc, html without */
+    char *extract;                /* NAME=SELECTOR rules joined by '\n',
+                                   * or NULL (selector.h) */
+    int64_t extract_max_values;   /* values kept per field and page */
+    int64_t extract_max_bytes;    /* bytes of values per field and page */
+    int64_t extract_jsonld;       /* 0/1: keep JSON-LD blocks */
 };
+
+#define CF_EXTRACT_VALUES_DEFAULT 100        /* extract_max_values */
+#define CF_EXTRACT_BYTES_DEFAULT (64 * 1024) /* extract_max_bytes */
 
 #define CF_TEXT_MAX_DEFAULT (64 * 1024) /* text_max's default */
 
@@ -95,7 +103,8 @@ int cf_config_set_stored(struct cf_config *c, const char *name,
 
 /* Rules between fields, checked once every source (file, flags, Redis
  * hash) has been applied, since the order of settings must not matter:
- * lease_ms > timeout_ms, backoff_ms <= backoff_max_ms. Returns 0, or
+ * lease_ms > timeout_ms, backoff_ms <= backoff_max_ms, no two extract
+ * rules with one NAME. Returns 0, or
  * CF_EINVAL with errstr naming the fields. */
 int cf_config_check(const struct cf_config *c, char *errstr);
 

@@ -34,6 +34,7 @@ static const char *const outcome_names[CF_OUT__COUNT] = {
     [CF_OUT_REDIRECT] = "redirect",
     [CF_OUT_BLOCKED] = "blocked",
     [CF_OUT_OTHER] = "other",
+    [CF_OUT_EXTRACT] = "extract",
 };
 
 const char *cf_outcome_name(enum cf_outcome o)

@@ -38,6 +38,8 @@ enum cf_outcome {
     CF_OUT_REDIRECT,      /* too many redirects, or to a bad scheme */
     CF_OUT_BLOCKED,       /* SSRF guard refused the address */
     CF_OUT_OTHER,
+    CF_OUT_EXTRACT,       /* fetched and parsed; an --extract field could
+                           * not be evaluated (left empty, links taken) */
     CF_OUT__COUNT
 };
 

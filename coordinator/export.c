@@ -71,7 +71,7 @@ int cmd_export(int argc, char **argv)
     const char *cmd = "export";
     const char *redis = NULL, *output = NULL;
     enum export_format fmt = EXPORT_JSONL;
-    struct follower fl;
+    struct follower fl = {0};
     struct cli_out out;
     char err[CF_ERRSTR_LEN];
     redisContext *rc = NULL;
@@ -137,8 +137,24 @@ int cmd_export(int argc, char **argv)
         }
     }
     follower_init(&fl, crawl, fmt);
-    if (fmt == EXPORT_CSV)
-        export_csv_header(out.f);
+    if (fmt == EXPORT_CSV) {
+        /* one column per --extract field, named by the crawl's config */
+        char key[CF_KEY_MAX];
+        redisReply *r;
+
+        cf_key(key, crawl, "config");
+        r = redisCommand(rc, "HGET %s extract", key);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            ret = cli_fail(cmd, "cannot read the crawl's config: %s",
+                           r ? r->str : rc->errstr);
+            freeReplyObject(r);
+            goto out;
+        }
+        export_fields_init(&fl.fields,
+                           r->type == REDIS_REPLY_STRING ? r->str : NULL);
+        freeReplyObject(r);
+        export_csv_header(out.f, &fl.fields);
+    }
     if (follow)
         cli_catch_signals();
     for (;;) {
@@ -184,6 +200,7 @@ out:
     free(mem);
     if (opened)
         cli_out_abort(&out, 0);
+    export_fields_cleanup(&fl.fields);
     free(crawl);
     redisFree(rc);
     return ret;

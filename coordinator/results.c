@@ -412,9 +412,43 @@ static const char *const csv_columns =
     "url,final_url,status,content_type,bytes,title,depth,links,fetch_ms,"
     "worker,error_type,error,started_ms,done_ms,attempts\n";
 
-void export_csv_header(FILE *out)
+static void csv_field_raw(FILE *out, const char *s);
+
+void export_fields_init(struct export_fields *f, const char *rules)
 {
-    fputs(csv_columns, out);
+    memset(f, 0, sizeof(*f));
+    while (rules != NULL && *rules) {
+        const char *nl = strchr(rules, '\n');
+        size_t n = strcspn(rules, "=\n");
+
+        f->names = cf_realloc(f->names, (f->n + 1) * sizeof(*f->names));
+        f->names[f->n++] = cf_strndup(rules, n);
+        rules = nl ? nl + 1 : NULL;
+    }
+}
+
+void export_fields_cleanup(struct export_fields *f)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        free(f->names[i]);
+    if (f)
+        free(f->names);
+    if (f)
+        memset(f, 0, sizeof(*f));
+}
+
+void export_csv_header(FILE *out, const struct export_fields *fields)
+{
+    if (fields == NULL || fields->n == 0) {
+        fputs(csv_columns, out);
+        return;
+    }
+    fwrite(csv_columns, 1, strlen(csv_columns) - 1, out);
+    for (size_t i = 0; i < fields->n; i++) {
+        fputc(',', out);
+        csv_field_raw(out, fields->names[i]);
+    }
+    fputc('\n', out);
 }
 
 static void csv_field(FILE *out, const char *s, int last)
@@ -433,12 +467,54 @@ static void csv_field(FILE *out, const char *s, int last)
     fputc(last ? '\n' : ',', out);
 }
 
+/* One CSV value, quoted when it must be, no separator. */
+static void csv_field_raw(FILE *out, const char *s)
+{
+    if (s && strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else if (s) {
+        fputs(s, out);
+    }
+}
+
+/* The cell of the field named name: its values joined by '\n'. */
+static void csv_values(FILE *out, const struct cf_result *r,
+                       const char *name)
+{
+    const struct cf_field *f = NULL;
+    size_t n = 1;
+    char *cell;
+
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].name && strcmp(r->fields[i].name, name) == 0)
+            f = &r->fields[i];
+    if (f == NULL || f->nvalues == 0)
+        return;
+    for (size_t i = 0; i < f->nvalues; i++)
+        n += strlen(f->values[i] ? f->values[i] : "") + 1;
+    cell = cf_calloc(1, n);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        if (i)
+            strcat(cell, "\n");
+        strcat(cell, f->values[i] ? f->values[i] : "");
+    }
+    csv_field_raw(out, cell);
+    free(cell);
+}
+
 static void csv_num(FILE *out, long long v)
 {
     fprintf(out, "%lld,", v);
 }
 
-void export_csv_row(FILE *out, const struct cf_result *r)
+void export_csv_row(FILE *out, const struct cf_result *r,
+                    const struct export_fields *fields)
 {
     csv_field(out, r->url, 0);
     csv_field(out, r->final_url, 0);
@@ -454,7 +530,12 @@ void export_csv_row(FILE *out, const struct cf_result *r)
     csv_field(out, r->error, 0);
     csv_num(out, r->started_ms);
     csv_num(out, r->done_ms);
-    fprintf(out, "%u\n", r->attempts);
+    fprintf(out, "%u", r->attempts);
+    for (size_t i = 0; fields != NULL && i < fields->n; i++) {
+        fputc(',', out);
+        csv_values(out, r, fields->names[i]);
+    }
+    fputc('\n', out);
 }
 
 /* ---- CDXJ ---------------------------------------------------------- */
@@ -585,15 +666,16 @@ void export_cdxj_line(struct cf_buf *b, const struct cf_result *r)
     free(mime);
 }
 
-int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
-                 char *errstr)
+int export_write(FILE *out, enum export_format fmt,
+                 const struct export_fields *fields, const char *p,
+                 size_t len, char *errstr)
 {
     struct cf_result r;
 
     if (cf_result_decode(p, len, &r, errstr) != CF_OK)
         return CF_EINVAL;
     if (fmt == EXPORT_CSV) {
-        export_csv_row(out, &r);
+        export_csv_row(out, &r, fields);
     } else if (fmt == EXPORT_CDXJ) {
         struct cf_buf b;
 
@@ -644,7 +726,8 @@ static void follower_take(struct follower *f, const redisReply *entries,
 
             if (k->len != 1 || k->str[0] != 'r')
                 continue;
-            if (export_write(out, f->fmt, v->str, v->len, err) != CF_OK) {
+            if (export_write(out, f->fmt, &f->fields, v->str, v->len, err) !=
+                CF_OK) {
                 f->bad++;
                 fprintf(stderr, "%s: skipped result %s: %s\n", CLI_PROG,
                         f->last_id, err);

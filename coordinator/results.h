@@ -47,20 +47,38 @@ int export_surt(struct cf_buf *b, const char *url);
  * nothing for a result without a WARC record. */
 void export_cdxj_line(struct cf_buf *b, const struct cf_result *r);
 
-/* The CSV header line and one row (RFC 4180 quoting), newline ended. */
-void export_csv_header(FILE *out);
-void export_csv_row(FILE *out, const struct cf_result *r);
+/* The --extract field names of a crawl: one CSV column each, after the
+ * fixed columns, in the order of the crawl's rules. */
+struct export_fields {
+    char **names; /* heap */
+    size_t n;
+};
 
-/* Decode an encoded cf_result and write it in fmt. 0, or CF_EINVAL with
- * errstr for an undecodable record (nothing written). */
-int export_write(FILE *out, enum export_format fmt, const char *p, size_t len,
-                 char *errstr);
+/* Fill f from a crawl config's extract value (rules joined by '\n', or
+ * NULL for none). */
+void export_fields_init(struct export_fields *f, const char *rules);
+void export_fields_cleanup(struct export_fields *f);
+
+/* The CSV header line and one row (RFC 4180 quoting), newline ended.
+ * fields may be NULL (no field columns). A field's cell holds its values
+ * joined by a line feed (quoted); a field the result lacks is empty. */
+void export_csv_header(FILE *out, const struct export_fields *fields);
+void export_csv_row(FILE *out, const struct cf_result *r,
+                    const struct export_fields *fields);
+
+/* Decode an encoded cf_result and write it in fmt (CSV with the field
+ * columns of fields, may be NULL). 0, or CF_EINVAL with errstr for an
+ * undecodable record (nothing written). */
+int export_write(FILE *out, enum export_format fmt,
+                 const struct export_fields *fields, const char *p,
+                 size_t len, char *errstr);
 
 /* A reader of one crawl's results stream, from its start. */
 struct follower {
     char key[CF_KEY_MAX];   /* cf:{C}:results */
     char last_id[64];       /* last entry id read ("0-0" at the start) */
     enum export_format fmt; /* how records are written */
+    struct export_fields fields; /* CSV field columns (export.c sets) */
     long long written;      /* records written */
     long long bad;          /* records that did not decode */
 };

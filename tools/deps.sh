@@ -5,8 +5,8 @@
 set -eu
 PKGS="gcc make pkg-config libhiredis-dev libevent-dev libcurl4-openssl-dev
 libgumbo-dev libmsgpack-dev libxxhash-dev libpsl-dev libidn2-dev
-libjansson-dev zlib1g-dev libssl-dev libxml2-dev redis-server redis-tools curl
-procps iproute2 nginx openssl jq faketime"
+libjansson-dev libxml2-dev libxml2-utils zlib1g-dev libssl-dev redis-server
+redis-tools curl procps iproute2 nginx openssl jq faketime"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -453,6 +453,9 @@ static void page_done(struct job *j)
         if (page_parse(&in, &pl) != 0) {
             out = CF_OUT_PARSE;
             snprintf(msg, sizeof(msg), "page not parsed");
+        } else if (pl.ex.error != NULL) {
+            out = CF_OUT_EXTRACT;
+            snprintf(msg, sizeof(msg), "%s", pl.ex.error);
         }
         j->w->n.parse_ms += (uint64_t)(cf_mono_ms() - t0);
     }

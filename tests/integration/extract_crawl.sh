@@ -15,6 +15,7 @@ FXPID=
 
 cleanup() {
     [ -n "$FXPID" ] && kill -TERM "$FXPID" 2>/dev/null
+    redis_stop
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -23,13 +24,125 @@ trap 'exit 130' INT TERM
 for bin in "$CF" "$B/crawlfleet-worker" "$FX"; do
     if [ ! -x "$bin" ]; then
         t_fail "$bin is not built"
-        t_summary extract_crawl
+        # fields (CSS, XPath, unions, three markups of one product) and JSON-LD
+NAME='name=xpath://*[@itemprop="name"]/text() | //h2[contains(@class, "product-title")]/text() | //*[@class="item"]/span[@class="name"]/text()'
+PRICE='price=css:[itemprop=price]::attr(content), .product-price b::text, .price::attr(data-amount)'
+SKU='sku=[itemprop=sku]::text, td[data-sku]::attr(data-sku), span.sku::text'
+TAGS='tags=css:ul.tags > li:nth-child(odd)::text'
+check fields 'del(.text, .markdown, .jsonld)' --extract "$NAME" \
+    --extract "$PRICE" --extract "$SKU" --extract "$TAGS"
+check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
+check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
+    --extract "$SKU" --extract "$TAGS" --extract-jsonld
+
+# a rule that does not compile is refused before anything is written
+out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
+    -o "$T/bad.jsonl" 2>&1)
+rc=$?
+case "$out" in
+*"'p=css:div[': column 5: attribute name expected"*)
+    if [ $rc -ne 0 ] && [ ! -e "$T/bad.jsonl" ]; then
+        t_ok "bad rule refused: $out"
+    else
+        t_fail "bad rule: exit $rc, output written"
+    fi ;;
+*) t_fail "bad rule: exit $rc: $out" ;;
+esac
+
+# CSV: one column per field, in rule order (seed, a worker, export)
+if redis_start; then
+    trap cleanup EXIT # redis_start set its own
+    trap 'exit 130' INT TERM
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" --extract 'p=css:div[' "$HOST/" \
+        >"$T/seedbad.out" 2>&1
+    if grep -q "column 5: attribute name expected" "$T/seedbad.out" &&
+        [ "$(redis-cli -s "$REDIS_SOCK" dbsize)" = 0 ]; then
+        t_ok "seed refuses a bad rule and writes nothing"
+    else
+        t_fail "seed with a bad rule: $(cat "$T/seedbad.out")"
+    fi
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" "$HOST/" >/dev/null 2>&1
+    "$B/crawlfleet-worker" --redis "$REDIS_URL" --crawl x --exit-when-done \
+        2>"$T/w.log"
+    "$CF" export --redis "$REDIS_URL" x --format csv -o "$T/x.csv" 2>&1
+    head -n 1 "$T/x.csv" >"$T/csv.head"
+    grep -F "$HOST/p1.html," "$T/x.csv" >"$T/csv.p1"
+    if grep -q ',attempts,name,price$' "$T/csv.head" &&
+        grep -q ',Sencha,12.50$' "$T/csv.p1"; then
+        t_ok "CSV export: a column per field"
+    else
+        t_fail "CSV export: $(cat "$T/csv.head" "$T/csv.p1")"
+    fi
+    redis_stop
+else
+    t_fail "redis_start"
+fi
+
+t_summary extract_crawl
         exit 1
     fi
 done
 command -v jq >/dev/null || {
     t_fail "jq is not installed"
-    t_summary extract_crawl
+    # fields (CSS, XPath, unions, three markups of one product) and JSON-LD
+NAME='name=xpath://*[@itemprop="name"]/text() | //h2[contains(@class, "product-title")]/text() | //*[@class="item"]/span[@class="name"]/text()'
+PRICE='price=css:[itemprop=price]::attr(content), .product-price b::text, .price::attr(data-amount)'
+SKU='sku=[itemprop=sku]::text, td[data-sku]::attr(data-sku), span.sku::text'
+TAGS='tags=css:ul.tags > li:nth-child(odd)::text'
+check fields 'del(.text, .markdown, .jsonld)' --extract "$NAME" \
+    --extract "$PRICE" --extract "$SKU" --extract "$TAGS"
+check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
+check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
+    --extract "$SKU" --extract "$TAGS" --extract-jsonld
+
+# a rule that does not compile is refused before anything is written
+out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
+    -o "$T/bad.jsonl" 2>&1)
+rc=$?
+case "$out" in
+*"'p=css:div[': column 5: attribute name expected"*)
+    if [ $rc -ne 0 ] && [ ! -e "$T/bad.jsonl" ]; then
+        t_ok "bad rule refused: $out"
+    else
+        t_fail "bad rule: exit $rc, output written"
+    fi ;;
+*) t_fail "bad rule: exit $rc: $out" ;;
+esac
+
+# CSV: one column per field, in rule order (seed, a worker, export)
+if redis_start; then
+    trap cleanup EXIT # redis_start set its own
+    trap 'exit 130' INT TERM
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" --extract 'p=css:div[' "$HOST/" \
+        >"$T/seedbad.out" 2>&1
+    if grep -q "column 5: attribute name expected" "$T/seedbad.out" &&
+        [ "$(redis-cli -s "$REDIS_SOCK" dbsize)" = 0 ]; then
+        t_ok "seed refuses a bad rule and writes nothing"
+    else
+        t_fail "seed with a bad rule: $(cat "$T/seedbad.out")"
+    fi
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" "$HOST/" >/dev/null 2>&1
+    "$B/crawlfleet-worker" --redis "$REDIS_URL" --crawl x --exit-when-done \
+        2>"$T/w.log"
+    "$CF" export --redis "$REDIS_URL" x --format csv -o "$T/x.csv" 2>&1
+    head -n 1 "$T/x.csv" >"$T/csv.head"
+    grep -F "$HOST/p1.html," "$T/x.csv" >"$T/csv.p1"
+    if grep -q ',attempts,name,price$' "$T/csv.head" &&
+        grep -q ',Sencha,12.50$' "$T/csv.p1"; then
+        t_ok "CSV export: a column per field"
+    else
+        t_fail "CSV export: $(cat "$T/csv.head" "$T/csv.p1")"
+    fi
+    redis_stop
+else
+    t_fail "redis_start"
+fi
+
+t_summary extract_crawl
     exit 1
 }
 
@@ -93,5 +206,61 @@ check markdown '.text = .markdown | del(.markdown, .fields, .jsonld)' \
 check textcap 'del(.markdown, .fields, .jsonld) | if .text then
     (if (.text | length) > 8 then .text_truncated = true else . end)
     | .text |= (.[0:8] | sub("\\s+$"; "")) else . end' --text --text-max 8
+
+# fields (CSS, XPath, unions, three markups of one product) and JSON-LD
+NAME='name=xpath://*[@itemprop="name"]/text() | //h2[contains(@class, "product-title")]/text() | //*[@class="item"]/span[@class="name"]/text()'
+PRICE='price=css:[itemprop=price]::attr(content), .product-price b::text, .price::attr(data-amount)'
+SKU='sku=[itemprop=sku]::text, td[data-sku]::attr(data-sku), span.sku::text'
+TAGS='tags=css:ul.tags > li:nth-child(odd)::text'
+check fields 'del(.text, .markdown, .jsonld)' --extract "$NAME" \
+    --extract "$PRICE" --extract "$SKU" --extract "$TAGS"
+check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
+check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
+    --extract "$SKU" --extract "$TAGS" --extract-jsonld
+
+# a rule that does not compile is refused before anything is written
+out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
+    -o "$T/bad.jsonl" 2>&1)
+rc=$?
+case "$out" in
+*"'p=css:div[': column 5: attribute name expected"*)
+    if [ $rc -ne 0 ] && [ ! -e "$T/bad.jsonl" ]; then
+        t_ok "bad rule refused: $out"
+    else
+        t_fail "bad rule: exit $rc, output written"
+    fi ;;
+*) t_fail "bad rule: exit $rc: $out" ;;
+esac
+
+# CSV: one column per field, in rule order (seed, a worker, export)
+if redis_start; then
+    trap cleanup EXIT # redis_start set its own
+    trap 'exit 130' INT TERM
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" --extract 'p=css:div[' "$HOST/" \
+        >"$T/seedbad.out" 2>&1
+    if grep -q "column 5: attribute name expected" "$T/seedbad.out" &&
+        [ "$(redis-cli -s "$REDIS_SOCK" dbsize)" = 0 ]; then
+        t_ok "seed refuses a bad rule and writes nothing"
+    else
+        t_fail "seed with a bad rule: $(cat "$T/seedbad.out")"
+    fi
+    "$CF" seed --redis "$REDIS_URL" --crawl x $CFG --extract "$NAME" \
+        --extract "$PRICE" "$HOST/" >/dev/null 2>&1
+    "$B/crawlfleet-worker" --redis "$REDIS_URL" --crawl x --exit-when-done \
+        2>"$T/w.log"
+    "$CF" export --redis "$REDIS_URL" x --format csv -o "$T/x.csv" 2>&1
+    head -n 1 "$T/x.csv" >"$T/csv.head"
+    grep -F "$HOST/p1.html," "$T/x.csv" >"$T/csv.p1"
+    if grep -q ',attempts,name,price$' "$T/csv.head" &&
+        grep -q ',Sencha,12.50$' "$T/csv.p1"; then
+        t_ok "CSV export: a column per field"
+    else
+        t_fail "CSV export: $(cat "$T/csv.head" "$T/csv.p1")"
+    fi
+    redis_stop
+else
+    t_fail "redis_start"
+fi
 
 t_summary extract_crawl

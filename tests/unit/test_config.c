@@ -52,6 +52,10 @@ static const struct {
     {"text_max", "65536"},
     {"warc", "0"},
     {"fetch_types", NULL},
+    {"extract", NULL},
+    {"extract_max_values", "100"},
+    {"extract_max_bytes", "65536"},
+    {"extract_jsonld", "0"},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -187,6 +191,13 @@ static const struct {
     {"lease_ms", "999ms", "lease_ms: must be between 1000 and 86400000"},
     {"text", "html", "text: unknown mode 'html' (use off, plain or markdown)"},
     {"text", "", "text: must not be empty"},
+    {"extract", "p=css:div[",
+     "extract: 'p=css:div[': column 5: attribute name expected"},
+    {"extract", "price",
+     "extract: 'price': expected NAME=SELECTOR, NAME a letter or '_' then "
+     "letters, digits, '_' or '-' (at most 64)"},
+    {"extract_max_values", "0",
+     "extract_max_values: must be between 1 and 100000"},
 };
 
 /* Config files: content, expected rc, expected message suffix. */
@@ -337,6 +348,10 @@ static const char *const odd_values[] = {
     "1k",
     "1",
     "text/html,image/*",
+    "price=css:.price::text",
+    "7",
+    "2k",
+    "yes",
 };
 
 static void test_round_trip(void)
@@ -549,6 +564,18 @@ static void test_check(void)
     CHECK_INT(cf_config_check(&c, err), CF_EINVAL);
     CHECK_STR(err, "backoff_ms (120000) must not exceed backoff_max_ms "
                    "(60000)");
+    cf_config_cleanup(&c);
+    /* --extract: rules add up; one NAME twice is refused */
+    cf_config_init(&c);
+    CHECK_INT(cf_config_set(&c, "extract", "a=p", err), CF_OK);
+    CHECK_INT(cf_config_set(&c, "extract", "ab=xpath://a", err), CF_OK);
+    CHECK_INT(cf_config_check(&c, err), CF_OK);
+    CHECK_STR(c.extract, "a=p\nab=xpath://a");
+    CHECK_INT(cf_config_set(&c, "extract", "ab=css:b", err), CF_OK);
+    CHECK_INT(cf_config_check(&c, err), CF_EINVAL);
+    CHECK_STR(err, "extract: field 'ab' given twice");
+    CHECK_INT(cf_config_set(&c, "extract", "", err), CF_OK);
+    CHECK(c.extract == NULL);
     cf_config_cleanup(&c);
 }
 

@@ -52,6 +52,7 @@ static void test_outcome_names(void)
         [CF_OUT_REDIRECT] = "redirect",
         [CF_OUT_BLOCKED] = "blocked",
         [CF_OUT_OTHER] = "other",
+        [CF_OUT_EXTRACT] = "extract",
     };
 
     for (int o = 0; o < CF_OUT__COUNT; o++) {

@@ -23,7 +23,7 @@ static char *csv(const struct cf_result *r)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
-    export_csv_row(f, r);
+    export_csv_row(f, r, NULL);
     fclose(f);
     return buf;
 }
@@ -86,6 +86,40 @@ static void test_csv(void)
     CHECK_STR(s, "\"http://a/?q=1,2\",,404,,0,\"He said \"\"no\"\"\",0,0,0,,"
                  "http,HTTP 404,0,0,1\n");
     free(s);
+}
+
+/* --extract fields: one column each, in the crawl's rule order, values
+ * joined by a line feed; a field the result lacks is an empty cell. */
+static void test_csv_fields(void)
+{
+    struct export_fields ef;
+    struct cf_result r;
+    char *vals[] = {S("9.50"), S("a,b")};
+    char *one[] = {S("Tea")};
+    struct cf_field fl[] = {{S("price"), vals, 2}, {S("name"), one, 1}};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    export_fields_init(&ef, "name=h1::text\nprice=xpath://b\nsku=.sku");
+    CHECK_INT(ef.n, 3);
+    memset(&r, 0, sizeof(r));
+    r.url = S("http://a/");
+    r.status = 200;
+    r.error_type = S("ok");
+    r.attempts = 1;
+    r.fields = fl;
+    r.nfields = 2;
+    f = open_memstream(&buf, &len);
+    export_csv_header(f, &ef);
+    export_csv_row(f, &r, &ef);
+    fclose(f);
+    CHECK_STR(buf, "url,final_url,status,content_type,bytes,title,depth,"
+                   "links,fetch_ms,worker,error_type,error,started_ms,"
+                   "done_ms,attempts,name,price,sku\n"
+                   "http://a/,,200,,0,,0,0,0,,ok,,0,0,1,Tea,\"9.50\na,b\",\n");
+    free(buf);
+    export_fields_cleanup(&ef);
 }
 
 /* Byte pieces for generated strings: plain text, JSON specials, control
@@ -303,6 +337,7 @@ int main(void)
 {
     test_json();
     test_csv();
+    test_csv_fields();
     test_line_like_jansson();
     test_format_parse();
     test_surt();
