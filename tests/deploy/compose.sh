@@ -2,7 +2,8 @@
 # compose.sh - the Docker image and a Compose fleet, end to end:
 #
 #  1. the image builds from a clean checkout (the files git knows, on a
-#     Debian 12 base made locally: base-image.sh), runs as a non-root user
+#     Debian 12 base made locally: base-image.sh; Redis comes from its
+#     build stage: redis.Dockerfile), runs as a non-root user
 #     in a writable working directory, and `--help` works for the worker
 #     and, with --entrypoint crawlfleet, for the CLI;
 #  2. docker-compose.yml (plus compose.test.yml: the fixture site on the
@@ -101,7 +102,10 @@ t_check "image builds from a clean checkout" \
     build -f "$T/src/deploy/Dockerfile" -t "$CRAWLFLEET_IMAGE" "$T/src"
 t_check "fixture image builds" build -f "$T/src/deploy/Dockerfile" \
     --target fixture -t "$CRAWLFLEET_FIXTURE_IMAGE" "$T/src"
+t_check "build stage tagged" build -f "$T/src/deploy/Dockerfile" \
+    --target build -t crawlfleet-build:test-deploy "$T/src"
 t_check "test Redis image builds" build -f "$T/src/tests/deploy/redis.Dockerfile" \
+    --build-arg BUILD_IMAGE=crawlfleet-build:test-deploy \
     -t "$REDIS_IMAGE" "$T/src/tests/deploy"
 docker image inspect "$CRAWLFLEET_IMAGE" >/dev/null 2>&1 || bail "no image"
 
