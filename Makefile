@@ -49,6 +49,7 @@ WORKER_SRC += worker/warc.c
 WORKER_SRC += worker/squeeze.c worker/drain.c worker/seen.c
 WORKER_SRC += worker/extract.c worker/text.c worker/xdoc.c
 WORKER_SRC += worker/sitemap.c
+WORKER_SRC += worker/htmlscan.c
 COORD_MAIN := coordinator/main.c
 COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \

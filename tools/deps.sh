@@ -7,6 +7,8 @@ PKGS="gcc make pkg-config libhiredis-dev libevent-dev libcurl4-openssl-dev
 libgumbo-dev libmsgpack-dev libxxhash-dev libpsl-dev libidn2-dev
 libjansson-dev libxml2-dev libxml2-utils zlib1g-dev libssl-dev redis-server
 redis-tools curl procps iproute2 nginx openssl jq faketime"
+# the real pages tests/unit/test_parse_corpus.c compares both parse paths on
+PKGS="$PKGS python3.11-doc"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

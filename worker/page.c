@@ -144,7 +144,11 @@ int page_parse(const struct page_in *in, struct page_links *pl)
     po.follow_nofollow = (int)cfg->follow_nofollow;
     po.max_url_len = (size_t)cfg->max_url_len;
     po.x_robots = in->x_robots;
+    /* Links only (htmlscan.h, no tree) unless the crawl extracts: then
+     * gumbo builds the tree and on_tree reads it. */
+    po.mode = PARSE_LINKS;
     if (in->plan != NULL) {
+        po.mode = PARSE_TREE;
         po.tree_cb = on_tree;
         po.tree_arg = &tc;
     }

@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "htmlscan.h"
 #include "parse.h"
 #include "squeeze.h"
 #include "url.h"
@@ -360,6 +361,21 @@ static void take_title(struct walk *w, const GumboElement *e)
     w->have_title = 1;
 }
 
+/* The same from the title's text (the links path). */
+static void take_title_text(struct walk *w, const char *text)
+{
+    char buf[PARSE_TITLE_MAX + 4];
+    size_t n = 0;
+    int space = 0;
+
+    collapse_append(buf, &n, PARSE_TITLE_MAX, text, &space);
+    n = utf8_trim(buf, n, PARSE_TITLE_MAX);
+    buf[n] = '\0';
+    free(w->r->title);
+    w->r->title = cf_strndup(buf, n);
+    w->have_title = 1;
+}
+
 /* <meta name=description content>: collapsed, capped, NULL if empty. */
 static void take_description(struct walk *w, const char *content)
 {
@@ -464,9 +480,8 @@ static void add_robots_header(struct walk *w, const char *h)
 }
 
 /* <link rel=...>: does it lead to a page? */
-static int link_rel_page(const GumboElement *e, int *canonical)
+static int link_rel_page(const char *rel, const char *type, int *canonical)
 {
-    const char *rel = attr(e, "rel"), *type = attr(e, "type");
 
     *canonical = 0;
     if (rel == NULL || has_token(rel, "stylesheet") ||
@@ -485,60 +500,93 @@ static int link_rel_page(const GumboElement *e, int *canonical)
     return 0;
 }
 
-static void visit(struct walk *w, const GumboElement *e)
+/* What one element parse.c reads adds to w, from its attributes a[]
+ * (HTMLSCAN_HREF.., NULL when absent): the one place for both paths.
+ * Titles are taken by the callers. */
+static void visit_el(struct walk *w, enum htmlscan_tag tag,
+                     const char *const *a)
 {
-    const char *v, *rel;
+    const char *v, *rel = a[HTMLSCAN_REL];
     int canon;
 
-    if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
-        return;
-    switch (e->tag) {
-    case GUMBO_TAG_A:
-    case GUMBO_TAG_AREA:
-        rel = attr(e, "rel");
-        add_cand(w, attr(e, "href"), rel && has_token(rel, "nofollow"), 0);
+    switch (tag) {
+    case HTMLSCAN_A:
+    case HTMLSCAN_AREA:
+        add_cand(w, a[HTMLSCAN_HREF], rel && has_token(rel, "nofollow"), 0);
         break;
-    case GUMBO_TAG_FRAME:
-    case GUMBO_TAG_IFRAME:
-        add_cand(w, attr(e, "src"), 0, 0);
+    case HTMLSCAN_FRAME:
+    case HTMLSCAN_IFRAME:
+        add_cand(w, a[HTMLSCAN_SRC], 0, 0);
         break;
-    case GUMBO_TAG_LINK:
-        if (link_rel_page(e, &canon))
-            add_cand(w, attr(e, "href"),
-                     has_token(attr(e, "rel"), "nofollow"), canon);
+    case HTMLSCAN_LINK:
+        if (link_rel_page(rel, a[HTMLSCAN_TYPE], &canon))
+            add_cand(w, a[HTMLSCAN_HREF], has_token(rel, "nofollow"), canon);
         if (canon && w->canon_href == NULL)
-            w->canon_href = attr(e, "href");
+            w->canon_href = a[HTMLSCAN_HREF];
         break;
-    case GUMBO_TAG_HTML:
-        v = attr(e, "lang");
+    case HTMLSCAN_HTML:
+        v = a[HTMLSCAN_LANG];
         if (w->r->lang == NULL && v != NULL)
             take_lang(w, v);
         break;
-    case GUMBO_TAG_BASE:
-        v = attr(e, "href");
+    case HTMLSCAN_BASE:
+        v = a[HTMLSCAN_HREF];
         if (w->base_href == NULL && v != NULL)
             w->base_href = v;
         break;
-    case GUMBO_TAG_TITLE:
-        if (!w->have_title)
-            take_title(w, e);
-        break;
-    case GUMBO_TAG_META:
-        v = attr(e, "name");
+    case HTMLSCAN_META:
+        v = a[HTMLSCAN_NAME];
         if (v != NULL && strcasecmp(v, "robots") == 0) {
-            v = attr(e, "content");
+            v = a[HTMLSCAN_CONTENT];
             if (v != NULL)
                 add_robots(w, v, 0);
         } else if (v != NULL && strcasecmp(v, "description") == 0 &&
                    !w->have_desc) {
-            v = attr(e, "content");
+            v = a[HTMLSCAN_CONTENT];
             if (v != NULL)
                 take_description(w, v);
         }
         break;
-    default:
+    case HTMLSCAN_TITLE:
         break;
     }
+}
+
+/* The gumbo tags parse.c reads, as htmlscan_tag; -1 for the others. */
+static int tag_of(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_A: return HTMLSCAN_A;
+    case GUMBO_TAG_AREA: return HTMLSCAN_AREA;
+    case GUMBO_TAG_FRAME: return HTMLSCAN_FRAME;
+    case GUMBO_TAG_IFRAME: return HTMLSCAN_IFRAME;
+    case GUMBO_TAG_LINK: return HTMLSCAN_LINK;
+    case GUMBO_TAG_HTML: return HTMLSCAN_HTML;
+    case GUMBO_TAG_BASE: return HTMLSCAN_BASE;
+    case GUMBO_TAG_TITLE: return HTMLSCAN_TITLE;
+    case GUMBO_TAG_META: return HTMLSCAN_META;
+    default: return -1;
+    }
+}
+
+static void visit(struct walk *w, const GumboElement *e)
+{
+    static const char *const names[HTMLSCAN_NATTR] = {
+        "href", "src", "rel", "type", "lang", "name", "content"};
+    const char *a[HTMLSCAN_NATTR];
+    int tag;
+
+    if (e->tag_namespace != GUMBO_NAMESPACE_HTML ||
+        (tag = tag_of(e->tag)) < 0)
+        return;
+    if (tag == HTMLSCAN_TITLE) {
+        if (!w->have_title)
+            take_title(w, e);
+        return;
+    }
+    for (int i = 0; i < HTMLSCAN_NATTR; i++)
+        a[i] = attr(e, names[i]);
+    visit_el(w, (enum htmlscan_tag)tag, a);
 }
 
 static const GumboVector *children(const GumboNode *n)
@@ -696,19 +744,40 @@ static void take_canonical(struct walk *w, const struct cf_url_base *base,
         w->r->canonical = url;
 }
 
+/* The links path: the elements htmlscan.h reports, through visit_el(). */
+static void walk_scan(struct walk *w, const struct htmlscan *hs)
+{
+    const char *a[HTMLSCAN_NATTR];
+
+    for (size_t i = 0; i < hs->nels; i++) {
+        const struct htmlscan_el *e = &hs->els[i];
+        if (e->tag == HTMLSCAN_TITLE) {
+            if (!w->have_title)
+                take_title_text(w, hs->strs + e->text);
+            continue;
+        }
+        for (int k = 0; k < HTMLSCAN_NATTR; k++)
+            a[k] = htmlscan_attr(hs, e, k);
+        visit_el(w, e->tag, a);
+    }
+    w->r->approx = hs->approx;
+}
+
 int parse_page(const char *body, size_t len, const char *page_url,
                const char *content_type, const struct parse_opts *opts,
                struct parse_result *out)
 {
     GumboOptions go = kGumboDefaultOptions;
     struct arena arena = {NULL, CHUNK_MIN};
+    struct htmlscan hs = {0};
     struct walk w;
     struct cf_url_base *page = NULL, *base = NULL;
-    GumboOutput *g;
+    GumboOutput *g = NULL;
     char *utf8 = NULL, *abs = NULL, *small = NULL;
     const char *doc;
     size_t ulen, cut;
     int err, rc = CF_OK;
+    int tree = opts->mode == PARSE_TREE || opts->tree_cb != NULL;
 
     memset(out, 0, sizeof(*out));
     memset(&w, 0, sizeof(w));
@@ -730,14 +799,19 @@ int parse_page(const char *body, size_t len, const char *page_url,
     cut = depth_limit(doc, ulen,
                       opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
     out->stats.depth_cut = (uint32_t)(ulen - cut);
-    if (!opts->keep_text && opts->tree_cb == NULL && cut > 0) {
-        small = cf_malloc(cut);
-        cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
-        doc = small;
-    }
-    g = gumbo_parse_with_options(&go, doc, cut);
     add_robots_header(&w, opts->x_robots);
-    walk_tree(&w, g->document);
+    if (tree) {
+        if (!opts->keep_text && opts->tree_cb == NULL && cut > 0) {
+            small = cf_malloc(cut);
+            cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
+            doc = small;
+        }
+        g = gumbo_parse_with_options(&go, doc, cut);
+        walk_tree(&w, g->document);
+    } else {
+        htmlscan_run(doc, cut, &hs);
+        walk_scan(&w, &hs);
+    }
     if (out->title == NULL)
         out->title = cf_strdup("");
     if (w.nrobots > 0)
@@ -766,10 +840,10 @@ out:
     cf_url_base_free(page);
     cf_url_base_free(base);
     free(w.cands);
-    if (opts->system_alloc)
+    if (g != NULL && opts->system_alloc)
         gumbo_destroy_output(&go, g);
-    else
-        arena_free(&arena);
+    arena_free(&arena);
+    htmlscan_cleanup(&hs);
     free(utf8);
     free(small);
     return rc;

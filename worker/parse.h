@@ -2,8 +2,13 @@
  *
  * Pure: no I/O, no globals. The body is decoded to UTF-8 (charset from the
  * Content-Type header, a byte order mark, or a <meta> prescan; iconv),
- * parsed with gumbo into a per-call arena, walked once without recursion,
- * and the arena is dropped. Links come from a/area href, frame/iframe src
+ * then read one of two ways (opts->mode): PARSE_LINKS, the default, runs
+ * the tokenizer of htmlscan.h and builds no tree; PARSE_TREE (forced by
+ * tree_cb) parses with gumbo into a per-call arena, walks the tree once
+ * without recursion and drops the arena. Both give the same result,
+ * checked page by page on real documentation trees
+ * (tests/unit/test_parse_corpus.c) and by a differential fuzzer;
+ * htmlscan.h says where they may differ. Links come from a/area href, frame/iframe src
  * and <link href> whose rel is one that leads to a page: canonical, next,
  * prev, and alternate without a non-HTML type (not stylesheet, icon,
  * preload, feeds...). Every link is resolved against the effective base
@@ -42,7 +47,14 @@
  * that are neither void nor implicitly closed) first passes the cap. */
 #define PARSE_MAX_DEPTH 1024
 
+/* How the page is read. */
+enum parse_mode {
+    PARSE_LINKS = 0, /* the tokenizer of htmlscan.h, no tree (default) */
+    PARSE_TREE,      /* gumbo builds the tree: the reference path */
+};
+
 struct parse_opts {
+    enum parse_mode mode; /* PARSE_LINKS (0) or PARSE_TREE */
     size_t max_links;     /* links kept per page; the rest counted over_cap */
     int follow_nofollow;  /* 1: keep rel=nofollow links, ignore meta nofollow */
     size_t max_url_len;   /* cap on a normalised link; 0 = CF_URL_MAX_DEFAULT */
@@ -107,6 +119,8 @@ struct parse_result {
     enum parse_charset_src charset_src; /* where charset came from */
     int charset_unknown;  /* declared charset unknown: decoded as UTF-8 */
     struct parse_stats stats; /* link and decoding counters */
+    unsigned approx;      /* PARSE_LINKS: HTMLSCAN_APPROX_* met (where the
+                             tree may order things otherwise); else 0 */
 };
 
 /* Parse len bytes of body (need not be terminated; may hold NULs or be

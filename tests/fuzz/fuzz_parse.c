@@ -1,4 +1,4 @@
-/* fuzz_parse.c - libFuzzer entry for parse_page(). The first input byte
+/* fuzz_parse.c - libFuzzer entry for parse_page(PARSE_TREE). The first byte
  * picks a Content-Type (none, latin1, shift_jis, utf-16, bogus) and the
  * options; the rest is the body. The page is parsed twice, with the text
  * squeezed (squeeze.h) and as is: the results must be the same. */
@@ -41,7 +41,8 @@ static int same(const struct parse_result *a, const struct parse_result *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct parse_opts o = {.max_links = 50, .max_url_len = 512};
+    struct parse_opts o = {.mode = PARSE_TREE, .max_links = 50,
+                           .max_url_len = 512};
     struct parse_result r, whole;
 
     if (size < 1)

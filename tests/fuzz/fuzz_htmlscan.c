@@ -1,0 +1,62 @@
+/* fuzz_htmlscan.c - differential libFuzzer entry: the links path
+ * (PARSE_LINKS, htmlscan.h) against gumbo (PARSE_TREE, text kept whole).
+ * The first input byte picks a Content-Type and follow_nofollow; the rest
+ * is the body. Title, base, canonical, description, lang, robots, links
+ * in order and every counter must agree, unless the links path flagged the page (the tree
+ * builder moved content: HTMLSCAN_APPROX_*, a documented difference).
+ * The link cap is out of the way so that every link is compared. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const ctypes[] = {
+    NULL, "text/html; charset=utf-8", "text/html; charset=iso-8859-1",
+    "text/html; charset=shift_jis"};
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same(const struct parse_result *a, const struct parse_result *b)
+{
+    if (!same_str(a->title, b->title) || !same_str(a->base, b->base) ||
+        !same_str(a->canonical, b->canonical) || a->noindex != b->noindex ||
+        a->nofollow != b->nofollow || a->nlinks != b->nlinks ||
+        !same_str(a->description, b->description) ||
+        !same_str(a->lang, b->lang) ||
+        !same_str(a->meta_robots, b->meta_robots) ||
+        a->links_internal != b->links_internal ||
+        memcmp(&a->stats, &b->stats, sizeof(a->stats)) != 0)
+        return 0;
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (strcmp(a->links[i], b->links[i]) != 0)
+            return 0;
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct parse_opts o = {.max_links = 100000, .max_url_len = 512};
+    struct parse_result tree, scan;
+
+    if (size < 1)
+        return 0;
+    o.follow_nofollow = data[0] & 4;
+    o.mode = PARSE_TREE;
+    o.keep_text = 1;
+    parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+               ctypes[data[0] & 3], &o, &tree);
+    o.mode = PARSE_LINKS;
+    parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+               ctypes[data[0] & 3], &o, &scan);
+    if (scan.approx == 0 && !same(&tree, &scan))
+        __builtin_trap();
+    parse_result_cleanup(&tree);
+    parse_result_cleanup(&scan);
+    return 0;
+}

@@ -1,0 +1,1402 @@
+/* htmlscan.c - a WHATWG tokenizer that reads links, not trees.
+ *
+ * Measured (bench/README.md, S4 and the parse micro-benchmark): gumbo's
+ * tree building was about two thirds of the worker's CPU on real pages,
+ * and the squeeze pre-pass (squeeze.h) cannot help on pages that hold a
+ * <noscript>, <svg> or <select>, which is most real ones. This scanner
+ * looks at each byte about once: memchr to the next '<', a tag's name
+ * looked up in a small hash table, attribute values read only for the
+ * elements that carry links.
+ *
+ * The tokenizer works on bytes, not code points: every delimiter it looks
+ * for is ASCII, and a UTF-8 sequence never holds an ASCII byte, so the
+ * token boundaries are the same. Values that are kept (link attributes,
+ * the title) are then decoded as gumbo's input stream and tokenizer
+ * decode them (decode_value()). */
+#include "htmlscan.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+#include "entities.h"
+
+#define NAME_MAX_LEN 24 /* tag names kept for matching; longer: unknown */
+
+/* Namespaces and integration points of open foreign elements. */
+enum { NS_HTML, NS_SVG, NS_MATH };
+enum { IP_NONE, IP_HTML, IP_MTEXT, IP_AXML };
+
+/* Tag properties, by lower-case name (tags[] below). */
+enum {
+    T_RCDATA = 1 << 0,     /* title, textarea */
+    T_RAWTEXT = 1 << 1,    /* style, xmp, iframe, noembed, noframes */
+    T_SCRIPT = 1 << 2,     /* script */
+    T_PLAINTEXT = 1 << 3,  /* plaintext */
+    T_HEAD = 1 << 4,       /* does not start the body */
+    T_FS_NOT_OK = 1 << 5,  /* makes a later <frameset> be ignored */
+    T_BREAKOUT = 1 << 6,   /* leaves foreign content */
+    T_VOID = 1 << 7,       /* never has an end tag */
+    T_ATTRS = 1 << 8,      /* its attribute values are read */
+    T_TABLE_PART = 1 << 9, /* tr, tbody, thead, tfoot, colgroup, col */
+    T_CELL = 1 << 10,      /* td, th, caption */
+};
+
+enum tag_id {
+    TAG_OTHER = 0,
+    TAG_A, TAG_AREA, TAG_BASE, TAG_LINK, TAG_META, TAG_TITLE, TAG_FRAME,
+    TAG_IFRAME, TAG_FRAMESET, TAG_NOFRAMES, TAG_SELECT, TAG_INPUT,
+    TAG_KEYGEN, TAG_TEXTAREA, TAG_TEMPLATE, TAG_SVG, TAG_MATH, TAG_TABLE,
+    TAG_FONT, TAG_BODY, TAG_BR, TAG_SCRIPT, TAG_MGLYPH, TAG_MALIGNMARK,
+    TAG_FOREIGNOBJECT, TAG_DESC, TAG_MI, TAG_MO, TAG_MN, TAG_MS, TAG_MTEXT,
+    TAG_ANNOTATION_XML, TAG_CAPTION, TAG_TD, TAG_TH, TAG_TR, TAG_TBODY,
+    TAG_THEAD, TAG_TFOOT, TAG_HTML, TAG_HEAD,
+};
+
+struct tag_def {
+    const char *name;
+    enum tag_id id;
+    unsigned props;
+};
+
+static const struct tag_def tags[] = {
+    {"a", TAG_A, T_ATTRS},
+    {"area", TAG_AREA, T_ATTRS | T_VOID | T_FS_NOT_OK},
+    {"base", TAG_BASE, T_ATTRS | T_VOID | T_HEAD},
+    {"link", TAG_LINK, T_ATTRS | T_VOID | T_HEAD},
+    {"meta", TAG_META, T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT},
+    {"title", TAG_TITLE, T_RCDATA | T_HEAD},
+    {"frame", TAG_FRAME, T_ATTRS | T_VOID},
+    {"iframe", TAG_IFRAME, T_ATTRS | T_RAWTEXT | T_FS_NOT_OK},
+    {"frameset", TAG_FRAMESET, T_HEAD},
+    {"noframes", TAG_NOFRAMES, T_RAWTEXT | T_HEAD},
+    {"select", TAG_SELECT, T_FS_NOT_OK},
+    {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK},
+    {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK},
+    {"textarea", TAG_TEXTAREA, T_RCDATA | T_FS_NOT_OK},
+    {"template", TAG_TEMPLATE, T_HEAD},
+    {"svg", TAG_SVG, 0},
+    {"math", TAG_MATH, 0},
+    {"table", TAG_TABLE, T_FS_NOT_OK | T_BREAKOUT},
+    {"font", TAG_FONT, T_ATTRS},
+    {"body", TAG_BODY, T_BREAKOUT},
+    {"br", TAG_BR, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
+    {"script", TAG_SCRIPT, T_SCRIPT | T_HEAD},
+    {"mglyph", TAG_MGLYPH, 0},
+    {"malignmark", TAG_MALIGNMARK, 0},
+    {"foreignobject", TAG_FOREIGNOBJECT, 0},
+    {"desc", TAG_DESC, 0},
+    {"mi", TAG_MI, 0},
+    {"mo", TAG_MO, 0},
+    {"mn", TAG_MN, 0},
+    {"ms", TAG_MS, 0},
+    {"mtext", TAG_MTEXT, 0},
+    {"annotation-xml", TAG_ANNOTATION_XML, T_ATTRS},
+    {"caption", TAG_CAPTION, T_CELL},
+    {"td", TAG_TD, T_CELL},
+    {"th", TAG_TH, T_CELL},
+    {"tr", TAG_TR, T_TABLE_PART},
+    {"tbody", TAG_TBODY, T_TABLE_PART},
+    {"thead", TAG_THEAD, T_TABLE_PART},
+    {"tfoot", TAG_TFOOT, T_TABLE_PART},
+    {"colgroup", TAG_OTHER, T_TABLE_PART},
+    {"col", TAG_OTHER, T_TABLE_PART | T_VOID},
+    {"html", TAG_HTML, T_ATTRS | T_HEAD},
+    {"head", TAG_HEAD, T_HEAD | T_BREAKOUT},
+    {"style", TAG_OTHER, T_RAWTEXT | T_HEAD},
+    {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK},
+    {"noembed", TAG_OTHER, T_RAWTEXT},
+    {"plaintext", TAG_OTHER, T_PLAINTEXT},
+    {"noscript", TAG_OTHER, T_HEAD},
+    {"basefont", TAG_OTHER, T_VOID | T_HEAD},
+    {"bgsound", TAG_OTHER, T_VOID | T_HEAD},
+    {"applet", TAG_OTHER, T_FS_NOT_OK},
+    {"button", TAG_OTHER, T_FS_NOT_OK},
+    {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
+    {"dt", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
+    {"embed", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
+    {"hr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
+    {"img", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
+    {"image", TAG_OTHER, T_VOID | T_FS_NOT_OK},
+    {"li", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
+    {"listing", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
+    {"marquee", TAG_OTHER, T_FS_NOT_OK},
+    {"object", TAG_OTHER, T_FS_NOT_OK},
+    {"pre", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
+    {"wbr", TAG_OTHER, T_VOID | T_FS_NOT_OK},
+    {"param", TAG_OTHER, T_VOID},
+    {"source", TAG_OTHER, T_VOID},
+    {"track", TAG_OTHER, T_VOID},
+    {"menuitem", TAG_OTHER, T_VOID},
+    {"b", TAG_OTHER, T_BREAKOUT},
+    {"big", TAG_OTHER, T_BREAKOUT},
+    {"blockquote", TAG_OTHER, T_BREAKOUT},
+    {"center", TAG_OTHER, T_BREAKOUT},
+    {"code", TAG_OTHER, T_BREAKOUT},
+    {"div", TAG_OTHER, T_BREAKOUT},
+    {"dl", TAG_OTHER, T_BREAKOUT},
+    {"em", TAG_OTHER, T_BREAKOUT},
+    {"h1", TAG_OTHER, T_BREAKOUT},
+    {"h2", TAG_OTHER, T_BREAKOUT},
+    {"h3", TAG_OTHER, T_BREAKOUT},
+    {"h4", TAG_OTHER, T_BREAKOUT},
+    {"h5", TAG_OTHER, T_BREAKOUT},
+    {"h6", TAG_OTHER, T_BREAKOUT},
+    {"i", TAG_OTHER, T_BREAKOUT},
+    {"menu", TAG_OTHER, T_BREAKOUT},
+    {"nobr", TAG_OTHER, T_BREAKOUT},
+    {"ol", TAG_OTHER, T_BREAKOUT},
+    {"p", TAG_OTHER, T_BREAKOUT},
+    {"ruby", TAG_OTHER, T_BREAKOUT},
+    {"s", TAG_OTHER, T_BREAKOUT},
+    {"small", TAG_OTHER, T_BREAKOUT},
+    {"span", TAG_OTHER, T_BREAKOUT},
+    {"strong", TAG_OTHER, T_BREAKOUT},
+    {"strike", TAG_OTHER, T_BREAKOUT},
+    {"sub", TAG_OTHER, T_BREAKOUT},
+    {"sup", TAG_OTHER, T_BREAKOUT},
+    {"tt", TAG_OTHER, T_BREAKOUT},
+    {"u", TAG_OTHER, T_BREAKOUT},
+    {"ul", TAG_OTHER, T_BREAKOUT},
+    {"var", TAG_OTHER, T_BREAKOUT},
+};
+
+#define NTAGS (sizeof(tags) / sizeof(tags[0]))
+#define HASH_SLOTS 512 /* > 4 x NTAGS: short probe chains */
+
+static const struct tag_def *tag_hash[HASH_SLOTS];
+static int tag_hash_ready;
+
+static unsigned name_hash(const char *s, size_t n)
+{
+    unsigned h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static void tag_hash_init(void)
+{
+    for (size_t i = 0; i < NTAGS; i++) {
+        unsigned h = name_hash(tags[i].name, strlen(tags[i].name));
+        while (tag_hash[h % HASH_SLOTS] != NULL)
+            h++;
+        tag_hash[h % HASH_SLOTS] = &tags[i];
+    }
+    tag_hash_ready = 1;
+}
+
+/* The definition of lower-case name low[0..n), or NULL. */
+static const struct tag_def *tag_lookup(const char *low, size_t n)
+{
+    unsigned h = name_hash(low, n);
+    const struct tag_def *d;
+
+    while ((d = tag_hash[h % HASH_SLOTS]) != NULL) {
+        if (strncmp(d->name, low, n) == 0 && d->name[n] == '\0')
+            return d;
+        h++;
+    }
+    return NULL;
+}
+
+static int is_ws(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static int is_alpha(int c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26;
+}
+
+static int is_alnum(int c)
+{
+    return is_alpha(c) || (unsigned)(c - '0') < 10;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+/* ---- decoding of kept values ---------------------------------------- */
+
+static void strs_reserve(struct htmlscan *s, size_t more)
+{
+    if (s->astrs - s->nstrs >= more)
+        return;
+    while (s->astrs - s->nstrs < more)
+        s->astrs = s->astrs ? s->astrs * 2 : 4096;
+    s->strs = cf_realloc(s->strs, s->astrs);
+}
+
+static void put_cp(struct htmlscan *s, unsigned cp)
+{
+    char *o;
+
+    strs_reserve(s, 4);
+    o = s->strs + s->nstrs;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        s->nstrs += 1;
+    } else if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        s->nstrs += 2;
+    } else if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        s->nstrs += 3;
+    } else {
+        o[0] = (char)(0xF0 | (cp >> 18));
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        s->nstrs += 4;
+    }
+}
+
+static void put_bytes(struct htmlscan *s, const char *p, size_t n)
+{
+    strs_reserve(s, n);
+    memcpy(s->strs + s->nstrs, p, n);
+    s->nstrs += n;
+}
+
+/* Code points the HTML standard forbids in the input stream; gumbo turns
+ * them into U+FFFD. */
+static int forbidden_cp(unsigned c)
+{
+    return (c >= 0x1 && c <= 0x8) || c == 0xB || (c >= 0xE && c <= 0x1F) ||
+           (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDEF) ||
+           (c & 0xFFFF) == 0xFFFE || (c & 0xFFFF) == 0xFFFF;
+}
+
+/* One UTF-8 character at p[0..n), n >= 1, p[0] >= 0x80. Sets *cp (0xFFFD
+ * for a bad sequence) and returns the bytes it takes: a bad lead byte
+ * takes one, a sequence broken by a bad continuation takes the bytes
+ * before it, a sequence cut by the end takes the rest. */
+static size_t utf8_char(const unsigned char *p, size_t n, unsigned *cp)
+{
+    unsigned c = p[0], lo = 0x80, hi = 0xBF, need, v;
+    size_t i;
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        v = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        v = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (i = 1; i <= need; i++) {
+        if (i >= n) {
+            *cp = 0xFFFD;
+            return n;
+        }
+        if (p[i] < lo || p[i] > hi) {
+            *cp = 0xFFFD;
+            return i;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+        v = (v << 6) | (p[i] & 0x3F);
+    }
+    *cp = v;
+    return need + 1;
+}
+
+static int entity_cmp(const char *key, size_t n, const char *name)
+{
+    int c = strncmp(key, name, n);
+
+    if (c != 0)
+        return c;
+    return name[n] == '\0' ? 0 : -1;
+}
+
+/* The entity named key[0..n) exactly, or NULL. */
+static const struct entity *entity_find(const char *key, size_t n)
+{
+    size_t lo = 0, hi = ENTITY_COUNT;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = entity_cmp(key, n, entities[mid].name);
+        if (c == 0)
+            return &entities[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* windows-1252 fix-ups of numeric references to 0x80..0x9F. */
+static const unsigned short c1_fix[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/* A character reference at p[0] == '&' of p[0..n): appends what it stands
+ * for and returns the bytes it takes, or 0 when it is not one (the '&'
+ * is then literal). */
+static size_t char_ref(struct htmlscan *s, const char *p, size_t n,
+                       int in_attr)
+{
+    size_t i = 1, k, run;
+    int c;
+
+    if (n < 2)
+        return 0;
+    c = (unsigned char)p[1];
+    if (is_ws(c) || c == '<' || c == '&')
+        return 0;
+    if (c == '#') {
+        int hex = 0, digits = 0;
+        unsigned long v = 0;
+        i = 2;
+        if (i < n && (p[i] == 'x' || p[i] == 'X')) {
+            hex = 1;
+            i++;
+        }
+        for (; i < n; i++) {
+            int d = (unsigned char)p[i];
+            if (d >= '0' && d <= '9')
+                d -= '0';
+            else if (hex && (d | 0x20) >= 'a' && (d | 0x20) <= 'f')
+                d = (d | 0x20) - 'a' + 10;
+            else
+                break;
+            digits++;
+            if (v <= 0x10FFFF)
+                v = v * (hex ? 16 : 10) + (unsigned long)d;
+        }
+        if (digits == 0)
+            return 0;
+        if (i < n && p[i] == ';')
+            i++;
+        if (v == 0 || (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF)
+            v = 0xFFFD;
+        else if (v >= 0x80 && v <= 0x9F)
+            v = c1_fix[v - 0x80];
+        put_cp(s, (unsigned)v);
+        return i;
+    }
+    for (run = 0; 1 + run < n && run < ENTITY_NAME_MAX &&
+                  is_alnum((unsigned char)p[1 + run]);
+         run++)
+        ;
+    if (run == 0)
+        return 0;
+    if (1 + run < n && p[1 + run] == ';') {
+        const struct entity *e = entity_find(p + 1, run + 1);
+        if (e != NULL) {
+            put_bytes(s, e->utf8, strlen(e->utf8));
+            return run + 2;
+        }
+    }
+    for (k = run < ENTITY_LEGACY_MAX ? run : ENTITY_LEGACY_MAX; k > 0; k--) {
+        const struct entity *e = entity_find(p + 1, k);
+        if (e == NULL)
+            continue;
+        if (in_attr && 1 + k < n &&
+            (p[1 + k] == '=' || is_alnum((unsigned char)p[1 + k])))
+            return 0;
+        put_bytes(s, e->utf8, strlen(e->utf8));
+        return k + 1;
+    }
+    return 0;
+}
+
+/* 1 when p[0..n) needs no decoding: printable ASCII and whitespace but
+ * CR, no '&'. */
+static int plain(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x7F || c == '&' ||
+            (c < 0x20 && c != '\t' && c != '\n' && c != '\f'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Append the decoded form of p[0..n) and a NUL; returns its offset. */
+static size_t decode_value(struct htmlscan *s, const char *p, size_t n,
+                           int in_attr)
+{
+    size_t start = s->nstrs, i = 0;
+
+    if (plain(p, n)) {
+        put_bytes(s, p, n);
+        put_bytes(s, "", 1);
+        return start;
+    }
+    while (i < n) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '&') {
+            size_t k = char_ref(s, p + i, n - i, in_attr);
+            if (k > 0) {
+                i += k;
+                continue;
+            }
+            put_bytes(s, "&", 1);
+            i++;
+        } else if (c == '\r') {
+            put_bytes(s, "\n", 1);
+            i += (i + 1 < n && p[i + 1] == '\n') ? 2 : 1;
+        } else if (c == 0) {
+            put_cp(s, 0xFFFD);
+            i++;
+        } else if (c < 0x80) {
+            if (forbidden_cp(c))
+                put_cp(s, 0xFFFD);
+            else
+                put_bytes(s, p + i, 1);
+            i++;
+        } else {
+            unsigned cp;
+            size_t w = utf8_char((const unsigned char *)p + i, n - i, &cp);
+            if (cp == 0xFFFD || forbidden_cp(cp))
+                put_cp(s, 0xFFFD);
+            else
+                put_bytes(s, p + i, w);
+            i += w;
+        }
+    }
+    put_bytes(s, "", 1);
+    return start;
+}
+
+/* ---- the scanner ---------------------------------------------------- */
+
+/* Attributes read: the reported ones (HTMLSCAN_HREF..), then the ones the
+ * scanner itself needs. */
+enum { A_ENCODING = HTMLSCAN_NATTR, A_COLOR, A_FACE, A_SIZE, A_N };
+static const char *const attr_names[A_N] = {
+    "href", "src", "rel", "type", "lang", "name", "content", "encoding",
+    "color", "face", "size"};
+
+struct tag {
+    int end;                    /* an end tag */
+    int self_closing;           /* ended with "/>" */
+    char low[NAME_MAX_LEN + 1]; /* lower-case name ("" when too long) */
+    size_t nlen;                /* its length */
+    const struct tag_def *def;  /* NULL: no properties */
+    const char *av[A_N];        /* raw values of the attributes above */
+    size_t al[A_N];             /* their lengths */
+    unsigned has;               /* bit i: attribute i present */
+};
+
+/* An open foreign element (or an HTML one inside an integration point). */
+struct open_el {
+    unsigned char ns;                /* NS_* */
+    unsigned char ip;                /* IP_* */
+    unsigned char len;               /* name length */
+    char name[NAME_MAX_LEN + 1];     /* lower-case name */
+};
+
+/* An open table (or template) the scanner follows for foster parenting. */
+struct table_ctx {
+    unsigned char in_cell;  /* inside td, th or caption */
+    unsigned char template; /* a <template>: its content is not fostered */
+};
+
+struct scan {
+    struct htmlscan *out;
+    const char *doc;
+    size_t n;
+    struct open_el fs[HTMLSCAN_STACK_MAX]; /* foreign stack */
+    size_t nfs;                            /* its depth */
+    size_t fs_over;                        /* pushes past the cap */
+    struct table_ctx ts[HTMLSCAN_STACK_MAX];
+    size_t nts, ts_over;
+    int in_select;      /* an open <select> */
+    int select_table;   /* it was opened in a table */
+    int frameset;       /* 0: none taken; 1: after the frameset;
+                           2 + k: inside it, k framesets deep */
+    int body;           /* the body has started */
+    int fs_ok;          /* the frameset-ok flag */
+    size_t body_els;    /* elements when the body started */
+    int have_title;     /* the first title was reported */
+    int have_lang;      /* an <html lang> was reported */
+};
+
+/* Report an element: its attributes decoded into strs. */
+static struct htmlscan_el *add_el(struct scan *sc, enum htmlscan_tag tag,
+                                  const struct tag *t)
+{
+    struct htmlscan *s = sc->out;
+    struct htmlscan_el *e;
+
+    if (s->nels == s->aels) {
+        s->aels = s->aels ? s->aels * 2 : 64;
+        s->els = cf_realloc(s->els, s->aels * sizeof(*s->els));
+    }
+    e = &s->els[s->nels++];
+    e->tag = tag;
+    e->text = -1;
+    for (int a = 0; a < HTMLSCAN_NATTR; a++)
+        e->attr[a] = (t->has & (1u << a))
+                         ? (long)decode_value(s, t->av[a], t->al[a], 1)
+                         : -1;
+    return e;
+}
+
+/* Read a tag from p (just after "<" or "</") to its '>'. Returns the
+ * offset after the '>', or 0 when the document ends inside the tag (the
+ * token is then dropped, as the tokenizer drops it). */
+static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
+{
+    const char *d = sc->doc;
+    size_t n = sc->n, name = p, i;
+    int want;
+
+    while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '/' &&
+           d[p] != '>')
+        p++;
+    if (p >= n)
+        return 0;
+    t->nlen = p - name;
+    if (t->nlen <= NAME_MAX_LEN) {
+        for (i = 0; i < t->nlen; i++)
+            t->low[i] = (char)lower((unsigned char)d[name + i]);
+        t->low[t->nlen] = '\0';
+        t->def = tag_lookup(t->low, t->nlen);
+    } else {
+        t->low[0] = '\0';
+        t->nlen = 0;
+        t->def = NULL;
+    }
+    t->self_closing = 0;
+    t->has = 0;
+    want = !t->end && t->def != NULL && (t->def->props & T_ATTRS);
+    for (;;) {
+        size_t an, al, vs = 0, vl = 0;
+        int c;
+        while (p < n && is_ws((unsigned char)d[p]))
+            p++;
+        if (p >= n)
+            return 0;
+        c = d[p];
+        if (c == '>')
+            return p + 1;
+        if (c == '/') {
+            p++;
+            if (p >= n)
+                return 0;
+            if (d[p] == '>') {
+                t->self_closing = 1;
+                return p + 1;
+            }
+            continue;
+        }
+        an = p++;
+        while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '/' &&
+               d[p] != '>' && d[p] != '=')
+            p++;
+        al = p - an;
+        while (p < n && is_ws((unsigned char)d[p]))
+            p++;
+        if (p >= n)
+            return 0;
+        if (d[p] == '=') {
+            p++;
+            while (p < n && is_ws((unsigned char)d[p]))
+                p++;
+            if (p >= n)
+                return 0;
+            c = d[p];
+            if (c == '"' || c == '\'') {
+                const char *q = memchr(d + p + 1, c, n - p - 1);
+                if (q == NULL)
+                    return 0;
+                vs = p + 1;
+                vl = (size_t)(q - d) - vs;
+                p = (size_t)(q - d) + 1;
+            } else if (c != '>') {
+                vs = p;
+                while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '>')
+                    p++;
+                if (p >= n)
+                    return 0;
+                vl = p - vs;
+            }
+        }
+        if (want && al >= 3 && al <= 8) {
+            for (int a = 0; a < A_N; a++) {
+                if (strlen(attr_names[a]) != al ||
+                    strncasecmp(attr_names[a], d + an, al) != 0)
+                    continue;
+                if (!(t->has & (1u << a))) {
+                    t->has |= 1u << a;
+                    t->av[a] = d + vs;
+                    t->al[a] = vl;
+                }
+                break;
+            }
+        }
+    }
+}
+
+/* Where the comment that starts after "<!--" at p ends (after its '>'),
+ * per the comment states; n when it runs to the end. */
+static size_t comment_end(const char *d, size_t p, size_t n)
+{
+    enum { START, START_DASH, BODY, END_DASH, END, END_BANG } st = START;
+
+    while (p < n) {
+        char c = d[p++];
+        switch (st) {
+        case START:
+            if (c == '>')
+                return p;
+            st = c == '-' ? START_DASH : BODY;
+            break;
+        case START_DASH:
+            if (c == '-')
+                st = END;
+            else if (c == '>')
+                return p;
+            else
+                st = BODY;
+            break;
+        case BODY:
+            if (c == '-') {
+                st = END_DASH;
+            } else {
+                const char *q = memchr(d + p, '-', n - p);
+                p = q ? (size_t)(q - d) : n;
+            }
+            break;
+        case END_DASH:
+            st = c == '-' ? END : BODY;
+            break;
+        case END:
+            if (c == '>')
+                return p;
+            if (c == '!')
+                st = END_BANG;
+            else if (c != '-')
+                st = BODY;
+            break;
+        case END_BANG:
+            if (c == '>')
+                return p;
+            st = c == '-' ? END_DASH : BODY;
+            break;
+        }
+    }
+    return n;
+}
+
+/* 1 when d[p..] is "</" + name (any case) + whitespace, '/' or '>'. */
+static int end_tag_at(const char *d, size_t p, size_t n, const char *name,
+                      size_t nl)
+{
+    if (p + 2 + nl >= n || d[p + 1] != '/')
+        return 0;
+    for (size_t i = 0; i < nl; i++)
+        if (lower((unsigned char)d[p + 2 + i]) != name[i])
+            return 0;
+    p += 2 + nl;
+    return is_ws((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
+}
+
+/* Offset of the end tag ("<") that closes RCDATA or RAWTEXT content
+ * starting at p, or n. */
+static size_t raw_end(const char *d, size_t p, size_t n, const char *name,
+                      size_t nl)
+{
+    const char *q;
+
+    while ((q = memchr(d + p, '<', n - p)) != NULL) {
+        p = (size_t)(q - d);
+        if (end_tag_at(d, p, n, name, nl))
+            return p;
+        p++;
+    }
+    return n;
+}
+
+/* The alphabetic run at d[p..] is "script" (any case) followed by
+ * whitespace, '/' or '>'. */
+static int script_word(const char *d, size_t p, size_t n)
+{
+    static const char w[] = "script";
+
+    if (p + 6 >= n)
+        return 0;
+    for (size_t i = 0; i < 6; i++)
+        if (lower((unsigned char)d[p + i]) != w[i])
+            return 0;
+    p += 6;
+    return is_ws((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
+}
+
+/* Offset of the "</script" that ends script data starting at p, or n:
+ * the script data states with their escaped and double-escaped forms. */
+static size_t script_end(const char *d, size_t p, size_t n)
+{
+    enum { DATA, ESC, ESC_DASH, ESC_DD, DESC, DESC_DASH, DESC_DD } st = DATA;
+
+    while (p < n) {
+        char c = d[p];
+        if (st == DATA) {
+            const char *q = memchr(d + p, '<', n - p);
+            if (q == NULL)
+                return n;
+            p = (size_t)(q - d);
+            if (end_tag_at(d, p, n, "script", 6))
+                return p;
+            if (p + 3 < n && d[p + 1] == '!' && d[p + 2] == '-' &&
+                d[p + 3] == '-') {
+                st = ESC_DD;
+                p += 4;
+            } else {
+                p++;
+            }
+            continue;
+        }
+        p++;
+        switch (st) {
+        case ESC:
+        case ESC_DASH:
+        case ESC_DD:
+            if (c == '-') {
+                st = st == ESC ? ESC_DASH : ESC_DD;
+            } else if (c == '<') {
+                if (end_tag_at(d, p - 1, n, "script", 6))
+                    return p - 1;
+                if (script_word(d, p, n)) {
+                    p += 7;
+                    st = DESC;
+                } else {
+                    st = ESC;
+                }
+            } else if (c == '>' && st == ESC_DD) {
+                st = DATA;
+            } else {
+                st = ESC;
+            }
+            break;
+        case DESC:
+        case DESC_DASH:
+        case DESC_DD:
+            if (c == '-') {
+                st = st == DESC ? DESC_DASH : DESC_DD;
+            } else if (c == '<') {
+                if (p < n && d[p] == '/' && script_word(d, p + 1, n)) {
+                    p += 8;
+                    st = ESC;
+                } else {
+                    st = DESC;
+                }
+            } else if (c == '>' && st == DESC_DD) {
+                st = DATA;
+            } else {
+                st = DESC;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return n;
+}
+
+/* The current node is a foreign element (not an HTML one, not an
+ * integration point that takes HTML start tags). */
+static const struct open_el *fs_top(const struct scan *sc)
+{
+    return sc->nfs > 0 ? &sc->fs[sc->nfs - 1] : NULL;
+}
+
+static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
+{
+    struct open_el *e;
+
+    if (sc->fs_over > 0 || sc->nfs == HTMLSCAN_STACK_MAX ||
+        t->nlen == 0) {
+        sc->fs_over++;
+        sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+        return;
+    }
+    e = &sc->fs[sc->nfs++];
+    e->ns = (unsigned char)ns;
+    e->ip = (unsigned char)ip;
+    e->len = (unsigned char)t->nlen;
+    memcpy(e->name, t->low, t->nlen + 1);
+}
+
+/* Pop the foreign stack to depth k (entries k.. go). */
+static void fs_pop_to(struct scan *sc, size_t k)
+{
+    sc->fs_over = 0;
+    sc->nfs = k;
+}
+
+static int attr_is(const struct tag *t, int a, const char *v)
+{
+    return (t->has & (1u << a)) && t->al[a] == strlen(v) &&
+           strncasecmp(t->av[a], v, t->al[a]) == 0;
+}
+
+/* Integration point kind of a foreign element named by t in ns. */
+static int ip_kind(int ns, const struct tag *t)
+{
+    enum tag_id id = t->def ? t->def->id : TAG_OTHER;
+
+    if (ns == NS_SVG)
+        return id == TAG_FOREIGNOBJECT || id == TAG_DESC || id == TAG_TITLE
+                   ? IP_HTML
+                   : IP_NONE;
+    if (id == TAG_MI || id == TAG_MO || id == TAG_MN || id == TAG_MS ||
+        id == TAG_MTEXT)
+        return IP_MTEXT;
+    if (id == TAG_ANNOTATION_XML)
+        return attr_is(t, A_ENCODING, "text/html") ||
+                       attr_is(t, A_ENCODING, "application/xhtml+xml")
+                   ? IP_HTML
+                   : IP_AXML;
+    return IP_NONE;
+}
+
+/* Does this start tag go to the HTML rules (1) or the foreign ones (0)? */
+static int start_is_html(const struct scan *sc, const struct tag *t)
+{
+    const struct open_el *e = fs_top(sc);
+    enum tag_id id = t->def ? t->def->id : TAG_OTHER;
+
+    if (e == NULL || e->ns == NS_HTML || e->ip == IP_HTML)
+        return 1;
+    if (e->ip == IP_MTEXT)
+        return id != TAG_MGLYPH && id != TAG_MALIGNMARK;
+    if (e->ip == IP_AXML)
+        return id == TAG_SVG;
+    return 0;
+}
+
+static void table_push(struct scan *sc, int in_cell, int template)
+{
+    if (sc->ts_over > 0 || sc->nts == HTMLSCAN_STACK_MAX) {
+        sc->ts_over++;
+        return;
+    }
+    sc->ts[sc->nts].in_cell = (unsigned char)in_cell;
+    sc->ts[sc->nts].template = (unsigned char)template;
+    sc->nts++;
+}
+
+static void table_pop(struct scan *sc)
+{
+    if (sc->ts_over > 0)
+        sc->ts_over--;
+    else if (sc->nts > 0)
+        sc->nts--;
+}
+
+/* Content here would be foster-parented (in a table, not in a cell). */
+static int fostered(const struct scan *sc)
+{
+    return sc->nts > 0 && sc->ts_over == 0 &&
+           !sc->ts[sc->nts - 1].in_cell && sc->nfs == 0;
+}
+
+static void body_starts(struct scan *sc)
+{
+    if (!sc->body) {
+        sc->body = 1;
+        sc->body_els = sc->out->nels;
+    }
+}
+
+/* Inside a <template> (its content is not the document's <html>). */
+static int in_template(const struct scan *sc)
+{
+    for (size_t i = 0; i < sc->nts; i++)
+        if (sc->ts[i].template)
+            return 1;
+    return 0;
+}
+
+/* Text d[a..b) in the data state: does it start the body? Only
+ * non-whitespace characters do; a character reference counts as what it
+ * stands for (&#32; is a space). */
+static void text(struct scan *sc, size_t a, size_t b)
+{
+    struct htmlscan *s = sc->out;
+
+    if (!sc->fs_ok || sc->frameset)
+        return;
+    for (; a < b; a++) {
+        char c = sc->doc[a];
+        if (c == '&') {
+            size_t mark = s->nstrs, k, i;
+            int ws = 1;
+            k = char_ref(s, sc->doc + a, b - a, 0);
+            for (i = mark; i < s->nstrs; i++)
+                ws = ws && is_ws((unsigned char)s->strs[i]);
+            s->nstrs = mark;
+            if (k > 0 && ws) {
+                a += k - 1;
+                continue;
+            }
+        }
+        if (!is_ws((unsigned char)c) && c != '\0') {
+            body_starts(sc);
+            sc->fs_ok = 0;
+            return;
+        }
+    }
+}
+
+/* What an HTML start tag the tree builder takes does. Returns the
+ * tokenizer content kind for what follows (T_RCDATA, T_RAWTEXT,
+ * T_SCRIPT, T_PLAINTEXT or 0). */
+static unsigned html_start(struct scan *sc, const struct tag *t)
+{
+    struct htmlscan *s = sc->out;
+    unsigned props = t->def ? t->def->props : 0;
+    enum tag_id id = t->def ? t->def->id : TAG_OTHER;
+
+    if (sc->frameset) {
+        if (id == TAG_FRAMESET && sc->frameset > 1) {
+            sc->frameset++;
+        } else if (id == TAG_FRAME && sc->frameset > 1) {
+            add_el(sc, HTMLSCAN_FRAME, t);
+        } else if (id == TAG_NOFRAMES) {
+            return T_RAWTEXT;
+        } else if (id == TAG_HTML && !sc->have_lang &&
+                   (t->has & (1u << HTMLSCAN_LANG))) {
+            add_el(sc, HTMLSCAN_HTML, t);
+            sc->have_lang = 1;
+        }
+        return 0;
+    }
+    if (sc->in_select) {
+        switch (id) {
+        case TAG_SELECT:
+            sc->in_select = 0;
+            return 0;
+        case TAG_INPUT:
+        case TAG_KEYGEN:
+        case TAG_TEXTAREA:
+            sc->in_select = 0;
+            break; /* and the tag as in the body */
+        case TAG_SCRIPT:
+            return T_SCRIPT;
+        case TAG_HTML:
+            break; /* its attributes still go to <html> */
+        case TAG_TEMPLATE:
+            s->approx |= HTMLSCAN_APPROX_SELECT;
+            return 0;
+        case TAG_CAPTION:
+        case TAG_TABLE:
+        case TAG_TBODY:
+        case TAG_TFOOT:
+        case TAG_THEAD:
+        case TAG_TR:
+        case TAG_TD:
+        case TAG_TH:
+            if (!sc->select_table)
+                return 0;
+            sc->in_select = 0;
+            break;
+        default:
+            return 0;
+        }
+    }
+    if (!(props & T_HEAD))
+        body_starts(sc);
+    if (id == TAG_BODY || (props & T_FS_NOT_OK))
+        sc->fs_ok = 0;
+    /* A table moves what it may not hold before itself: only the order
+     * of what parse.c reads matters. */
+    if (fostered(sc) &&
+        (id == TAG_A || id == TAG_AREA || id == TAG_IFRAME ||
+         id == TAG_LINK || id == TAG_BASE || id == TAG_META ||
+         id == TAG_TITLE))
+        s->approx |= HTMLSCAN_APPROX_FOSTER;
+
+    switch (id) {
+    case TAG_A:
+        add_el(sc, HTMLSCAN_A, t);
+        break;
+    case TAG_AREA:
+        add_el(sc, HTMLSCAN_AREA, t);
+        break;
+    case TAG_IFRAME:
+        add_el(sc, HTMLSCAN_IFRAME, t);
+        break;
+    case TAG_LINK:
+        add_el(sc, HTMLSCAN_LINK, t);
+        break;
+    case TAG_BASE:
+        add_el(sc, HTMLSCAN_BASE, t);
+        break;
+    case TAG_META:
+        add_el(sc, HTMLSCAN_META, t);
+        break;
+    case TAG_HTML:
+        if (!sc->have_lang && (t->has & (1u << HTMLSCAN_LANG)) &&
+            !in_template(sc)) {
+            add_el(sc, HTMLSCAN_HTML, t);
+            sc->have_lang = 1;
+        }
+        break;
+    case TAG_FRAMESET:
+        if (!sc->body) {
+            sc->frameset = 2;
+        } else if (sc->fs_ok) {
+            /* The tree builder drops the body for it. */
+            s->approx |= HTMLSCAN_APPROX_FRAMESET;
+            s->nels = sc->body_els;
+            sc->frameset = 2;
+        }
+        return 0;
+    case TAG_SELECT:
+        sc->in_select = 1;
+        sc->select_table = sc->nts > 0 && !sc->ts[sc->nts - 1].template;
+        return 0;
+    case TAG_SVG:
+    case TAG_MATH:
+        fs_push(sc, id == TAG_SVG ? NS_SVG : NS_MATH, IP_NONE, t);
+        if (t->self_closing)
+            fs_pop_to(sc, sc->nfs > 0 ? sc->nfs - 1 : 0);
+        return 0;
+    case TAG_TABLE:
+        if (sc->nfs > 0)
+            break;
+        if (fostered(sc))
+            table_pop(sc); /* a table in a table closes it */
+        table_push(sc, 0, 0);
+        return 0;
+    case TAG_TEMPLATE:
+        if (sc->nfs == 0)
+            table_push(sc, 1, 1);
+        break;
+    default:
+        if (sc->nfs == 0 && sc->nts > 0 && !sc->ts[sc->nts - 1].template) {
+            if (props & T_CELL)
+                sc->ts[sc->nts - 1].in_cell = 1;
+            else if (props & T_TABLE_PART)
+                sc->ts[sc->nts - 1].in_cell = 0;
+        }
+        break;
+    }
+    /* Inside an integration point, HTML elements are open foreign-stack
+     * entries too, so that end tags find them. */
+    if (sc->nfs > 0 && !(props & T_VOID)) {
+        fs_push(sc, NS_HTML, IP_NONE, t);
+    }
+    return props & (T_RCDATA | T_RAWTEXT | T_SCRIPT | T_PLAINTEXT);
+}
+
+/* A start tag that goes to the foreign rules: breakout, or a new foreign
+ * element. Returns 1 when it must be handled as HTML after all. */
+static int foreign_start(struct scan *sc, const struct tag *t)
+{
+    const struct open_el *top = fs_top(sc);
+    unsigned props = t->def ? t->def->props : 0;
+    int ns = top->ns;
+
+    if ((props & T_BREAKOUT) ||
+        (t->def && t->def->id == TAG_FONT &&
+         (t->has & ((1u << A_COLOR) | (1u << A_FACE) | (1u << A_SIZE))))) {
+        while (sc->nfs > 0) {
+            const struct open_el *e = &sc->fs[sc->nfs - 1];
+            if (e->ns == NS_HTML || e->ip == IP_HTML || e->ip == IP_MTEXT)
+                break;
+            sc->nfs--;
+        }
+        sc->fs_over = 0;
+        return 1;
+    }
+    fs_push(sc, ns, ip_kind(ns, t), t);
+    if (t->self_closing)
+        fs_pop_to(sc, sc->nfs > 0 ? sc->nfs - 1 : 0);
+    return 0;
+}
+
+static int el_is(const struct open_el *e, const struct tag *t)
+{
+    return t->nlen > 0 && e->len == t->nlen &&
+           memcmp(e->name, t->low, t->nlen) == 0;
+}
+
+/* An end tag while the foreign stack is open. */
+static void foreign_end(struct scan *sc, const struct tag *t)
+{
+    size_t k = sc->nfs;
+
+    if (sc->fs_over > 0) {
+        sc->fs_over--;
+        return;
+    }
+    if (sc->fs[sc->nfs - 1].ns != NS_HTML) {
+        /* Foreign rules: the nearest foreign element of that name closes;
+         * an HTML element on the way hands the tag to the HTML rules. */
+        for (; k > 0 && sc->fs[k - 1].ns != NS_HTML; k--) {
+            if (el_is(&sc->fs[k - 1], t)) {
+                fs_pop_to(sc, k - 1);
+                return;
+            }
+        }
+        if (k == 0)
+            goto outside;
+    }
+    /* HTML rules, from the current node: an HTML element of that name
+     * closes; an integration point is a scope boundary. */
+    for (k = sc->nfs; k > 0; k--) {
+        const struct open_el *e = &sc->fs[k - 1];
+        if (e->ns == NS_HTML && el_is(e, t)) {
+            fs_pop_to(sc, k - 1);
+            return;
+        }
+        if (e->ip != IP_NONE)
+            return;
+    }
+outside:
+    /* The tag is for an HTML element around the foreign root. */
+    if (t->def && t->def->id == TAG_BR)
+        return;
+    sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+    fs_pop_to(sc, 0);
+}
+
+/* In a select opened in a table, does this end tag close the select
+ * (the element it names is in table scope)? */
+static int table_end_closes(const struct scan *sc, enum tag_id id)
+{
+    int open = sc->nts > 0 && sc->ts_over == 0 &&
+               !sc->ts[sc->nts - 1].template;
+
+    switch (id) {
+    case TAG_CAPTION:
+    case TAG_TD:
+    case TAG_TH:
+        return open && sc->ts[sc->nts - 1].in_cell;
+    case TAG_TABLE:
+    case TAG_TBODY:
+    case TAG_TFOOT:
+    case TAG_THEAD:
+    case TAG_TR:
+        return open;
+    default:
+        return 0;
+    }
+}
+
+/* An end tag outside foreign content. */
+static void html_end(struct scan *sc, const struct tag *t)
+{
+    enum tag_id id = t->def ? t->def->id : TAG_OTHER;
+    unsigned props = t->def ? t->def->props : 0;
+
+    if (sc->frameset) {
+        if (id == TAG_FRAMESET && sc->frameset > 1)
+            sc->frameset--; /* back to 1: after the frameset */
+        return;
+    }
+    if (sc->in_select) {
+        if (id == TAG_SELECT) {
+            sc->in_select = 0;
+        } else if (sc->select_table && table_end_closes(sc, id)) {
+            sc->in_select = 0;
+            html_end(sc, t);
+        }
+        return;
+    }
+    if (!sc->body && (id == TAG_BODY || id == TAG_HTML || id == TAG_BR))
+        body_starts(sc); /* the head modes open the body for these */
+
+    if (sc->nts == 0 && sc->ts_over == 0)
+        return;
+    if (id == TAG_TEMPLATE) {
+        while (sc->nts > 0 && sc->ts_over == 0 &&
+               !sc->ts[sc->nts - 1].template)
+            table_pop(sc);
+        table_pop(sc);
+    } else if (sc->ts_over == 0 && sc->ts[sc->nts - 1].template) {
+        return;
+    } else if (id == TAG_TABLE) {
+        table_pop(sc);
+    } else if (sc->ts_over == 0 && (props & (T_CELL | T_TABLE_PART))) {
+        sc->ts[sc->nts - 1].in_cell = 0;
+    }
+}
+
+/* The document from p on is text of the given kind, after a start tag
+ * named by t; returns where the data state resumes (at the end tag's
+ * "<"), or n. */
+static size_t skip_content(struct scan *sc, size_t p, unsigned kind,
+                           const struct tag *t)
+{
+    const char *d = sc->doc;
+    size_t n = sc->n, e;
+
+    if (kind == T_PLAINTEXT)
+        return n;
+    if (kind == T_SCRIPT)
+        return script_end(d, p, n);
+    e = raw_end(d, p, n, t->low, t->nlen);
+    if (t->def && t->def->id == TAG_TITLE && !sc->have_title) {
+        struct htmlscan_el *el = add_el(sc, HTMLSCAN_TITLE, t);
+        el->text = (long)decode_value(sc->out, d + p, e - p, 0);
+        sc->have_title = 1;
+    }
+    return e;
+}
+
+/* Markup declaration at d[p] == '!' (after '<'): where the data state
+ * resumes. */
+static size_t declaration(struct scan *sc, size_t p)
+{
+    const char *d = sc->doc, *q;
+    size_t n = sc->n;
+    const struct open_el *top = fs_top(sc);
+
+    if (p + 2 < n && d[p + 1] == '-' && d[p + 2] == '-')
+        return comment_end(d, p + 3, n);
+    if (top != NULL && top->ns != NS_HTML && p + 7 < n &&
+        memcmp(d + p + 1, "[CDATA[", 7) == 0) {
+        size_t s = p + 8;
+        while (s + 2 < n) {
+            q = memchr(d + s, ']', n - s);
+            if (q == NULL)
+                return n;
+            s = (size_t)(q - d);
+            if (s + 2 < n && d[s + 1] == ']' && d[s + 2] == '>')
+                return s + 3;
+            s++;
+        }
+        return n;
+    }
+    /* DOCTYPE (a '>' ends it even inside quotes) or a bogus comment. */
+    q = memchr(d + p, '>', n - p);
+    return q ? (size_t)(q - d) + 1 : n;
+}
+
+void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
+{
+    struct scan *sc = cf_calloc(1, sizeof(*sc));
+    struct tag t;
+    size_t p = 0;
+
+    if (!tag_hash_ready)
+        tag_hash_init();
+    memset(out, 0, sizeof(*out));
+    sc->out = out;
+    sc->doc = doc;
+    sc->n = n;
+    sc->fs_ok = 1;
+    while (p < n) {
+        const char *q = memchr(doc + p, '<', n - p);
+        size_t lt, next;
+        int c;
+        if (q == NULL) {
+            text(sc, p, n);
+            break;
+        }
+        lt = (size_t)(q - doc);
+        text(sc, p, lt);
+        p = lt + 1;
+        if (p >= n) {
+            text(sc, lt, n);
+            break;
+        }
+        c = (unsigned char)doc[p];
+        if (c == '!') {
+            p = declaration(sc, p);
+            continue;
+        }
+        if (c == '?') {
+            q = memchr(doc + p, '>', n - p);
+            p = q ? (size_t)(q - doc) + 1 : n;
+            continue;
+        }
+        if (c == '/') {
+            if (p + 1 >= n) {
+                text(sc, lt, n);
+                break;
+            }
+            c = (unsigned char)doc[p + 1];
+            if (c == '>') {
+                p += 2;
+                continue;
+            }
+            if (!is_alpha(c)) {
+                q = memchr(doc + p, '>', n - p);
+                p = q ? (size_t)(q - doc) + 1 : n;
+                continue;
+            }
+            t.end = 1;
+            next = read_tag(sc, p + 1, &t);
+            if (next == 0)
+                break;
+            p = next;
+            if (sc->in_select || sc->frameset ||
+                (sc->nfs == 0 && sc->fs_over == 0))
+                html_end(sc, &t);
+            else
+                foreign_end(sc, &t);
+            continue;
+        }
+        if (!is_alpha(c)) {
+            text(sc, lt, lt + 1); /* a '<' that is text */
+            continue;
+        }
+        t.end = 0;
+        next = read_tag(sc, p, &t);
+        if (next == 0)
+            break;
+        p = next;
+        if (!start_is_html(sc, &t) && !foreign_start(sc, &t))
+            continue;
+        {
+            unsigned kind = html_start(sc, &t);
+            if (kind != 0) {
+                p = skip_content(sc, p, kind, &t);
+                if (kind == T_PLAINTEXT)
+                    break;
+            }
+        }
+    }
+    free(sc);
+}
+
+const char *htmlscan_attr(const struct htmlscan *s,
+                          const struct htmlscan_el *e, int a)
+{
+    return e->attr[a] >= 0 ? s->strs + e->attr[a] : NULL;
+}
+
+void htmlscan_cleanup(struct htmlscan *s)
+{
+    if (s == NULL)
+        return;
+    free(s->strs);
+    free(s->els);
+    memset(s, 0, sizeof(*s));
+}

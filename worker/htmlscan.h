@@ -1,0 +1,110 @@
+/* htmlscan.h - the elements parse.c reads from a page (a, area, frame,
+ * iframe, link, html, base, title, meta), with their attributes and the
+ * title's text, in document order, found by a tokenizer without building
+ * a tree. The rules applied to them (which links count, robots, ...) stay
+ * in parse.c, one home for both paths.
+ *
+ * Why: on real pages gumbo's tree building is most of a crawl's CPU
+ * (bench/README.md, S4), and links need no tree. htmlscan_run() runs the
+ * WHATWG tokenizer states (data, tags and attributes, character
+ * references, comments, doctype, RCDATA, RAWTEXT, script data with its
+ * escapes, PLAINTEXT, CDATA in foreign content) and follows the few
+ * tree-construction facts that change what the tokenizer does or what a
+ * tree walk would read:
+ *   - which elements switch the tokenizer to RCDATA (title, textarea),
+ *     RAWTEXT (style, xmp, iframe, noembed, noframes), script data or
+ *     PLAINTEXT, and that they do not in <select>, in a frameset or in
+ *     foreign content;
+ *   - foreign content: <svg> and <math>, their integration points
+ *     (foreignObject, desc, title; mi, mo, mn, ms, mtext, annotation-xml
+ *     with an HTML encoding) and the HTML start tags that break out of it;
+ *     an <a> or <title> in foreign content is not an HTML one;
+ *   - <select> ignores every start tag but a few (no link in it);
+ *   - <frameset>: once one is taken only <frame> and <noframes> count,
+ *     and <frame> counts only there;
+ *   - <noscript> is parsed as with scripting disabled (its content is
+ *     markup, its links count), as gumbo, the reference, parses it: a
+ *     crawler runs no scripts, and those links are the page's fallback.
+ * Everything else about the tree (implied end tags, the adoption agency,
+ * formatting copies) changes neither the elements parse.c reads nor
+ * their order, with one exception the scanner detects and flags
+ * (HTMLSCAN_APPROX_*): content the tree builder moves (a link inside a
+ * table but outside its cells is foster-parented before the table). The
+ * reference path (gumbo) and this one are compared page by page on real
+ * documentation trees (tests/unit/test_htmlscan_corpus.c) and by a
+ * differential fuzzer (tests/fuzz/fuzz_htmlscan.c).
+ *
+ * Attribute values and the title are decoded as gumbo decodes its input:
+ * CR and CRLF to LF, NUL, invalid UTF-8 and the code points the HTML
+ * standard forbids to U+FFFD, character references (named, legacy
+ * without ';', numeric with the windows-1252 fix-ups, the attribute
+ * rule for a legacy name followed by '=' or an alphanumeric). */
+#ifndef WORKER_HTMLSCAN_H
+#define WORKER_HTMLSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTMLSCAN_STACK_MAX 256  /* open foreign/table elements followed */
+
+/* Where the answer may differ from a tree walk (bits of approx). */
+#define HTMLSCAN_APPROX_FOSTER 1   /* content in a table outside its cells */
+#define HTMLSCAN_APPROX_FOREIGN 2  /* foreign content closed by an HTML end
+                                      tag, or nested past the stack cap */
+#define HTMLSCAN_APPROX_SELECT 4   /* <template> inside <select> */
+#define HTMLSCAN_APPROX_FRAMESET 8 /* a <frameset> replaced a started body */
+
+/* The HTML elements reported: the ones parse.c reads. */
+enum htmlscan_tag {
+    HTMLSCAN_A,
+    HTMLSCAN_AREA,
+    HTMLSCAN_FRAME,  /* only inside a <frameset>, where the tree has it */
+    HTMLSCAN_IFRAME,
+    HTMLSCAN_LINK,
+    HTMLSCAN_HTML,   /* only the first <html> start tag with a lang: the
+                        tree merges later ones' attributes into the first */
+    HTMLSCAN_BASE,
+    HTMLSCAN_TITLE,  /* only the first */
+    HTMLSCAN_META,
+};
+
+/* The attributes reported (decoded), by index. */
+enum {
+    HTMLSCAN_HREF,
+    HTMLSCAN_SRC,
+    HTMLSCAN_REL,
+    HTMLSCAN_TYPE,
+    HTMLSCAN_LANG,
+    HTMLSCAN_NAME,
+    HTMLSCAN_CONTENT,
+    HTMLSCAN_NATTR
+};
+
+/* One element, as the tree would hold it. */
+struct htmlscan_el {
+    enum htmlscan_tag tag;
+    long attr[HTMLSCAN_NATTR]; /* offset of each value in strs; -1: absent */
+    long text;                 /* HTMLSCAN_TITLE: its text in strs; or -1 */
+};
+
+struct htmlscan {
+    char *strs;                 /* decoded values, each NUL-terminated */
+    size_t nstrs, astrs;        /* bytes used, allocated */
+    struct htmlscan_el *els;    /* elements in document order */
+    size_t nels, aels;          /* used, allocated */
+    unsigned approx;            /* HTMLSCAN_APPROX_* seen */
+};
+
+/* Scan n bytes of UTF-8 HTML (need not be terminated; any bytes) into
+ * *out, which the caller releases with htmlscan_cleanup() (zeroed first
+ * here). Never fails: hostile input only costs linear time. */
+void htmlscan_run(const char *doc, size_t n, struct htmlscan *out);
+
+/* Attribute a of e (decoded, NUL-terminated, owned by s), or NULL. */
+const char *htmlscan_attr(const struct htmlscan *s,
+                          const struct htmlscan_el *e, int a);
+
+/* Free what htmlscan_run() allocated and zero s. s may be NULL. */
+void htmlscan_cleanup(struct htmlscan *s);
+
+#endif
