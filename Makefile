@@ -31,7 +31,7 @@ COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 	common/log.c common/fp.c common/keys.c common/url.c common/record.c \
 	common/redisaddr.c common/config.c common/frontier.c \
 	common/css.c common/selector.c common/digest.c
-# Order is enum cf_script_id's (common/frontier.h).
+# Any order: each lands in its enum cf_script_id slot (embed-scripts.sh).
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPTS += release
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)

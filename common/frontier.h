@@ -116,11 +116,16 @@ struct cf_lease {
 };
 
 /* What a pop says beyond its leases. */
+/* cf_pop_info.wait_ms when no host is scheduled (pop.lua's -1, -2). */
+#define CF_POP_WAIT_IDLE -1   /* and no lease is out: nothing to come */
+#define CF_POP_WAIT_LEASED -2 /* but leases are out: their acks may
+                               * bring links */
+
 struct cf_pop_info {
     char state[16];       /* running, paused, cancelled, done, missing */
     int64_t wait_ms;      /* when no lease came back: ms until the next
-                           * host is due; if none is scheduled, -2 while
-                           * leases are out and -1 when none is */
+                           * host is due; if none is scheduled,
+                           * CF_POP_WAIT_LEASED or CF_POP_WAIT_IDLE */
     int seen_level;       /* the seen set's L, -1 unknown (not running) */
     int64_t seen_split;   /* and its split pointer s */
 };
@@ -200,8 +205,8 @@ void cf_frontier_fail_cmd(struct cf_cmd *c, const char *crawl,
                           const struct cf_fail *f);
 
 /* robots: complete a robots lease. body is the robots.txt text (capped
- * by the caller at 500 KiB), status its HTTP status (0: unreachable);
- * crawl_delay_ms the Crawl-delay that applies to us (-1 none). Stored in
+ * by the caller at ROBOTS_MAX_BYTES, worker/robots.h), status its HTTP
+ * status (0: unreachable); crawl_delay_ms the Crawl-delay that applies to us (-1 none). Stored in
  * cf:{crawl}:robots for every worker. Reply: 1 accepted, 0 stale. */
 void cf_frontier_robots_cmd(struct cf_cmd *c, const char *crawl,
                             const char *hostkey, int64_t token,

@@ -4,6 +4,7 @@
  * every message this file writes shows the address through a masking
  * formatter, and error messages about a malformed address mask the raw
  * text before quoting it. */
+#include "ascii.h"
 #include "redisaddr.h"
 
 #include <ctype.h>
@@ -66,16 +67,6 @@ static int fail(char *errstr, const char *raw, const char *what)
     return CF_EINVAL;
 }
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    ch = tolower(ch);
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into a heap string; NULL if malformed or it
  * would hold a NUL. Sets *out to NULL for an empty input. */
 static int decode(const char *s, size_t n, char **out)
@@ -88,8 +79,8 @@ static int decode(const char *s, size_t n, char **out)
             *q++ = s[i];
             continue;
         }
-        int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
-        int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+        int hi = i + 2 < n ? cf_hexval((unsigned char)s[i + 1]) : -1;
+        int lo = i + 2 < n ? cf_hexval((unsigned char)s[i + 2]) : -1;
         if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
             *q++ = (char)(hi * 16 + lo);
             i += 2;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "url.h"
 
 #define REF_SLACK 64   /* bytes tolerated over 4 * maxlen in a ref */
@@ -134,33 +135,6 @@ static void url_init(void)
 
 /* ---- character classes ---- */
 
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int hexval(int c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int is_unreserved(int c)
-{
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
-           c == '~';
-}
-
 /* Bytes that may not appear literally in a path or query. */
 static int must_encode(unsigned char c)
 {
@@ -239,10 +213,11 @@ static size_t scheme_len(const char *s)
 {
     size_t i = 1;
 
-    if (!is_alpha((unsigned char)s[0]))
+    if (!cf_is_alpha((unsigned char)s[0]))
         return 0;
-    while (is_alpha((unsigned char)s[i]) || is_digit((unsigned char)s[i]) ||
-           s[i] == '+' || s[i] == '-' || s[i] == '.')
+    while (cf_is_alpha((unsigned char)s[i]) ||
+           cf_is_digit((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' ||
+           s[i] == '.')
         i++;
     return s[i] == ':' ? i : 0;
 }
@@ -317,14 +292,14 @@ static void put_encoded(struct out *w, const char *s, size_t n, int *dot)
                 put(w, (char)c);
             continue;
         }
-        hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
-        lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
+        hi = i + 2 < n ? cf_hexval((unsigned char)s[i + 1]) : -1;
+        lo = hi >= 0 ? cf_hexval((unsigned char)s[i + 2]) : -1;
         if (lo < 0) {
             put_mem(w, "%25", 3);
             continue;
         }
         c = (unsigned char)(hi << 4 | lo);
-        if (is_unreserved(c)) {
+        if (cf_is_unreserved(c)) {
             put(w, (char)c);
             *dot |= c == '.';
         } else {
@@ -384,9 +359,9 @@ static int host_check(const char *h, size_t n)
             digits = 1;
             continue;
         }
-        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+        if (!(cf_is_digit(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
             return CF_URL_HOST;
-        digits &= is_digit(c);
+        digits &= cf_is_digit(c);
         if (++label > LABEL_MAX)
             return CF_URL_HOST;
     }
@@ -459,7 +434,7 @@ static int put_port(struct out *w, const char *s, size_t n, int https)
     if (n == 1)
         return CF_URL_OK;
     for (size_t i = 1; i < n; i++) {
-        if (!is_digit((unsigned char)s[i]) || port > 65535)
+        if (!cf_is_digit((unsigned char)s[i]) || port > 65535)
             return CF_URL_PORT;
         port = port * 10 + (s[i] - '0');
     }
@@ -542,7 +517,7 @@ static int fast_host(const char *h, size_t n)
     /* curl reads a host whose every label starts with a digit as an IPv4
      * address in any of its forms; only a canonical quad stays fast */
     for (i = 0; i < n; i++)
-        if ((i == 0 || h[i - 1] == '.') && !is_digit((unsigned char)h[i]))
+        if ((i == 0 || h[i - 1] == '.') && !cf_is_digit((unsigned char)h[i]))
             numeric = 0;
     if (!numeric)
         return 1;
@@ -550,7 +525,7 @@ static int fast_host(const char *h, size_t n)
         size_t j = i;
         int v = 0;
 
-        while (j < n && is_digit((unsigned char)h[j]) && j - i < 3)
+        while (j < n && cf_is_digit((unsigned char)h[j]) && j - i < 3)
             v = v * 10 + (h[j++] - '0');
         if (j == i || v > 255 || (h[i] == '0' && j - i > 1))
             return 0;
@@ -577,7 +552,7 @@ static int fast_authority(struct out *w, const char *a, size_t n, int https)
     for (size_t i = 0; i < hl; i++) {
         int c = lower((unsigned char)a[i]);
 
-        if (!(is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' ||
+        if (!(cf_is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' ||
               c == '-' || c == '_'))
             return 0;
         put(w, (char)c);
@@ -589,7 +564,7 @@ static int fast_authority(struct out *w, const char *a, size_t n, int https)
     if (n - hl < 2 || n - hl > 6 || a[hl + 1] == '0')
         return 0;
     for (size_t i = hl + 1; i < n; i++) {
-        if (!is_digit((unsigned char)a[i]))
+        if (!cf_is_digit((unsigned char)a[i]))
             return 0;
         port = port * 10 + (a[i] - '0');
     }
@@ -906,13 +881,13 @@ int cf_url_split(const char *url, struct cf_url_parts *p)
     h = s = url + p->scheme_len + 3;
     if (*s == '[') {
         s++;
-        while (*s == ':' || *s == '.' || is_digit((unsigned char)*s) ||
+        while (*s == ':' || *s == '.' || cf_is_digit((unsigned char)*s) ||
                (*s >= 'a' && *s <= 'f'))
             s++;
         if (*s++ != ']')
             return CF_URL_HOST;
     } else {
-        while ((*s >= 'a' && *s <= 'z') || is_digit((unsigned char)*s) ||
+        while ((*s >= 'a' && *s <= 'z') || cf_is_digit((unsigned char)*s) ||
                *s == '.' || *s == '-' || *s == '_')
             s++;
     }
@@ -923,7 +898,7 @@ int cf_url_split(const char *url, struct cf_url_parts *p)
     if (*s == ':') {
         const char *d = ++s;
 
-        while (is_digit((unsigned char)*s) && s - d < 6)
+        while (cf_is_digit((unsigned char)*s) && s - d < 6)
             port = port * 10 + (*s++ - '0');
         if (s == d || port == 0 || port > 65535)
             return CF_URL_PORT;

@@ -1,7 +1,10 @@
 #!/bin/sh
 # embed-scripts.sh -l LIBDIR FILE.lua... - write C source with every Lua
-# script's text, length and SHA1 (what EVALSHA names it by), in argument
-# order, which must be enum cf_script_id's order.
+# script's text, length and SHA1 (what EVALSHA names it by), each in the
+# slot of enum cf_script_id named after its file (name.lua ->
+# CF_SCRIPT_NAME), so the order of the arguments does not matter. The C
+# compiler stops a build with a file the enum does not name; one file per
+# enum value is checked by a static assertion on the count.
 #
 # A script's line "--@lib a b c" names the shared pieces it uses
 # (LIBDIR/a.lua ...), in order; they are prepended to it, so the embedded
@@ -58,11 +61,15 @@ for f in "$@"; do
     cat "$f" >> "$tmp"
     sha=$(sha1sum "$tmp" | cut -d' ' -f1)
     len=$(wc -c < "$tmp" | tr -d ' ')
-    printf '    {"%s",\n' "$name"
+    printf '    [CF_SCRIPT_%s] = {"%s",\n' \
+        "$(echo "$name" | tr '[:lower:]' '[:upper:]')" "$name"
     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/     "/' -e 's/$/\\n"/' "$tmp"
     printf '     , %s, "%s"},\n' "$len" "$sha"
 done
 echo '};'
+echo
+printf '_Static_assert(%d == CF_SCRIPT__COUNT,\n' "$#"
+echo '               "one common/scripts/*.lua per enum cf_script_id");'
 echo
 echo 'const struct cf_script *cf_script_get(enum cf_script_id id)'
 echo '{'

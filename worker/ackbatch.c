@@ -85,9 +85,9 @@ static void send_batch(struct worker *w, struct crawl *cr)
     struct ack_batch *b = cr->acks;
 
     cr->acks = NULL;
-    /* the client takes the command over; on_ack frees b */
-    if (rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b) != 0)
-        ack_batch_free(b);
+    /* the client takes the command over; on_ack frees b (a durable send
+     * never fails: rclient.h) */
+    rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b);
 }
 
 void ackbatch_send_all(struct worker *w)

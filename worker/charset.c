@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "parse.h"
 
 #define PRESCAN_LEN 1024
@@ -59,11 +60,6 @@ static const struct label *label_find(const char *s, size_t n)
     return NULL;
 }
 
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 /* The value of charset= in a Content-Type-like string s[0..n), or NULL;
  * *vlen its length (quotes stripped). */
 static const char *charset_param(const char *s, size_t n, size_t *vlen)
@@ -74,12 +70,12 @@ static const char *charset_param(const char *s, size_t n, size_t *vlen)
         if (strncasecmp(s + i, "charset", 7) != 0)
             continue;
         j = i + 7;
-        while (j < n && is_space((unsigned char)s[j]))
+        while (j < n && cf_is_space((unsigned char)s[j]))
             j++;
         if (j >= n || s[j] != '=')
             continue;
         j++;
-        while (j < n && is_space((unsigned char)s[j]))
+        while (j < n && cf_is_space((unsigned char)s[j]))
             j++;
         if (j < n && (s[j] == '"' || s[j] == '\'')) {
             char q = s[j++];
@@ -90,7 +86,7 @@ static const char *charset_param(const char *s, size_t n, size_t *vlen)
             return s + j;
         }
         i = j;
-        while (i < n && !is_space((unsigned char)s[i]) && s[i] != ';' &&
+        while (i < n && !cf_is_space((unsigned char)s[i]) && s[i] != ';' &&
                s[i] != '"' && s[i] != '\'')
             i++;
         *vlen = i - j;
@@ -104,22 +100,22 @@ static const char *charset_param(const char *s, size_t n, size_t *vlen)
 static const char *next_attr(const char *p, const char *end, const char **name,
                              size_t *nlen, const char **val, size_t *vlen)
 {
-    while (p < end && (is_space((unsigned char)*p) || *p == '/'))
+    while (p < end && (cf_is_space((unsigned char)*p) || *p == '/'))
         p++;
     if (p >= end || *p == '>')
         return NULL;
     *name = p;
-    while (p < end && !is_space((unsigned char)*p) && *p != '=' && *p != '>')
+    while (p < end && !cf_is_space((unsigned char)*p) && *p != '=' && *p != '>')
         p++;
     *nlen = (size_t)(p - *name);
     *val = p;
     *vlen = 0;
-    while (p < end && is_space((unsigned char)*p))
+    while (p < end && cf_is_space((unsigned char)*p))
         p++;
     if (p >= end || *p != '=')
         return p;
     p++;
-    while (p < end && is_space((unsigned char)*p))
+    while (p < end && cf_is_space((unsigned char)*p))
         p++;
     if (p < end && (*p == '"' || *p == '\'')) {
         char q = *p++;
@@ -130,7 +126,7 @@ static const char *next_attr(const char *p, const char *end, const char **name,
         return p < end ? p + 1 : p;
     }
     *val = p;
-    while (p < end && !is_space((unsigned char)*p) && *p != '>')
+    while (p < end && !cf_is_space((unsigned char)*p) && *p != '>')
         p++;
     *vlen = (size_t)(p - *val);
     return p;
@@ -160,7 +156,7 @@ static const char *meta_prescan(const char *s, size_t n, size_t *llen)
             continue;
         }
         if (end - p < 5 || strncasecmp(p, "meta", 4) != 0 ||
-            !(is_space((unsigned char)p[4]) || p[4] == '/'))
+            !(cf_is_space((unsigned char)p[4]) || p[4] == '/'))
             continue;
         p += 4;
         while ((p = next_attr(p, end, &name, &nlen, &val, &vlen)) != NULL) {

@@ -44,11 +44,10 @@ static void send_release(struct worker *w, struct crawl *cr,
         return;
     cf_cmd_init(&c);
     cf_frontier_release_cmd(&c, cr->name, cf_wall_ms(), refs, n);
-    if (rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_release, w) == 0)
-        w->releasing++;
-    else
-        cf_warn("release not sent, leases will expire", "crawl=%s n=%zu",
-                cr->name, n);
+    /* counted first: a durable send never fails, and its callback may
+     * run inside the call (queue full; rclient.h) */
+    w->releasing++;
+    rclient_send(w->rc, &c, RC_SCRIPT | RC_DURABLE, on_release, w);
     cf_cmd_cleanup(&c);
 }
 

@@ -18,8 +18,13 @@
 #include "url.h"
 #include "warc.h"
 
-#define ROBOTS_BODY_MAX (500 * 1024)
-#define DISALLOW_ALL "User-agent: *\nDisallow: /\n"
+/* A page's result record, its outlinks (store_links) included. */
+#define RESULT_MAX_BYTES (16 * 1024 * 1024)
+/* A failed attempt's result record (no outlinks). */
+#define FAIL_RESULT_MAX_BYTES (1024 * 1024)
+/* Redirects a robots.txt fetch follows (RFC 9309 2.3.1.2: at least 5). */
+#define ROBOTS_REDIRECTS_MAX 5
+
 
 static const char *const job_state_names[] = {
     "new", "robots_wait", "ready", "fetching", "result", "done",
@@ -166,6 +171,28 @@ static void count_result(struct worker *w, enum cf_outcome out,
         w->n.errors++;
 }
 
+/* Encode res into enc (capped). Only a huge outlink list, or a huge
+ * title, passes the cap: they are dropped, said, and the rest encoded
+ * again. Returns 0, or CF_EINVAL with enc empty (said too): the lease is
+ * acked with an empty result rather than left to expire and come back. */
+static int encode_result(struct cf_result *res, struct cf_buf *enc)
+{
+    if (cf_result_encode(res, enc) == 0)
+        return 0;
+    cf_warn("result over its cap, outlinks and title dropped",
+            "url=%s outlinks=%zu cap=%zu", res->url, res->noutlinks,
+            enc->cap);
+    res->outlinks = NULL;
+    res->noutlinks = 0;
+    res->title = NULL;
+    cf_buf_reset(enc);
+    if (cf_result_encode(res, enc) == 0)
+        return 0;
+    cf_error("result not encoded", "url=%s cap=%zu", res->url, enc->cap);
+    cf_buf_reset(enc);
+    return CF_EINVAL;
+}
+
 /* Queue the one ack of a page (batched per crawl). */
 static void send_ack(struct job *j, struct cf_result *res,
                      enum cf_outcome out, struct page_links *pl,
@@ -176,14 +203,8 @@ static void send_ack(struct job *j, struct cf_result *res,
     struct cf_ack a = {0};
     struct ack_ctx *ac = ackbatch_ctx_new(j->cr, pl);
 
-    cf_buf_init(&enc, 16 * 1024 * 1024);
-    if (cf_result_encode(res, &enc) != 0) {
-        /* only a huge outlink list can do this: drop it and retry */
-        res->outlinks = NULL;
-        res->noutlinks = 0;
-        cf_buf_reset(&enc);
-        cf_result_encode(res, &enc);
-    }
+    cf_buf_init(&enc, RESULT_MAX_BYTES);
+    encode_result(res, &enc);
     a.fp = j->lease.fp;
     a.token = j->lease.token;
     a.hostkey = j->lease.hostkey;
@@ -222,8 +243,8 @@ static void send_fail(struct job *j, struct cf_result *res,
     /* The result of the last attempt is the URL's final one: fail writes
      * it to the results stream only when the request goes dead. */
     res->flags |= CF_RES_DEAD;
-    cf_buf_init(&enc, 1024 * 1024);
-    cf_result_encode(res, &enc);
+    cf_buf_init(&enc, FAIL_RESULT_MAX_BYTES);
+    encode_result(res, &enc);
     f.fp = j->lease.fp;
     f.token = j->lease.token;
     f.hostkey = j->lease.hostkey;
@@ -294,9 +315,9 @@ static int archive(struct job *j, const char *url, struct warc_place *at)
         o.prefix = cr->name;
         o.worker = j->w->id;
         o.max_size = j->w->o->warc_max_size;
-        o.max_record = (size_t)cr->cfg.max_body > ROBOTS_BODY_MAX
+        o.max_record = (size_t)cr->cfg.max_body > ROBOTS_MAX_BYTES
                            ? (size_t)cr->cfg.max_body
-                           : ROBOTS_BODY_MAX;
+                           : ROBOTS_MAX_BYTES;
         o.info = info;
         cr->warc = warc_new(&o, errstr);
         free(info);
@@ -556,14 +577,11 @@ static void robots_done(struct job *j)
     }
     if (x->code != CURLE_OK && !x->too_large)
         status = 0; /* unreachable */
-    if (status >= 200 && status < 300) {
-        body = x->body.data ? x->body.data : "";
-        len = x->body.len;
-    } else if (status == 0 || status >= 500) {
-        body = DISALLOW_ALL;
-        len = strlen(body);
-    }
-    rules = robots_parse(body, len, cr->robots_token);
+    /* the rules the status stands for, and the text other workers parse
+     * them from (robots.h: RFC 9309's status rules) */
+    body = robots_body_for_status(status, x->body.data, x->body.len, &len);
+    rules = robots_from_status(status, x->body.data, x->body.len,
+                               cr->robots_token);
     delay = robots_crawl_delay_ms(rules);
     robots_sitemaps(j, rules);
     robots_free(rules);
@@ -643,9 +661,9 @@ static void start_fetch(struct job *j)
     o.low_speed_ms = (long)cfg->low_speed_ms;
     o.allow_private = (int)cfg->allow_private;
     if (robots) {
-        o.max_body = ROBOTS_BODY_MAX;
+        o.max_body = ROBOTS_MAX_BYTES;
         o.follow = 1;
-        o.max_redirects = 5;
+        o.max_redirects = ROBOTS_REDIRECTS_MAX;
         o.truncate = 1;
     } else if (j->req.flags & CF_REQ_SITEMAP) {
         o.max_body = SITEMAP_MAX_BYTES;

@@ -25,7 +25,14 @@
 #define PROCS_MAX 256
 #define RESTART_MIN_MS 500
 #define RESTART_MAX_MS 30000
+/* Defaults: written once, the usage text prints them (STR). */
+#define CONCURRENCY_DEFAULT 256
+#define BATCH_DEFAULT 64
+#define GRACE_MS_DEFAULT 20000
+#define QUEUE_CAP_DEFAULT 100000
 #define SEEN_CACHE_DEFAULT 1048576
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define SEEN_CACHE_MAX 16777216
 #define WARC_MAX_SIZE_DEFAULT (INT64_C(1) << 30)
 #define WARC_MAX_SIZE_MIN (INT64_C(1) << 20)
@@ -71,8 +78,10 @@ static const char usage[] =
     "                       " CF_REDIS_DEFAULT ")\n"
     "  --crawl NAME         serve this crawl (repeatable; default: every\n"
     "                       crawl in cf:crawls, re-read every 2 s)\n"
-    "  --concurrency N      transfers in flight per process (default 256)\n"
-    "  --batch N            leases per pop at most (default 64)\n"
+    "  --concurrency N      transfers in flight per process (default "
+    STR(CONCURRENCY_DEFAULT) ")\n"
+    "  --batch N            leases per pop at most (default "
+    STR(BATCH_DEFAULT) ")\n"
     "  --procs N            run N worker processes under a supervisor that\n"
     "                       restarts one that dies (default 1)\n"
     "  --metrics-port P     serve /metrics, /livez and /readyz on P\n"
@@ -80,14 +89,15 @@ static const char usage[] =
     "                       the default)\n"
     "  --id ID              worker id (default host:pid)\n"
     "  --grace-ms MS        on SIGTERM, time to finish in-flight work\n"
-    "                       (default 20000)\n"
+    "                       (default " STR(GRACE_MS_DEFAULT) ")\n"
     "  --exit-when-done     exit 0 once every served crawl is done or\n"
     "                       cancelled\n"
     "  --queue-cap N        results kept in memory while Redis is away\n"
-    "                       (default 100000)\n"
+    "                       (default " STR(QUEUE_CAP_DEFAULT) ")\n"
     "  --seen-cache N       per crawl, remember up to N links this worker\n"
     "                       pushed and do not send them again (up to 16\n"
-    "                       bytes each; default 1048576, 0 = off)\n"
+    "                       bytes each; default "
+    STR(SEEN_CACHE_DEFAULT) ", 0 = off)\n"
     "  --warc-dir DIR       WARC files of crawls with --warc go here; cut\n"
     "                       .open files left in it are repaired at start\n"
     "                       (default ./warc)\n"
@@ -259,10 +269,10 @@ int main(int argc, char **argv)
     long long v, procs = 1;
     int c, rv, lvl;
 
-    o.concurrency = 256;
-    o.batch = 64;
-    o.grace_ms = 20000;
-    o.queue_cap = 100000;
+    o.concurrency = CONCURRENCY_DEFAULT;
+    o.batch = BATCH_DEFAULT;
+    o.grace_ms = GRACE_MS_DEFAULT;
+    o.queue_cap = QUEUE_CAP_DEFAULT;
     o.seen_cache = SEEN_CACHE_DEFAULT;
     o.warc_dir = "warc";
     o.warc_max_size = WARC_MAX_SIZE_DEFAULT;

@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "err.h"
 #include "htmlscan.h"
 #include "parse.h"
@@ -161,11 +162,6 @@ static int tag_class(const char *s, size_t n)
     return TAG_NESTS;
 }
 
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Where to cut s so that the naive nesting stays <= max: a linear,
  * approximate tag scan (comments and raw text skipped). Returns n when
  * the body is fine. */
@@ -190,10 +186,10 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
             close = 1;
             p++;
         }
-        if (p >= end || !is_alpha((unsigned char)*p))
+        if (p >= end || !cf_is_alpha((unsigned char)*p))
             continue;
         name = p;
-        while (p < end && (is_alpha((unsigned char)*p) ||
+        while (p < end && (cf_is_alpha((unsigned char)*p) ||
                            (*p >= '0' && *p <= '9') || *p == '-'))
             p++;
         nl = (size_t)(p - name);
@@ -247,11 +243,6 @@ struct walk {
     size_t nrobots;         /* bytes in robots */
 };
 
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 /* 1 when the space/comma separated list s holds word (any case). */
 static int has_token(const char *s, const char *word)
 {
@@ -259,9 +250,9 @@ static int has_token(const char *s, const char *word)
 
     while (*s) {
         size_t n = 0;
-        while (*s && (is_space((unsigned char)*s) || *s == ','))
+        while (*s && (cf_is_space((unsigned char)*s) || *s == ','))
             s++;
-        while (s[n] && !is_space((unsigned char)s[n]) && s[n] != ',')
+        while (s[n] && !cf_is_space((unsigned char)s[n]) && s[n] != ',')
             n++;
         if (n == wl && strncasecmp(s, word, n) == 0)
             return 1;
@@ -283,7 +274,7 @@ static void add_cand(struct walk *w, const char *ref, int nofollow,
 
     if (ref == NULL)
         return;
-    while (is_space((unsigned char)*p))
+    while (cf_is_space((unsigned char)*p))
         p++;
     /* Empty and fragment-only references are same-document references
      * (RFC 3986 section 4.4): they name this page, whatever <base> says. */
@@ -307,7 +298,7 @@ static void collapse_append(char *buf, size_t *n, size_t max, const char *t,
                             int *space)
 {
     for (; *t && *n < max; t++) {
-        if (is_space((unsigned char)*t)) {
+        if (cf_is_space((unsigned char)*t)) {
             *space = *n > 0;
             continue;
         }
@@ -395,10 +386,10 @@ static void take_lang(struct walk *w, const char *v)
 {
     size_t n;
 
-    while (is_space((unsigned char)*v))
+    while (cf_is_space((unsigned char)*v))
         v++;
     n = strlen(v);
-    while (n > 0 && is_space((unsigned char)v[n - 1]))
+    while (n > 0 && cf_is_space((unsigned char)v[n - 1]))
         n--;
     if (n == 0 || n > PARSE_LANG_MAX)
         return;
@@ -426,9 +417,9 @@ static void add_robots(struct walk *w, const char *s, int header)
     while (*s) {
         size_t n = 0, i;
         const char *colon;
-        while (*s && (is_space((unsigned char)*s) || *s == ','))
+        while (*s && (cf_is_space((unsigned char)*s) || *s == ','))
             s++;
-        while (s[n] && !is_space((unsigned char)s[n]) && s[n] != ',')
+        while (s[n] && !cf_is_space((unsigned char)s[n]) && s[n] != ',')
             n++;
         if (n == 0)
             break;
@@ -736,7 +727,7 @@ static void take_canonical(struct walk *w, const struct cf_url_base *base,
     const char *p = w->canon_href;
     char *url = NULL;
 
-    while (is_space((unsigned char)*p))
+    while (cf_is_space((unsigned char)*p))
         p++;
     if (*p == '\0')
         return;

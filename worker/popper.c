@@ -19,6 +19,7 @@
 #define IDLE_POP_MIN_MS 10
 #define PARTIAL_POP_MS 20
 #define ENDED_POP_MS 2000
+#define LOST_POP_MS 500 /* after a pop lost with the link */
 #define CRAWL_POPS_MAX 2 /* pops of one crawl outstanding at once */
 #define POP_SLOW_US 5000 /* a pop answered after this is counted slow */
 static const struct {
@@ -66,7 +67,7 @@ static int64_t empty_pop_wait(struct crawl *cr, const struct cf_pop_info *info)
     if (cr->state != CS_RUNNING)
         return ENDED_POP_MS;
     if (info->wait_ms < 0) {
-        int64_t cap = info->wait_ms == -2 ? LEASED_POP_MAX_MS
+        int64_t cap = info->wait_ms == CF_POP_WAIT_LEASED ? LEASED_POP_MAX_MS
                                           : IDLE_POP_MAX_MS;
 
         cr->w->n.idle_pops++;
@@ -108,7 +109,7 @@ static void on_pop(redisReply *r, void *arg)
     w->popping -= asked;
     free(pc);
     if (!r) {
-        cr->next_pop_ms = now + 500;
+        cr->next_pop_ms = now + LOST_POP_MS;
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -166,7 +167,6 @@ void worker_pump(struct worker *w)
 {
     int64_t now = cf_mono_ms(), next = 0;
     int free_slots, low, i, k, want;
-    static int rr;
 
     if (w->state != WS_RUNNING || !rclient_up(w->rc) ||
         !rclient_up(w->rc_pop))
@@ -179,7 +179,7 @@ void worker_pump(struct worker *w)
     if (w->inflight > 0 && free_slots < low)
         return;
     for (k = 0; k < w->ncrawls && free_slots > 0; k++) {
-        struct crawl *cr = w->crawls[(rr + k) % w->ncrawls];
+        struct crawl *cr = w->crawls[(w->pop_rr + k) % w->ncrawls];
         struct pop_ctx *pc;
         struct cf_cmd c;
         if (!cr->listed || !cr->have_cfg || cr->pops >= CRAWL_POPS_MAX ||
@@ -212,7 +212,7 @@ void worker_pump(struct worker *w)
         w->popping += want;
         free_slots -= want;
     }
-    rr++;
+    w->pop_rr++;
     if (next)
         pop_timer_arm(w, next, now);
 }

@@ -9,7 +9,6 @@
 #include <hiredis/async.h>
 
 #include "alloc.h"
-#include "clock.h"
 #include "err.h"
 #include "log.h"
 
@@ -49,8 +48,6 @@ struct rclient {
     size_t queue_cap;          /* bound on nqueue */
     size_t nsent;              /* sent, reply not yet seen */
     int closing;               /* rclient_free in progress */
-    int ever_up;               /* link was up once */
-    int64_t down_since;        /* ms when the link went down, 0 if up */
     rclient_notify *notify;    /* state change callback */
     void *notify_arg;
     struct rclient_stats st;   /* counters */
@@ -97,8 +94,6 @@ static void rc_went_down(struct rclient *rc, const char *why)
     rc->ac = NULL;
     rc_set_state(rc, RC_DOWN);
     rc->st.failures++;
-    if (!rc->down_since)
-        rc->down_since = cf_mono_ms();
     cf_warn("redis unavailable, retrying", "addr=%s error=\"%s\" retry_ms=%d",
             cf_redis_addr_format(&rc->addr, a, sizeof(a)), why,
             rc->backoff_ms);
@@ -212,8 +207,6 @@ static void rc_became_up(struct rclient *rc)
     rc->st.connects++;
     cf_info("redis connected", "addr=%s queued=%zu",
             cf_redis_addr_format(&rc->addr, a, sizeof(a)), rc->nqueue);
-    rc->ever_up = 1;
-    rc->down_since = 0;
     rc_flush(rc);
     if (rc->notify)
         rc->notify(1, rc->notify_arg);
@@ -337,7 +330,6 @@ struct rclient *rclient_new(struct event_base *base,
     rc->state = RC_DOWN;
     TAILQ_INIT(&rc->queue);
     rc->retry_ev = evtimer_new(base, rc_timer, rc);
-    rc->down_since = cf_mono_ms();
     rc_connect(rc);
     return rc;
 }
@@ -371,16 +363,6 @@ int rclient_up(const struct rclient *rc)
 size_t rclient_pending(const struct rclient *rc)
 {
     return rc->nsent + rc->nqueue;
-}
-
-int64_t rclient_down_ms(const struct rclient *rc)
-{
-    return rc->down_since ? cf_mono_ms() - rc->down_since : 0;
-}
-
-int rclient_ever_up(const struct rclient *rc)
-{
-    return rc->ever_up;
 }
 
 const struct rclient_stats *rclient_stats(const struct rclient *rc)

@@ -60,16 +60,20 @@ void rclient_free(struct rclient *rc);
 int rclient_up(const struct rclient *rc);
 /* Commands sent and not yet answered, plus durable ones waiting. */
 size_t rclient_pending(const struct rclient *rc);
-/* ms since the link went down (0 while up or never down). */
-int64_t rclient_down_ms(const struct rclient *rc);
-/* 1 once the link has been up at least once. */
-int rclient_ever_up(const struct rclient *rc);
 const struct rclient_stats *rclient_stats(const struct rclient *rc);
 
 /* Send cmd: its contents move into the client (cmd is left empty and
  * re-initialised, ready for reuse). Returns 0 when the command is sent or
- * queued (cb will be called exactly once), or CF_EAGAIN when the link is
- * down and the command is not durable (cb will not be called). */
+ * queued (cb will be called exactly once, from the event loop), or
+ * CF_EAGAIN when the link is down and the command is not durable (cb will
+ * not be called).
+ *
+ * A durable send (RC_DURABLE) never fails: it returns 0 and cb is called
+ * exactly once, whatever happens. The one case where cb runs before
+ * rclient_send returns is a durable command that finds the queue full
+ * (queue_cap): it is dropped (stats dropped) and cb gets NULL at once, so
+ * a caller must have its bookkeeping for the command done before the
+ * call. Callers need not check a durable send's return value. */
 int rclient_send(struct rclient *rc, struct cf_cmd *cmd, int flags,
                  rclient_cb *cb, void *arg);
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "robots.h"
 
 #define DELAY_MAX_MS 86400000LL
@@ -36,21 +37,6 @@ struct robots {
     struct robots_info info;
 };
 
-static int is_unreserved(int c)
-{
-    return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Percent-encoding to one form: upper-case hex, unreserved decoded, raw
  * controls, spaces and non-ASCII encoded. Heap string. */
 static char *normalize(const char *s, size_t n)
@@ -61,10 +47,10 @@ static char *normalize(const char *s, size_t n)
 
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-            hexval(s[i + 2]) >= 0) {
-            int v = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
-            if (is_unreserved(v)) {
+        if (c == '%' && i + 2 < n && cf_hexval(s[i + 1]) >= 0 &&
+            cf_hexval(s[i + 2]) >= 0) {
+            int v = cf_hexval(s[i + 1]) * 16 + cf_hexval(s[i + 2]);
+            if (cf_is_unreserved(v)) {
                 *o++ = (char)v;
             } else {
                 *o++ = '%';
@@ -374,14 +360,51 @@ struct robots *robots_disallow_all(void)
     return r;
 }
 
+/* What a fetch's final status means for the rules (RFC 9309 2.3.1). */
+enum status_rule {
+    STATUS_PARSE,    /* 2xx: the body is the rules */
+    STATUS_ALLOW,    /* 3xx left after redirects, 4xx: no rules */
+    STATUS_DISALLOW, /* 5xx, unreachable (0), anything else: none allowed */
+};
+
+static enum status_rule status_rule(long status)
+{
+    if (status >= 200 && status < 300)
+        return STATUS_PARSE;
+    if (status >= 300 && status < 500)
+        return STATUS_ALLOW;
+    return STATUS_DISALLOW;
+}
+
+#define DISALLOW_ALL_TEXT "User-agent: *\nDisallow: /\n"
+
 struct robots *robots_from_status(long status, const char *body, size_t len,
                                   const char *ua_token)
 {
-    if (status >= 200 && status < 300)
-        return robots_parse(body, len, ua_token);
-    if (status >= 300 && status < 500)
+    switch (status_rule(status)) {
+    case STATUS_PARSE:
+        return robots_parse(body ? body : "", len, ua_token);
+    case STATUS_ALLOW:
         return robots_allow_all();
-    return robots_disallow_all();
+    default:
+        return robots_disallow_all();
+    }
+}
+
+const char *robots_body_for_status(long status, const char *body,
+                                   size_t len, size_t *out_len)
+{
+    switch (status_rule(status)) {
+    case STATUS_PARSE:
+        *out_len = len;
+        return body ? body : "";
+    case STATUS_ALLOW:
+        *out_len = 0;
+        return "";
+    default:
+        *out_len = sizeof(DISALLOW_ALL_TEXT) - 1;
+        return DISALLOW_ALL_TEXT;
+    }
 }
 
 void robots_free(struct robots *r)

@@ -50,6 +50,12 @@ struct robots *robots_disallow_all(void);
  * disallow all. Caller frees. */
 struct robots *robots_from_status(long status, const char *body, size_t len,
                                   const char *ua_token);
+/* The same rules as a robots.txt text, for whoever parses it later (the
+ * frontier stores it for every worker): body itself for a 2xx (body may
+ * be NULL when len is 0), "" for a 3xx or 4xx, a disallow-all group for
+ * anything else. Sets *out_len; the result is body or a constant. */
+const char *robots_body_for_status(long status, const char *body,
+                                   size_t len, size_t *out_len);
 void robots_free(struct robots *r);
 
 /* 1 when path_and_query (from the first '/' of a normalised URL; "" is

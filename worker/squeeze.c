@@ -5,6 +5,7 @@
  * quoted attribute value does not end a tag). Everything it is not sure
  * about is copied unchanged: squeezing can only ever remove text. */
 #define _GNU_SOURCE /* memmem */
+#include "ascii.h"
 #include "squeeze.h"
 
 #include <string.h>
@@ -91,16 +92,6 @@ static const struct {
     {"thead", TK_PART},  {"tfoot", TK_PART},    {"colgroup", TK_PART},
     {"col", TK_PART},    {NULL, TK_NONE}};
 
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static int name_is(const char *s, size_t n, const char *name)
 {
     return strlen(name) == n && strncasecmp(s, name, n) == 0;
@@ -123,7 +114,7 @@ static int is_inert(const char *s, size_t n)
     const char *const *list;
     char low[INERT_MAX];
 
-    if (n == 0 || n > INERT_MAX || !is_alpha((unsigned char)s[0]))
+    if (n == 0 || n > INERT_MAX || !cf_is_alpha((unsigned char)s[0]))
         return 0;
     for (size_t i = 0; i < n; i++)
         low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
@@ -143,11 +134,11 @@ static const char *tag_end(const char *p, const char *end, size_t *nlen)
 {
     const char *name = p;
 
-    while (p < end && !is_space((unsigned char)*p) && *p != '/' && *p != '>')
+    while (p < end && !cf_is_space((unsigned char)*p) && *p != '/' && *p != '>')
         p++;
     *nlen = (size_t)(p - name);
     for (;;) {
-        while (p < end && (is_space((unsigned char)*p) || *p == '/'))
+        while (p < end && (cf_is_space((unsigned char)*p) || *p == '/'))
             p++;
         if (p >= end)
             return NULL;
@@ -155,17 +146,17 @@ static const char *tag_end(const char *p, const char *end, size_t *nlen)
             return p + 1;
         /* attribute name: its first character is taken whatever it is */
         p++;
-        while (p < end && !is_space((unsigned char)*p) && *p != '/' &&
+        while (p < end && !cf_is_space((unsigned char)*p) && *p != '/' &&
                *p != '>' && *p != '=')
             p++;
-        while (p < end && is_space((unsigned char)*p))
+        while (p < end && cf_is_space((unsigned char)*p))
             p++;
         if (p >= end)
             return NULL;
         if (*p != '=')
             continue;
         p++;
-        while (p < end && is_space((unsigned char)*p))
+        while (p < end && cf_is_space((unsigned char)*p))
             p++;
         if (p >= end)
             return NULL;
@@ -177,7 +168,7 @@ static const char *tag_end(const char *p, const char *end, size_t *nlen)
             p = q + 1;
             continue;
         }
-        while (p < end && !is_space((unsigned char)*p) && *p != '>')
+        while (p < end && !cf_is_space((unsigned char)*p) && *p != '>')
             p++;
     }
 }
@@ -209,7 +200,7 @@ static const char *raw_end(const char *p, const char *end, const char *name)
     while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
         if ((size_t)(end - p) > nl + 2 && p[1] == '/' &&
             strncasecmp(p + 2, name, nl) == 0 &&
-            (is_space((unsigned char)p[2 + nl]) || p[2 + nl] == '/' ||
+            (cf_is_space((unsigned char)p[2 + nl]) || p[2 + nl] == '/' ||
              p[2 + nl] == '>'))
             return p;
         p++;
@@ -231,14 +222,14 @@ static const char *construct_end(const char *p, const char *end,
     *close = 0;
     if (end - p < 2)
         return p + 1;
-    if (is_alpha((unsigned char)p[1])) {
+    if (cf_is_alpha((unsigned char)p[1])) {
         *tag = p + 1;
         return tag_end(p + 1, end, nlen);
     }
     if (p[1] == '/') {
         if (end - p < 3)
             return p + 1;
-        if (is_alpha((unsigned char)p[2])) {
+        if (cf_is_alpha((unsigned char)p[2])) {
             *tag = p + 2;
             *close = 1;
             return tag_end(p + 2, end, nlen);
@@ -262,7 +253,7 @@ static size_t put_run(char *o, const char *t, size_t n)
 {
     size_t k = 0;
 
-    while (k < n && is_space((unsigned char)t[k]))
+    while (k < n && cf_is_space((unsigned char)t[k]))
         k++;
     if (k < n && (unsigned char)t[k] > 0x20 && (unsigned char)t[k] < 0x7f &&
         t[k] != '&')
@@ -275,7 +266,7 @@ static size_t put_run(char *o, const char *t, size_t n)
 static int has_text(const char *t, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_space((unsigned char)t[i]))
+        if (!cf_is_space((unsigned char)t[i]))
             return 1;
     return 0;
 }

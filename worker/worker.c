@@ -32,6 +32,8 @@
 #define ROBOTS_CACHE_MAX 4096
 #define ROBOTS_CACHE_TTL_MS 60000
 #define RELEASE_WAIT_MS 2000
+/* pages/s in the heartbeat: each 1 s sample weighs half, the past half */
+#define RATE_WEIGHT_OLD 0.5
 
 static const char *const ws_names[] = {
     "starting", "running", "draining", "stopping",
@@ -338,7 +340,9 @@ static void heartbeat(struct worker *w, int64_t now)
     if (now - w->rate_ms >= 1000) {
         double inst = (double)(w->n.pages - w->rate_pages) * 1000.0 /
                       (double)(now - w->rate_ms);
-        w->rate = w->rate_ms ? 0.5 * w->rate + 0.5 * inst : inst;
+        w->rate = w->rate_ms ? RATE_WEIGHT_OLD * w->rate +
+                                   (1 - RATE_WEIGHT_OLD) * inst
+                             : inst;
         w->rate_pages = w->n.pages;
         w->rate_ms = now;
     }

@@ -202,6 +202,7 @@ struct worker {
     struct event *result_ev;     /* lowest priority: make one result */
     int inflight;                /* live jobs */
     int popping;                 /* leases asked for in outstanding pops */
+    unsigned pop_rr;             /* the crawl worker_pump starts at */
     int list_loading;            /* SMEMBERS cf:crawls outstanding */
     int64_t list_ms;             /* last crawl list refresh (monotonic) */
     int64_t hb_ms;               /* last heartbeat (monotonic) */

@@ -192,6 +192,43 @@ static void test_delay_sitemaps(void)
     robots_free(r);
 }
 
+/* The text stored for other workers stands for the same rules as
+ * robots_from_status() for every status. */
+static void test_body_for_status(void)
+{
+    static const long statuses[] = {0, 200, 204, 301, 399, 404, 410, 429,
+                                    500, 503, 599, 600};
+    static const char body[] = "user-agent: *\ndisallow: /p\n";
+    static const char *const paths[] = {"/", "/p", "/q", "/robots.txt"};
+    size_t i, k, n;
+    const char *t;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        struct robots *a = robots_from_status(statuses[i], body,
+                                              sizeof(body) - 1, "a");
+        struct robots *b;
+        int same = 1;
+
+        t = robots_body_for_status(statuses[i], body, sizeof(body) - 1, &n);
+        b = robots_parse(t, n, "a");
+        for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++)
+            same &= robots_allowed(a, paths[k]) == robots_allowed(b, paths[k]);
+        CHECKF(same, "status %ld: stored text and rules differ", statuses[i]);
+        robots_free(a);
+        robots_free(b);
+    }
+    t = robots_body_for_status(200, body, sizeof(body) - 1, &n);
+    CHECK(t == body && n == sizeof(body) - 1);
+    t = robots_body_for_status(404, body, sizeof(body) - 1, &n);
+    CHECK_STR(t, "");
+    CHECK_INT(n, 0);
+    t = robots_body_for_status(0, NULL, 0, &n);
+    CHECK_INT(n, strlen(t));
+    CHECK(strstr(t, "Disallow: /") != NULL);
+    t = robots_body_for_status(200, NULL, 0, &n);
+    CHECK_STR(t, "");
+}
+
 static void test_status_and_garbage(void)
 {
     struct robots *r;
@@ -213,6 +250,7 @@ static void test_status_and_garbage(void)
     CHECK_INT(robots_allowed(r, "/p"), 0);
     CHECK_INT(robots_allowed(r, ""), 1);
     robots_free(r);
+    test_body_for_status();
 
     r = robots_parse("", 0, "a");
     CHECK_INT(robots_allowed(r, "/"), 1);
