@@ -140,6 +140,10 @@ test-deploy: deps-deploy
 check: deps
 	$(MAKE) B=build/asan OPT=-O1 SAN_FLAGS="$(SANITIZE)" test-run
 
+# Record decoder against msgpack-c, for callgrind (bench/record_bench.c).
+$(B)/bench/record_bench: $(B)/bench/record_bench.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]
 $(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

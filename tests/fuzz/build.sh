@@ -7,7 +7,7 @@ command -v clang >/dev/null || { echo "fuzz: clang is needed" >&2; exit 1; }
 out=build/fuzz
 mkdir -p "$out"
 pkgs="hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson libcrypto libssl zlib libxml-2.0"
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iworker \
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iworker -Itests/lib \
  -Ibuild/gen $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lm"
 make -s build/gen/scripts.c
