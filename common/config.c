@@ -405,6 +405,9 @@ static const struct field fields[] = {
         "how long a popped request stays leased (must exceed timeout)"),
     INT(robots_ttl_ms, FU_MS, DAY, 0, 30 * DAY,
         "how long a fetched robots.txt is trusted (e.g. 24h)"),
+    INT(robots_retry_ms, FU_MS, 2 * SEC, 10, DAY,
+        "first wait before fetching an unreachable robots.txt again, "
+        "doubled per attempt up to backoff_max_ms"),
     INT(max_crawl_delay_ms, FU_MS, 30 * SEC, 0, DAY,
         "cap on a robots.txt Crawl-delay"),
     INT(breaker_failures, FU_NONE, 5, 0, 1000000,

@@ -46,6 +46,7 @@ struct cf_config {
     int64_t backoff_max_ms;
     int64_t lease_ms;             /* in-flight lease before a reap */
     int64_t robots_ttl_ms;
+    int64_t robots_retry_ms;     /* first wait after an unreachable robots.txt */
     int64_t max_crawl_delay_ms;   /* cap on robots Crawl-delay */
     int64_t breaker_failures;     /* consecutive host failures to trip */
     int64_t breaker_ms;           /* how long a tripped host waits */

@@ -33,6 +33,9 @@ static const char *const outcome_names[CF_OUT__COUNT] = {
     [CF_OUT_REDIS] = "redis",
     [CF_OUT_REDIRECT] = "redirect",
     [CF_OUT_BLOCKED] = "blocked",
+    [CF_OUT_PROTOCOL] = "protocol",
+    [CF_OUT_PROXY] = "proxy",
+    [CF_OUT_ROBOTS_UNREACHABLE] = "robots_unreachable",
     [CF_OUT_OTHER] = "other",
     [CF_OUT_EXTRACT] = "extract",
 };

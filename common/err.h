@@ -37,6 +37,9 @@ enum cf_outcome {
     CF_OUT_REDIS,
     CF_OUT_REDIRECT,      /* too many redirects, or to a bad scheme */
     CF_OUT_BLOCKED,       /* SSRF guard refused the address */
+    CF_OUT_PROTOCOL,      /* a broken answer: framing, truncated body */
+    CF_OUT_PROXY,         /* the proxy could not be resolved or reached */
+    CF_OUT_ROBOTS_UNREACHABLE, /* robots.txt unanswered past max_attempts */
     CF_OUT_OTHER,
     CF_OUT_EXTRACT,       /* fetched and parsed; an --extract field could
                            * not be evaluated (left empty, links taken) */

@@ -349,6 +349,19 @@ void cf_frontier_robots_cmd(struct cf_cmd *c, const char *crawl,
     cf_cmd_add(c, body, len);
 }
 
+void cf_frontier_robots_fail_cmd(struct cf_cmd *c, const char *crawl,
+                                 const char *hostkey, int64_t token,
+                                 int64_t now_ms, int status,
+                                 const char *outcome, const char *msg,
+                                 int final)
+{
+    cf_frontier_robots_cmd(c, crawl, hostkey, token, now_ms, status, "", 0,
+                           -1);
+    cf_cmd_adds(c, outcome);
+    cf_cmd_adds(c, msg ? msg : "");
+    cf_cmd_addll(c, final ? 1 : 0);
+}
+
 void cf_frontier_reap_cmd(struct cf_cmd *c, const char *crawl,
                           int64_t now_ms, int limit)
 {

@@ -212,6 +212,19 @@ void cf_frontier_robots_cmd(struct cf_cmd *c, const char *crawl,
                             const char *hostkey, int64_t token,
                             int64_t now_ms, int status, const char *body,
                             size_t len, int64_t crawl_delay_ms);
+/* robots, for a robots.txt that could not be had: no answer (status 0)
+ * or a 5xx. No rules are stored: the host's pages stay queued and the
+ * host waits robots_retry_ms * 2^(failures - 1) (capped by
+ * backoff_max_ms) before its robots.txt is leased again; at max_attempts
+ * failures in a row, or at once when final is set (an address the SSRF
+ * guard refuses), every page queued for the host is dead-lettered with
+ * outcome (robots_unreachable, blocked, ...) and msg, the real cause.
+ * Reply: 1 accepted, 0 stale. */
+void cf_frontier_robots_fail_cmd(struct cf_cmd *c, const char *crawl,
+                                 const char *hostkey, int64_t token,
+                                 int64_t now_ms, int status,
+                                 const char *outcome, const char *msg,
+                                 int final);
 
 /* reap: re-queue up to limit leases whose deadline is past. Reply: the
  * number re-queued. */

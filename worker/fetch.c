@@ -171,6 +171,19 @@ int fetch_set_public(struct fetch *f, const char *list, char *errstr)
     return rc;
 }
 
+/* An address as text ("127.0.0.1", "::1"), for messages. */
+static void fetch_addr_text(const struct sockaddr *sa, char *out, size_t len)
+{
+    const void *p = NULL;
+
+    if (sa->sa_family == AF_INET)
+        p = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa->sa_family == AF_INET6)
+        p = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!p || !inet_ntop(sa->sa_family, p, out, (socklen_t)len))
+        snprintf(out, len, "?");
+}
+
 static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
@@ -179,6 +192,7 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
     if (purpose == CURLSOCKTYPE_IPCXN && !x->allow_private &&
         fetch_addr_private(&a->addr) && !(x->f && addr_listed(x->f, &a->addr))) {
         x->blocked = 1;
+        fetch_addr_text(&a->addr, x->blocked_addr, sizeof(x->blocked_addr));
         if (x->f)
             x->f->st.blocked++;
         return CURL_SOCKET_BAD;
@@ -341,12 +355,12 @@ static const struct {
 } curl_codes[] = {
     {CURLE_OPERATION_TIMEDOUT, CF_OUT_TIMEOUT, 1},
     {CURLE_COULDNT_RESOLVE_HOST, CF_OUT_DNS, 1},
-    {CURLE_COULDNT_RESOLVE_PROXY, CF_OUT_DNS, 1},
+    {CURLE_COULDNT_RESOLVE_PROXY, CF_OUT_PROXY, 1},
     {CURLE_COULDNT_CONNECT, CF_OUT_CONNECT, 1},
     {CURLE_SEND_ERROR, CF_OUT_CONNECT, 1},
     {CURLE_RECV_ERROR, CF_OUT_CONNECT, 1},
     {CURLE_GOT_NOTHING, CF_OUT_CONNECT, 1},
-    {CURLE_PARTIAL_FILE, CF_OUT_CONNECT, 1},
+    {CURLE_PARTIAL_FILE, CF_OUT_PROTOCOL, 1}, /* body short of its length */
     {CURLE_HTTP2, CF_OUT_CONNECT, 1},
     {CURLE_HTTP2_STREAM, CF_OUT_CONNECT, 1},
     {CURLE_SSL_CONNECT_ERROR, CF_OUT_TLS, 0},
@@ -358,7 +372,7 @@ static const struct {
     {CURLE_TOO_MANY_REDIRECTS, CF_OUT_REDIRECT, 0},
     {CURLE_UNSUPPORTED_PROTOCOL, CF_OUT_REDIRECT, 0},
     {CURLE_BAD_CONTENT_ENCODING, CF_OUT_PARSE, 0},
-    {CURLE_WEIRD_SERVER_REPLY, CF_OUT_PARSE, 0},
+    {CURLE_WEIRD_SERVER_REPLY, CF_OUT_PROTOCOL, 1},
 };
 
 void fetch_classify(struct fetch_xfer *x)
@@ -394,6 +408,16 @@ void fetch_classify(struct fetch_xfer *x)
             break;
         }
     }
+    /* through a proxy, every connection is to the proxy */
+    if (x->proxied && x->code == CURLE_COULDNT_CONNECT)
+        x->outcome = CF_OUT_PROXY;
+    /* curl has one code for a reset and for a broken answer on the wire
+     * (bad chunked framing, oversized headers): its words tell them
+     * apart */
+    if (x->code == CURLE_RECV_ERROR && (strstr(x->errbuf, "chunk") ||
+                                        strstr(x->errbuf, "header") ||
+                                        strstr(x->errbuf, "Header")))
+        x->outcome = CF_OUT_PROTOCOL;
 }
 
 /* Every X-Robots-Tag header of the last response, one per line (a
@@ -752,7 +776,8 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     }
     if (o->user_agent)
         curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-    if (o->proxy && *o->proxy)
+    x->proxied = o->proxy && *o->proxy;
+    if (x->proxied)
         curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
     x->headers = line_list(o->headers, 0);
     if (x->headers)

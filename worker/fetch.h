@@ -100,6 +100,8 @@ struct fetch_xfer {
     int64_t start_mono_ms;      /* monotonic ms at start */
     int64_t fetch_ms;           /* duration, monotonic; 0 if not done */
     int blocked;                /* SSRF guard refused an address */
+    char blocked_addr[64];      /* the address it refused, as text */
+    int proxied;                /* the transfer went through a proxy */
     int too_large;              /* body cap hit */
     int not_html;               /* stopped: not an HTML content type */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message */

@@ -161,6 +161,26 @@ static void fill_result(struct job *j, struct cf_result *res,
     res->sitemap_priority = j->req.sitemap_priority;
 }
 
+/* What happened to a transfer, in words, by its outcome: the cap for
+ * too_large and the refused address for blocked (curl's own words there
+ * name the symptom, not the cause), else curl's message or the status. */
+static void fetch_message(const struct job *j, char *msg, size_t len)
+{
+    const struct fetch_xfer *x = &j->x;
+
+    msg[0] = '\0';
+    if (x->outcome == CF_OUT_TOO_LARGE)
+        snprintf(msg, len, "body over %lld bytes",
+                 (long long)j->cr->cfg.max_body);
+    else if (x->outcome == CF_OUT_BLOCKED)
+        snprintf(msg, len, "private address %s (see --allow-private)",
+                 x->blocked_addr[0] ? x->blocked_addr : "?");
+    else if (x->errbuf[0])
+        snprintf(msg, len, "%s", x->errbuf);
+    else if (x->outcome == CF_OUT_HTTP)
+        snprintf(msg, len, "HTTP %d", x->status);
+}
+
 static void count_result(struct worker *w, enum cf_outcome out,
                          int64_t bytes)
 {
@@ -431,14 +451,7 @@ static void page_done(struct job *j)
 
     page_links_init(&pl);
     page_in_of(j, &in);
-    msg[0] = '\0';
-    if (x->errbuf[0])
-        snprintf(msg, sizeof(msg), "%s", x->errbuf);
-    else if (out == CF_OUT_HTTP)
-        snprintf(msg, sizeof(msg), "HTTP %d", x->status);
-    else if (out == CF_OUT_TOO_LARGE)
-        snprintf(msg, sizeof(msg), "body over %lld bytes",
-                 (long long)j->cr->cfg.max_body);
+    fetch_message(j, msg, sizeof(msg));
 
     if (archive(j, j->req.url, &at) != 0) {
         page_links_cleanup(&pl);
@@ -555,6 +568,41 @@ static void robots_sitemaps(struct job *j, const struct robots *rules)
     free(robots_url);
 }
 
+/* robots.txt could not be had (no answer, or a 5xx): no rules are
+ * stored; the frontier keeps the host's pages queued and leases its
+ * robots.txt again after a backoff, and past max_attempts dead-letters
+ * them with this cause. A blocked address will not change: at once. */
+static void robots_unreachable(struct job *j, int status)
+{
+    struct fetch_xfer *x = &j->x;
+    struct crawl *cr = j->cr;
+    int blocked = x->outcome == CF_OUT_BLOCKED;
+    enum cf_outcome out = blocked ? CF_OUT_BLOCKED
+                                  : CF_OUT_ROBOTS_UNREACHABLE;
+    char cause[CURL_ERROR_SIZE + 64], msg[CURL_ERROR_SIZE + 96];
+    struct cf_cmd c;
+
+    fetch_message(j, cause, sizeof(cause));
+    if (status >= 500)
+        snprintf(msg, sizeof(msg), "robots.txt: HTTP %d", status);
+    else if (blocked)
+        snprintf(msg, sizeof(msg), "robots.txt: %s", cause);
+    else
+        snprintf(msg, sizeof(msg), "robots.txt: %s: %s",
+                 cf_outcome_name(x->outcome), cause[0] ? cause : "no answer");
+    cf_cmd_init(&c);
+    cf_frontier_robots_fail_cmd(&c, cr->name, j->lease.hostkey,
+                                j->lease.token, cf_wall_ms(), status,
+                                cf_outcome_name(out), msg, blocked);
+    rclient_send(j->w->rc, &c, RC_SCRIPT | RC_DURABLE, on_robots, cr);
+    cf_cmd_cleanup(&c);
+    robocache_invalidate(j->w->robots, cr->name, j->lease.hostkey);
+    j->w->n.robots_unreachable++;
+    cf_info("robots.txt unreachable", "crawl=%s host=%s error=\"%s\"",
+            cr->name, j->lease.hostkey, msg);
+    job_finish(j);
+}
+
 static void robots_done(struct job *j)
 {
     struct fetch_xfer *x = &j->x;
@@ -577,6 +625,10 @@ static void robots_done(struct job *j)
     }
     if (x->code != CURLE_OK && !x->too_large)
         status = 0; /* unreachable */
+    if (status == 0 || status >= 500) {
+        robots_unreachable(j, status);
+        return;
+    }
     /* the rules the status stands for, and the text other workers parse
      * them from (robots.h: RFC 9309's status rules) */
     body = robots_body_for_status(status, x->body.data, x->body.len, &len);

@@ -117,6 +117,9 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     metrics_seen(b, w);
     counter(b, "crawlfleet_worker_robots_fetched_total",
             "robots.txt files fetched.", "counter", w->n.robots_fetched);
+    counter(b, "crawlfleet_worker_robots_unreachable_total",
+            "robots.txt fetches without a usable answer (retried).",
+            "counter", w->n.robots_unreachable);
     counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",
             w->n.links);
     counter(b, "crawlfleet_worker_noindex_total",

@@ -140,6 +140,8 @@ struct worker_counters {
     uint64_t retries;            /* fails sent (transient) */
     uint64_t stale;              /* stale acks and fails */
     uint64_t robots_fetched;     /* robots leases completed */
+    uint64_t robots_unreachable; /* robots.txt fetches with no usable
+                                  * answer (retried by the frontier) */
     uint64_t robots_denied;      /* pages denied by robots rules */
     uint64_t pops;               /* pop calls */
     uint64_t empty_pops;         /* pops that leased nothing */

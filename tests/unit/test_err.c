@@ -51,6 +51,9 @@ static void test_outcome_names(void)
         [CF_OUT_REDIS] = "redis",
         [CF_OUT_REDIRECT] = "redirect",
         [CF_OUT_BLOCKED] = "blocked",
+        [CF_OUT_PROTOCOL] = "protocol",
+        [CF_OUT_PROXY] = "proxy",
+        [CF_OUT_ROBOTS_UNREACHABLE] = "robots_unreachable",
         [CF_OUT_OTHER] = "other",
         [CF_OUT_EXTRACT] = "extract",
     };

@@ -6,6 +6,7 @@ local CFG_DEFAULT = {
     per_host_concurrency = 1, obey_robots = 1, max_attempts = 3,
     backoff_ms = 1000, backoff_max_ms = 60000, lease_ms = 60000,
     robots_ttl_ms = 86400000, max_crawl_delay_ms = 30000,
+    robots_retry_ms = 2000,
     breaker_failures = 5, breaker_ms = 30000,
 }
 
