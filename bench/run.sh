@@ -134,6 +134,32 @@ for s in $SCEN; do
             crawlfleet="$CF_CMD"
         redis_share "$RES/s1-$STAMP.json"
         ;;
+    s1x)
+        # Extraction (bench/README.md, s1x): crawlfleet without extraction
+        # next to BASE_CF_BIN (a build of the tree before extraction, if
+        # given), crawlfleet with --text and three --extract rules, and
+        # Scrapy running the same three selectors plus text
+        # (bench/extract_spider.py). XPAGES pages (default 20,000; Scrapy
+        # at ~36 pages/s takes 10 minutes there: XPAGES=2000 for a quick
+        # look).
+        need_tools
+        dir=$(site "${XPAGES:-20000}")
+        X_ARGS='--text --extract "h1=css:h1::text" \
+ --extract "num=css:table.data td.num::text" \
+ --extract "related=xpath://aside[@class=\"related\"]//a/@href"'
+        set -- crawlfleet="$CF_CMD" crawlfleet_extract="$CF_CMD $X_ARGS"
+        [ -n "${BASE_CF_BIN:-}" ] &&
+            set -- crawlfleet_base="$(echo "$CF_CMD" |
+                sed "s|\$CF_BIN|$BASE_CF_BIN|")" "$@"
+        [ -n "$PEERS" ] && set -- "$@" scrapy_extract="/usr/bin/python3 \
+ -m scrapy runspider $TOP/bench/extract_spider.py -a start=\"\$START_URL\" \
+ -a hosts=\"\$SCOPE_HOSTS\" -s CONCURRENT_REQUESTS=\$CONCURRENCY \
+ -s CONCURRENT_REQUESTS_PER_DOMAIN=\$CONCURRENCY -s LOG_FILE=\$WORK/scrapy.log \
+ -o \$WORK/items.jl:jsonlines"
+        CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
+            --repeat "$REPEAT" --peers "" --keep-output \
+            --results "$RES/s1x-$STAMP.json" "$@"
+        ;;
     s2)
         need_tools
         dir=$(site 8000)

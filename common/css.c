@@ -71,7 +71,9 @@ static void put_utf8(struct cf_buf *b, uint32_t cp)
 {
     char u[4];
 
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    /* what XML (and so an XPath literal) may not hold becomes U+FFFD */
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+        cp == 0xFFFF || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r'))
         cp = 0xFFFD;
     if (cp < 0x80) {
         u[0] = (char)cp;
@@ -145,6 +147,58 @@ static int ident(struct css *c, struct cf_buf *b, int lower, const char *what)
     }
     if (b->len > NAME_MAX_LEN)
         return fail(c, start, "name too long");
+    /* element and attribute names become XPath names: ASCII only, and
+     * not starting with '-' or a digit */
+    if (lower && b->len > 0 && !(b->data[0] == '_' || (b->data[0] >= 'a' &&
+                                                      b->data[0] <= 'z')))
+        return fail(c, start, "names must start with a letter or '_'");
+    for (size_t k = 0; lower && k < b->len; k++)
+        if ((unsigned char)b->data[k] >= 0x80 ||
+            !is_name_char((unsigned char)b->data[k]) || b->data[k] == '\\')
+            return fail(c, start, "names must be ASCII letters, digits, "
+                                  "'-' or '_'");
+    return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF && (s[1] & 0xC0) == 0x80)
+        return 2;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80) {
+        if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0))
+            return 0; /* overlong, surrogate */
+        if (s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
+            return 0; /* U+FFFE, U+FFFF */
+        return 3;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+        if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* The selector holds only valid UTF-8 and no control characters but
+ * white space. 0, or -1 with the position. */
+static int check_text(struct css *c)
+{
+    const unsigned char *p = (const unsigned char *)c->s;
+    size_t i = 0;
+
+    while (p[i]) {
+        size_t n = utf8_len(p + i);
+        if (n == 0)
+            return fail(c, i, "invalid UTF-8");
+        if (p[i] < 0x20 && !is_ws(p[i]))
+            return fail(c, i, "control character");
+        i += n;
+    }
     return 0;
 }
 
@@ -712,8 +766,10 @@ int cf_css_to_xpath(const char *css, char **xpath, size_t *pos,
         return CF_EINVAL;
     }
     cf_buf_init(&o, WORK_MAX);
+    if (check_text(&c) != 0)
+        rc = -1;
     skip_ws(&c);
-    for (;;) {
+    for (; rc == 0;) {
         if (selector(&c, &o) != 0) {
             rc = -1;
             break;
