@@ -392,7 +392,9 @@ static const struct field fields[] = {
     INT(low_speed_ms, FU_MS, 20 * SEC, 0, DAY, "... for this long (e.g. 20s)"),
     INT(max_body, FU_BYTES, 10 * MIB, 1, 4 * GIB,
         "largest decoded body kept (e.g. 10MiB)"),
-    INT(max_redirects, FU_NONE, 5, 0, 100, "redirects followed per request"),
+    INT(max_redirects, FU_NONE, 5, 0, 100,
+        "no effect, kept for old config files: a page's redirect is a "
+        "new request, robots.txt follows up to 5"),
     INT(max_links, FU_NONE, 5000, 0, 1000000, "links taken from one page"),
     INT(max_url_len, FU_NONE, 2048, 16, 65536, "longest URL queued, in bytes"),
     INT(max_attempts, FU_NONE, 3, 1, 100,

@@ -130,4 +130,7 @@ char *cf_config_field_value(const struct cf_config *c, size_t i);
  * content (settings before that line stay applied). */
 int cf_config_load_file(struct cf_config *c, const char *path, char *errstr);
 
+/* The version both binaries print (--version). */
+#define CF_VERSION "0.1.0"
+
 #endif

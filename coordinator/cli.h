@@ -10,8 +10,10 @@
 
 #include <hiredis/hiredis.h>
 
+#include "config.h"
+
 #define CLI_PROG "crawlfleet"
-#define CLI_VERSION "0.1.0"
+#define CLI_VERSION CF_VERSION
 
 /* Exit codes (docs/cli.md). */
 enum cli_exit {

@@ -30,7 +30,7 @@
 #include "robocache.h"
 
 #define WORKER_CRAWLS_MAX 256
-#define WORKER_VERSION "0.1" /* crawlfleet-worker --version */
+#define WORKER_VERSION CF_VERSION /* crawlfleet-worker --version */
 
 /* Process options (from flags). */
 struct worker_opts {
