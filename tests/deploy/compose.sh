@@ -61,7 +61,8 @@ trap 'exit 130' INT TERM
 
 bail() {
     t_fail "$*"
-    t_summary compose
+    echo "# the fleet's tests took $(($(date +%s) - t1)) s"
+t_summary compose
     exit 1
 }
 
@@ -84,9 +85,11 @@ fi
 t_ok "docker daemon up ($DC)"
 
 # -- 1. images
+t0=$(date +%s)
 base=$(sh "$TOP/tests/deploy/base-image.sh" "$CRAWLFLEET_BASE") ||
     bail "base image"
 t_ok "base image $base"
+echo "# base image ready in $(($(date +%s) - t0)) s"
 mkdir "$T/src"
 (cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
     xargs -0 tar -cf - 2>/dev/null) | tar -C "$T/src" -xf - ||
@@ -123,6 +126,9 @@ t_check "its working directory is writable" docker run --rm --entrypoint \
     sh "$CRAWLFLEET_IMAGE" -c 'echo x >written && test -s written'
 t_check "the image has a health check" sh -c "docker image inspect \
     -f '{{.Config.Healthcheck.Test}}' '$CRAWLFLEET_IMAGE' | grep -q readyz"
+
+t1=$(date +%s)
+echo "# images (base, build, fixture, Redis) ready in $((t1 - t0)) s"
 
 # -- 2. the fleet
 # dwait SECS CMD...: run CMD every half second until it succeeds or SECS
@@ -293,4 +299,5 @@ t_check "Redis stopped: the worker keeps running, not restarted" sh -c "
     [ \"\$(docker inspect -f '{{.State.Running}} {{.RestartCount}}' $w)\" \
     = 'true $restarts' ]"
 
+echo "# the fleet's tests took $(($(date +%s) - t1)) s"
 t_summary compose
