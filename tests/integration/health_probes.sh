@@ -52,7 +52,7 @@ spawn() {
     >/dev/null || t_fail "seed"
 
 spawn worker 'metrics listening' "$B/crawlfleet-worker" --redis "$R" \
-    --crawl absent --concurrency 4 || { t_summary health_probes; exit 1; }
+    --crawl absent --concurrency 4 --grace-ms 3000 || { t_summary health_probes; exit 1; }
 WPID=$SP_PID
 WP=$SP_PORT
 spawn coord 'coordinator started' "$B/crawlfleet" run --redis "$R" \
@@ -115,6 +115,11 @@ t_check "coordinator /readyz 200 once Redis is back" \
 
 # SIGTERM: the worker drains and exits 0; until then it is alive.
 kill -TERM "$WPID"
-t_check "worker exits 0 on SIGTERM" wait_exit "$WPID" 20
+# (--grace-ms 3000: the exit is checked, not how soon it comes.)
+if wait_exit "$WPID" 30; then
+    t_ok "worker exits 0 on SIGTERM"
+else
+    t_fail "worker exits 0 on SIGTERM: $(tail -n 5 "$T/worker.log")"
+fi
 
 t_summary health_probes
