@@ -55,7 +55,8 @@ COORD_SRC := coordinator/commands.c coordinator/cli.c \
 	coordinator/cfgflags.c coordinator/seed.c coordinator/stats.c \
 	coordinator/status.c coordinator/results.c coordinator/export.c \
 	coordinator/control.c coordinator/coord.c coordinator/run.c \
-	coordinator/proc.c coordinator/crawl.c coordinator/delete.c
+	coordinator/proc.c coordinator/crawl.c coordinator/delete.c \
+	coordinator/gexport.c
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/test_*.c))

@@ -437,6 +437,9 @@ static const struct field fields[] = {
         "bytes of values kept per field and page (e.g. 64k)"),
     BOOL(extract_jsonld, 0,
          "keep each page's JSON-LD blocks that parse as JSON"),
+    INT(results_maxlen, FU_NONE, 0, 0, INT64_C(1000000000000),
+        "keep about N results in Redis, dropping the oldest, read or not "
+        "(0: all; see export --follow)"),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

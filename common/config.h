@@ -64,6 +64,8 @@ struct cf_config {
     int64_t extract_max_values;   /* values kept per field and page */
     int64_t extract_max_bytes;    /* bytes of values per field and page */
     int64_t extract_jsonld;       /* 0/1: keep JSON-LD blocks */
+    int64_t results_maxlen;       /* results stream cap (XADD MAXLEN ~);
+                                   * 0: none */
 };
 
 #define CF_EXTRACT_VALUES_DEFAULT 100        /* extract_max_values */

@@ -261,7 +261,21 @@ static char *out_follow_links(const char *path)
     return NULL;
 }
 
+static int out_open(const char *cmd, struct cli_out *o, const char *path,
+                    int keep);
+
 int cli_out_open(const char *cmd, struct cli_out *o, const char *path)
+{
+    return out_open(cmd, o, path, 0);
+}
+
+int cli_out_open_keep(const char *cmd, struct cli_out *o, const char *path)
+{
+    return out_open(cmd, o, path, 1);
+}
+
+static int out_open(const char *cmd, struct cli_out *o, const char *path,
+                    int keep)
 {
     struct stat st;
     char *real = NULL;
@@ -302,7 +316,9 @@ int cli_out_open(const char *cmd, struct cli_out *o, const char *path)
     o->path = real;
     o->tmp = cf_asprintf("%s.tmp", real);
     /* O_NOFOLLOW: a planted NAME.tmp link must not redirect the write. */
-    fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+    fd = open(o->tmp,
+              O_WRONLY | O_CREAT | (keep ? 0 : O_TRUNC) | O_NOFOLLOW |
+                  O_CLOEXEC,
               0666);
     if (fd < 0)
         goto fail;

@@ -106,6 +106,9 @@ struct cli_out {
  * file that cannot be created is refused with one line: CLI_USAGE for
  * the empty name, else CLI_FAIL; nothing is left behind then. */
 int cli_out_open(const char *cmd, struct cli_out *o, const char *path);
+/* The same, but a NAME.tmp left by an earlier run is kept (not emptied):
+ * a writer that checkpoints (gexport.h) cuts it back itself. */
+int cli_out_open_keep(const char *cmd, struct cli_out *o, const char *path);
 /* CLI_FAIL (printed) when a write to o has failed so far (disk full,
  * a closed pipe), else CLI_OK: lets a long writer stop early. */
 int cli_out_check(const char *cmd, struct cli_out *o);

@@ -108,16 +108,23 @@ static const struct command commands[] = {
      "  --requeue              put them back in the frontier\n"
      "  --limit N              show at most N (default 1000)\n" REDIS_HELP,
      0},
-    {"export", cmd_export, "write a crawl's results as JSON Lines or CSV",
-     "Usage: crawlfleet export NAME [--format jsonl|csv] [--follow] "
-     "[-o FILE]\n"
+    {"export", cmd_export,
+     "write a crawl's results as JSON Lines, CSV or a CDXJ index",
+     "Usage: crawlfleet export NAME [--format jsonl|csv|cdxj] [--follow]\n"
+     "       [--group G] [--consumer C] [-o FILE]\n"
      "\n"
-     "Reads the results stream from the start. With --follow, keeps\n"
-     "writing new results until the crawl is done.\n"
+     "Reads the results stream from the start. With --follow, reads it\n"
+     "through consumer group G until the crawl is done: writes durably\n"
+     "(fsync at least every second, a checkpoint in FILE.tmp.cursor),\n"
+     "acknowledges what it wrote and trims the stream below what every\n"
+     "group still needs. Exporters of one group share the results; one\n"
+     "restarted with the same consumer and FILE goes on where it was.\n"
      "\n"
-     "  --format F             jsonl (default) or csv\n"
-     "  --follow               wait for new results until the crawl is "
-     "done\n"
+     "  --format F             jsonl (default), csv or cdxj (archived\n"
+     "                         pages, sorted; not with --follow)\n"
+     "  --follow               consume results until the crawl is done\n"
+     "  --group G              consumer group (default export)\n"
+     "  --consumer C           consumer name (default HOST:FILE)\n"
      "  -o, --output FILE      write to FILE (via FILE.tmp) instead of "
      "stdout\n" REDIS_HELP,
      0},

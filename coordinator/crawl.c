@@ -26,6 +26,7 @@
 #include "err.h"
 #include "results.h"
 #include "frontier.h"
+#include "gexport.h"
 #include "keys.h"
 #include "proc.h"
 #include "seed.h"
@@ -43,6 +44,7 @@
  * last events add no result (dead letters) is seen done after at most
  * this. */
 #define READ_BLOCK_MS 50
+#define CRAWL_GROUP "crawl" /* consumer group and consumer of the output */
 
 #define CRAWL_SITEMAPS_MAX 64 /* --sitemap flags per command */
 
@@ -487,9 +489,38 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
     return CLI_OK;
 }
 
+/* Open the output of a resumed crawl: FILE.tmp as the interrupted run
+ * left it (gexport cuts it back to its checkpoint), or, when that run
+ * finished, FILE's results copied into FILE.tmp (they have left Redis)
+ * with a checkpoint at their end. */
+static int out_resume(const char *cmd, struct cli_out *out, const char *path)
+{
+    char buf[65536], *cur;
+    struct stat st;
+    FILE *in, *f;
+    size_t n;
+    int ret = cli_out_open_keep(cmd, out, path);
+
+    if (ret || !out->tmp || !out->path || stat(out->tmp, &st) != 0 ||
+        st.st_size > 0 || !(in = fopen(out->path, "r")))
+        return ret;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        fwrite(buf, 1, n, out->f);
+    fclose(in);
+    fflush(out->f);
+    cur = cf_asprintf("%s.cursor", out->tmp);
+    f = fopen(cur, "w");
+    if (f) {
+        fprintf(f, "0-0 %lld\n", (long long)ftello(out->f));
+        fclose(f);
+    }
+    free(cur);
+    return CLI_OK;
+}
+
 /* Follow results until the crawl is done and the stream drained. */
 static int main_loop(struct crawl_run *cr, struct cli_out *out,
-                     struct follower *fl)
+                     struct gexport *fl)
 {
     const char *cmd = "crawl";
     char err[CF_ERRSTR_LEN];
@@ -517,15 +548,17 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
         kv_cleanup(&stats);
         cr->last = p;
         progress_line(cr, &p);
-        if (follower_step(fl, cr->rc, out->f, p.finished ? 0 : READ_BLOCK_MS,
-                          &got, err) != CF_OK)
+        if (gexport_step(fl, cr->rc, p.finished ? 0 : READ_BLOCK_MS, &got,
+                         err) != CF_OK)
             return cli_fail(cmd, "%s", err);
         if (got > 0 && out->f == stdout)
             fflush(stdout);
         if (cli_out_check(cmd, out))
             return CLI_FAIL;
-        if (got == 0 && p.finished)
-            return CLI_OK;
+        if (got == 0 && p.finished && !fl->pending)
+            return gexport_sync(fl, cr->rc, err) == 0 ? CLI_OK
+                                                      : cli_fail(cmd, "%s",
+                                                                 err);
         if (got == 0 && cr->alive == 0) {
             progress_end(cr);
             return cli_fail(cmd,
@@ -544,10 +577,11 @@ int cmd_crawl(int argc, char **argv)
     struct cfgflags flags;
     struct cf_config cfg;
     struct seedlist seeds;
-    struct follower fl;
+    struct gexport fl;
     struct cli_out out;
+    char *cursor = NULL;
     char err[CF_ERRSTR_LEN];
-    int ret, done, opened = 0;
+    int ret, done, opened = 0, fl_open = 0;
 
     memset(&cr, 0, sizeof(cr));
     memset(&out, 0, sizeof(out));
@@ -598,14 +632,26 @@ int cmd_crawl(int argc, char **argv)
     cr.done_at_start = -1;
     cr.progress = !cr.a.quiet && isatty(2);
     cli_catch_signals();
-    ret = cli_out_open(cmd, &out, cr.a.output);
+    ret = cr.a.resume ? out_resume(cmd, &out, cr.a.output)
+                      : cli_out_open(cmd, &out, cr.a.output);
     if (ret)
         goto out;
     opened = 1;
+    if (out.tmp) {
+        cursor = cf_asprintf("%s.cursor", out.tmp);
+        if (!cr.a.resume)
+            unlink(cursor); /* an older crawl's */
+    }
     ret = setup(&cr, &cfg, &seeds, cfgflags_given(&flags));
     if (ret)
         goto out;
-    follower_init(&fl, cr.name, EXPORT_JSONL);
+    /* results leave Redis as they are written (gexport.h) */
+    if (gexport_open(&fl, cr.rc, cr.name, CRAWL_GROUP, CRAWL_GROUP, out.f,
+                     cursor, EXPORT_JSONL, err) != 0) {
+        ret = cli_fail(cmd, "%s", err);
+        goto out;
+    }
+    fl_open = 1;
     ret = start_workers(&cr);
     if (ret)
         goto out;
@@ -617,6 +663,8 @@ int cmd_crawl(int argc, char **argv)
         stop_workers(&cr, SIGTERM);
         ret = cli_out_commit(cmd, &out);
         opened = 0;
+        if (ret == CLI_OK && cursor)
+            unlink(cursor);
         if (ret == CLI_OK && !cr.a.quiet) {
             double cpu = cr.er.pid > 0 ? redis_cpu_s(cr.rc) : -1;
 
@@ -652,6 +700,11 @@ int cmd_crawl(int argc, char **argv)
     }
 out:
     stop_workers(&cr, SIGTERM);
+    if (fl_open && ret == CLI_INTERRUPTED && cr.rc)
+        gexport_sync(&fl, cr.rc, err); /* what is written, checkpointed */
+    if (fl_open)
+        gexport_cleanup(&fl);
+    free(cursor);
     if (opened)
         /* Ctrl-C keeps FILE.tmp: the results so far (--resume rewrites
          * FILE from the start); any failure removes it. */

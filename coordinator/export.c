@@ -8,14 +8,19 @@
 #include "cli.h"
 #include "commands.h"
 #include "err.h"
+#include "gexport.h"
 #include "results.h"
 #include "stats.h"
+
+#include <unistd.h>
 
 #define FOLLOW_BLOCK_MS 1000 /* wait per XREAD when following */
 
 static const struct option export_opts[] = {
     {"format", required_argument, NULL, 'F'},
     {"follow", no_argument, NULL, 'w'},
+    {"group", required_argument, NULL, 'g'},
+    {"consumer", required_argument, NULL, 'c'},
     {"output", required_argument, NULL, 'o'},
     {"redis", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
@@ -66,10 +71,67 @@ static void write_sorted(FILE *out, char *p, size_t len)
     free(lines);
 }
 
+/* --follow: through consumer group group as consumer, until the crawl is
+ * done and this consumer has nothing left. */
+static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
+                        struct cli_out *out, enum export_format fmt,
+                        const char *group, const char *consumer)
+{
+    struct gexport g;
+    char err[CF_ERRSTR_LEN], *cursor;
+    int ret = CLI_OK;
+    long got;
+
+    cursor = out->tmp ? cf_asprintf("%s.cursor", out->tmp) : NULL;
+    if (gexport_open(&g, rc, crawl, group, consumer, out->f, cursor, fmt,
+                     err) != 0) {
+        ret = cli_fail(cmd, "%s", err);
+        cli_out_abort(out, 1);
+        goto out;
+    }
+    if (fmt == EXPORT_CSV && ftello(out->f) == 0)
+        export_csv_header(out->f);
+    for (;;) {
+        int fin = crawl_finished(cmd, rc, crawl);
+
+        if (fin < 0) {
+            ret = CLI_FAIL;
+            break;
+        }
+        if (gexport_step(&g, rc, fin ? 0 : FOLLOW_BLOCK_MS, &got, err)) {
+            ret = cli_fail(cmd, "%s", err);
+            break;
+        }
+        if (got == 0 && fin && !g.pending)
+            break;
+        if (cli_interrupted) {
+            ret = CLI_INTERRUPTED;
+            break;
+        }
+    }
+    if (ret != CLI_FAIL && gexport_sync(&g, rc, err) != 0)
+        ret = cli_fail(cmd, "%s", err);
+    if (ret == CLI_OK) {
+        ret = cli_out_commit(cmd, out);
+        if (ret == CLI_OK && cursor)
+            unlink(cursor);
+    } else {
+        cli_out_abort(out, 1); /* kept, with its checkpoint, to go on */
+    }
+    if (ret == CLI_OK && g.bad > 0)
+        ret = cli_fail(cmd, "%lld records could not be decoded", g.bad);
+out:
+    gexport_cleanup(&g);
+    free(cursor);
+    return ret;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export";
     const char *redis = NULL, *output = NULL;
+    const char *group = GEXPORT_DEFAULT_GROUP, *consumer = NULL;
+    char host[256], *own = NULL;
     enum export_format fmt = EXPORT_JSONL;
     struct follower fl = {0};
     struct cli_out out;
@@ -95,6 +157,12 @@ int cmd_export(int argc, char **argv)
             break;
         case 'w':
             follow = 1;
+            break;
+        case 'g':
+            group = optarg;
+            break;
+        case 'c':
+            consumer = optarg;
             break;
         case 'o':
             output = optarg;
@@ -123,6 +191,21 @@ int cmd_export(int argc, char **argv)
     crawl = cli_pick_crawl(cmd, rc, argv[optind], &ret);
     if (!crawl)
         goto out;
+    if (follow) {
+        ret = cli_out_open_keep(cmd, &out, output);
+        if (ret)
+            goto out;
+        if (!consumer) {
+            if (gethostname(host, sizeof(host)) != 0)
+                snprintf(host, sizeof(host), "localhost");
+            host[sizeof(host) - 1] = '\0';
+            own = cf_asprintf("%s:%s", host, output ? output : "-");
+            consumer = own;
+        }
+        cli_catch_signals();
+        ret = follow_group(cmd, rc, crawl, &out, fmt, group, consumer);
+        goto out;
+    }
     ret = cli_out_open(cmd, &out, output);
     if (ret)
         goto out;
@@ -198,6 +281,7 @@ out:
     if (fmt == EXPORT_CDXJ && sink)
         fclose(sink);
     free(mem);
+    free(own);
     if (opened)
         cli_out_abort(&out, 0);
     export_fields_cleanup(&fl.fields);

@@ -1,4 +1,4 @@
---@lib base config stats state seen hosts links
+--@lib base config stats state seen hosts links result
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 11 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
 -- robots_denied, started_ms (its fetch's start, 0 if none), result; and
@@ -155,7 +155,7 @@ for _, pg in ipairs(live) do
     if pg.started > h.started then
         h.started = pg.started
     end
-    rcall('XADD', K_RESULTS, '*', 'r', pg.result)
+    add_result(pg.result)
     if pg.outcome == 'ok' then
         n_ok = n_ok + 1
         h.ok = true

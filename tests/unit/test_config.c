@@ -57,6 +57,7 @@ static const struct {
     {"extract_max_values", "100"},
     {"extract_max_bytes", "65536"},
     {"extract_jsonld", "0"},
+    {"results_maxlen", "0"},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -354,6 +355,7 @@ static const char *const odd_values[] = {
     "7",
     "2k",
     "yes",
+    "100000",
 };
 
 static void test_round_trip(void)

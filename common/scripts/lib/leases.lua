@@ -35,7 +35,7 @@ local function make_dead(fp, hk, score, member, outcome, result, now, att)
         result = dead_result(fp, member, outcome,
             'lease expired ' .. att .. ' times', now, att)
     end
-    rcall('XADD', K_RESULTS, '*', 'r', result)
+    add_result(result)
     rcall('LPUSH', K_DEAD, fp .. ' ' .. outcome .. ' ' .. result)
     rcall('HSET', K_DEADREQ, fp, hk .. ' ' .. score .. ' ' .. member)
     rcall('HDEL', K_ATTEMPTS, fp)

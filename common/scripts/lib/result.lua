@@ -60,3 +60,21 @@ local function dead_result(fp, member, outcome, msg, now, att)
         mp_str('td') .. mp_uint(now) .. mp_str('a') .. mp_uint(att) ..
         mp_str('rf') .. '\1'
 end
+
+-- The crawl's results_maxlen (0: no cap), read once per script call.
+local results_maxlen
+
+-- Append one result to the results stream, capped (approximately, MAXLEN
+-- ~) at results_maxlen when the crawl sets it.
+local function add_result(r)
+    if results_maxlen == nil then
+        results_maxlen = tonumber(rcall('HGET', K_CONFIG,
+            'results_maxlen')) or 0
+    end
+    if results_maxlen > 0 then
+        rcall('XADD', K_RESULTS, 'MAXLEN', '~', fmt(results_maxlen), '*',
+            'r', r)
+    else
+        rcall('XADD', K_RESULTS, '*', 'r', r)
+    end
+end

@@ -1,0 +1,98 @@
+#!/bin/sh
+# export_follow.sh - results that leave Redis:
+#   1. two `export --follow` of one consumer group while two workers
+#      crawl; one is killed with kill -9 mid-crawl and started again with
+#      the same consumer and file: the union of the two files holds every
+#      result exactly once (the ground truth), the stream stays short
+#      while they run and is empty at the end;
+#   2. --results-maxlen caps a stream nobody reads.
+set -u
+. "$(dirname "$0")/../lib/redis.sh"
+. "$(dirname "$0")/../lib/worker.sh"
+B=${B:-build}
+wt_setup export_follow
+command -v jq >/dev/null || {
+    t_fail "jq is not installed"
+    t_summary export_follow
+    exit 1
+}
+
+rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
+xlen() { rcli xlen "cf:{$1}:results"; }
+lines() { cat "$@" 2>/dev/null | wc -l; }
+
+"$B/cf-fixture" --manifest "$T/man" --hosts 3 --pages 150 --seed 4 \
+    --delay-ms 25 >"$T/fx.ready" 2>"$T/fx.err" &
+FX_PIDS=$!
+wait_for grep -q '^ready' "$T/fx.ready" || t_fail "fixture starts"
+
+# ---- 1. two exporters, one killed and restarted --------------------------
+"$B/crawlfleet" seed --redis "$R" --crawl ef --allow-private --scope any \
+    $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
+exporter() { # NAME: consumer NAME writing $T/NAME.jsonl
+    "$B/crawlfleet" export ef --redis "$R" --follow --consumer "$1" \
+        -o "$T/$1.jsonl" 2>>"$T/$1.err" &
+    W_PIDS="$W_PIDS $!"
+    LAST=$!
+}
+exporter a
+A=$LAST
+exporter b
+B_PID=$LAST
+for i in 1 2; do
+    "$B/crawlfleet-worker" --redis "$R" --crawl ef --concurrency 4 \
+        --exit-when-done 2>>"$T/w.log" &
+    W_PIDS="$W_PIDS $!"
+done
+# kill -9 a once it has checkpointed some results
+WAIT_TIMEOUT=30 wait_for test -s "$T/a.jsonl.tmp.cursor"
+kill -9 "$A" || cat "$T/a.err" >&2
+wait "$A" 2>/dev/null
+t_check "exporter a was killed mid-crawl ($(lines "$T/a.jsonl.tmp") lines)" \
+    [ "$(rcli hget 'cf:{ef}:stats' state)" = running ]
+exporter a
+A=$LAST
+max=0
+while kill -0 "$A" 2>/dev/null || kill -0 "$B_PID" 2>/dev/null; do
+    n=$(xlen ef)
+    [ "$n" -gt "$max" ] && max=$n
+    sleep 0.2
+done
+wait "$A"
+ra=$?
+wait "$B_PID"
+rb=$?
+[ $ra -eq 0 ] || cat "$T/a.err" >&2
+t_check "both exporters end by themselves (exit $ra $rb)" \
+    [ $ra -eq 0 ] && [ $rb -eq 0 ]
+total=$(($(rcli hget 'cf:{ef}:stats' done) + $(rcli hget 'cf:{ef}:stats' dead)))
+cat "$T/a.jsonl" "$T/b.jsonl" >"$T/all.jsonl" || { cat "$T/a.err" "$T/b.err"; ls -la "$T"; } >&2
+t_check "the two files hold $total results ($(lines "$T/all.jsonl"))" \
+    [ "$(lines "$T/all.jsonl")" -eq "$total" ]
+t_check "no URL twice" [ -z "$(jq -r .url "$T/all.jsonl" | sort | uniq -d)" ]
+t_check "both exporters had a share ($(lines "$T/a.jsonl") + \
+$(lines "$T/b.jsonl"))" [ "$(lines "$T/a.jsonl")" -gt 0 ] && \
+    [ "$(lines "$T/b.jsonl")" -gt 0 ]
+want=$(awk '$1 == "page" || $1 == "broken"' "$T/man" | wc -l)
+t_check "every page of the site is there ($want)" [ "$(jq -r \
+    'select(.status == 200 or .status == 404) | .url' "$T/all.jsonl" |
+    sort -u | wc -l)" -eq "$want" ]
+t_check "the stream stayed short while they ran (at most $max of $total)" \
+    [ $((max * 10)) -le $((total * 7)) ]
+t_check "the stream is empty at the end" [ "$(xlen ef)" -eq 0 ]
+
+# ---- 2. --results-maxlen --------------------------------------------------
+"$B/crawlfleet" seed --redis "$R" --crawl cap --allow-private --scope any \
+    --results-maxlen 50 $(awk '$1 == "seed" { print $2 }' "$T/man") \
+    >/dev/null
+"$B/crawlfleet-worker" --redis "$R" --crawl cap --exit-when-done \
+    2>>"$T/w.log" &
+W_PIDS="$W_PIDS $!"
+wait_exit $! 60
+t_check "capped crawl: worker exits 0" [ $? -eq 0 ]
+n=$(xlen cap)
+d=$(rcli hget 'cf:{cap}:stats' done)
+t_check "--results-maxlen 50 keeps about 50 of $d results ($n)" \
+    [ "$n" -ge 50 ] && [ "$n" -le 200 ] && [ "$d" -gt 300 ]
+
+t_summary export_follow
