@@ -89,6 +89,32 @@ CF_CMD='"$CF_BIN/crawlfleet" crawl "$START_URL" --name bench --fresh \
  --no-obey-robots --workers 2 --concurrency $((CONCURRENCY / 2)) \
  --per-host-concurrency $((CONCURRENCY / 2)) -o "$WORK/pages.jsonl"'
 
+# S1 with archiving: the same crawl with --warc, and the one peer that
+# archives, wget --warc-file (wget's peer entry plus the WARC file: gzip
+# per record, as ours).
+CF_WARC_CMD="$CF_CMD"' --warc "$WORK/warc"'
+WGET_WARC_CMD='wget --recursive --level=inf -e robots=off --span-hosts  --domains="$SCOPE_IPS" --reject=jpg,pdf --tries=1 --no-verbose  --output-file="$WORK/wget.log" --directory-prefix="$WORK/out"  --warc-file="$WORK/site" "$START_URL"'
+
+# WARC bytes per page of the archiving entries, appended to the table.
+warc_share() { # results.json
+    python3 - "$1" <<'PY' >>"${1%.json}.md" || true
+import glob, json, os, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+out = []
+for r in runs:
+    name, w = r.get("name", ""), r.get("workdir", "")
+    files = {"crawlfleet-warc": glob.glob(os.path.join(w, "warc", "*.warc.gz")),
+             "wget-warc": glob.glob(os.path.join(w, "site*.warc.gz"))}.get(name)
+    if files is None or not r.get("pages"):
+        continue
+    size = sum(os.path.getsize(f) for f in files)
+    out.append(f"{name}: {size} WARC bytes in {len(files)} files, "
+               f"{size / r['pages']:.0f} bytes per page")
+if out:
+    print("\n" + "\n".join(out))
+PY
+}
+
 # The embedded redis-server's share, from crawlfleet's last words (the
 # stderr compare.sh keeps in the run's work directory), appended to the
 # scenario's table.
@@ -131,8 +157,10 @@ for s in $SCEN; do
         dir=$(site 20000)
         CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
             --repeat "$REPEAT" --peers "$PEERS" --results "$RES/s1-$STAMP.json" \
-            crawlfleet="$CF_CMD"
+            crawlfleet="$CF_CMD" crawlfleet-warc="$CF_WARC_CMD" \
+            wget-warc="$WGET_WARC_CMD"
         redis_share "$RES/s1-$STAMP.json"
+        warc_share "$RES/s1-$STAMP.json"
         ;;
     s1x)
         # Extraction (bench/README.md, s1x): crawlfleet without extraction

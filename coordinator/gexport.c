@@ -337,18 +337,22 @@ long long gexport_trim(redisContext *rc, const char *key, char *errstr)
 
         if (!name || !pend || !last || last->type != REDIS_REPLY_STRING)
             continue;
+        cand[0] = '\0';
         if (pend->integer > 0) {
-            /* its oldest entry delivered and not acknowledged */
+            /* its oldest entry delivered and not acknowledged (none if
+             * another consumer acknowledged them meanwhile) */
             p = redisCommand(rc, "XPENDING %s %s", key, name->str);
-            if (!p || p->type != REDIS_REPLY_ARRAY || p->elements < 2 ||
-                p->element[1]->type != REDIS_REPLY_STRING) {
-                freeReplyObject(p);
+            if (!p || p->type != REDIS_REPLY_ARRAY) {
                 freeReplyObject(r);
-                snprintf(errstr, CF_ERRSTR_LEN, "redis: XPENDING failed");
+                redis_err(rc, p, errstr);
                 return -1;
             }
-            snprintf(cand, sizeof(cand), "%s", p->element[1]->str);
+            if (p->elements >= 2 && p->element[1]->type == REDIS_REPLY_STRING)
+                snprintf(cand, sizeof(cand), "%s", p->element[1]->str);
             freeReplyObject(p);
+        }
+        if (cand[0]) {
+            /* found above */
         } else if (id_parse(last->str, &ms, &seq) == 0) {
             /* everything it read is acknowledged: keep what follows */
             snprintf(cand, sizeof(cand), "%" PRIu64 "-%" PRIu64, ms,
