@@ -652,6 +652,8 @@ int cmd_crawl(int argc, char **argv)
         goto out;
     }
     fl_open = 1;
+    /* on a shared Redis the results stay for export (docs/cli.md) */
+    fl.keep = cr.a.redis != NULL;
     ret = start_workers(&cr);
     if (ret)
         goto out;

@@ -279,7 +279,7 @@ int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
     for (i = 0; i < g->nunacked; i++)
         free(g->unacked[i]);
     g->nunacked = 0;
-    if (rv == 0) {
+    if (rv == 0 && !g->keep) {
         long long t = gexport_trim(rc, g->key, errstr);
 
         if (t < 0)

@@ -52,6 +52,8 @@ struct gexport {
     long long skipped;        /* re-delivered, written before: acked */
     long long bad;            /* records that did not decode */
     long long trimmed;        /* entries removed by our XTRIMs */
+    int keep;                 /* set after open: never trim (the results
+                               * stay for other readers) */
 };
 
 /* Join group (create it at the stream's start if missing) as consumer,
