@@ -90,7 +90,7 @@ static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
         goto out;
     }
     if (fmt == EXPORT_CSV && ftello(out->f) == 0)
-        export_csv_header(out->f);
+        export_csv_header(out->f, NULL); /* no --extract columns */
     for (;;) {
         int fin = crawl_finished(cmd, rc, crawl);
 

@@ -153,7 +153,8 @@ static void take(struct gexport *g, const redisReply *entries, long *got)
 
             if (k->len != 1 || k->str[0] != 'r')
                 continue;
-            if (export_write(g->out, g->fmt, v->str, v->len, err) != CF_OK) {
+            if (export_write(g->out, g->fmt, NULL, v->str, v->len, err) !=
+                CF_OK) {
                 g->bad++;
                 fprintf(stderr, "%s: skipped result %s: %s\n", CLI_PROG, id,
                         err);
