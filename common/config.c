@@ -322,6 +322,8 @@ static int check_types(const char *name, const char *value, char **out,
                        char *errstr);
 static int check_extract(const char *name, const char *value, char **out,
                          char *errstr);
+static int check_ext(const char *name, const char *value, char **out,
+                     char *errstr);
 static int check_cookies(const char *name, const char *value, char **out,
                          char *errstr);
 static int check_pem(const char *name, const char *value, char **out,
@@ -440,6 +442,9 @@ static const struct field fields[] = {
     INT(results_maxlen, FU_NONE, 0, 0, INT64_C(1000000000000),
         "keep about N results in Redis, dropping the oldest, read or not "
         "(0: all; see export --follow)"),
+    STR(skip_ext, CF_SKIP_EXT_DEFAULT, 0, check_ext,
+        "link extensions not queued, comma-separated ('' queues every "
+        "link)"),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -745,6 +750,36 @@ bad:
     snprintf(errstr, CF_ERRSTR_LEN, "%s: %s, got '%.*s'", name, why,
              SHOW_MAX, value);
     return CF_EINVAL;
+}
+
+/* "" or comma-separated extensions of 1..16 lower-case letters and
+ * digits, no dots. */
+static int check_ext(const char *name, const char *value, char **out,
+                     char *errstr)
+{
+    const char *p = value;
+
+    while (*p) {
+        size_t n = strcspn(p, ","), i;
+
+        for (i = 0; i < n; i++)
+            if (!(islower((unsigned char)p[i]) || isdigit((unsigned char)p[i])))
+                break;
+        if (n == 0 || n > 16 || i < n) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: not a list of extensions like jpg,pdf: %.60s", name,
+                     value);
+            return CF_EINVAL;
+        }
+        p += n;
+        if (*p == ',' && !*++p) {
+            snprintf(errstr, CF_ERRSTR_LEN,
+                     "%s: not a list of extensions like jpg,pdf: %.60s", name,
+                     value);
+            return CF_EINVAL;
+        }
+    }
+    return CF_OK;
 }
 
 /* "html", "all", or comma-separated type/subtype tokens (a subtype "*"

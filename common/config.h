@@ -66,6 +66,8 @@ struct cf_config {
     int64_t extract_jsonld;       /* 0/1: keep JSON-LD blocks */
     int64_t results_maxlen;       /* results stream cap (XADD MAXLEN ~);
                                    * 0: none */
+    char *skip_ext;               /* link extensions not queued, lower
+                                   * case, comma-separated; "" none */
 };
 
 #define CF_EXTRACT_VALUES_DEFAULT 100        /* extract_max_values */
@@ -82,6 +84,13 @@ enum cf_text_mode {
 
 /* The mode c->text names (CF_TEXT_OFF for anything else). */
 enum cf_text_mode cf_config_text_mode(const struct cf_config *c);
+
+/* skip_ext's default: extensions of things that are not pages. */
+#define CF_SKIP_EXT_DEFAULT                                                 \
+    "jpg,jpeg,png,gif,webp,svg,ico,bmp,tif,tiff,avif,css,js,mjs,map,json,"  \
+    "pdf,zip,gz,tgz,tar,bz2,xz,7z,rar,mp3,mp4,m4a,m4v,ogg,oga,ogv,wav,"     \
+    "flac,webm,avi,mov,mkv,wmv,flv,woff,woff2,ttf,otf,eot,exe,msi,dmg,iso," \
+    "bin,deb,rpm,apk,jar,doc,docx,xls,xlsx,ppt,pptx,odt,ods,swf,psd,wasm"
 
 /* Defaults for every field. */
 void cf_config_init(struct cf_config *c);

@@ -28,20 +28,11 @@ struct scope {
     regex_t exclude;         /* valid when has_exclude */
     int has_include;         /* include was set */
     int has_exclude;         /* exclude was set */
+    char *skip_ext;          /* extensions not queued (comma list) */
     int64_t max_depth;       /* -1 unlimited */
 };
 
-/* Extensions of things that are not pages (lower case, no dot). */
-static const char *const skip_ext[] = {
-    "jpg", "jpeg", "png", "gif", "webp", "svg", "ico", "bmp", "tif", "tiff",
-    "avif", "css", "js", "mjs", "map", "json", "pdf", "zip", "gz", "tgz",
-    "tar", "bz2", "xz", "7z", "rar", "mp3", "mp4", "m4a", "m4v", "ogg",
-    "oga", "ogv", "wav", "flac", "webm", "avi", "mov", "mkv", "wmv", "flv",
-    "woff", "woff2", "ttf", "otf", "eot", "exe", "msi", "dmg", "iso", "bin",
-    "deb", "rpm", "apk", "jar", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
-    "odt", "ods", "swf", "psd", "wasm", NULL};
-
-#define EXT_MAX 5 /* longest extension above */
+#define EXT_MAX 16 /* longest extension compared (config check) */
 
 static const char *const verdicts[] = {"in", "out", "too_deep", "skip_ext",
                                        "bad_url"};
@@ -53,11 +44,12 @@ const char *scope_verdict_name(enum scope_verdict v)
     return "unknown";
 }
 
-int scope_skipped_ext(const char *url)
+/* The lower-case extension of url's last path segment into low (EXT_MAX
+ * bytes); its length, 0 when none or longer than EXT_MAX. */
+static size_t url_ext(const char *url, char low[EXT_MAX])
 {
     struct cf_url_parts p;
     const char *path, *end, *dot, *slash;
-    char low[EXT_MAX];
     size_t n, i;
 
     if (cf_url_split(url, &p) != 0)
@@ -83,11 +75,30 @@ int scope_skipped_ext(const char *url)
     for (i = 0; i < n; i++)
         low[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] | 0x20
                                                        : dot[i]);
-    for (i = 0; skip_ext[i] != NULL; i++)
-        if (skip_ext[i][0] == low[0] && strlen(skip_ext[i]) == n &&
-            memcmp(skip_ext[i], low, n) == 0)
+    return n;
+}
+
+/* 1 if ext[0..n) is an entry of the comma-separated list. */
+static int ext_listed(const char *list, const char *ext, size_t n)
+{
+    while (list && *list) {
+        size_t k = strcspn(list, ",");
+
+        if (k == n && memcmp(list, ext, n) == 0)
             return 1;
+        list += k;
+        if (*list == ',')
+            list++;
+    }
     return 0;
+}
+
+int scope_skipped_ext(const char *url)
+{
+    char low[EXT_MAX];
+    size_t n = url_ext(url, low);
+
+    return n > 0 && ext_listed(CF_SKIP_EXT_DEFAULT, low, n);
 }
 
 /* "a.example,b.example:8080,[::1]:80" into s->hosts. */
@@ -165,6 +176,8 @@ struct scope *scope_new(const struct cf_config *cfg, char *errstr)
     const char *rule = cfg->scope != NULL ? cfg->scope : "host";
 
     s->max_depth = cfg->max_depth;
+    s->skip_ext = cf_strdup(cfg->skip_ext ? cfg->skip_ext
+                                          : CF_SKIP_EXT_DEFAULT);
     if (strcmp(rule, "host") == 0) {
         s->rule = RULE_HOST;
     } else if (strcmp(rule, "domain") == 0) {
@@ -208,6 +221,7 @@ void scope_free(struct scope *s)
         regfree(&s->include);
     if (s->has_exclude)
         regfree(&s->exclude);
+    free(s->skip_ext);
     free(s);
 }
 
@@ -277,8 +291,13 @@ static enum scope_verdict check(const struct scope *s, const char *page_url,
         return SCOPE_BAD_URL;
     if (s->max_depth >= 0 && link_depth > s->max_depth)
         return SCOPE_TOO_DEEP;
-    if (!any_ext && scope_skipped_ext(link_url))
-        return SCOPE_SKIP_EXT;
+    if (!any_ext && s->skip_ext && s->skip_ext[0]) {
+        char low[EXT_MAX];
+        size_t n = url_ext(link_url, low);
+
+        if (n > 0 && ext_listed(s->skip_ext, low, n))
+            return SCOPE_SKIP_EXT;
+    }
     if (!rule_ok(s, page_url, link_url, &lp))
         return SCOPE_OUT;
     if (s->has_include && regexec(&s->include, link_url, 0, NULL, 0) != 0)

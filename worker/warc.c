@@ -23,7 +23,13 @@
 #include "log.h"
 
 #define OPEN_SUFFIX ".open"
-#define GZ_LEVEL 6           /* zlib's default: wget's size, fast enough */
+/* zlib level 2 and memLevel 5 (a 4096-entry hash, cleared for every
+ * member): measured with callgrind on 400 pages of the S1 bench site
+ * (20 kB each), 35% fewer instructions than zlib's defaults (6, 8; what
+ * wget uses) for 4.6% more bytes; level 1 saves 7% more instructions for
+ * 8.2% more bytes. Compression is most of what archiving costs. */
+#define GZ_LEVEL 2
+#define GZ_MEMLEVEL 5
 #define SCAN_CHUNK (64 * 1024)
 #define UUID_LEN 48          /* "<urn:uuid:...>" + NUL */
 
@@ -273,7 +279,7 @@ struct warc *warc_new(const struct warc_opts *o, char *errstr)
               (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             w->worker[i] = '_';
     }
-    if (deflateInit2(&w->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, 8,
+    if (deflateInit2(&w->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, GZ_MEMLEVEL,
                      Z_DEFAULT_STRATEGY) != Z_OK)
         abort(); /* only for want of memory */
     cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);

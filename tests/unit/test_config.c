@@ -58,6 +58,7 @@ static const struct {
     {"extract_max_bytes", "65536"},
     {"extract_jsonld", "0"},
     {"results_maxlen", "0"},
+    {"skip_ext", CF_SKIP_EXT_DEFAULT},
 };
 
 /* Good values: set name=in, then the field renders as out. */
@@ -98,6 +99,7 @@ static const struct {
     {"store_links", "False", "0"},
     {"warc", "1", "1"},
     {"fetch_types", "html", "html"},
+    {"skip_ext", "", ""},
     {"fetch_types", "all", "all"},
     {"fetch_types", "text/html,application/pdf,image/*",
      "text/html,application/pdf,image/*"},
@@ -164,6 +166,11 @@ static const struct {
     {"scope", "hosts:a b", "scope: bad host in hosts list: 'a b'"},
     {"scope", "hosts:a:", "scope: bad host in hosts list: 'a:'"},
     {"scope", "hosts:[::1", "scope: bad host in hosts list: '[::1'"},
+    {"skip_ext", ".pdf",
+     "skip_ext: not a list of extensions like jpg,pdf: .pdf"},
+    {"skip_ext", "pdf,",
+     "skip_ext: not a list of extensions like jpg,pdf: pdf,"},
+    {"skip_ext", "PDF", "skip_ext: not a list of extensions like jpg,pdf: PDF"},
     {"fetch_types", "pdf",
      "fetch_types: not html, all or a list of type/subtype: pdf"},
     {"fetch_types", "text/html,",
@@ -356,6 +363,7 @@ static const char *const odd_values[] = {
     "2k",
     "yes",
     "100000",
+    "pdf,tar",
 };
 
 static void test_round_trip(void)

@@ -152,10 +152,36 @@ static void test_errors(void)
     CHECK_INT(scope_skipped_ext("http://a/"), 0);
 }
 
+/* skip_ext, the crawl setting: its list, or none. */
+static void test_skip_ext(void)
+{
+    struct cf_config c;
+    struct scope *s;
+    char err[CF_ERRSTR_LEN];
+
+    memset(&c, 0, sizeof(c));
+    c.scope = (char *)"any";
+    c.max_depth = -1;
+    c.skip_ext = (char *)"pdf,tar";
+    s = scope_new(&c, err);
+    CHECK(s != NULL);
+    CHECK_INT(scope_check(s, NULL, "http://a/x.PDF", 1), SCOPE_SKIP_EXT);
+    CHECK_INT(scope_check(s, NULL, "http://a/x.tar?y", 1), SCOPE_SKIP_EXT);
+    CHECK_INT(scope_check(s, NULL, "http://a/x.jpg", 1), SCOPE_IN);
+    CHECK_INT(scope_check(s, NULL, "http://a/pdf", 1), SCOPE_IN);
+    scope_free(s);
+    c.skip_ext = (char *)"";
+    s = scope_new(&c, err);
+    CHECK(s != NULL);
+    CHECK_INT(scope_check(s, NULL, "http://a/x.pdf", 1), SCOPE_IN);
+    scope_free(s);
+}
+
 int main(void)
 {
     test_rules();
     test_depth_regex();
     test_errors();
+    test_skip_ext();
     return test_summary("test_scope");
 }
