@@ -443,7 +443,7 @@ static const struct field fields[] = {
         "keep about N results in Redis, dropping the oldest, read or not "
         "(0: all; see export --follow)"),
     STR(skip_ext, CF_SKIP_EXT_DEFAULT, 0, check_ext,
-        "link extensions not queued, comma-separated ('' queues every "
+        "link extensions not queued, comma-separated (none: queue every "
         "link)"),
 };
 
@@ -752,12 +752,15 @@ bad:
     return CF_EINVAL;
 }
 
-/* "" or comma-separated extensions of 1..16 lower-case letters and
+/* "none" or comma-separated extensions of 1..16 lower-case letters and
  * digits, no dots. */
 static int check_ext(const char *name, const char *value, char **out,
                      char *errstr)
 {
     const char *p = value;
+
+    if (strcmp(value, "none") == 0)
+        return CF_OK;
 
     while (*p) {
         size_t n = strcspn(p, ","), i;

@@ -67,7 +67,7 @@ struct cf_config {
     int64_t results_maxlen;       /* results stream cap (XADD MAXLEN ~);
                                    * 0: none */
     char *skip_ext;               /* link extensions not queued, lower
-                                   * case, comma-separated; "" none */
+                                   * case, comma-separated; "none" */
 };
 
 #define CF_EXTRACT_VALUES_DEFAULT 100        /* extract_max_values */

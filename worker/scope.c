@@ -291,7 +291,7 @@ static enum scope_verdict check(const struct scope *s, const char *page_url,
         return SCOPE_BAD_URL;
     if (s->max_depth >= 0 && link_depth > s->max_depth)
         return SCOPE_TOO_DEEP;
-    if (!any_ext && s->skip_ext && s->skip_ext[0]) {
+    if (!any_ext && strcmp(s->skip_ext, "none") != 0) {
         char low[EXT_MAX];
         size_t n = url_ext(link_url, low);
 

@@ -99,7 +99,7 @@ static const struct {
     {"store_links", "False", "0"},
     {"warc", "1", "1"},
     {"fetch_types", "html", "html"},
-    {"skip_ext", "", ""},
+    {"skip_ext", "none", "none"},
     {"fetch_types", "all", "all"},
     {"fetch_types", "text/html,application/pdf,image/*",
      "text/html,application/pdf,image/*"},

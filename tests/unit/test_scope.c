@@ -170,7 +170,7 @@ static void test_skip_ext(void)
     CHECK_INT(scope_check(s, NULL, "http://a/x.jpg", 1), SCOPE_IN);
     CHECK_INT(scope_check(s, NULL, "http://a/pdf", 1), SCOPE_IN);
     scope_free(s);
-    c.skip_ext = (char *)"";
+    c.skip_ext = (char *)"none";
     s = scope_new(&c, err);
     CHECK(s != NULL);
     CHECK_INT(scope_check(s, NULL, "http://a/x.pdf", 1), SCOPE_IN);
