@@ -35,6 +35,38 @@ check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
 check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
     --extract "$SKU" --extract "$TAGS" --extract-jsonld
 
+# differential: scalar XPath values equal `xmllint --html --xpath` on the
+# same files (these pages parse to the same tree in libxml2 and HTML5)
+if command -v xmllint >/dev/null; then
+    "$CF" crawl "$HOST/" $CFG --extract 'a=xpath:count(//p)' \
+        --extract 'b=xpath:normalize-space(//h1)' \
+        --extract 'c=xpath:count(//a[@href])' \
+        --extract 'd=xpath:count(//*[@itemprop])' \
+        --state-dir "$T/s.diff" -o "$T/diff.jsonl" >/dev/null 2>&1
+    bad=0
+    for f in index p1 p2 p3 p4 p5 p6; do
+        for k in a b c d; do
+            case $k in
+            a) x='count(//p)' ;; b) x='normalize-space(//h1)' ;;
+            c) x='count(//a[@href])' ;; d) x='count(//*[@itemprop])' ;;
+            esac
+            want=$(xmllint --html --xpath "$x" "$SITE/$f.html" 2>/dev/null)
+            u="$HOST/$f.html"
+            [ $f = index ] && u="$HOST/"
+            got=$(jq -r --arg u "$u" --arg k $k \
+                'select(.url == $u) | .fields[$k][0]' "$T/diff.jsonl")
+            [ "$want" = "$got" ] || {
+                bad=$((bad + 1))
+                echo "differs: $f $x: xmllint '$want', crawlfleet '$got'" >&2
+            }
+        done
+    done
+    [ $bad -eq 0 ] && t_ok "28 XPath values equal xmllint --html --xpath" ||
+        t_fail "$bad XPath values differ from xmllint"
+else
+    t_fail "xmllint is not installed (tools/deps.sh installs libxml2-utils)"
+fi
+
 # a rule that does not compile is refused before anything is written
 out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
     -o "$T/bad.jsonl" 2>&1)
@@ -96,6 +128,38 @@ check fields 'del(.text, .markdown, .jsonld)' --extract "$NAME" \
 check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
 check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
     --extract "$SKU" --extract "$TAGS" --extract-jsonld
+
+# differential: scalar XPath values equal `xmllint --html --xpath` on the
+# same files (these pages parse to the same tree in libxml2 and HTML5)
+if command -v xmllint >/dev/null; then
+    "$CF" crawl "$HOST/" $CFG --extract 'a=xpath:count(//p)' \
+        --extract 'b=xpath:normalize-space(//h1)' \
+        --extract 'c=xpath:count(//a[@href])' \
+        --extract 'd=xpath:count(//*[@itemprop])' \
+        --state-dir "$T/s.diff" -o "$T/diff.jsonl" >/dev/null 2>&1
+    bad=0
+    for f in index p1 p2 p3 p4 p5 p6; do
+        for k in a b c d; do
+            case $k in
+            a) x='count(//p)' ;; b) x='normalize-space(//h1)' ;;
+            c) x='count(//a[@href])' ;; d) x='count(//*[@itemprop])' ;;
+            esac
+            want=$(xmllint --html --xpath "$x" "$SITE/$f.html" 2>/dev/null)
+            u="$HOST/$f.html"
+            [ $f = index ] && u="$HOST/"
+            got=$(jq -r --arg u "$u" --arg k $k \
+                'select(.url == $u) | .fields[$k][0]' "$T/diff.jsonl")
+            [ "$want" = "$got" ] || {
+                bad=$((bad + 1))
+                echo "differs: $f $x: xmllint '$want', crawlfleet '$got'" >&2
+            }
+        done
+    done
+    [ $bad -eq 0 ] && t_ok "28 XPath values equal xmllint --html --xpath" ||
+        t_fail "$bad XPath values differ from xmllint"
+else
+    t_fail "xmllint is not installed (tools/deps.sh installs libxml2-utils)"
+fi
 
 # a rule that does not compile is refused before anything is written
 out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
@@ -217,6 +281,38 @@ check fields 'del(.text, .markdown, .jsonld)' --extract "$NAME" \
 check jsonld 'del(.text, .markdown, .fields)' --extract-jsonld
 check all 'del(.markdown)' --text --extract "$NAME" --extract "$PRICE" \
     --extract "$SKU" --extract "$TAGS" --extract-jsonld
+
+# differential: scalar XPath values equal `xmllint --html --xpath` on the
+# same files (these pages parse to the same tree in libxml2 and HTML5)
+if command -v xmllint >/dev/null; then
+    "$CF" crawl "$HOST/" $CFG --extract 'a=xpath:count(//p)' \
+        --extract 'b=xpath:normalize-space(//h1)' \
+        --extract 'c=xpath:count(//a[@href])' \
+        --extract 'd=xpath:count(//*[@itemprop])' \
+        --state-dir "$T/s.diff" -o "$T/diff.jsonl" >/dev/null 2>&1
+    bad=0
+    for f in index p1 p2 p3 p4 p5 p6; do
+        for k in a b c d; do
+            case $k in
+            a) x='count(//p)' ;; b) x='normalize-space(//h1)' ;;
+            c) x='count(//a[@href])' ;; d) x='count(//*[@itemprop])' ;;
+            esac
+            want=$(xmllint --html --xpath "$x" "$SITE/$f.html" 2>/dev/null)
+            u="$HOST/$f.html"
+            [ $f = index ] && u="$HOST/"
+            got=$(jq -r --arg u "$u" --arg k $k \
+                'select(.url == $u) | .fields[$k][0]' "$T/diff.jsonl")
+            [ "$want" = "$got" ] || {
+                bad=$((bad + 1))
+                echo "differs: $f $x: xmllint '$want', crawlfleet '$got'" >&2
+            }
+        done
+    done
+    [ $bad -eq 0 ] && t_ok "28 XPath values equal xmllint --html --xpath" ||
+        t_fail "$bad XPath values differ from xmllint"
+else
+    t_fail "xmllint is not installed (tools/deps.sh installs libxml2-utils)"
+fi
 
 # a rule that does not compile is refused before anything is written
 out=$("$CF" crawl "$HOST/" $CFG --extract 'p=css:div[' --state-dir "$T/s.bad" \
