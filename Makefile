@@ -29,7 +29,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 
 COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 	common/log.c common/fp.c common/keys.c common/url.c common/record.c \
-	common/redisaddr.c common/config.c common/frontier.c \
+	common/redisaddr.c common/config.c common/entry.c common/frontier.c \
 	common/css.c common/selector.c common/digest.c
 # Any order: each lands in its enum cf_script_id slot (embed-scripts.sh).
 SCRIPTS := create push pop ack fail robots reap control

@@ -1,7 +1,7 @@
 /* frontier_bench.c - frontier throughput and seen-set memory, no HTTP.
  *
  *   [FB_LINKS=40] [FB_NEW=10] [FB_BATCH=16] [FB_FILTER=1]
- *       frontier_bench [pages [urls]]
+ *       frontier_bench [pages [urls [queued]]]
  *
  * Starts a private redis-server (tests/lib/testredis). Throughput: seeds
  * HOSTS hosts, then pops batches of PIPE leases and acks them FB_BATCH
@@ -13,7 +13,10 @@
  * delta). Memory: pushes urls new URLs
  * (default 1,000,000) into a fresh crawl, drops everything but the seen
  * set and reports (used_memory after - before) / urls, and checks every
- * seen bucket is still an intset. */
+ * seen bucket is still an intset. Queue memory (with queued > 0): pushes
+ * queued URLs of 63 bytes into a fresh crawl, 1,000 per host, then again
+ * 100 per host, and reports (used_memory after - before) / queued, all
+ * the crawl holds included (tests/lib/qmem.h; docs/keys.md, "Memory"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include "config.h"
 #include "frontier.h"
 #include "keys.h"
+#include "qmem.h"
 #include "testredis.h"
 
 #define HOSTS 2000
@@ -321,8 +325,10 @@ static int bench_seen(redisContext *rc, long urls)
         freeReplyObject(r);
         pushed += (long)n;
     }
-    /* Keep the seen set only: drop the queue and schedule. */
-    r = redisCommand(rc, "DEL cf:{mem}:q:http://m.bench:80 cf:{mem}:ready "
+    /* Keep the seen set only: drop the queue and schedule (all links
+     * went to priority level 0 of the one host). */
+    r = redisCommand(rc, "DEL cf:{mem}:q:0:http://m.bench:80 "
+                         "cf:{mem}:ql:http://m.bench:80 cf:{mem}:ready "
                          "cf:{mem}:sched cf:{mem}:h:http://m.bench:80");
     freeReplyObject(r);
     r = redisCommand(rc, "HMGET cf:{mem}:frontier L s");
@@ -353,10 +359,26 @@ static int bench_seen(redisContext *rc, long urls)
     return notint ? -1 : 0;
 }
 
+/* Queue memory at queued URLs, per_host a host. */
+static int bench_queue(redisContext *rc, long queued, long per_host)
+{
+    struct qmem m;
+    redisReply *r = redisCommand(rc, "FLUSHALL");
+
+    freeReplyObject(r);
+    if (qmem_fill(rc, "q", queued / per_host, per_host, &m) != 0)
+        return -1;
+    printf("queue: %ld URLs of %d bytes (%ld hosts x %ld), %.1f bytes/URL "
+           "(used_memory %.0f -> %.0f)\n", m.urls, QMEM_URL_LEN,
+           queued / per_host, per_host, m.per_url, m.before, m.after);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long pages = argc > 1 ? atol(argv[1]) : 100000;
     long urls = argc > 2 ? atol(argv[2]) : 1000000;
+    long queued = argc > 3 ? atol(argv[3]) : 0;
     struct testredis tr;
     redisContext *rc;
     int rv = 1;
@@ -379,8 +401,16 @@ int main(int argc, char **argv)
     if (testredis_start(&tr, NULL) != 0)
         return 1;
     rc = testredis_connect(&tr, 0);
+    if (rc && getenv("FB_TIMEOUT_S")) {
+        /* a slow server (under valgrind) answers a pipeline late */
+        struct timeval tv = {atoi(getenv("FB_TIMEOUT_S")), 0};
+
+        redisSetTimeout(rc, tv);
+    }
     if (rc && bench_pages(rc, pages) == 0 &&
-        (urls == 0 || bench_seen(rc, urls) == 0))
+        (urls == 0 || bench_seen(rc, urls) == 0) &&
+        (queued == 0 || (bench_queue(rc, queued, 1000) == 0 &&
+                         bench_queue(rc, queued, 100) == 0)))
         rv = 0;
     if (rc && getenv("BENCH_STATS")) {
         redisReply *cs = redisCommand(rc, "INFO commandstats");

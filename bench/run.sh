@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh BUILD_DIR [SCENARIO...] - crawlfleet's benchmarks (bench/README.md).
 #
-#   frontier  pop/ack driver without HTTP + seen-set memory at 1M URLs
+#   frontier  pop/ack driver without HTTP, seen-set memory at 1M URLs, queue
+#             memory at 10M queued URLs
 #   s1        20,000-page 8-host synthetic site on nginx, CONCURRENCY=64,
 #             crawlfleet beside its peers (../shared/bench/compare.sh)
 #   s2        the 8,000-page site with 100 ms per response, CONCURRENCY=256
@@ -144,9 +145,10 @@ for s in $SCEN; do
     case $s in
     frontier)
         make -s -C "$TOP" "B=$B" "$B/bench/frontier_bench"
-        echo "bench: frontier (20,000 pages popped and acked, 1,000,000 URLs)"
+        echo "bench: frontier (20,000 pages popped and acked, 1,000,000 URLs" \
+            "seen, 10,000,000 queued)"
         {
-            "$CF_BIN/bench/frontier_bench" 20000 1000000
+            "$CF_BIN/bench/frontier_bench" 20000 1000000 10000000
             # the same without the look-ups, and one page per ack call
             FB_FILTER=0 "$CF_BIN/bench/frontier_bench" 20000 0
             FB_FILTER=0 FB_BATCH=1 "$CF_BIN/bench/frontier_bench" 20000 0

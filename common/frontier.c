@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "entry.h"
 #include "fp.h"
 #include "frontier.h"
 #include "keys.h"
@@ -253,7 +254,11 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
         char tmp[CF_FP_STRLEN + 1];
         size_t len = cf_fp_format(l->fp, tmp);
 
-        cmd_add_pair(c, tmp, len, l->rec, l->rec_len);
+        cf_buf_reset(&b);
+        if (cf_entry_encode(&b, l->fp, l->hostkey, l->rec, l->rec_len) !=
+            CF_OK)
+            b.len = 0; /* over the cap: an empty entry, which push refuses */
+        cmd_add_pair(c, tmp, len, b.data, b.len);
     }
     cf_buf_cleanup(&b);
     free(o);
@@ -419,8 +424,9 @@ void cf_leases_free(struct cf_lease *l, size_t n)
     free(l);
 }
 
-/* One lease from the six reply entries at e. */
-static int parse_lease(redisReply **e, struct cf_lease *l)
+/* One lease from the six reply entries at e (a page's record is the
+ * record part of its queue entry, made back into what was pushed). */
+static int parse_lease(redisReply **e, struct cf_lease *l, char *errstr)
 {
     if (e[0]->type != REDIS_REPLY_INTEGER ||
         e[1]->type != REDIS_REPLY_STRING ||
@@ -440,8 +446,21 @@ static int parse_lease(redisReply **e, struct cf_lease *l)
     l->attempts = (uint32_t)e[5]->integer;
     l->hostkey = cf_strndup(e[3]->str, e[3]->len);
     if (l->kind == CF_LEASE_PAGE) {
-        l->rec = cf_memdup(e[4]->str, e[4]->len);
-        l->rec_len = e[4]->len;
+        struct cf_buf b;
+
+        cf_buf_init(&b, CMD_CAP);
+        if (cf_entry_record(e[4]->str, e[4]->len, l->hostkey, &b, errstr) !=
+            CF_OK) {
+            cf_buf_cleanup(&b);
+            return CF_EINVAL;
+        }
+        if (b.len == 0) {
+            l->rec = cf_memdup("", 0);
+            l->rec_len = 0;
+            cf_buf_cleanup(&b);
+        } else {
+            l->rec = cf_buf_take(&b, &l->rec_len);
+        }
     }
     return CF_OK;
 }
@@ -475,8 +494,11 @@ int cf_frontier_pop_parse(const redisReply *r, struct cf_lease **out,
         return CF_OK;
     ls = cf_calloc(count, sizeof(*ls));
     for (i = 0; i < count; i++) {
-        if (parse_lease(r->element + 4 + 6 * i, &ls[i]) != CF_OK) {
-            snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed lease %zu", i);
+        char why[CF_ERRSTR_LEN] = "";
+
+        if (parse_lease(r->element + 4 + 6 * i, &ls[i], why) != CF_OK) {
+            snprintf(errstr, CF_ERRSTR_LEN, "pop: malformed lease %zu%s%.200s",
+                     i, why[0] ? ": " : "", why);
             cf_leases_free(ls, i + 1);
             return CF_EINVAL;
         }
@@ -574,4 +596,45 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
         return NULL;
     }
     return r;
+}
+
+int cf_frontier_check_redis(redisContext *rc, char *warn)
+{
+    static const char *const names[] = {"list-max-listpack-size",
+                                        "list-max-ziplist-size"};
+    redisReply *r = NULL;
+    long long v = 0;
+    int found = 0;
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !found;
+         i++) {
+        r = redisCommand(rc, "CONFIG GET %s", names[i]);
+        if (!r || r->type != REDIS_REPLY_ARRAY) {
+            snprintf(warn, CF_ERRSTR_LEN,
+                     "cannot read Redis' list settings (CONFIG GET: %s); "
+                     "the frontier's memory per URL assumes "
+                     "list-max-listpack-size -2 (docs/keys.md)",
+                     r && r->type == REDIS_REPLY_ERROR ? r->str
+                                                        : "no reply");
+            freeReplyObject(r);
+            return 1;
+        }
+        if (r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING) {
+            v = atoll(r->element[1]->str);
+            found = 1;
+        }
+        freeReplyObject(r);
+    }
+    if (found && ((v <= -1 && v >= -5) || v >= CF_LIST_NODE_MIN))
+        return 0;
+    if (found)
+        snprintf(warn, CF_ERRSTR_LEN,
+                 "Redis has list-max-listpack-size %lld: the frontier's "
+                 "host queues take more memory per URL than with -2, the "
+                 "default (docs/keys.md)", v);
+    else
+        snprintf(warn, CF_ERRSTR_LEN,
+                 "Redis names no list-max-listpack-size: the frontier "
+                 "needs Redis 6.2 or later (docs/keys.md)");
+    return 1;
 }

@@ -278,8 +278,17 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
                              char *errstr);
 
 /* The words of every script's error reply for a crawl that does not
- * exist (no_crawl() in common/scripts/lib.lua): deleted, or not created
+ * exist (no_crawl() in common/scripts/lib/base.lua): deleted, or not created
  * yet. */
 #define CF_NO_CRAWL_ERR "no such crawl"
+
+/* Check that Redis is configured as the frontier's memory figure assumes
+ * (docs/keys.md, "Memory"): list-max-listpack-size (list-max-ziplist-size
+ * before Redis 7) of -1 to -5 (node size in bytes) or of at least
+ * CF_LIST_NODE_MIN entries. Returns 0 when it is; 1 with a one-line
+ * warning in warn (CF_ERRSTR_LEN bytes) when it is not or cannot be read
+ * (CONFIG disabled, as on some managed Redis). */
+int cf_frontier_check_redis(redisContext *rc, char *warn);
+#define CF_LIST_NODE_MIN 128
 
 #endif

@@ -242,6 +242,10 @@ static int push_batch(const char *cmd, redisContext *rc, const char *crawl,
     r = cf_frontier_call(rc, &c, err);
     if (!r) {
         cli_fail(cmd, "cannot push seeds: %s", err);
+        /* the crawl itself refused (another frontier layout): a rerun
+         * cannot help */
+        if (strstr(err, "ERR crawl uses frontier layout"))
+            ret = CLI_USAGE;
         goto out;
     }
     if (cf_frontier_push_parse(r, n, is_new, err) != CF_OK) {
@@ -273,10 +277,11 @@ int seed_push(const char *cmd, redisContext *rc, const char *crawl,
 {
     for (size_t i = 0; i < s->n; i += SEED_BATCH) {
         size_t n = s->n - i < SEED_BATCH ? s->n - i : SEED_BATCH;
+        int rv = push_batch(cmd, rc, crawl, s->urls + i, s->flags + i, n,
+                            fresh, dup);
 
-        if (push_batch(cmd, rc, crawl, s->urls + i, s->flags + i, n, fresh,
-                       dup))
-            return CLI_FAIL;
+        if (rv)
+            return rv;
     }
     return CLI_OK;
 }
@@ -296,13 +301,13 @@ int cmd_seed(int argc, char **argv)
     struct cfgflags flags;
     struct cf_config cfg;
     struct seedlist seeds;
-    char err[CF_ERRSTR_LEN];
+    char err[CF_ERRSTR_LEN], warn[CF_ERRSTR_LEN];
     const char *crawl = "default", *file = NULL, *redis = NULL;
     redisContext *rc = NULL;
     char state[32];
     size_t fresh = 0, dup = 0, nsitemaps = 0;
     const char **sitemaps = cf_calloc((size_t)argc + 1, sizeof(*sitemaps));
-    int created = 0, ret = CLI_FAIL, c, st;
+    int created = 0, ret = CLI_FAIL, c, st, pushed;
 
     cfgflags_init(&flags, seed_opts);
     cf_config_init(&cfg);
@@ -372,6 +377,8 @@ int cmd_seed(int argc, char **argv)
         ret = cli_connect_err;
         goto out;
     }
+    if (cf_frontier_check_redis(rc, warn))
+        cli_warn(cmd, "%s", warn);
     st = cli_crawl_state(cmd, rc, crawl, state, sizeof(state));
     if (st == CF_EREDIS)
         goto out;
@@ -383,7 +390,10 @@ int cmd_seed(int argc, char **argv)
         goto out;
     if (!created && cfgflags_given(&flags))
         cli_warn(cmd, "crawl '%s' exists; its config is unchanged", crawl);
-    if (seed_push(cmd, rc, crawl, &seeds, &fresh, &dup)) {
+    pushed = seed_push(cmd, rc, crawl, &seeds, &fresh, &dup);
+    if (pushed == CLI_USAGE)
+        goto out; /* the crawl refused them: said why */
+    if (pushed != CLI_OK) {
         /* what went in stays (seeds are deduplicated): a rerun adds the
          * rest and counts these as duplicates */
         cli_warn(cmd, "crawl '%s' has %zu of the %zu seeds; run the same "

@@ -37,8 +37,9 @@ int seedlist_read(const char *cmd, struct seedlist *s, const char *path,
 int seed_create(const char *cmd, redisContext *rc, const char *crawl,
                 const struct cf_config *cfg, int *created);
 
-/* Push the seeds in batches; counts new and duplicate ones. Returns 0 or
- * CLI_FAIL (printed). */
+/* Push the seeds in batches; counts new and duplicate ones. Returns 0,
+ * CLI_FAIL or, when the crawl refuses seeds whatever is tried (another
+ * frontier layout, docs/keys.md), CLI_USAGE; errors are printed. */
 int seed_push(const char *cmd, redisContext *rc, const char *crawl,
               const struct seedlist *s, size_t *fresh, size_t *dup);
 

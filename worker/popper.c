@@ -113,11 +113,12 @@ static void on_pop(redisReply *r, void *arg)
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        if (!worker_crawl_missing(cr, r->str)) {
-            if (!cr->missing_since)
-                cr->missing_since = now;
-            cr->state = CS_MISSING;
-            worker_crawl_forget(cr);
+        if (!worker_crawl_missing(cr, r->str) && !cr->refused) {
+            /* it exists but refuses pops (another frontier layout,
+             * docs/keys.md): said once */
+            cr->refused = 1;
+            cf_warn("pop refused", "crawl=%s error=\"%s\"", cr->name,
+                    r->str);
         }
         cr->next_pop_ms = now + ENDED_POP_MS;
         cf_debug("pop refused", "crawl=%s error=\"%s\"", cr->name, r->str);

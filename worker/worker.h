@@ -81,6 +81,8 @@ struct crawl {
     int64_t missing_since;      /* when the crawl was first missing
                                  * (monotonic ms) */
     int deleted;                /* missing after it was seen: deleted */
+    int refused;                /* a pop was refused (not missing): the
+                                 * warning was logged */
     int popping;                /* leases asked for in outstanding pops */
     int pops;                   /* pops outstanding (CRAWL_POPS_MAX) */
     int64_t next_pop_ms;        /* no pop before this (backoff;

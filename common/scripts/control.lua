@@ -1,4 +1,4 @@
---@lib base config stats hosts result leases
+--@lib base config stats entry hosts result leases
 -- control: KEYS[1] stats; ARGV: op, now_ms. op: pause (running ->
 -- paused), resume (paused -> running), cancel (running or paused ->
 -- cancelled; in-flight acks are still accepted), requeue-dead (dead
@@ -38,8 +38,8 @@ elseif ST.state ~= 'cancelled' then
     local hosts = {}
     for i = 1, #all, 2 do
         local fp = all[i]
-        local hk, score, member = parse_hsm(all[i + 1])
-        rcall('ZADD', queue_key(hk), score, member)
+        local hk, lv, el = parse_hsm(all[i + 1])
+        requeue(hk, lv, el)
         rcall('HDEL', K_ATTEMPTS, fp)
         hosts[hk] = true
         inc('dead', -1)

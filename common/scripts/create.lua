@@ -26,7 +26,8 @@ if #cfg > 0 then
 else
     rcall('HSET', K_CONFIG, 'created_ms', ARGV[1])
 end
-local stats = {'state', 'running', 'created_ms', ARGV[1], 'ended_ms', '0'}
+local stats = {'state', 'running', 'layout', LAYOUT, 'created_ms', ARGV[1],
+    'ended_ms', '0'}
 local zero = {'seeded', 'discovered', 'dup_links', 'links_found',
     'out_of_scope', 'host_capped', 'queued', 'inflight', 'done', 'dead',
     'fetched', 'status_2xx', 'status_3xx', 'status_4xx', 'status_5xx', 'ok',

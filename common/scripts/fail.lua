@@ -1,4 +1,4 @@
---@lib base config stats hosts result leases
+--@lib base config stats entry hosts result leases
 -- fail: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
 -- retry_after_ms (-1 none), result. A transient failure: re-queue after
 -- max(retry_after, min(backoff_ms * 2^(attempts-1), backoff_max_ms)) via
@@ -22,9 +22,9 @@ if not load_stats() then
     return no_crawl()
 end
 local v = rcall('HGET', K_INFLIGHT, fp)
-local tok, hk, score, member
+local tok, hk, lv, el
 if v then
-    tok, hk, score, member = parse_inflight(v)
+    tok, hk, lv, el = parse_inflight(v)
 end
 if not v or tok ~= token then
     inc('stale_acks', 1)
@@ -38,7 +38,7 @@ inc('inflight', -1)
 local att = rcall('HINCRBY', K_ATTEMPTS, fp, '1')
 local reply
 if att >= cfg.max_attempts then
-    make_dead(fp, hk, score, member, outcome, ARGV[8], now, att)
+    make_dead(fp, hk, lv, el, outcome, ARGV[8], now, att)
     if status > 0 then
         inc('fetched', 1)
         inc('status_' .. floor(status / 100) .. 'xx', 1)
@@ -56,7 +56,7 @@ else
         wait = retry_after
     end
     rcall('ZADD', K_DELAYED, fmt(now + wait),
-        hk .. ' ' .. score .. ' ' .. member)
+        hk .. ' ' .. lv .. ' ' .. el)
     inc('retries', 1)
     inc('queued', 1)
     reply = 'retry'

@@ -1,4 +1,4 @@
---@lib base config stats state hosts result leases
+--@lib base config stats state entry hosts result leases
 -- pop: KEYS[1] stats; ARGV: worker, n, now_ms. Leases up to n requests.
 -- Reply: state, wait_ms, seen_level, seen_split (the seen set's L and s,
 -- -1 when not running: for callers that look links up before an ack,
@@ -37,9 +37,9 @@ local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
     'LIMIT', '0', '256')
 local hosts = {}
 for _, v in ipairs(due) do
-    local hk, score, member = parse_hsm(v)
+    local hk, lv, el = parse_hsm(v)
     rcall('ZREM', K_DELAYED, v)
-    rcall('ZADD', queue_key(hk), score, member)
+    requeue(hk, lv, el)
     hosts[hk] = true
 end
 for hk in pairs(hosts) do
@@ -93,50 +93,43 @@ while pages < budget and leased < want do
         out[#out + 1] = 0
         leased = leased + 1
     else
-        local qk = queue_key(hk)
         local delay = tonumber(h[4]) or cfg.delay_ms
         local busy = tonumber(h[1]) or 0
         -- Without a delay, take as many of the host's free slots at once
-        -- as the budget allows, of the entries whose priority is no worse
-        -- than the next ready host's head: what pops one at a time would
-        -- take, but for FIFO order across hosts within one priority.
+        -- as the budget allows, from its head level's list: all of the
+        -- same priority, no worse than the next ready host's head (this
+        -- host's ready score was the lowest).
         local k = 1
         if delay <= 0 then
             k = max(1, min(conc - busy, budget - pages,
                 want - leased))
         end
-        local items
-        if k == 1 then
-            items = rcall('ZPOPMIN', qk)
-        else
-            local nxt = rcall('ZRANGE', K_READY, '0', '0', 'WITHSCORES')
-            if nxt[2] then
-                local bound = (floor(nxt[2] / SEQ_MOD) + 1) * SEQ_MOD
-                items = rcall('ZRANGEBYSCORE', qk, '-inf', '(' .. fmt(bound),
-                    'WITHSCORES', 'LIMIT', '0', fmt(k))
-                if #items > 0 then
-                    rcall('ZREMRANGEBYRANK', qk, '0', fmt(#items / 2 - 1))
-                end
-            else
-                items = rcall('ZPOPMIN', qk, fmt(k))
+        local lv = head_level(hk)
+        local qk, len, items = nil, 0, {}
+        if lv then
+            qk = queue_key(hk, lv)
+            len = rcall('LLEN', qk)
+            if len > 0 then
+                items = rcall('LPOP', qk, fmt(min(k, len)))
+            end
+            if len <= k then
+                rcall('ZREM', levels_key(hk), lv)
             end
         end
-        local got = #items / 2
+        local got = #items
         for x = 1, got do
-            local member, score = items[2 * x - 1], items[2 * x]
-            local sp = find(member, ' ', 1, true)
-            local fp = sub(member, 1, sp - 1)
+            local el = items[x]
+            local fp = entry_fp(el)
             local tok = next_token()
             infl[#infl + 1] = fp
-            infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. score .. ' ' ..
-                member
+            infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. lv .. ' ' .. el
             leases[#leases + 1] = deadline
             leases[#leases + 1] = fp
             out[#out + 1] = 0
             out[#out + 1] = fp
             out[#out + 1] = tok
             out[#out + 1] = hk
-            out[#out + 1] = sub(member, sp + 1)
+            out[#out + 1] = sub(el, 9)
             out[#out + 1] = 0 -- attempts, filled in below
             fps[#fps + 1] = fp
             att_at[#att_at + 1] = #out
@@ -156,18 +149,20 @@ while pages < budget and leased < want do
             pages = pages + got
             leased = leased + got
             if busy < conc then
-                local head = rcall('ZRANGE', qk, '0', '0', 'WITHSCORES')
-                if head[1] then
+                local head = lv
+                if len <= k then
+                    head = head_level(hk)
+                end
+                if head then
                     if delay <= 0 then
-                        rcall('ZADD', K_READY, head[2], hk)
+                        rcall('ZADD', K_READY, ready_score(head, now), hk)
                     else
                         rcall('ZADD', K_SCHED, fmt(now + delay), hk)
                     end
                 end
             end
         else
-            -- its head is behind the next host's now: back where it
-            -- belongs (or nowhere, with an empty queue)
+            -- nothing queued after all: where it belongs (nowhere)
             schedule(hk, now, conc)
         end
     end

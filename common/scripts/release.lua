@@ -1,4 +1,4 @@
---@lib base config stats hosts result leases
+--@lib base config stats entry hosts result leases
 -- release: KEYS[1] stats; ARGV: now_ms, n, then n leases of 4 arguments:
 -- kind (0 page, 1 robots), fp ("0" for robots), token, hostkey. Gives
 -- leases back unfinished (a worker stopping before its transfers end):
@@ -41,17 +41,18 @@ end
 local cfg = load_cfg('max_pages', 'per_host_concurrency')
 local pages, robots, stale = 0, 0, 0
 local hosts = {}
+local back = {} -- page leases to put back, requeue_leases
 for i = 3, 2 + 4 * n, 4 do
     local fp, token = ARGV[i + 1], int_arg(ARGV[i + 2])
     if ARGV[i] == '0' then
         local v = rcall('HGET', K_INFLIGHT, fp)
-        local tok, hk, score, member
+        local tok, hk, lv, el
         if v then
-            tok, hk, score, member = parse_inflight(v)
+            tok, hk, lv, el = parse_inflight(v)
         end
         if v and tok == token then
             release(fp, hk)
-            rcall('ZADD', queue_key(hk), score, member)
+            back[#back + 1] = {tok, hk, lv, el}
             inc('inflight', -1)
             inc('queued', 1)
             hosts[hk] = true
@@ -71,6 +72,7 @@ for i = 3, 2 + 4 * n, 4 do
         end
     end
 end
+requeue_leases(back)
 for hk in pairs(hosts) do
     schedule(hk, now, cfg.per_host_concurrency)
 end

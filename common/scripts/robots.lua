@@ -1,4 +1,4 @@
---@lib base config stats hosts result leases
+--@lib base config stats entry hosts result leases
 -- robots: KEYS[1] stats; ARGV: now_ms, hostkey, token, status,
 -- crawl_delay_ms (-1 none), body [, outcome, message, final]. Completes a
 -- robots lease: stores the body in the robots hash (the caller passes the
@@ -66,16 +66,19 @@ if #ARGV == 9 then
     else
         -- given up: the host's queue is dead-lettered with the cause; a
         -- page queued later starts a new round of robots attempts
-        local qk = queue_key(hk)
-        local q = rcall('ZRANGE', qk, '0', '-1', 'WITHSCORES')
-        for i = 1, #q, 2 do
-            local member = q[i]
-            local fp = sub(member, 1, find(member, ' ', 1, true) - 1)
-            make_dead(fp, hk, q[i + 1], member, outcome,
-                dead_result(fp, member, outcome, msg, now, rf), now, rf)
+        local lk, gone = levels_key(hk), 0
+        for _, lv in ipairs(rcall('ZRANGE', lk, '0', '-1')) do
+            local qk = queue_key(hk, lv)
+            for _, el in ipairs(rcall('LRANGE', qk, '0', '-1')) do
+                local fp = entry_fp(el)
+                make_dead(fp, hk, lv, el, outcome,
+                    dead_result(fp, hk, el, outcome, msg, now, rf), now, rf)
+                gone = gone + 1
+            end
+            rcall('DEL', qk)
         end
-        inc('queued', -(#q / 2))
-        rcall('DEL', qk)
+        inc('queued', -gone)
+        rcall('DEL', lk)
         rcall('HDEL', hkey, 'rf')
     end
     schedule(hk, now, cfg.per_host_concurrency)

@@ -184,4 +184,28 @@ expect 0 "^(1200 new, 0|700 new, 500|200 new, 1000) duplicate, 0 rejected" \
     "$CF" seed --redis "$R" --crawl oom --file "$TMP/seeds1200"
 expect 0 '"queued":1200' "$CF" status --redis "$R" oom --json
 
+# -- the frontier's Redis settings (docs/keys.md, Memory): seed warns, and
+# goes on
+$RC config set list-max-listpack-size 16 >/dev/null
+expect 0 "list-max-listpack-size 16: the frontier" \
+    "$CF" seed --redis "$R" --crawl lists http://l.example/
+$RC config set list-max-listpack-size -2 >/dev/null
+expect 0 "^0 new, 1 duplicate" \
+    "$CF" seed --redis "$R" --crawl lists http://l.example/
+if grep -q "list-max-listpack-size" "$TMP/out"; then
+    t_fail "a warning with the default settings: $(cat "$TMP/out")"
+else
+    t_ok "no warning with the default settings"
+fi
+
+# -- a crawl of another frontier layout is refused by name
+$RC hdel 'cf:{lists}:stats' layout >/dev/null
+expect 1 "crawl uses frontier layout 1; this crawlfleet reads layout 2" \
+    "$CF" seed --redis "$R" --crawl lists http://l.example/other
+if grep -q "run the same command again" "$TMP/out"; then
+    t_fail "a refused crawl is no partial push: $(cat "$TMP/out")"
+else
+    t_ok "a refused crawl: no advice to run again"
+fi
+
 t_summary cli_errors

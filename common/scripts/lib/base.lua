@@ -38,7 +38,7 @@ local K_ROBOTS = P .. 'robots'
 local rcall = redis.call
 
 local PRIO_MAX = 1048575   -- priorities are clamped to [0, 2^20)
-local SEQ_MOD = 4294967296 -- 2^32: score = priority * 2^32 + seq
+local LEVEL_MOD = 4294967296 -- 2^32: ready score = level * 2^32 + ms
 
 -- Integer to decimal text. Numbers given to redis.call are converted with
 -- "%.17g", which costs several times more: pass text.
@@ -116,8 +116,15 @@ local function check_lease_args()
     return now, fp, token, status
 end
 
+-- The frontier layout these scripts read and write (stats field
+-- "layout", set by create; a crawl without one is layout 1, the per-host
+-- sorted sets of the builds before it).
+local LAYOUT = '2'
+local CRAWL_ERR = nil -- set by load_stats when a crawl is unusable
+
+-- The error reply for a crawl load_stats refused.
 local function no_crawl()
-    return redis.error_reply('ERR no such crawl')
+    return redis.error_reply(CRAWL_ERR or 'ERR no such crawl')
 end
 
 -- cmd key a1 a2 ... in slices of 2000 arguments (unpack has a stack

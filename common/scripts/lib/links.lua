@@ -4,8 +4,9 @@
 -- Links (push, ack) are packed by common/frontier.c into a few arguments,
 -- all in host-grouped order, from ARGV[first]: n; hosts "hk k hk k ...";
 -- bits (25 binary digits per link: fp mod 2^25); prios (20 binary digits
--- per link: priorities are clamped to [0, 2^20)); then the n queue members
--- "<fp> <record>", one argument each (fp in decimal).
+-- per link: priorities are clamped to [0, 2^20)); then the n members
+-- "<fp> <entry>", one argument each: fp in decimal, then the queue entry
+-- (entry.lua), which starts with the same fp in 8 bytes.
 local SEEN_BITS = 25
 local PRIO_DIGITS = 20 -- binary: tonumber(s, 2) is strict, base 10 is not
 local FP_MAX = '9223372036854775807'
@@ -85,7 +86,7 @@ local function check_links(first, last_only, L)
         if not e and sub(m, 1, 2) == '0 ' then
             e = 2
         end
-        if not e or e > 20 then
+        if not e or e > 20 or #m < e + 9 then
             return nil, bad('link member')
         end
         local f = sub(m, 1, e - 1)
@@ -98,11 +99,13 @@ local function check_links(first, last_only, L)
     return first + 4 + n
 end
 
--- New queue entries of one call, gathered per host over one or more link
--- groups (push_add) and written by push_flush: one ZADD and one
--- scheduling decision per host.
+-- New queue entries of one call, gathered per host and level over one or
+-- more link groups (push_add) and written by push_flush: one RPUSH per
+-- host and level, one scheduling decision per host.
+--   order: hosts in first-seen order; lvs[hk]: its levels (text), in
+--   first-seen order; z[hk][lv]: the entries; best[hk]: its best level
 local function push_acc()
-    return {order = {}, z = {}, best = {}, bests = {}}
+    return {order = {}, lvs = {}, z = {}, best = {}}
 end
 
 -- Dedup the links of groups g0 .. g1 of L (check_links; x0 is the index
@@ -177,30 +180,38 @@ local function push_add(L, g0, g1, x0, cfg, seeds, acc, isnew)
         end
         if nnew > 0 then
             local prios, rec0 = ARGV[first + 3], first + 3
-            local zargs = acc.z[hk]
-            if not zargs then
-                zargs = {}
-                acc.z[hk] = zargs
+            local byl = acc.z[hk]
+            local lvs = acc.lvs[hk]
+            if not byl then
+                byl, lvs = {}, {}
+                acc.z[hk], acc.lvs[hk] = byl, lvs
                 acc.order[#acc.order + 1] = hk
             end
             local best = acc.best[hk]
-            local z = #zargs
+            -- a page's links mostly share one level: reuse the last one
+            local plv, ptext, pents
             for y = 2, 2 * nnew, 2 do
                 local i = fresh[y]
-                local score = tonumber(sub(prios, PRIO_DIGITS * i -
-                    PRIO_DIGITS + 1, PRIO_DIGITS * i), 2) * SEQ_MOD +
-                    seq % SEQ_MOD
-                seq = seq + 1
-                local text = fmt(score)
-                zargs[z + 1] = text
-                zargs[z + 2] = ARGV[rec0 + i]
-                z = z + 2
-                if not best or score < best then
-                    best = score
-                    acc.bests[hk] = text
+                local lv = tonumber(sub(prios, PRIO_DIGITS * i -
+                    PRIO_DIGITS + 1, PRIO_DIGITS * i), 2)
+                if lv ~= plv then
+                    plv, ptext = lv, fmt(lv)
+                    pents = byl[ptext]
+                    if not pents then
+                        pents = {}
+                        byl[ptext] = pents
+                        lvs[#lvs + 1] = ptext
+                    end
+                    if not best or lv < best then
+                        best = lv
+                    end
                 end
+                -- the member "<fp> <entry>" without "<fp> "
+                local m = ARGV[rec0 + i]
+                pents[#pents + 1] = sub(m, #fps[fresh[y - 1]] + 2)
             end
             acc.best[hk] = best
+            seq = seq + nnew
             added = added + nnew
         end
     end
@@ -227,9 +238,20 @@ end
 -- schedules them itself).
 local function push_flush(acc, now, conc, skip)
     for _, hk in ipairs(acc.order) do
-        call_slices('ZADD', queue_key(hk), acc.z[hk])
+        local byl = acc.z[hk]
+        for _, lv in ipairs(acc.lvs[hk]) do
+            local ents, k = byl[lv], queue_key(hk, lv)
+            local n, len = #ents
+            for i = 1, n, 2000 do
+                len = rcall('RPUSH', k, unpack(ents, i, min(i + 1999, n)))
+            end
+            if len == n then
+                -- the list was empty: a new level for the host
+                rcall('ZADD', levels_key(hk), lv, lv)
+            end
+        end
         if not (skip and skip[hk]) then
-            host_touched(hk, acc.bests[hk], now, conc)
+            host_touched(hk, acc.best[hk], now, conc)
         end
     end
 end

@@ -1,6 +1,6 @@
 -- result.lua: results written by the scripts themselves (msgpack,
 -- docs/records.md).
---@needs base
+--@needs base entry
 
 -- msgpack of a string and of a whole number in [0, 2^53) (readers take
 -- any integer width, docs/records.md).
@@ -46,14 +46,8 @@ end
 -- The final result of a request that died without one from a worker (its
 -- lease expired max_attempts times): the cf_result keys v, u, fp, d, e,
 -- em, td, a, rf = dead, in docs/records.md's order.
-local function dead_result(fp, member, outcome, msg, now, att)
-    local rec = sub(member, find(member, ' ', 1, true) + 1)
-    local okr, req = pcall(cmsgpack.unpack, rec)
-    local url, depth = '', 0
-    if okr and type(req) == 'table' then
-        url = type(req.u) == 'string' and req.u or ''
-        depth = type(req.d) == 'number' and req.d or 0
-    end
+local function dead_result(fp, hk, el, outcome, msg, now, att)
+    local url, depth = entry_request(hk, el)
     return '\137' .. mp_str('v') .. '\1' .. mp_str('u') .. mp_str(url) ..
         mp_str('fp') .. mp_fp(fp) .. mp_str('d') .. mp_uint(depth) ..
         mp_str('e') .. mp_str(outcome) .. mp_str('em') .. mp_str(msg) ..

@@ -5,17 +5,26 @@
 local ST = {}      -- field -> current value (numbers; state is a string)
 local ST_DIRTY = {} -- field -> true when changed
 
--- Load the state and the given counters; false if the crawl is missing.
+-- Load the state and the given counters; false if the crawl is missing
+-- or has another layout (no_crawl() then gives the error reply).
 local function load_stats(...)
-    local names = {'state', 'queued', 'inflight', 'done', 'dead', ...}
+    local names = {'state', 'layout', 'queued', 'inflight', 'done', 'dead',
+        ...}
     local vals = rcall('HMGET', K_STATS, unpack(names))
     if not vals[1] then
+        return false
+    end
+    if vals[2] ~= LAYOUT then
+        CRAWL_ERR = 'ERR crawl uses frontier layout ' .. (vals[2] or '1') ..
+            '; this crawlfleet reads layout ' .. LAYOUT ..
+            ' only: finish it with the release that created it, or' ..
+            ' delete it and seed it again'
         return false
     end
     ST.state = vals[1]
     -- "+ 0" converts once (tonumber twice); the counters are only written
     -- by these scripts
-    for i = 2, #names do
+    for i = 3, #names do
         local v = vals[i]
         ST[names[i]] = v and v + 0 or 0
     end
