@@ -1,4 +1,4 @@
---@lib base config stats state seen hosts links result
+--@lib base config stats state seen hosts links entry result
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 11 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
 -- robots_denied, started_ms (its fetch's start, 0 if none), result; and
