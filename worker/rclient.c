@@ -9,6 +9,7 @@
 #include <hiredis/async.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "err.h"
 #include "log.h"
 
@@ -48,6 +49,9 @@ struct rclient {
     size_t queue_cap;          /* bound on nqueue */
     size_t nsent;              /* sent, reply not yet seen */
     int closing;               /* rclient_free in progress */
+    int refused;               /* the last AUTH/SELECT got an error */
+    int told_up;               /* notify(1) sent, notify(0) not yet */
+    int64_t refused_since;     /* monotonic ms of the first such error */
     rclient_notify *notify;    /* state change callback */
     void *notify_arg;
     struct rclient_stats st;   /* counters */
@@ -89,15 +93,19 @@ static void rc_schedule_retry(struct rclient *rc)
 static void rc_went_down(struct rclient *rc, const char *why)
 {
     char a[256];
-    int was_up = rc->state == RC_UP;
+    int was_up = rc->told_up;
 
     rc->ac = NULL;
     rc_set_state(rc, RC_DOWN);
     rc->st.failures++;
-    cf_warn("redis unavailable, retrying", "addr=%s error=\"%s\" retry_ms=%d",
-            cf_redis_addr_format(&rc->addr, a, sizeof(a)), why,
-            rc->backoff_ms);
+    /* refused credentials were said once (rc_setup_reply) */
+    if (!rc->refused)
+        cf_warn("redis unavailable, retrying",
+                "addr=%s error=\"%s\" retry_ms=%d",
+                cf_redis_addr_format(&rc->addr, a, sizeof(a)), why,
+                rc->backoff_ms);
     rc_schedule_retry(rc);
+    rc->told_up = 0;
     if (was_up && rc->notify)
         rc->notify(0, rc->notify_arg);
 }
@@ -203,11 +211,18 @@ static void rc_became_up(struct rclient *rc)
 
     evtimer_del(rc->retry_ev);
     rc_set_state(rc, RC_UP);
-    rc->backoff_ms = RC_BACKOFF_MIN_MS;
     rc->st.connects++;
+    if (rc->refused) {
+        /* the credentials were refused last time: no reset of the
+         * backoff and no news until the setup replies say yes */
+        rc_flush(rc);
+        return;
+    }
+    rc->backoff_ms = RC_BACKOFF_MIN_MS;
     cf_info("redis connected", "addr=%s queued=%zu",
             cf_redis_addr_format(&rc->addr, a, sizeof(a)), rc->nqueue);
     rc_flush(rc);
+    rc->told_up = 1;
     if (rc->notify)
         rc->notify(1, rc->notify_arg);
 }
@@ -221,9 +236,26 @@ static void rc_setup_reply(redisAsyncContext *ac, void *r, void *priv)
     if (!reply || rc->ac != ac || rc->closing)
         return;
     if (reply->type == REDIS_REPLY_ERROR) {
-        cf_error("redis rejected the connection setup", "error=\"%s\"",
-                 reply->str);
+        /* WRONGPASS, NOAUTH, NOPERM: said once, then backed off like any
+         * other failure until it changes */
+        if (!rc->refused)
+            cf_error("redis rejected the connection setup, retrying with "
+                     "backoff", "error=\"%s\"", reply->str);
+        if (!rc->refused_since)
+            rc->refused_since = cf_mono_ms();
+        rc->refused = 1;
         redisAsyncDisconnect(ac);
+    } else if (rc->refused) {
+        char a[256];
+
+        rc->refused = 0;
+        rc->refused_since = 0;
+        rc->backoff_ms = RC_BACKOFF_MIN_MS;
+        cf_info("redis connected", "addr=%s queued=%zu",
+                cf_redis_addr_format(&rc->addr, a, sizeof(a)), rc->nqueue);
+        rc->told_up = 1;
+        if (rc->notify)
+            rc->notify(1, rc->notify_arg);
     }
 }
 
@@ -355,9 +387,14 @@ void rclient_free(struct rclient *rc)
     free(rc);
 }
 
+int64_t rclient_refused_ms(const struct rclient *rc)
+{
+    return rc->refused_since ? cf_mono_ms() - rc->refused_since : 0;
+}
+
 int rclient_up(const struct rclient *rc)
 {
-    return rc->state == RC_UP;
+    return rc->state == RC_UP && !rc->refused;
 }
 
 size_t rclient_pending(const struct rclient *rc)

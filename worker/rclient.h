@@ -58,6 +58,9 @@ void rclient_free(struct rclient *rc);
 
 /* 1 while the link is up (connected and authenticated). */
 int rclient_up(const struct rclient *rc);
+/* How long (ms) Redis has refused our AUTH or SELECT in a row (wrong
+ * password or user, no permission), 0 when it has not. */
+int64_t rclient_refused_ms(const struct rclient *rc);
 /* Commands sent and not yet answered, plus durable ones waiting. */
 size_t rclient_pending(const struct rclient *rc);
 const struct rclient_stats *rclient_stats(const struct rclient *rc);

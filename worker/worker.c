@@ -408,6 +408,13 @@ static void check_exit(struct worker *w, int64_t now)
 {
     int i, ended = 0, listed = 0;
 
+    if (w->o->exit_when_done &&
+        rclient_refused_ms(w->rc) > STARTUP_GIVEUP_MS) {
+        cf_error("giving up: redis refuses our credentials",
+                 "waited_ms=%d", STARTUP_GIVEUP_MS);
+        worker_stop(w, 1);
+        return;
+    }
     if (w->state == WS_STARTING && w->o->exit_when_done &&
         now - w->start_mono_ms > STARTUP_GIVEUP_MS) {
         cf_error("giving up: redis unreachable", "waited_ms=%d",
