@@ -210,14 +210,6 @@ static void test_no_plan(void)
     cf_config_cleanup(&cfg);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* n nested <div>s (then text). */
 static char *nested(size_t n, size_t *len)
 {
@@ -235,15 +227,14 @@ static void test_hostile(void)
     struct run r;
     size_t len;
     char *s = nested(1000, &len);
-    double t0 = now_s(), dt;
 
-    /* an exploding selector on a deep page: stopped by the op limit */
+    /* An exploding selector on a deep page: stopped by the op limit.
+     * Time is not asserted here (make bench measures speed); what bounds
+     * it is the limit, and the outcome says it was hit. */
     run(s, len, "a=xpath://*//*//*\nb=css:div div div::text", 100, 65536, 0,
         &r);
-    dt = now_s() - t0;
     CHECKF(r.out.error && strstr(r.out.error, "a: operation limit exceeded"),
            "error: %s", r.out.error ? r.out.error : "(none)");
-    CHECKF(dt < 10, "//*//*//* took %.1f s", dt);
     CHECK_INT(r.out.nfields, 2);
     CHECK_INT(r.out.fields[0].nvalues, 0);
     done(&r);
@@ -251,17 +242,14 @@ static void test_hostile(void)
 
     /* 200,000 nested elements: cut at parse.h's depth, then evaluated */
     s = nested(200000, &len);
-    t0 = now_s();
     run(s, len, "a=css:div::attr(id)\nb=xpath:count(//div)", 100, 65536, 0,
         &r);
-    dt = now_s() - t0;
     CHECK(r.out.error == NULL);
     CHECKF(r.out.nfields == 2 && r.out.fields[1].nvalues == 1 &&
                atoi(r.out.fields[1].values[0]) <= PARSE_MAX_DEPTH + 2,
            "count %s", r.out.nfields == 2 && r.out.fields[1].nvalues
                            ? r.out.fields[1].values[0]
                            : "?");
-    CHECKF(dt < 10, "200,000 nested took %.1f s", dt);
     done(&r);
     free(s);
 
@@ -271,13 +259,10 @@ static void test_hostile(void)
     memcpy(s, "<p>", 3);
     memset(s + 3, 'x', len);
     memcpy(s + 3 + len, "</p>", 5);
-    t0 = now_s();
     run(s, len + 7, "a=p::text\nb=p", 100, 65536, 0, &r);
-    dt = now_s() - t0;
     CHECK(r.out.nfields == 2 && r.out.fields[0].nvalues == 1 &&
           strlen(r.out.fields[0].values[0]) == 65536);
     CHECK(r.out.flags & CF_RES_FIELDS_TRUNCATED);
-    CHECKF(dt < 10, "10 MB text took %.1f s", dt);
     done(&r);
     free(s);
 }
