@@ -25,6 +25,13 @@
 #include "url.h"
 
 #define CHUNK_MIN (64 * 1024 - 64) /* under glibc's mmap threshold */
+/* Gumbo 0.10.1 drops a duplicate attribute by clearing its name in the
+ * code that records the parse error: once it records no more errors
+ * (max_errors reached, or 0), the dropped name is glued to the next
+ * attribute's ("<a x x href=y>" loses href). So it records up to
+ * this many (in the arena; a few tens on a real page); past that, the
+ * bug is back, on pages that broken. */
+#define PARSE_GUMBO_ERRORS 10000
 #define CHUNK_MAX (64 * 1024 - 64)
 
 struct chunk {
@@ -782,7 +789,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
         go.deallocator = arena_dealloc;
         go.userdata = &arena;
     }
-    go.max_errors = 0;
+    go.max_errors = PARSE_GUMBO_ERRORS;
     go.stop_on_first_error = false;
     if (utf8 == NULL)
         ulen = len;

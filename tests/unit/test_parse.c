@@ -537,8 +537,28 @@ static void test_hostile(void)
     }
 }
 
+/* Both paths read an attribute that follows a dropped duplicate (gumbo
+ * loses it unless it records parse errors: parse.c, PARSE_GUMBO_ERRORS). */
+static void test_duplicate_attr(void)
+{
+    static const char html[] =
+        "<link rel=next t t href=/dup-link>"
+        "<a x x href=/dup-a>a</a>";
+    struct parse_opts o = opts;
+    struct parse_result r;
+
+    for (int mode = PARSE_LINKS; mode <= PARSE_TREE; mode++) {
+        o.mode = (enum parse_mode)mode;
+        parse_s_opts(html, &o, &r);
+        CHECKF(has_link(&r, "http://example.com/dup-link"), "mode %d", mode);
+        CHECKF(has_link(&r, "http://example.com/dup-a"), "mode %d", mode);
+        parse_result_cleanup(&r);
+    }
+}
+
 int main(void)
 {
+    test_duplicate_attr();
     test_titles();
     test_base();
     test_sources();
