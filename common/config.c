@@ -397,7 +397,7 @@ static const struct field fields[] = {
     INT(max_redirects, FU_NONE, 5, 0, 100,
         "no effect, kept for old config files: a page's redirect is a "
         "new request, robots.txt follows up to 5"),
-    INT(max_links, FU_NONE, 5000, 0, 1000000, "links taken from one page"),
+    INT(max_links, FU_NONE, 50000, 0, 1000000, "links taken from one page"),
     INT(max_url_len, FU_NONE, 2048, 16, 65536, "longest URL queued, in bytes"),
     INT(max_attempts, FU_NONE, 3, 1, 100,
         "attempts before a transient failure is dead"),

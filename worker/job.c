@@ -492,6 +492,8 @@ static void page_done(struct job *j)
             snprintf(msg, sizeof(msg), "%s", pl.ex.error);
         }
         j->w->n.parse_ms += (uint64_t)(cf_mono_ms() - t0);
+        j->w->n.links_over_cap += pl.meta.over_cap;
+        j->w->n.pages_over_cap += pl.meta.over_cap > 0;
     }
     fill_result(j, &res, out, msg[0] ? msg : NULL);
     warc_result(&res, &at);

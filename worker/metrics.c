@@ -128,6 +128,12 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     counter(b, "crawlfleet_worker_nofollow_total",
             "Pages whose links were not queued (robots nofollow).",
             "counter", w->n.nofollow);
+    counter(b, "crawlfleet_worker_links_over_cap_total",
+            "Links not taken: their page had more than --max-links.",
+            "counter", w->n.links_over_cap);
+    counter(b, "crawlfleet_worker_pages_over_cap_total",
+            "Pages with more links than --max-links.", "counter",
+            w->n.pages_over_cap);
     counter(b, "crawlfleet_worker_sitemaps_total", "Sitemap files read.",
             "counter", w->n.sitemaps);
     counter(b, "crawlfleet_worker_sitemap_capped_total",

@@ -116,6 +116,7 @@ static void take_meta(struct page_meta *m, struct parse_result *res)
     m->external = res->links_external;
     m->nofollow = res->stats.nofollow;
     m->dropped = res->stats.invalid + res->stats.over_cap;
+    m->over_cap = res->stats.over_cap;
 }
 
 struct tree_ctx {

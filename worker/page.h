@@ -37,6 +37,7 @@ struct page_links {
         uint32_t external;      /* links to other hosts */
         uint32_t nofollow;      /* links not followed (nofollow) */
         uint32_t dropped;       /* links unusable or over the cap */
+        uint32_t over_cap;      /* of those, over --max-links */
     } meta;
     struct extract_out ex;      /* text, fields, JSON-LD (extract.h) */
     struct cf_buf scratch;      /* where records are encoded */

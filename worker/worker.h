@@ -155,6 +155,8 @@ struct worker_counters {
     uint64_t parse_ms;           /* time spent parsing */
     uint64_t sitemaps;           /* sitemap files read */
     uint64_t sitemap_capped;     /* sitemap entries past the 50,000 cap */
+    uint64_t links_over_cap;     /* links past --max-links, not taken */
+    uint64_t pages_over_cap;     /* pages that had such links */
     uint64_t noindex;            /* pages marked noindex (meta, header) */
     uint64_t nofollow;           /* pages whose links were not followed */
     uint64_t released;           /* leases given back at shutdown */

@@ -2,7 +2,8 @@
 # worker_seen.sh - the worker's dedup cache (--seen-cache): crawls with it
 # on (two workers), off and tiny (cleared at its cap over and over) all
 # yield exactly the ground truth; with it on, links are dropped locally
-# (crawlfleet_worker_dup_local_total) and fewer links reach Redis.
+# (crawlfleet_worker_dup_local_total) and fewer links reach Redis. Links
+# over --max-links are counted (crawlfleet_worker_links_over_cap_total).
 # Needs $B/crawlfleet, $B/crawlfleet-worker, $B/cf-fixture, curl.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
@@ -75,14 +76,14 @@ crawl() {
     _nw=$2
     shift 2
     "$B/crawlfleet" seed --redis "$R" --crawl "$_name" --allow-private \
-        $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
+        ${SEED_ARGS:-} $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
     _ws=
     for _i in $(seq "$_nw"); do
         worker "$_name" "$@"
         _ws="$_ws $LAST_W:$LAST_P"
     done
     WAIT_TIMEOUT=90 wait_for is_done "$_name" || t_fail "$_name finishes"
-    DUP=0 LINKS=0 CLEARS=0 RC=0
+    DUP=0 LINKS=0 CLEARS=0 OVER=0 RC=0
     for _wp in $_ws; do
         _p=${_wp#*:}
         mget "$_p" crawlfleet_worker_dup_local_total
@@ -91,6 +92,8 @@ crawl() {
         LINKS=$((LINKS + MV))
         mget "$_p" crawlfleet_worker_seen_cache_clears_total
         CLEARS=$((CLEARS + MV))
+        mget "$_p" crawlfleet_worker_links_over_cap_total
+        OVER=$((OVER + MV))
         stop "${_wp%:*}" || RC=1
     done
     echo "# $_name: $(stat "$_name" done) pages, links found" \
@@ -117,5 +120,12 @@ t_check "tiny cache: exit 0" [ "$RC" -eq 0 ]
 t_check "tiny cache: results equal the ground truth" \
     same_as_truth tiny "$T/man"
 t_check "tiny cache: cleared at its cap" [ "$CLEARS" -gt 0 ]
+
+t_check "no page over --max-links by default" [ "$OVER" -eq 0 ]
+
+# The link cap: links past it are counted, not silently lost.
+SEED_ARGS="--max-links 1" crawl capped 1
+t_check "capped: exit 0" [ "$RC" -eq 0 ]
+t_check "capped: links over --max-links counted" [ "$OVER" -gt 0 ]
 
 t_summary worker_seen

@@ -36,7 +36,7 @@ static const struct {
     {"low_speed_ms", "20000"},
     {"max_body", "10485760"},
     {"max_redirects", "5"},
-    {"max_links", "5000"},
+    {"max_links", "50000"},
     {"max_url_len", "2048"},
     {"max_attempts", "3"},
     {"backoff_ms", "1000"},
