@@ -612,6 +612,9 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
             continue;
         }
         an = p++;
+        if (c == '\0')
+            an = p; /* gumbo 0.10.1 loses the U+FFFD a NUL starts a name
+                       with; the reference decides ("<a \0href=x>") */
         while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '/' &&
                d[p] != '>' && d[p] != '=')
             p++;
