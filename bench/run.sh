@@ -9,14 +9,18 @@
 #   s3        scale-out: 1, 2 and 4 workers, each in its own network
 #             namespace, one redis-server, the s2 site, --concurrency 64
 #             each (bench/s3.sh; needs root for ip netns)
+#   s4        real pages: Debian documentation trees served in place
+#             (rust-doc, python3.11-doc, postgresql-doc-15; ground truth
+#             from ../shared/bench/realsite.py), CONCURRENCY=64, beside
+#             wget2 and wget; S4_DOCS picks the trees
 #
-# Default: all four. PEERS="wget2 wget httrack crawlee scrapy" picks the
+# Default: frontier, s1, s2, s3 and s4. PEERS="wget2 wget httrack crawlee scrapy" picks the
 # peers (PEERS="" times crawlfleet alone); REPEAT=N runs every s1/s2 entry
 # N times (the machine is noisy); results land in bench/results/.
 set -eu
 B=${1:-build}
 shift || true
-SCEN=${*:-frontier s1 s2 s3}
+SCEN=${*:-frontier s1 s2 s3 s4}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
 PEERS=${PEERS-wget2 wget httrack crawlee scrapy}
@@ -69,6 +73,29 @@ need_s3_tools() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
         --no-install-recommends nginx libnginx-mod-http-echo time iproute2 \
         redis-server redis-tools python3 >/dev/null
+}
+
+# real_site NAME: the manifest directory of Debian documentation tree NAME
+# (rust-doc, python3.11-doc, postgresql-doc-15), installed if missing,
+# served in place from its own address.
+real_site() {
+    case $1 in
+    rust-doc) root=/usr/share/doc/rust-doc/html ip=127.0.0.52 ;;
+    python3.11-doc) root=/usr/share/doc/python3.11/html ip=127.0.0.53 ;;
+    postgresql-doc-15) root=/usr/share/doc/postgresql-doc-15/html ip=127.0.0.54 ;;
+    *) echo "bench: unknown documentation tree $1" >&2; return 1 ;;
+    esac
+    if [ ! -f "$root/index.html" ]; then
+        echo "bench: installing $1" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends "$1" >/dev/null
+    fi
+    d=/tmp/cf-bench-real-$1
+    if [ ! -f "$d/manifest.json" ]; then
+        python3 "$SHARED/realsite.py" --root "$root" --ip "$ip" \
+            --port 8634 --out "$d" >/dev/null
+    fi
+    echo "$d"
 }
 
 site() { # pages -> directory
@@ -209,8 +236,22 @@ for s in $SCEN; do
             bound "$(site 8000)" $c "$RES/s3-$STAMP.md"
         done
         ;;
+    s4)
+        need_tools
+        p4=""
+        for p in $PEERS; do
+            case $p in wget | wget2) p4="$p4 $p" ;; esac
+        done
+        for doc in ${S4_DOCS:-rust-doc python3.11-doc postgresql-doc-15}; do
+            dir=$(real_site "$doc")
+            CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 600 \
+                --repeat "$REPEAT" --peers "${p4# }" \
+                --results "$RES/s4-$doc-$STAMP.json" crawlfleet="$CF_CMD"
+            redis_share "$RES/s4-$doc-$STAMP.json"
+        done
+        ;;
     *)
-        echo "bench: unknown scenario $s (frontier, s1, s2, s3)" >&2
+        echo "bench: unknown scenario $s (frontier, s1, s2, s3, s4)" >&2
         exit 2
         ;;
     esac
