@@ -167,8 +167,8 @@ static void test_caps_and_order(void)
     free(got);
     done(&r);
     /* byte cap: cut inside the second value, on a character boundary */
-    run("<p>\xc3\xa9\xc3\xa9</p><p>xyz</p>", 27, "a=p::text", 100, 3, 0,
-        &r);
+    static const char cut[] = "<p>\xc3\xa9\xc3\xa9</p><p>xyz</p>";
+    run(cut, sizeof(cut) - 1, "a=p::text", 100, 3, 0, &r);
     got = joined(&r.out, 0);
     CHECK_STR(got, "\xc3\xa9");
     CHECK(r.out.flags & CF_RES_FIELDS_TRUNCATED);
