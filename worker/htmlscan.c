@@ -262,6 +262,8 @@ static void put_cp(struct htmlscan *s, unsigned cp)
 
 static void put_bytes(struct htmlscan *s, const char *p, size_t n)
 {
+    if (n == 0) /* strs may still be NULL, and memcpy wants a pointer */
+        return;
     strs_reserve(s, n);
     memcpy(s->strs + s->nstrs, p, n);
     s->nstrs += n;
