@@ -1,6 +1,7 @@
 /* export.c - crawlfleet export: a crawl's results as JSON Lines or CSV. */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,18 +72,37 @@ static void write_sorted(FILE *out, char *p, size_t len)
     free(lines);
 }
 
+/* Is path a non-empty regular file with no checkpoint beside its tmp
+ * file, i.e. the product of an earlier, finished --follow? */
+static int finished_file(const char *path, const char *cursor)
+{
+    struct stat st;
+
+    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_size > 0 && access(cursor, F_OK) != 0;
+}
+
 /* --follow: through consumer group group as consumer, until the crawl is
  * done and this consumer has nothing left. */
 static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
                         struct cli_out *out, enum export_format fmt,
                         const char *group, const char *consumer)
 {
-    struct gexport g;
+    struct gexport g = {0};
     char err[CF_ERRSTR_LEN], *cursor;
     int ret = CLI_OK;
     long got;
 
     cursor = out->tmp ? cf_asprintf("%s.cursor", out->tmp) : NULL;
+    if (cursor && finished_file(out->path, cursor)) {
+        /* Started again on its own finished file, the group would hand
+         * out only what is new, and the rename would replace what the
+         * file holds with that. */
+        ret = cli_fail(cmd, "%s holds a finished --follow export; name "
+                            "another file (or remove it first)", out->name);
+        cli_out_abort(out, 0);
+        goto out;
+    }
     if (gexport_open(&g, rc, crawl, group, consumer, out->f, cursor, fmt,
                      err) != 0) {
         ret = cli_fail(cmd, "%s", err);

@@ -5,6 +5,7 @@
 #      the same consumer and file: the union of the two files holds every
 #      result exactly once (the ground truth), the stream stays short
 #      while they run and is empty at the end;
+#      --follow started again onto the finished file refuses and leaves it;
 #   2. --results-maxlen caps a stream nobody reads.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
@@ -64,15 +65,15 @@ wait "$B_PID"
 rb=$?
 [ $ra -eq 0 ] || cat "$T/a.err" >&2
 t_check "both exporters end by themselves (exit $ra $rb)" \
-    [ $ra -eq 0 ] && [ $rb -eq 0 ]
+    [ $ra -eq 0 -a $rb -eq 0 ]
 total=$(($(rcli hget 'cf:{ef}:stats' done) + $(rcli hget 'cf:{ef}:stats' dead)))
 cat "$T/a.jsonl" "$T/b.jsonl" >"$T/all.jsonl" || { cat "$T/a.err" "$T/b.err"; ls -la "$T"; } >&2
 t_check "the two files hold $total results ($(lines "$T/all.jsonl"))" \
     [ "$(lines "$T/all.jsonl")" -eq "$total" ]
 t_check "no URL twice" [ -z "$(jq -r .url "$T/all.jsonl" | sort | uniq -d)" ]
 t_check "both exporters had a share ($(lines "$T/a.jsonl") + \
-$(lines "$T/b.jsonl"))" [ "$(lines "$T/a.jsonl")" -gt 0 ] && \
-    [ "$(lines "$T/b.jsonl")" -gt 0 ]
+$(lines "$T/b.jsonl"))" [ "$(lines "$T/a.jsonl")" -gt 0 -a \
+    "$(lines "$T/b.jsonl")" -gt 0 ]
 want=$(awk '$1 == "page" || $1 == "broken"' "$T/man" | wc -l)
 t_check "every page of the site is there ($want)" [ "$(jq -r \
     'select(.status == 200 or .status == 404) | .url' "$T/all.jsonl" |
@@ -80,6 +81,17 @@ t_check "every page of the site is there ($want)" [ "$(jq -r \
 t_check "the stream stayed short while they ran (at most $max of $total)" \
     [ $((max * 10)) -le $((total * 7)) ]
 t_check "the stream is empty at the end" [ "$(xlen ef)" -eq 0 ]
+
+# ---- a finished file is not started again ---------------------------------
+sum=$(cksum <"$T/a.jsonl")
+"$B/crawlfleet" export ef --redis "$R" --follow --consumer a \
+    -o "$T/a.jsonl" 2>"$T/again.err"
+rc=$?
+t_check "--follow onto a finished file is refused (exit $rc)" [ $rc -eq 1 ]
+t_check "the refusal names the file" grep -q "a.jsonl.*finished" "$T/again.err"
+t_check "the finished file is left as it was" \
+    [ "$(cksum <"$T/a.jsonl")" = "$sum" ]
+t_check "no a.jsonl.tmp is left" [ ! -e "$T/a.jsonl.tmp" ]
 
 # ---- 2. --results-maxlen --------------------------------------------------
 "$B/crawlfleet" seed --redis "$R" --crawl cap --allow-private --scope any \
@@ -93,6 +105,6 @@ t_check "capped crawl: worker exits 0" [ $? -eq 0 ]
 n=$(xlen cap)
 d=$(rcli hget 'cf:{cap}:stats' done)
 t_check "--results-maxlen 50 keeps about 50 of $d results ($n)" \
-    [ "$n" -ge 50 ] && [ "$n" -le 200 ] && [ "$d" -gt 300 ]
+    [ "$n" -ge 50 -a "$n" -le 200 -a "$d" -gt 300 ]
 
 t_summary export_follow
