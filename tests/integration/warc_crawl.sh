@@ -171,7 +171,8 @@ unshare -rm sh -c "mount -t tmpfs -o size=64k cf-full '$T/w3' || exit 9
 ns=$!
 W_PIDS="$W_PIDS $ns"
 WAIT_TIMEOUT=30 wait_for grep -q 'warc write failed' "$T/full.log" 2>/dev/null
-t_check "the worker logs the full disk" grep -q 'No space left' "$T/full.log"
+t_check "the worker logs the full disk" grep -q 'No space left' "$T/full.log" ||
+    tail -n 5 "$T/full.log" >&2
 t_check "/healthz says why (503)" sh -c "curl -s -o '$T/hz' -w '%{http_code}' \
     http://127.0.0.1:$MPORT/healthz | grep -q 503 && grep -q warc '$T/hz'"
 wpid=$(cat "$T/full.pid")
