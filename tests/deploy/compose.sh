@@ -61,8 +61,9 @@ trap 'exit 130' INT TERM
 
 bail() {
     t_fail "$*"
-    echo "# the fleet's tests took $(($(date +%s) - t1)) s"
-t_summary compose
+    [ -z "${t1:-}" ] ||
+        echo "# the fleet's tests took $(($(date +%s) - t1)) s"
+    t_summary compose
     exit 1
 }
 

@@ -9,38 +9,8 @@ CF=$B/crawlfleet
 T=$(mktemp -d "${TMPDIR:-/tmp}/cf-cli-seed.XXXXXX")
 trap 'redis_stop; rm -rf "$T"' EXIT
 
-[ -x "$CF" ] || { t_fail "$CF not built"; redis-cli -s "$REDIS_SOCK" flushall >/dev/null
-
-# -- --proxy is checked at seed time
-for p in proxy.example:3128 ftp://proxy.example:21 http:// http://p:0 \
-    http://p:99999 http://p:3128/path 'http://p:3x'; do
-    expect 2 "bad value for --proxy: proxy: .*got '$p'" "$CF" seed \
-        --redis "$R" --crawl p --proxy "$p" http://a.example/
-done
-nothing_written "bad --proxy"
-for p in http://127.0.0.1:3128 https://proxy.example socks4://p:1080 \
-    socks4a://p:1080 SOCKS5://u:pw@p:1080 'socks5h://[::1]:1080/'; do
-    expect 0 "^1 new" "$CF" seed --redis "$R" --crawl "p$(printf %s "$p" |
-        cksum | cut -c 1-6)" --proxy "$p" http://a.example/
-done
-
-t_summary cli_seed; exit 1; }
-redis_start || { t_fail "redis_start"; redis-cli -s "$REDIS_SOCK" flushall >/dev/null
-
-# -- --proxy is checked at seed time
-for p in proxy.example:3128 ftp://proxy.example:21 http:// http://p:0 \
-    http://p:99999 http://p:3128/path 'http://p:3x'; do
-    expect 2 "bad value for --proxy: proxy: .*got '$p'" "$CF" seed \
-        --redis "$R" --crawl p --proxy "$p" http://a.example/
-done
-nothing_written "bad --proxy"
-for p in http://127.0.0.1:3128 https://proxy.example socks4://p:1080 \
-    socks4a://p:1080 SOCKS5://u:pw@p:1080 'socks5h://[::1]:1080/'; do
-    expect 0 "^1 new" "$CF" seed --redis "$R" --crawl "p$(printf %s "$p" |
-        cksum | cut -c 1-6)" --proxy "$p" http://a.example/
-done
-
-t_summary cli_seed; exit 1; }
+[ -x "$CF" ] || { t_fail "$CF not built"; t_summary cli_seed; exit 1; }
+redis_start || { t_fail "redis_start"; t_summary cli_seed; exit 1; }
 trap 'redis_stop; rm -rf "$T"' EXIT
 R=$REDIS_URL
 
