@@ -144,6 +144,17 @@ int cli_crawl_state(const char *cmd, redisContext *rc, const char *crawl,
     return ret;
 }
 
+int cli_name_arg(const char *cmd, int argc, char **argv, int optind,
+                 const char **name)
+{
+    if (optind >= argc)
+        return cli_usage(cmd, "missing crawl NAME");
+    if (argc - optind > 1)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    *name = argv[optind];
+    return cli_check_name(cmd, *name);
+}
+
 int cli_check_name(const char *cmd, const char *name)
 {
     if (!cf_crawl_name_valid(name))

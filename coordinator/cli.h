@@ -82,6 +82,10 @@ char *cli_pick_crawl(const char *cmd, redisContext *rc, const char *name,
 
 /* Check a crawl name; prints the error. 0 or CLI_USAGE. */
 int cli_check_name(const char *cmd, const char *name);
+/* The one crawl NAME left in argv after the options (argv[optind], none
+ * after it), checked; *name points into argv. 0 or CLI_USAGE (printed). */
+int cli_name_arg(const char *cmd, int argc, char **argv, int optind,
+                 const char **name);
 
 /* Set by the SIGINT/SIGTERM handler installed by cli_catch_signals(). */
 extern volatile int cli_interrupted;

@@ -90,12 +90,7 @@ static int parse(const char *cmd, int argc, char **argv, struct control_args *a,
             return cli_bad_option(cmd, c, argv);
         }
     }
-    if (optind >= argc)
-        return cli_usage(cmd, "missing crawl NAME");
-    if (argc - optind > 1)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
-    a->name = argv[optind];
-    return cli_check_name(cmd, a->name);
+    return cli_name_arg(cmd, argc, argv, optind, &a->name);
 }
 
 int cmd_control(int argc, char **argv)

@@ -133,12 +133,7 @@ int cmd_delete(int argc, char **argv)
             return cli_bad_option(cmd, c, argv);
         }
     }
-    if (optind >= argc)
-        return cli_usage(cmd, "missing crawl NAME");
-    if (argc - optind > 1)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
-    name = argv[optind];
-    if (cli_check_name(cmd, name))
+    if (cli_name_arg(cmd, argc, argv, optind, &name))
         return CLI_USAGE;
     if (!yes && !isatty(0))
         return cli_usage(cmd, "stdin is not a terminal to confirm on; "

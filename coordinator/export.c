@@ -150,7 +150,7 @@ int cmd_export(int argc, char **argv)
 {
     const char *cmd = "export";
     const char *redis = NULL, *output = NULL;
-    const char *group = GEXPORT_DEFAULT_GROUP, *consumer = NULL;
+    const char *group = GEXPORT_DEFAULT_GROUP, *consumer = NULL, *name;
     char host[256], *own = NULL;
     enum export_format fmt = EXPORT_JSONL;
     struct follower fl = {0};
@@ -197,18 +197,14 @@ int cmd_export(int argc, char **argv)
             return cli_bad_option(cmd, c, argv);
         }
     }
-    if (optind >= argc)
-        return cli_usage(cmd, "missing crawl NAME");
-    if (argc - optind > 1)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
-    if (cli_check_name(cmd, argv[optind]))
+    if (cli_name_arg(cmd, argc, argv, optind, &name))
         return CLI_USAGE;
     if (follow && fmt == EXPORT_CDXJ)
         return cli_usage(cmd, "--format cdxj is sorted: not with --follow");
     rc = cli_connect(cmd, redis);
     if (!rc)
         return cli_connect_err;
-    crawl = cli_pick_crawl(cmd, rc, argv[optind], &ret);
+    crawl = cli_pick_crawl(cmd, rc, name, &ret);
     if (!crawl)
         goto out;
     if (follow) {
