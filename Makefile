@@ -87,10 +87,17 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/gen/scripts.c: $(SCRIPT_LIB) $(SCRIPT_FILES) tools/embed-scripts.sh
+# The wire format's numbers: common/wire.h is their home, the scripts get
+# them as a generated Lua piece (tools/wire-lua.sh).
+$(B)/gen/wire.lua: common/wire.h tools/wire-lua.sh
 	@mkdir -p $(@D)
-	sh tools/embed-scripts.sh -l common/scripts/lib $(SCRIPT_FILES) > $@.tmp && \
-		mv $@.tmp $@
+	sh tools/wire-lua.sh common/wire.h > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/scripts.c: $(B)/gen/wire.lua $(SCRIPT_LIB) $(SCRIPT_FILES) \
+		tools/embed-scripts.sh
+	@mkdir -p $(@D)
+	sh tools/embed-scripts.sh -w $(B)/gen/wire.lua -l common/scripts/lib \
+		$(SCRIPT_FILES) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/scripts.o: $(B)/gen/scripts.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

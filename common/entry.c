@@ -68,11 +68,11 @@ int cf_entry_encode(struct cf_buf *out, uint64_t fp, const char *hostkey,
         return rv == CF_OK && len > 0 ? cf_buf_add(out, rec, len) : rv;
     }
     if (r.depth < CF_ENTRY_DEPTH_MAX) {
-        head[n++] = (unsigned char)(r.flags * 16 + r.depth);
+        head[n++] = (unsigned char)(r.flags * CF_ENTRY_FLAG_UNIT + r.depth);
     } else {
         uint32_t d = r.depth - CF_ENTRY_DEPTH_MAX;
 
-        head[n++] = (unsigned char)(r.flags * 16 + CF_ENTRY_DEPTH_MAX);
+        head[n++] = (unsigned char)(r.flags * CF_ENTRY_FLAG_UNIT + CF_ENTRY_DEPTH_MAX);
         do {
             head[n++] = (unsigned char)((d & 127) | (d > 127 ? 128 : 0));
             d >>= 7;
@@ -103,7 +103,7 @@ int cf_entry_record(const char *p, size_t len, const char *hostkey,
         return len == 1 || cf_buf_add(out, p + 1, len - 1) == CF_OK
                    ? CF_OK
                    : CF_ETOOBIG;
-    depth = u[0] % 16;
+    depth = u[0] % CF_ENTRY_FLAG_UNIT;
     if (depth == CF_ENTRY_DEPTH_MAX) {
         uint64_t d = 0;
         int shift = 0;
@@ -134,7 +134,7 @@ int cf_entry_record(const char *p, size_t len, const char *hostkey,
     r.url = url;
     r.depth = (uint32_t)depth;
     r.priority = (int64_t)depth;
-    r.flags = u[0] / 16;
+    r.flags = u[0] / CF_ENTRY_FLAG_UNIT;
     rv = cf_request_encode(&r, out);
     free(url);
     if (rv != CF_OK)

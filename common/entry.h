@@ -27,10 +27,9 @@
 
 #include "buf.h"
 
-#define CF_ENTRY_FP_LEN 8    /* the fingerprint's bytes */
-#define CF_ENTRY_WHOLE 0xff  /* record byte: a whole record follows */
-#define CF_ENTRY_DEPTH_MAX 15 /* depths from here on carry a varint */
-#define CF_ENTRY_FLAGS 7      /* request flags a compact head holds */
+/* CF_ENTRY_FP_LEN, CF_ENTRY_WHOLE, CF_ENTRY_DEPTH_MAX, CF_ENTRY_FLAG_UNIT
+ * and CF_ENTRY_FLAGS: the format's numbers, shared with the scripts. */
+#include "wire.h"
 
 /* Append the entry for a request of fingerprint fp on host hostkey, rec
  * its encoded cf_request (or any bytes), to out. 0 or CF_ETOOBIG. */

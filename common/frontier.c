@@ -10,6 +10,7 @@
 #include "fp.h"
 #include "frontier.h"
 #include "keys.h"
+#include "wire.h"
 
 /* Largest command (all of a page's links) we build. */
 #define CMD_CAP ((size_t)256 << 20)
@@ -176,11 +177,8 @@ static int cmp_link(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Priorities travel clamped to [0, 2^20), as 20 binary digits. */
-#define PRIO_MAX 1048575
-#define PRIO_BITS 20
-/* Seen-bucket bits per link: fp mod 2^25 as 25 '0'/'1' characters. */
-#define SEEN_BITS 25
+/* Priorities travel clamped to [0, CF_PRIO_MAX] as CF_PRIO_BITS binary
+ * digits; seen-bucket bits as CF_SEEN_BITS '0'/'1' characters (wire.h). */
 
 /* The argument that ends up as buf's text (buf is reset). */
 static void cmd_addbuf(struct cf_cmd *c, struct cf_buf *b)
@@ -231,21 +229,21 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
     }
     cmd_addbuf(c, &b);
     for (size_t i = 0; i < n; i++) {
-        char bits[SEEN_BITS];
+        char bits[CF_SEEN_BITS];
         uint64_t fp = links[o[i].i].fp;
 
-        for (int k = 0; k < SEEN_BITS; k++)
-            bits[k] = (char)('0' + ((fp >> (SEEN_BITS - 1 - k)) & 1));
+        for (int k = 0; k < CF_SEEN_BITS; k++)
+            bits[k] = (char)('0' + ((fp >> (CF_SEEN_BITS - 1 - k)) & 1));
         cf_buf_add(&b, bits, sizeof(bits));
     }
     cmd_addbuf(c, &b);
     for (size_t i = 0; i < n; i++) {
         int64_t p = links[o[i].i].priority;
-        char d[PRIO_BITS];
+        char d[CF_PRIO_BITS];
 
-        p = p < 0 ? 0 : p > PRIO_MAX ? PRIO_MAX : p;
-        for (int k = 0; k < PRIO_BITS; k++)
-            d[k] = (char)('0' + ((p >> (PRIO_BITS - 1 - k)) & 1));
+        p = p < 0 ? 0 : p > CF_PRIO_MAX ? CF_PRIO_MAX : p;
+        for (int k = 0; k < CF_PRIO_BITS; k++)
+            d[k] = (char)('0' + ((p >> (CF_PRIO_BITS - 1 - k)) & 1));
         cf_buf_add(&b, d, sizeof(d));
     }
     cmd_addbuf(c, &b);

@@ -129,7 +129,7 @@ while pages < budget and leased < want do
             out[#out + 1] = fp
             out[#out + 1] = tok
             out[#out + 1] = hk
-            out[#out + 1] = sub(el, 9)
+            out[#out + 1] = sub(el, ENTRY_FP_LEN + 1)
             out[#out + 1] = 0 -- attempts, filled in below
             fps[#fps + 1] = fp
             att_at[#att_at + 1] = #out

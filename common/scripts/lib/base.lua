@@ -6,7 +6,9 @@
 -- in order; a piece names those it uses in its "--@needs" line, which
 -- must come before it. tools/embed-scripts.sh checks that and prepends
 -- the pieces to the script's text (Lua locals: a function sees only what
--- is defined above it).
+-- is defined above it). Before every piece comes build/gen/wire.lua,
+-- the numbers of the link and entry formats (SEEN_BITS, PRIO_BITS,
+-- ENTRY_*) generated from common/wire.h; no Lua file may define them.
 --
 -- KEYS[1] is the crawl's stats hash "cf:{C}:stats"; every other key of
 -- the crawl is derived from its prefix "cf:{C}:" (same hash tag, same
@@ -37,7 +39,6 @@ local K_RESULTS = P .. 'results'
 local K_ROBOTS = P .. 'robots'
 local rcall = redis.call
 
-local PRIO_MAX = 1048575   -- priorities are clamped to [0, 2^20)
 local LEVEL_MOD = 4294967296 -- 2^32: ready score = level * 2^32 + ms
 
 -- Integer to decimal text. Numbers given to redis.call are converted with

@@ -30,20 +30,21 @@ end
 
 -- The URL and depth of entry el of host hk ('' and 0 if unreadable).
 local function entry_request(hk, el)
-    local b0 = byte(el, 9)
+    local b0 = byte(el, ENTRY_FP_LEN + 1)
     if not b0 then
         return '', 0
     end
-    if b0 == 255 then
-        local okr, req = pcall(cmsgpack.unpack, sub(el, 10))
+    if b0 == ENTRY_WHOLE then
+        local okr, req = pcall(cmsgpack.unpack,
+            sub(el, ENTRY_FP_LEN + 2))
         if okr and type(req) == 'table' then
             return type(req.u) == 'string' and req.u or '',
                 type(req.d) == 'number' and req.d or 0
         end
         return '', 0
     end
-    local depth, pos = b0 % 16, 10
-    if depth == 15 then
+    local depth, pos = b0 % ENTRY_FLAG_UNIT, ENTRY_FP_LEN + 2
+    if depth == ENTRY_DEPTH_MAX then
         local mul = 1
         repeat
             local b = byte(el, pos) or 0

@@ -7,8 +7,8 @@
 -- per link: priorities are clamped to [0, 2^20)); then the n members
 -- "<fp> <entry>", one argument each: fp in decimal, then the queue entry
 -- (entry.lua), which starts with the same fp in 8 bytes.
-local SEEN_BITS = 25
-local PRIO_DIGITS = 20 -- binary: tonumber(s, 2) is strict, base 10 is not
+-- SEEN_BITS and PRIO_BITS come from common/wire.h (build/gen/wire.lua).
+-- Priorities in binary: tonumber(s, 2) is strict, base 10 is not.
 local FP_MAX = '9223372036854775807'
 
 -- Link groups of one or more pages, kept in flat arrays (a table per page
@@ -44,7 +44,7 @@ local function check_links(first, last_only, L)
         not tonumber(bits, 2))) then
         return nil, bad('link bits')
     end
-    if #prios ~= PRIO_DIGITS * n or
+    if #prios ~= PRIO_BITS * n or
         (n > 0 and (byte(prios) < 48 or byte(prios) > 49 or
         not tonumber(prios, 2))) then
         return nil, bad('link priority')
@@ -192,8 +192,8 @@ local function push_add(L, g0, g1, x0, cfg, seeds, acc, isnew)
             local plv, ptext, pents
             for y = 2, 2 * nnew, 2 do
                 local i = fresh[y]
-                local lv = tonumber(sub(prios, PRIO_DIGITS * i -
-                    PRIO_DIGITS + 1, PRIO_DIGITS * i), 2)
+                local lv = tonumber(sub(prios, PRIO_BITS * i -
+                    PRIO_BITS + 1, PRIO_BITS * i), 2)
                 if lv ~= plv then
                     plv, ptext = lv, fmt(lv)
                     pents = byl[ptext]
