@@ -290,6 +290,8 @@ void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a)
     cf_cmd_addll(c, a->bytes);
     cf_cmd_addll(c, a->links_found);
     cf_cmd_addll(c, a->out_of_scope);
+    cf_cmd_addll(c, a->too_deep);
+    cf_cmd_addll(c, a->skipped_ext);
     cf_cmd_addll(c, a->robots_denied);
     cf_cmd_addll(c, a->started_ms > 0 ? a->started_ms : 0);
     cf_cmd_add(c, a->result, a->result_len);

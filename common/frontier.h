@@ -162,7 +162,10 @@ struct cf_ack {
     int status;           /* HTTP status or 0: counter status_Nxx */
     int64_t bytes;        /* counter bytes */
     int64_t links_found;  /* links on the page before dedup */
-    int64_t out_of_scope; /* links dropped by scope rules */
+    int64_t out_of_scope; /* links dropped by the scope rule, include or
+                           * exclude (or unusable) */
+    int64_t too_deep;     /* links dropped: past max_depth */
+    int64_t skipped_ext;  /* links dropped: a skipped file extension */
     int64_t robots_denied;/* 1 if this request was denied by robots */
     int64_t started_ms;   /* when its fetch started (caller's clock), 0
                            * if none: the host's next fetch may start

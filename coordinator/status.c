@@ -66,7 +66,8 @@ static json_t *status_json(redisContext *rc, const char *crawl,
         "done",         "dead",       "fetched",    "ok",
         "status_2xx",   "status_3xx", "status_4xx", "status_5xx",
         "bytes",        "retries",    "reaped",     "robots_denied",
-        "out_of_scope", "dup_links",  "links_found"};
+        "out_of_scope", "too_deep",   "skipped_ext", "dup_links",
+        "links_found"};
 
     json_object_set_new(o, "crawl", json_string(crawl));
     json_object_set_new(o, "state", json_string(p->state));
@@ -137,10 +138,12 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
         first = 0;
     }
     fprintf(out,
-            "\n  retries %lld, reaped %lld, robots denied %lld, out of "
-            "scope %lld\n",
+            "\n  retries %lld, reaped %lld, robots denied %lld\n"
+            "  links not followed: out of scope %lld, too deep %lld, "
+            "skipped extension %lld\n",
             kv_int(stats, "retries"), kv_int(stats, "reaped"),
-            kv_int(stats, "robots_denied"), kv_int(stats, "out_of_scope"));
+            kv_int(stats, "robots_denied"), kv_int(stats, "out_of_scope"),
+            kv_int(stats, "too_deep"), kv_int(stats, "skipped_ext"));
     if (p->rate >= 0)
         snprintf(b2, sizeof(b2), "%.1f", p->rate);
     else

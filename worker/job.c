@@ -241,10 +241,14 @@ static void send_ack(struct job *j, struct cf_result *res,
     if (pl) {
         a.links_found = pl->found;
         a.out_of_scope = pl->out_of_scope;
+        a.too_deep = pl->too_deep;
+        a.skipped_ext = pl->skipped_ext;
         a.links = pl->links;
         a.nlinks = pl->n;
         w->n.links += pl->n;
         w->n.out_of_scope += (uint64_t)pl->out_of_scope;
+        w->n.too_deep += (uint64_t)pl->too_deep;
+        w->n.skipped_ext += (uint64_t)pl->skipped_ext;
     }
     ackbatch_add(w, j->cr, &a, ac);
     cf_buf_cleanup(&enc);

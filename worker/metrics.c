@@ -122,6 +122,15 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             "counter", w->n.robots_unreachable);
     counter(b, "crawlfleet_worker_links_total", "Links pushed.", "counter",
             w->n.links);
+    counter(b, "crawlfleet_worker_links_out_of_scope_total",
+            "Links not queued: the scope rule, --include or --exclude.",
+            "counter", w->n.out_of_scope);
+    counter(b, "crawlfleet_worker_links_too_deep_total",
+            "Links not queued: past --max-depth.", "counter",
+            w->n.too_deep);
+    counter(b, "crawlfleet_worker_links_skipped_ext_total",
+            "Links not queued: a skipped file extension (.jpg, .pdf, ...).",
+            "counter", w->n.skipped_ext);
     counter(b, "crawlfleet_worker_noindex_total",
             "Pages marked noindex (robots meta tag or X-Robots-Tag).",
             "counter", w->n.noindex);

@@ -66,15 +66,23 @@ int page_add_request(const struct page_in *in, struct page_links *pl,
     struct cf_request r = *req;
     struct cf_link *l;
     char hk[HOSTKEY_MAX], *mem;
+    enum scope_verdict v;
     size_t hl;
 
     pl->found++;
-    if (!in->scope ||
-        ((req->flags & CF_REQ_SITEMAP)
-             ? scope_check_sitemap(in->scope, in->url, url, depth)
-             : scope_check(in->scope, in->url, url, depth)) != SCOPE_IN ||
-        cf_url_hostkey(url, hk, sizeof(hk)) != 0) {
-        pl->out_of_scope++;
+    v = !in->scope ? SCOPE_OUT
+        : (req->flags & CF_REQ_SITEMAP)
+            ? scope_check_sitemap(in->scope, in->url, url, depth)
+            : scope_check(in->scope, in->url, url, depth);
+    if (v == SCOPE_IN && cf_url_hostkey(url, hk, sizeof(hk)) != 0)
+        v = SCOPE_BAD_URL;
+    if (v != SCOPE_IN) {
+        if (v == SCOPE_TOO_DEEP)
+            pl->too_deep++;
+        else if (v == SCOPE_SKIP_EXT)
+            pl->skipped_ext++;
+        else
+            pl->out_of_scope++;
         return 0;
     }
     r.discovered_ms = in->now_ms;

@@ -23,7 +23,10 @@ struct page_links {
     size_t n;                   /* entries in links */
     size_t cap;                 /* slots in links */
     int64_t found;              /* links on the page, before scope */
-    int64_t out_of_scope;       /* dropped by scope, depth or extension */
+    int64_t out_of_scope;       /* dropped by the scope rule, include,
+                                   exclude, or unusable */
+    int64_t too_deep;           /* dropped: past max_depth */
+    int64_t skipped_ext;        /* dropped: a skipped extension */
     char **all;                 /* every link found (for store_links) */
     size_t nall;
     char *title;                /* page title or NULL */

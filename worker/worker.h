@@ -149,7 +149,9 @@ struct worker_counters {
     uint64_t empty_pops;         /* pops that leased nothing */
     uint64_t leases;             /* leases received */
     uint64_t links;              /* links pushed in acks */
-    uint64_t out_of_scope;       /* links dropped by scope */
+    uint64_t out_of_scope;       /* links dropped by the scope rule */
+    uint64_t too_deep;           /* links dropped: past max_depth */
+    uint64_t skipped_ext;        /* links dropped: skipped extension */
     uint64_t redis_lost;         /* results dropped (queue full) */
     uint64_t bad_leases;         /* undecodable lease records */
     uint64_t parse_ms;           /* time spent parsing */

@@ -1,7 +1,8 @@
 --@lib base config stats state seen hosts links entry result
--- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 11 arguments:
+-- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 13 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
--- robots_denied, started_ms (its fetch's start, 0 if none), result; and
+-- too_deep, skipped_ext, robots_denied, started_ms (its fetch's start, 0
+-- if none), result; and
 -- its links as push takes them (n, hosts, bits, prios, members; lib/links.lua).
 -- One call for one page or a batch: per page it releases the lease,
 -- appends the result to the results stream, counts and pushes the links;
@@ -56,23 +57,26 @@ local function parse_pages()
             return bad('status')
         end
         local nbytes, found = ARGV[pos + 5] + 0, ARGV[pos + 6] + 0
-        local oos, denied = ARGV[pos + 7] + 0, ARGV[pos + 8] + 0
-        local started = ARGV[pos + 9] + 0
+        local oos, deep = ARGV[pos + 7] + 0, ARGV[pos + 8] + 0
+        local ext, denied = ARGV[pos + 9] + 0, ARGV[pos + 10] + 0
+        local started = ARGV[pos + 11] + 0
         if not (nat_ok(nbytes) and nat_ok(found) and nat_ok(oos) and
-            nat_ok(denied) and nat_ok(started)) then
+            nat_ok(deep) and nat_ok(ext) and nat_ok(denied) and
+            nat_ok(started)) then
             return bad('counter')
         end
-        if ARGV[pos + 10] == nil then
+        if ARGV[pos + 12] == nil then
             return bad('result')
         end
         local g0, x0 = links.ng + 1, links.nl + 1
-        local nxt, err = check_links(pos + 11, false, links)
+        local nxt, err = check_links(pos + 13, false, links)
         if not nxt then
             return err
         end
         pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
             status = status, nbytes = nbytes, found = found, oos = oos,
-            denied = denied, started = started, result = ARGV[pos + 10],
+            deep = deep, ext = ext, denied = denied, started = started,
+            result = ARGV[pos + 12],
             g0 = g0, g1 = links.ng, x0 = x0}
         pos = nxt
     end
@@ -141,8 +145,9 @@ rcall('HDEL', K_ATTEMPTS, unpack(done))
 -- per host: slots freed, and whether a page succeeded; the counters are
 -- summed over the batch
 local hosts, order = {}, {}
-local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_denied =
-    0, 0, 0, 0, 0, 0, 0
+local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_deep, n_ext =
+    0, 0, 0, 0, 0, 0, 0, 0
+local n_denied = 0
 local other = {} -- err_<outcome> and status classes other than 2xx
 for _, pg in ipairs(live) do
     local h = hosts[pg.hk]
@@ -176,13 +181,15 @@ for _, pg in ipairs(live) do
     n_bytes = n_bytes + pg.nbytes
     n_found = n_found + pg.found
     n_oos = n_oos + pg.oos
+    n_deep = n_deep + pg.deep
+    n_ext = n_ext + pg.ext
     n_denied = n_denied + pg.denied
 end
 inc('done', #live)
 inc('inflight', -#live)
 for f, d in pairs({ok = n_ok, fetched = n_fetched, status_2xx = n_2xx,
     bytes = n_bytes, links_found = n_found, out_of_scope = n_oos,
-    robots_denied = n_denied}) do
+    too_deep = n_deep, skipped_ext = n_ext, robots_denied = n_denied}) do
     if d > 0 then
         inc(f, d)
     end

@@ -29,8 +29,8 @@ end
 local stats = {'state', 'running', 'layout', LAYOUT, 'created_ms', ARGV[1],
     'ended_ms', '0'}
 local zero = {'seeded', 'discovered', 'dup_links', 'links_found',
-    'out_of_scope', 'host_capped', 'queued', 'inflight', 'done', 'dead',
-    'fetched', 'status_2xx', 'status_3xx', 'status_4xx', 'status_5xx', 'ok',
+    'out_of_scope', 'too_deep', 'skipped_ext', 'host_capped', 'queued',
+    'inflight', 'done', 'dead', 'fetched', 'status_2xx', 'status_3xx', 'status_4xx', 'status_5xx', 'ok',
     'retries', 'reaped', 'stale_acks', 'bytes', 'robots_denied',
     'robots_fetched', 'breaker_trips'}
 for _, f in ipairs(zero) do

@@ -260,7 +260,7 @@ static void test_malformed(void)
     struct {
         enum cf_script_id id;
         int n;
-        const char *args[17];
+        const char *args[19];
     } bad[] = {
         /* push: now, seeds, order, then the links: n, hosts "hk k ...",
          * bits (25 per link: fp mod 2^25), priorities (20 binary
@@ -330,34 +330,42 @@ static void test_malformed(void)
         {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
         {CF_SCRIPT_POP, 2, {"w", "1"}},
         /* ack: now, then per page fp, token, hostkey, outcome, status,
-         * bytes, links_found, out_of_scope, robots_denied, started_ms,
-         * result, links (n, hosts, bits, prios, members) */
-        {CF_SCRIPT_ACK, 16, {"5", "12", "tok", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "R", "0", "", "",
-                             ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "R", "1", "", "",
-                             ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "OK", "200",
-                             "0", "0", "0", "0", "0", "R", "0", "", "",
-                             ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "-5", "R", "0", "", "",
-                             ""}},
+         * bytes, links_found, out_of_scope, too_deep, skipped_ext,
+         * robots_denied, started_ms, result, links (n, hosts, bits, prios,
+         * members) */
+        {CF_SCRIPT_ACK, 18, {"5", "12", "tok", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "1",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "OK", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "-5", "R", "0",
+                             "", "", ""}},
+        /* counters that are negative: too_deep, skipped_ext */
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "-1", "0", "0", "0", "R", "0",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "-1", "0", "0", "R", "0",
+                             "", "", ""}},
         /* numbers that are none: status, bytes */
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "2x0",
-                             "0", "0", "0", "0", "0", "R", "0", "", "",
-                             ""}},
-        {CF_SCRIPT_ACK, 16, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "", "0", "0", "0", "0", "R", "0", "", "",
-                             ""}},
-        {CF_SCRIPT_ACK, 13, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "R", "0"}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "2x0",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", ""}},
+        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0"}},
         {CF_SCRIPT_ACK, 1, {"5"}},
         /* a good page, then a bad one: nothing may be written */
-        {CF_SCRIPT_ACK, 17, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "R", "0", "", "",
-                             "", "13"}},
+        {CF_SCRIPT_ACK, 19, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", "", "13"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
                              "-1"}},
         {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
@@ -1200,6 +1208,11 @@ static void test_ack_batch(void)
         a[i].status = 200;
         a[i].links = &out[i].l;
         a[i].nlinks = 1;
+        /* distinct per counter, so a swapped argument shows */
+        a[i].out_of_scope = 1;
+        a[i].too_deep = 10;
+        a[i].skipped_ext = 100;
+        a[i].robots_denied = 0;
     }
     {
         struct cf_link two[2] = {out[0].l, out[3].l};
@@ -1220,6 +1233,10 @@ static void test_ack_batch(void)
     CHECK_INT(stat("ab", "done"), 2);
     CHECK_INT(stat("ab", "stale_acks"), 2);
     CHECK_INT(stat("ab", "inflight"), 1);
+    /* the link counters of the two accepted pages, each in its field */
+    CHECK_INT(stat("ab", "out_of_scope"), 2);
+    CHECK_INT(stat("ab", "too_deep"), 20);
+    CHECK_INT(stat("ab", "skipped_ext"), 200);
     /* links of the two accepted pages only: p0, p3 (page 0), p1 */
     CHECK_INT(stat("ab", "discovered"), 6);
     CHECK_INT(stat("ab", "queued"), 3);

@@ -79,7 +79,9 @@ static void test_parse_host_scope(void)
     CHECK_INT(page_parse(&in, &pl), 0);
     CHECK_STR(pl.title, "Hello page");
     CHECK_INT(pl.found, 4);
-    CHECK_INT(pl.out_of_scope, 2);
+    CHECK_INT(pl.out_of_scope, 1); /* the other host */
+    CHECK_INT(pl.skipped_ext, 1);  /* the image */
+    CHECK_INT(pl.too_deep, 0);
     CHECK_INT(pl.n, 2);
     if (pl.n == 2) {
         check_link(&pl, 0, "http://a.example/x", 3, 0);
@@ -110,7 +112,9 @@ static void test_parse_depth_and_store(void)
     page_links_init(&pl);
     CHECK_INT(page_parse(&in, &pl), 0);
     CHECK_INT(pl.found, 4);
-    CHECK_INT(pl.out_of_scope, 4);
+    CHECK_INT(pl.too_deep, 4); /* depth is checked first */
+    CHECK_INT(pl.out_of_scope, 0);
+    CHECK_INT(pl.skipped_ext, 0);
     CHECK_INT(pl.n, 0);
     CHECK_INT(pl.nall, 4);
     if (pl.nall == 4) {
