@@ -12,6 +12,12 @@ static void oom(size_t size)
     abort();
 }
 
+void cf_oom(void)
+{
+    fprintf(stderr, "crawlfleet: out of memory in a library call\n");
+    abort();
+}
+
 void *cf_malloc(size_t size)
 {
     void *p = malloc(size ? size : 1);

@@ -17,6 +17,8 @@ char *cf_strdup(const char *s);
 char *cf_strndup(const char *s, size_t n);
 /* Copy exactly n bytes (which may contain NULs) and append a NUL. */
 void *cf_memdup(const void *p, size_t n);
+/* For a library's allocation that returned NULL: report and abort. */
+void cf_oom(void) __attribute__((noreturn));
 /* printf into a fresh heap string. */
 char *cf_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

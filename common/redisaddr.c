@@ -3,11 +3,16 @@
  * The password is kept in struct cf_redis_addr only to be sent in AUTH:
  * every message this file writes shows the address through a masking
  * formatter, and error messages about a malformed address mask the raw
- * text before quoting it. */
+ * text before quoting it.
+ *
+ * redis:// addresses are split by libcurl's URL API (already linked for
+ * fetching); parse_tcp() lists what is decided around it and why.
+ * unix:///path[?db=N] is a socket path and one parameter, which curl has
+ * no model for (it reads unix:///run/r.sock as host "run", path
+ * "/r.sock"), so parse_unix() keeps its own few lines. */
 #include "ascii.h"
 #include "redisaddr.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +20,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include <curl/curl.h>
 
 #include "alloc.h"
 #include "err.h"
@@ -67,34 +74,46 @@ static int fail(char *errstr, const char *raw, const char *what)
     return CF_EINVAL;
 }
 
-/* Percent-decode s[0..n) into a heap string; NULL if malformed or it
- * would hold a NUL. Sets *out to NULL for an empty input. */
-static int decode(const char *s, size_t n, char **out)
+/* Whether every '%' in s is followed by two hex digits and none of them
+ * encodes a NUL (the text becomes a C string). curl leaves a bad escape
+ * such as "%zz" as it is when it decodes; redis-cli -u refuses it. */
+static int escapes_ok(const char *s)
 {
-    char *d = cf_malloc(n + 1), *q = d;
+    for (; *s; s++) {
+        if (*s != '%')
+            continue;
+        if (cf_hexval((unsigned char)s[1]) < 0 ||
+            cf_hexval((unsigned char)s[2]) < 0 || (s[1] == '0' && s[2] == '0'))
+            return 0;
+        s += 2;
+    }
+    return 1;
+}
+
+/* The percent-decoded text of one credential part of u into *out: NULL
+ * when absent or empty (no user, or no AUTH). 0, or -1 for a bad escape.
+ * curl_easy_unescape decodes every byte but NUL, which escapes_ok has
+ * refused; curl_url_get's own decoding would refuse all control bytes,
+ * which a Redis password may hold. */
+static int credential(CURLU *u, CURLUPart part, char **out)
+{
+    char *raw = NULL, *dec;
+    int len = 0, rc = 0;
 
     *out = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '%') {
-            *q++ = s[i];
-            continue;
-        }
-        int hi = i + 2 < n ? cf_hexval((unsigned char)s[i + 1]) : -1;
-        int lo = i + 2 < n ? cf_hexval((unsigned char)s[i + 2]) : -1;
-        if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
-            *q++ = (char)(hi * 16 + lo);
-            i += 2;
-            continue;
-        }
-        free(d);
-        return -1;
+    if (curl_url_get(u, part, &raw, 0) != CURLUE_OK)
+        return 0;
+    if (!escapes_ok(raw)) {
+        rc = -1;
+    } else if (*raw) {
+        dec = curl_easy_unescape(NULL, raw, 0, &len);
+        if (!dec)
+            cf_oom();
+        *out = cf_memdup(dec, (size_t)len);
+        curl_free(dec);
     }
-    *q = '\0';
-    if (q == d)
-        free(d);
-    else
-        *out = d;
-    return 0;
+    curl_free(raw);
+    return rc;
 }
 
 /* Digits only, value in [lo, hi]; -1 otherwise. */
@@ -105,75 +124,175 @@ static long parse_num(const char *s, size_t n, long lo, long hi)
     if (n == 0 || n > 9)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
+        if (!cf_is_digit((unsigned char)s[i]))
             return -1;
         v = v * 10 + (s[i] - '0');
     }
     return v >= lo && v <= hi ? v : -1;
 }
 
-static int host_char_ok(int ch, int v6)
+/* What curl does not decide about a host it accepted: the name
+ * characters a resolver takes (curl lets IDN bytes and '~' or '|'
+ * through), or an IPv6 literal. */
+static int host_ok(const char *h, int v6)
 {
-    if (v6)
-        return isxdigit(ch) || ch == ':' || ch == '.';
-    return isalnum(ch) || ch == '.' || ch == '-' || ch == '_';
+    if (!*h)
+        return 0;
+    for (; *h; h++) {
+        int ch = (unsigned char)*h;
+
+        if (v6 ? !(cf_hexval(ch) >= 0 || ch == ':' || ch == '.')
+               : !(cf_is_alpha(ch) || cf_is_digit(ch) || ch == '.' ||
+                   ch == '-' || ch == '_'))
+            return 0;
+    }
+    return 1;
 }
 
+/* Checks on the raw authority ("user:password@host:port", p just past
+ * "redis://") for two things curl decides otherwise than a Redis operator
+ * expects: a second '@' (curl calls it a bad host name; the operator
+ * needs to hear that an '@' in a password is written %40), and an empty
+ * port, "redis://h:" (curl takes it as no port; it is more likely a
+ * template with its port missing than a wish for 6379). NULL or what is
+ * wrong. */
+static const char *authority_check(const char *p)
+{
+    size_t n = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', n), *hp;
+    size_t hn;
+
+    if (at && memchr(at + 1, '@', n - (size_t)(at + 1 - p)))
+        return "an '@' in the user or password must be written %40";
+    hp = at ? at + 1 : p;
+    hn = n - (size_t)(hp - p);
+    if (hn > 0 && hp[hn - 1] == ':' &&
+        (hp[0] != '[' || memchr(hp, ']', hn)))
+        return "port must be a number from 1 to 65535";
+    return NULL;
+}
+
+/* curl's verdict on a redis:// URL it refused, as the part to fix. */
+static const char *curl_reason(CURLUcode uc)
+{
+    switch (uc) {
+    case CURLUE_NO_HOST:
+        return "empty host";
+    case CURLUE_BAD_PORT_NUMBER:
+        return "port must be a number from 1 to 65535";
+    case CURLUE_BAD_IPV6:
+        return "bad IPv6 host (redis://[::1]:6379)";
+    case CURLUE_BAD_HOSTNAME:
+        return "bad character in host";
+    case CURLUE_BAD_LOGIN:
+    case CURLUE_BAD_USER:
+    case CURLUE_BAD_PASSWORD:
+        return "bad character in credentials";
+    default:
+        return curl_url_strerror(uc);
+    }
+}
+
+/* redis://[[user]:password@]host[:port][/db], split by libcurl's URL API
+ * (CURLU_NON_SUPPORT_SCHEME: curl knows no redis scheme). curl decides
+ * the syntax: what a host, a port, user info and a path may hold; the
+ * checks around it say what a Redis address means, as redis-cli -u reads
+ * it where that is sane:
+ *   - "redis://bob:p@ss@h" (a bare '@' in the password): refused, with a
+ *     hint to write %40. curl refuses it too; redis-cli splits at the
+ *     first '@' and tries host "ss@h", which fails later and less clearly.
+ *   - "redis://h:" (empty port): refused; curl reads it as no port,
+ *     redis-cli as port 0. Port 0 is refused too (curl allows it).
+ *   - "%zz" and "%00" in credentials: refused, as redis-cli does; curl
+ *     would keep "%zz" undecoded and send it as part of the password.
+ *   - "redis://secret@h" (no ':'): refused. redis-cli takes it as a
+ *     password, curl and redis-py as a user name; an address that
+ *     clients read differently is a question, not an answer.
+ *   - a query or fragment, an IPv6 zone id, a path other than a db
+ *     number: refused (curl accepts each). */
 static int parse_tcp(const char *raw, const char *p, struct cf_redis_addr *a,
                      char *errstr)
 {
-    const char *at = strrchr(p, '@'), *h, *end;
-    int v6 = 0;
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL, *extra = NULL;
+    const char *why = authority_check(p);
+    CURLUcode uc;
+    int rc = CF_EINVAL;
     long n;
 
-    if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
-        if (!colon)
-            return fail(errstr, raw,
-                        "credentials must be user:password or :password");
-        if (decode(p, (size_t)(colon - p), &a->user) != 0 ||
-            decode(colon + 1, (size_t)(at - colon - 1), &a->password) != 0)
-            return fail(errstr, raw, "bad %-escape in credentials");
-        p = at + 1;
+    if (!u)
+        cf_oom();
+    if (why)
+        goto out;
+    uc = curl_url_set(u, CURLUPART_URL, raw, CURLU_NON_SUPPORT_SCHEME);
+    if (uc != CURLUE_OK) {
+        why = curl_reason(uc);
+        goto out;
     }
-    if (*p == '[') {
-        v6 = 1;
-        h = p + 1;
-        end = strchr(h, ']');
-        if (!end)
-            return fail(errstr, raw, "missing ']' after IPv6 host");
-        p = end + 1;
+    if (curl_url_get(u, CURLUPART_QUERY, &extra, 0) == CURLUE_OK ||
+        curl_url_get(u, CURLUPART_FRAGMENT, &extra, 0) == CURLUE_OK) {
+        why = "no ?query or #fragment (the db is the path: redis://host/N)";
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_ZONEID, &extra, 0) == CURLUE_OK) {
+        why = "IPv6 zone ids are not supported";
+        goto out;
+    }
+    if (credential(u, CURLUPART_USER, &a->user) != 0 ||
+        credential(u, CURLUPART_PASSWORD, &a->password) != 0) {
+        why = "bad %-escape in credentials";
+        goto out;
+    }
+    if (a->user && !a->password &&
+        curl_url_get(u, CURLUPART_PASSWORD, &extra, 0) != CURLUE_OK) {
+        why = "credentials must be user:password or :password";
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        why = "empty host";
+        goto out;
+    }
+    if (host[0] == '[') {
+        size_t len = strlen(host);
+        host[len - 1] = '\0'; /* curl keeps the brackets of an IPv6 host */
+        if (!host_ok(host + 1, 1)) {
+            why = "bad character in host";
+            goto out;
+        }
+        a->host = cf_strdup(host + 1);
+    } else if (!host_ok(host, 0)) {
+        why = "bad character in host";
+        goto out;
     } else {
-        h = p;
-        end = p + strcspn(p, ":/?#");
-        p = end;
+        a->host = cf_strdup(host);
     }
-    if (end == h)
-        return fail(errstr, raw, "empty host");
-    for (const char *q = h; q < end; q++)
-        if (!host_char_ok((unsigned char)*q, v6))
-            return fail(errstr, raw, "bad character in host");
-    a->host = cf_strndup(h, (size_t)(end - h));
     a->port = DEFAULT_PORT;
-    if (*p == ':') {
-        size_t len = strcspn(p + 1, "/");
-        n = parse_num(p + 1, len, 1, 65535);
-        if (n < 0)
-            return fail(errstr, raw, "port must be a number from 1 to 65535");
+    if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK) {
+        n = parse_num(port, strlen(port), 1, 65535);
+        if (n < 0) {
+            why = "port must be a number from 1 to 65535";
+            goto out;
+        }
         a->port = (int)n;
-        p += 1 + len;
     }
-    if (*p == '/') {
-        size_t len = strlen(p + 1);
-        n = len == 0 ? 0 : parse_num(p + 1, len, 0, DB_MAX);
-        if (n < 0)
-            return fail(errstr, raw, "db must be a number from 0 to 1000000");
+    if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+        strcmp(path, "/") != 0) {
+        n = parse_num(path + 1, strlen(path + 1), 0, DB_MAX);
+        if (n < 0) {
+            why = "db must be a number from 0 to 1000000";
+            goto out;
+        }
         a->db = (int)n;
-        p += 1 + len;
     }
-    if (*p != '\0')
-        return fail(errstr, raw, "unexpected text after the host");
-    return CF_OK;
+    rc = CF_OK;
+
+out:
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(extra);
+    curl_url_cleanup(u);
+    return rc == CF_OK ? CF_OK : fail(errstr, raw, why);
 }
 
 static int parse_unix(const char *raw, const char *p, struct cf_redis_addr *a,

@@ -25,8 +25,15 @@ static const struct {
      "redis://alice:***@h:65535/15"},
     {"redis://bob:p%40ss%3Aw%2Fd@h", "h", NULL, "bob", "p@ss:w/d", 6379, 0,
      "redis://bob:***@h:6379"},
-    {"redis://bob:p@ss@h", "h", NULL, "bob", "p@ss", 6379, 0,
-     "redis://bob:***@h:6379"},
+    /* control bytes but NUL are a password's own business */
+    {"redis://u:p%0Aw%1f@h", "h", NULL, "u", "p\nw\x1f", 6379, 0,
+     "redis://u:***@h:6379"},
+    /* what curl normalises: a port's leading zeros, a %-escaped host */
+    {"redis://h:06380", "h", NULL, NULL, NULL, 6380, 0, "redis://h:6380"},
+    {"redis://r%65dis", "redis", NULL, NULL, NULL, 6379, 0,
+     "redis://redis:6379"},
+    {"REDIS://Cache.Local:7/3", "Cache.Local", NULL, NULL, NULL, 7, 3,
+     "redis://Cache.Local:7/3"},
     {"redis://bob:@h", "h", NULL, "bob", NULL, 6379, 0, "redis://bob@h:6379"},
     {"redis://[::1]:6380/3", "::1", NULL, NULL, NULL, 6380, 3,
      "redis://[::1]:6380/3"},
@@ -66,8 +73,29 @@ static const struct {
                     "from 0 to 1000000"},
     {"redis://:" PW "@h/-1", NULL},
     {"redis://h/1000001", NULL},
-    {"redis://h?db=1", "bad Redis address 'redis://h?db=1': unexpected text "
-                       "after the host"},
+    {"redis://h?db=1", "bad Redis address 'redis://h?db=1': no ?query or "
+                       "#fragment (the db is the path: redis://host/N)"},
+    {"redis://h/1#x", NULL},
+    {"redis://h/1/2", NULL},
+    /* a bare '@' in the password: curl refuses it, redis-cli would try
+     * host "ss@h" */
+    {"redis://bob:p@" PW "@h", "bad Redis address 'redis://bob:***@h': an "
+                               "'@' in the user or password must be "
+                               "written %40"},
+    /* an empty port: curl takes it as none, redis-cli as port 0 */
+    {"redis://:" PW "@h:/1", "bad Redis address 'redis://:***@h:/1': port "
+                             "must be a number from 1 to 65535"},
+    {"redis://[::1]:", NULL},
+    {"redis://[fe80::1%25eth0]:7", "bad Redis address "
+                                   "'redis://[fe80::1%25eth0]:7': IPv6 zone "
+                                   "ids are not supported"},
+    {"redis://[::1]x", NULL},
+    {"redis://h~x", "bad Redis address 'redis://h~x': bad character in "
+                    "host"},
+    {"redis://h%2Fx", NULL},
+    {"redis://u:" PW "%2@h", NULL},
+    {"redis://u:" PW "%@h", NULL},
+    {"redis://u%zz:" PW "@h", NULL},
     {"redis://" PW "@h", "bad Redis address 'redis://***@h': credentials "
                          "must be user:password or :password"},
     {"redis://u:" PW "%zz@h", "bad Redis address 'redis://u:***@h': bad "
