@@ -242,6 +242,56 @@ static void head_reset(struct fetch_xfer *x)
     }
 }
 
+int fetch_content_length_ok(const char *prev, const char *s, size_t n,
+                            char *why, size_t len)
+{
+    int64_t first = -1, v = 0, pv = 0;
+    size_t i = 0, k;
+
+    /* items separated by commas, blanks around each */
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        for (k = i, v = 0; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+            if (k - i < FETCH_CL_DIGITS)
+                v = v * 10 + (s[k] - '0');
+        if (k == i) {
+            snprintf(why, len, "Content-Length not a number: '%.40s'", s);
+            return -1;
+        }
+        if (k - i > FETCH_CL_DIGITS) {
+            snprintf(why, len, "Content-Length out of range: '%.40s'", s);
+            return -1;
+        }
+        if (first >= 0 && v != first) {
+            snprintf(why, len, "Content-Length lists different values: "
+                               "'%.40s'", s);
+            return -1;
+        }
+        first = v;
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (k == n)
+            break;
+        if (s[k] != ',') {
+            snprintf(why, len, "Content-Length not a number: '%.40s'", s);
+            return -1;
+        }
+        i = k + 1;
+    }
+    if (prev) {
+        for (k = 0; prev[k] >= '0' && prev[k] <= '9' &&
+                    k < FETCH_CL_DIGITS; k++)
+            pv = pv * 10 + (prev[k] - '0');
+        if (pv != first) {
+            snprintf(why, len, "two different Content-Length values: %lld "
+                               "and %lld", (long long)pv, (long long)first);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
     struct fetch_xfer *x = arg;
@@ -264,6 +314,18 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
             while (e > b && (p[e - 1] == '\r' || p[e - 1] == '\n' ||
                              p[e - 1] == ' ' || p[e - 1] == '\t'))
                 e--;
+            /* curl reads the first number and lets the rest go: a
+             * message whose length is in doubt is broken (RFC 9112
+             * 6.3), and stopped here (curl: CURLE_WRITE_ERROR) */
+            if (v == &x->content_length) {
+                char *val = cf_strndup(p + b, e - b);
+                int bad = fetch_content_length_ok(*v, val, e - b, x->why,
+                                                  sizeof(x->why));
+
+                free(val);
+                if (bad)
+                    return 0;
+            }
             free(*v);
             *v = cf_strndup(p + b, e - b);
             break;
@@ -348,6 +410,13 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
     return 0; /* abort the transfer */
 }
 
+/* CURLE_TOO_LARGE (curl 8.6) where it exists, else a code never seen */
+#if LIBCURL_VERSION_NUM >= 0x080600
+#define FETCH_CURLE_TOO_LARGE CURLE_TOO_LARGE
+#else
+#define FETCH_CURLE_TOO_LARGE CURL_LAST
+#endif
+
 static const struct {
     CURLcode code;
     enum cf_outcome outcome;
@@ -371,8 +440,30 @@ static const struct {
     {CURLE_FILESIZE_EXCEEDED, CF_OUT_TOO_LARGE, 0},
     {CURLE_TOO_MANY_REDIRECTS, CF_OUT_REDIRECT, 0},
     {CURLE_UNSUPPORTED_PROTOCOL, CF_OUT_REDIRECT, 0},
-    {CURLE_BAD_CONTENT_ENCODING, CF_OUT_PARSE, 0},
+    /* a body that does not decode as its Content-Encoding says: the
+     * message is broken, whatever HTML it might hold */
+    {CURLE_BAD_CONTENT_ENCODING, CF_OUT_PROTOCOL, 1},
     {CURLE_WEIRD_SERVER_REPLY, CF_OUT_PROTOCOL, 1},
+};
+
+/* curl (7.88) gives one code to causes that are not one outcome; its
+ * words tell them apart. A code here with none of its words keeps the
+ * table's outcome above. */
+static const struct {
+    CURLcode code;
+    const char *words;
+} protocol_words[] = {
+    /* a reset, or a broken answer: "Illegal or missing hexadecimal
+     * sequence in chunked-encoding", "Too large response headers: 307982
+     * > 307200" */
+    {CURLE_RECV_ERROR, "chunk"},
+    {CURLE_RECV_ERROR, "header"},
+    {CURLE_RECV_ERROR, "Header"},
+    /* a redirect to another scheme ("Protocol \"ftp\" not supported"),
+     * or an answer that is not HTTP: "Received HTTP/0.9 when not allowed",
+     * "Unsupported HTTP version in response", "Unsupported response code
+     * in HTTP response" */
+    {CURLE_UNSUPPORTED_PROTOCOL, "HTTP"},
 };
 
 void fetch_classify(struct fetch_xfer *x)
@@ -382,6 +473,12 @@ void fetch_classify(struct fetch_xfer *x)
     x->transient = 0;
     if (x->too_large) {
         x->outcome = CF_OUT_TOO_LARGE;
+        return;
+    }
+    /* on_header stopped a response whose length is in doubt */
+    if (x->why[0] && x->code == CURLE_WRITE_ERROR) {
+        x->outcome = CF_OUT_PROTOCOL;
+        x->transient = 1;
         return;
     }
     /* not_html: stopped on purpose after the headers, a whole answer */
@@ -411,13 +508,31 @@ void fetch_classify(struct fetch_xfer *x)
     /* through a proxy, every connection is to the proxy */
     if (x->proxied && x->code == CURLE_COULDNT_CONNECT)
         x->outcome = CF_OUT_PROXY;
-    /* curl has one code for a reset and for a broken answer on the wire
-     * (bad chunked framing, oversized headers): its words tell them
-     * apart */
-    if (x->code == CURLE_RECV_ERROR && (strstr(x->errbuf, "chunk") ||
-                                        strstr(x->errbuf, "header") ||
-                                        strstr(x->errbuf, "Header")))
+    for (i = 0; i < sizeof(protocol_words) / sizeof(protocol_words[0]);
+         i++) {
+        if (protocol_words[i].code == x->code &&
+            strstr(x->errbuf, protocol_words[i].words)) {
+            x->outcome = CF_OUT_PROTOCOL;
+            x->transient = 1;
+            break;
+        }
+    }
+    /* curl 7.88 stores one header line in a buffer capped at
+     * CURL_MAX_HTTP_HEADER and reports a longer one as out of memory
+     * (newer curls: CURLE_TOO_LARGE); before any body byte, that is what
+     * it is (a real allocation failure there is not told apart) */
+    if ((x->code == CURLE_OUT_OF_MEMORY || x->code == FETCH_CURLE_TOO_LARGE) &&
+        x->bytes == 0 && x->body.len == 0) {
         x->outcome = CF_OUT_PROTOCOL;
+        x->transient = 1;
+        snprintf(x->why, sizeof(x->why),
+                 "a response header line over %d bytes (curl's cap)",
+                 CURL_MAX_HTTP_HEADER);
+    }
+    if (x->code == CURLE_BAD_CONTENT_ENCODING)
+        snprintf(x->why, sizeof(x->why), "Content-Encoding %.40s: %.110s",
+                 x->content_encoding ? x->content_encoding : "(none)",
+                 x->errbuf);
 }
 
 /* Every X-Robots-Tag header of the last response, one per line (a
@@ -803,6 +918,7 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     if (o->jar)
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* engine on, no file */
     x->errbuf[0] = '\0';
+    x->why[0] = '\0';
 
     mc = curl_multi_add_handle(f->multi, e);
     if (mc != CURLM_OK) {

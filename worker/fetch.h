@@ -27,6 +27,7 @@
 /* The status line and headers of a response kept as received (for the
  * WARC response record and the result's header fields). */
 #define FETCH_HEAD_MAX (64 * 1024)
+#define FETCH_WHY_LEN 200
 
 struct fetch;
 struct fetch_xfer;
@@ -106,6 +107,11 @@ struct fetch_xfer {
     int too_large;              /* body cap hit */
     int not_html;               /* stopped: not an HTML content type */
     char errbuf[CURL_ERROR_SIZE]; /* curl's message */
+    char why[FETCH_WHY_LEN];    /* a protocol error in our words, where
+                                 * curl says nothing (two Content-Length
+                                 * values) or names it badly (a header
+                                 * line over its cap is "Out of memory");
+                                 * "" if none: then errbuf says it */
     struct cf_buf head;         /* last response's status line and headers
                                  * as received (CRLFs kept), capped */
     struct cf_buf req_head;     /* request line and headers as sent, when
@@ -143,6 +149,17 @@ void fetch_abort(struct fetch_xfer *x);
 /* Free the results held by x (body, strings). */
 void fetch_xfer_cleanup(struct fetch_xfer *x);
 
+/* A Content-Length header's value s[0..n) (s NUL-terminated) is sound: one
+ * decimal number of at most FETCH_CL_DIGITS digits, or a comma list of
+ * equal ones (RFC 9110 8.6), equal to prev, the value of an earlier
+ * Content-Length of the same response (already checked), if not NULL.
+ * 0, or -1 with a one-line reason in why. curl 7.88 reads the first
+ * number of a value and takes the last of two headers: a length in doubt
+ * is a broken message (RFC 9112 6.3). */
+#define FETCH_CL_DIGITS 18 /* below 2^63 */
+int fetch_content_length_ok(const char *prev, const char *s, size_t n,
+                            char *why, size_t len);
+
 /* 1 if content_type names HTML (text/html, application/xhtml+xml) or
  * is NULL (unknown: try to parse). */
 int fetch_is_html(const char *content_type);
@@ -171,7 +188,9 @@ int fetch_set_public(struct fetch *f, const char *list, char *errstr);
  * a 3xx with a Location are ok (a response stopped after its headers for
  * its content type too); 429 and 5xx are transient http errors;
  * curl errors map by a table (timeouts, DNS and connection failures are
- * transient; TLS, redirect and encoding errors are not). */
+ * transient; TLS and redirect errors are not); an answer broken on the
+ * wire (framing, headers, Content-Length, content encoding) is protocol,
+ * transient, with x->why set where curl's words mislead. */
 void fetch_classify(struct fetch_xfer *x);
 
 const struct fetch_stats *fetch_stats(const struct fetch *f);

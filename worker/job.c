@@ -163,7 +163,8 @@ static void fill_result(struct job *j, struct cf_result *res,
 
 /* What happened to a transfer, in words, by its outcome: the cap for
  * too_large and the refused address for blocked (curl's own words there
- * name the symptom, not the cause), else curl's message or the status. */
+ * name the symptom, not the cause), fetch's words for a protocol error
+ * curl misnames, else curl's message or the status. */
 static void fetch_message(const struct job *j, char *msg, size_t len)
 {
     const struct fetch_xfer *x = &j->x;
@@ -175,6 +176,8 @@ static void fetch_message(const struct job *j, char *msg, size_t len)
     else if (x->outcome == CF_OUT_BLOCKED)
         snprintf(msg, len, "private address %s (see --allow-private)",
                  x->blocked_addr[0] ? x->blocked_addr : "?");
+    else if (x->why[0])
+        snprintf(msg, len, "%s", x->why);
     else if (x->errbuf[0])
         snprintf(msg, len, "%s", x->errbuf);
     else if (x->outcome == CF_OUT_HTTP)

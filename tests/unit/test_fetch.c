@@ -126,9 +126,12 @@ static void test_classify(void)
         {CURLE_SSL_CONNECT_ERROR, 0, 0, 0, 0, 0, CF_OUT_TLS, 0},
         {CURLE_TOO_MANY_REDIRECTS, 301, 0, 0, 0, 0, CF_OUT_REDIRECT, 0},
         {CURLE_UNSUPPORTED_PROTOCOL, 0, 0, 0, 0, 0, CF_OUT_REDIRECT, 0},
-        {CURLE_BAD_CONTENT_ENCODING, 200, 0, 0, 0, 0, CF_OUT_PARSE, 0},
+        {CURLE_BAD_CONTENT_ENCODING, 200, 0, 0, 0, 0, CF_OUT_PROTOCOL, 1},
         {CURLE_FILESIZE_EXCEEDED, 200, 0, 0, 0, 0, CF_OUT_TOO_LARGE, 0},
-        {CURLE_OUT_OF_MEMORY, 0, 0, 0, 0, 0, CF_OUT_OTHER, 0},
+        /* a header line over curl's cap (no body byte yet) */
+        {CURLE_OUT_OF_MEMORY, 200, 0, 0, 0, 0, CF_OUT_PROTOCOL, 1},
+        {CURLE_PARTIAL_FILE, 0, 0, 0, 0, 0, CF_OUT_PROTOCOL, 1},
+        {CURLE_BAD_DOWNLOAD_RESUME, 0, 0, 0, 0, 0, CF_OUT_OTHER, 0},
     };
     static char loc[] = "http://a.test/";
     size_t i;
@@ -151,6 +154,120 @@ static void test_classify(void)
                i, (int)cases[i].code, cases[i].status,
                cf_outcome_name(x.outcome), x.transient,
                cf_outcome_name(cases[i].outcome), cases[i].transient);
+    }
+}
+
+/* The codes curl gives to more than one cause, told apart by its words
+ * (curl 7.88's messages, as the raw fixture draws them), and the
+ * responses fetch itself stopped. */
+static void test_classify_words(void)
+{
+    static const struct {
+        CURLcode code;
+        const char *errbuf, *why; /* why: set by on_header, or NULL */
+        int64_t bytes;
+        enum cf_outcome outcome;
+        const char *msg; /* in x.why after, or NULL: why stays "" */
+    } t[] = {
+        {CURLE_RECV_ERROR, "Illegal or missing hexadecimal sequence in "
+                           "chunked-encoding", NULL, 0, CF_OUT_PROTOCOL, NULL},
+        {CURLE_RECV_ERROR, "Too large response headers: 307982 > 307200",
+         NULL, 0, CF_OUT_PROTOCOL, NULL},
+        {CURLE_RECV_ERROR, "Recv failure: Connection reset by peer", NULL, 0,
+         CF_OUT_CONNECT, NULL},
+        {CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed",
+         NULL, 0, CF_OUT_PROTOCOL, NULL},
+        {CURLE_UNSUPPORTED_PROTOCOL, "Unsupported HTTP version in response",
+         NULL, 0, CF_OUT_PROTOCOL, NULL},
+        {CURLE_UNSUPPORTED_PROTOCOL,
+         "Protocol \"ftp\" not supported or disabled in libcurl", NULL, 0,
+         CF_OUT_REDIRECT, NULL},
+        {CURLE_OUT_OF_MEMORY, "Out of memory", NULL, 0, CF_OUT_PROTOCOL,
+         "a response header line over 102400 bytes (curl's cap)"},
+        {CURLE_OUT_OF_MEMORY, "Out of memory", NULL, 100, CF_OUT_OTHER, NULL},
+        {CURLE_BAD_CONTENT_ENCODING,
+         "Error while processing content unencoding: incorrect header check",
+         NULL, 12, CF_OUT_PROTOCOL,
+         "Content-Encoding gzip: Error while processing content unencoding: "
+         "incorrect header check"},
+        {CURLE_WRITE_ERROR, "Failed writing header",
+         "two different Content-Length values: 2 and 5", 0, CF_OUT_PROTOCOL,
+         "two different Content-Length values: 2 and 5"},
+        /* a write error of ours without a why: not a protocol error */
+        {CURLE_WRITE_ERROR, "Failed writing body", NULL, 0, CF_OUT_OTHER,
+         NULL},
+    };
+    static char gzip[] = "gzip";
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct fetch_xfer x;
+
+        memset(&x, 0, sizeof(x));
+        x.code = t[i].code;
+        x.status = 200;
+        x.bytes = t[i].bytes;
+        x.content_encoding = gzip;
+        snprintf(x.errbuf, sizeof(x.errbuf), "%s", t[i].errbuf);
+        if (t[i].why)
+            snprintf(x.why, sizeof(x.why), "%s", t[i].why);
+        fetch_classify(&x);
+        CHECKF(x.outcome == t[i].outcome &&
+                   x.transient == (t[i].outcome == CF_OUT_PROTOCOL ||
+                                   t[i].outcome == CF_OUT_CONNECT),
+               "row %zu (curl %d \"%s\"): %s transient %d, want %s", i,
+               (int)t[i].code, t[i].errbuf, cf_outcome_name(x.outcome),
+               x.transient, cf_outcome_name(t[i].outcome));
+        CHECKF(strcmp(x.why, t[i].msg ? t[i].msg : "") == 0,
+               "row %zu: why \"%s\", want \"%s\"", i, x.why,
+               t[i].msg ? t[i].msg : "");
+    }
+}
+
+/* Content-Length values: one number, a list of equal ones, the same as
+ * an earlier header's; anything else is refused with its reason. */
+static void test_content_length(void)
+{
+    static const struct {
+        const char *prev, *v;
+        const char *why; /* NULL: sound; else the start of the reason */
+    } t[] = {
+        {NULL, "0", NULL},
+        {NULL, "1234", NULL},
+        {NULL, "000012", NULL},
+        {NULL, "5, 5", NULL},
+        {NULL, "5,5 ,  5", NULL},
+        {NULL, "999999999999999999", NULL}, /* 18 digits */
+        {"5", "5", NULL},
+        {"5, 5", "5", NULL},
+        {NULL, "", "Content-Length not a number: ''"},
+        {NULL, "abc", "Content-Length not a number: 'abc'"},
+        {NULL, "-5", "Content-Length not a number"},
+        {NULL, "+5", "Content-Length not a number"},
+        {NULL, "5x", "Content-Length not a number"},
+        {NULL, "5 6", "Content-Length not a number"},
+        {NULL, "5,", "Content-Length not a number"},
+        {NULL, ",5", "Content-Length not a number"},
+        {NULL, "0x10", "Content-Length not a number"},
+        {NULL, "1e3", "Content-Length not a number"},
+        {NULL, "1000000000000000000", "Content-Length out of range"},
+        {NULL, "99999999999999999999999", "Content-Length out of range"},
+        {NULL, "5, 7", "Content-Length lists different values: '5, 7'"},
+        {"2", "5", "two different Content-Length values: 2 and 5"},
+        {"5, 5", "7", "two different Content-Length values: 5 and 7"},
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        char why[FETCH_WHY_LEN] = "";
+        int rc = fetch_content_length_ok(t[i].prev, t[i].v, strlen(t[i].v),
+                                         why, sizeof(why));
+
+        if (t[i].why == NULL)
+            CHECKF(rc == 0, "'%s' (after '%s'): refused: %s", t[i].v,
+                   t[i].prev ? t[i].prev : "-", why);
+        else
+            CHECKF(rc == -1 && strncmp(why, t[i].why, strlen(t[i].why)) == 0,
+                   "'%s' (after '%s'): rc %d why \"%s\", want \"%s\"",
+                   t[i].v, t[i].prev ? t[i].prev : "-", rc, why, t[i].why);
     }
 }
 
@@ -212,6 +329,8 @@ int main(void)
     test_type_wanted();
     test_ssrf();
     test_classify();
+    test_classify_words();
+    test_content_length();
     test_is_html();
     return test_summary("test_fetch");
 }
