@@ -166,8 +166,7 @@ static const char *authority_check(const char *p)
         return "an '@' in the user or password must be written %40";
     hp = at ? at + 1 : p;
     hn = n - (size_t)(hp - p);
-    if (hn > 0 && hp[hn - 1] == ':' &&
-        (hp[0] != '[' || memchr(hp, ']', hn)))
+    if (hn > 0 && hp[hn - 1] == ':' && (hp[0] != '[' || memchr(hp, ']', hn)))
         return "port must be a number from 1 to 65535";
     return NULL;
 }

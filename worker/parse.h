@@ -1,6 +1,7 @@
 /* parse.h - an HTML page to its title, robots flags and outlinks.
  *
- * Pure: no I/O, no globals. The body is decoded to UTF-8 (charset from the
+ * Pure: no I/O, no globals but a per-thread cache of iconv converters
+ * (charset.c, which also holds the WHATWG label table). The body is decoded to UTF-8 (charset from the
  * Content-Type header, a byte order mark, or a <meta> prescan; iconv),
  * then read one of two ways (opts->mode): PARSE_LINKS, the default, runs
  * the tokenizer of htmlscan.h and builds no tree; PARSE_TREE (forced by
