@@ -12,7 +12,7 @@
 B ?= build
 CC ?= cc
 PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson \
-	libcrypto libssl zlib libxml-2.0
+	libcrypto libssl zlib libdeflate libxml-2.0
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -150,6 +150,10 @@ check: deps
 
 # Record decoder against msgpack-c, for callgrind (bench/record_bench.c).
 $(B)/bench/record_bench: $(B)/bench/record_bench.o $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# WARC writer per page, for callgrind and the clock (bench/warc_bench.c).
+$(B)/bench/warc_bench: $(B)/bench/warc_bench.o $(LIBWORKER) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Parse benchmark (not part of make test): $(B)/bench/parse_bench [N]

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "alloc.h"
@@ -23,13 +24,15 @@
 #include "log.h"
 
 #define OPEN_SUFFIX ".open"
-/* zlib level 2 and memLevel 5 (a 4096-entry hash, cleared for every
- * member): measured with callgrind on 400 pages of the S1 bench site
- * (20 kB each), 35% fewer instructions than zlib's defaults (6, 8; what
- * wget uses) for 4.6% more bytes; level 1 saves 7% more instructions for
- * 8.2% more bytes. Compression is most of what archiving costs. */
-#define GZ_LEVEL 2
-#define GZ_MEMLEVEL 5
+/* Each record is compressed whole (it is in memory already) by
+ * libdeflate at level 1, into one gzip member. Compression is most of
+ * what archiving costs. Measured on 400 pages of the S1 bench site (20 kB
+ * each, bench/warc_bench.c): libdeflate level 1 took 108 us a page
+ * against zlib's 294 at level 2 and memLevel 5 (what was used before:
+ * 35% fewer instructions than zlib's defaults, level 6 and memLevel 8,
+ * which wget uses), and its output was 1.7% smaller (38.0% of the input
+ * against 38.6%). */
+#define GZ_LEVEL 1
 #define SCAN_CHUNK (64 * 1024)
 #define UUID_LEN 48          /* "<urn:uuid:...>" + NUL */
 
@@ -43,7 +46,7 @@ struct warc {
     char name[WARC_NAME_MAX]; /* its final name */
     int64_t size;            /* bytes in it */
     unsigned serial;         /* files opened so far */
-    z_stream z;              /* deflate state, reset per member */
+    struct libdeflate_compressor *gzc; /* level GZ_LEVEL */
     struct cf_buf raw;       /* one record before compression */
     struct cf_buf gz;        /* the members of one write */
 };
@@ -97,9 +100,8 @@ static void block_digest(const char *a, size_t alen, const char *b,
 /* Compress w->raw as one gzip member onto w->gz. */
 static int deflate_member(struct warc *w)
 {
-    size_t bound = deflateBound(&w->z, w->raw.len) + 64;
-    size_t at = w->gz.len;
-    int rv;
+    size_t bound = libdeflate_gzip_compress_bound(w->gzc, w->raw.len);
+    size_t n;
 
     if (w->gz.alloc - w->gz.len < bound + 1) {
         /* grow through the buffer API, then write in place */
@@ -108,15 +110,11 @@ static int deflate_member(struct warc *w)
         w->gz.data = cf_realloc(w->gz.data, need);
         w->gz.alloc = need;
     }
-    deflateReset(&w->z);
-    w->z.next_in = (Bytef *)w->raw.data;
-    w->z.avail_in = (uInt)w->raw.len;
-    w->z.next_out = (Bytef *)w->gz.data + at;
-    w->z.avail_out = (uInt)bound;
-    rv = deflate(&w->z, Z_FINISH);
-    if (rv != Z_STREAM_END)
+    n = libdeflate_gzip_compress(w->gzc, w->raw.data, w->raw.len,
+                                 w->gz.data + w->gz.len, bound);
+    if (n == 0)
         return CF_ERR;
-    w->gz.len = at + (bound - w->z.avail_out);
+    w->gz.len += n;
     w->gz.data[w->gz.len] = '\0';
     return 0;
 }
@@ -279,8 +277,8 @@ struct warc *warc_new(const struct warc_opts *o, char *errstr)
               (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             w->worker[i] = '_';
     }
-    if (deflateInit2(&w->z, GZ_LEVEL, Z_DEFLATED, 15 + 16, GZ_MEMLEVEL,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    w->gzc = libdeflate_alloc_compressor(GZ_LEVEL);
+    if (!w->gzc)
         abort(); /* only for want of memory */
     cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);
     cf_buf_init(&w->gz, (size_t)-1);
@@ -292,7 +290,7 @@ void warc_free(struct warc *w)
     if (!w)
         return;
     close_file(w);
-    deflateEnd(&w->z);
+    libdeflate_free_compressor(w->gzc);
     cf_buf_cleanup(&w->raw);
     cf_buf_cleanup(&w->gz);
     free(w->dir);
