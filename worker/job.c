@@ -27,7 +27,7 @@
 
 
 static const char *const job_state_names[] = {
-    "new", "robots_wait", "ready", "fetching", "result", "done",
+    "new", "robots_wait", "ready", "fetching", "result", "archiving", "done",
 };
 
 static void job_set_state(struct job *j, enum job_state s)
@@ -306,18 +306,21 @@ static void warc_broken(struct crawl *cr, const char *why)
     snprintf(cr->warc_error, sizeof(cr->warc_error), "warc: %.240s", why);
 }
 
-/* Write j's request and response records when the crawl archives and a
- * response came (not for one stopped after its headers by fetch_types).
- * 0: written (*at set, at->file[0] != 0) or nothing to write; CF_ERR:
- * not written, and the page must not be acked. */
-static int archive(struct job *j, const char *url, struct warc_place *at)
+static void on_archived(struct warc_req *r, void *arg);
+static void on_warc_done(evutil_socket_t fd, short what, void *arg);
+
+/* Hand j's request and response records to the crawl's WARC writer when
+ * the crawl archives and a response came (not for one stopped after its
+ * headers by fetch_types). 0: nothing to write, go on; 1: submitted, the
+ * job goes on in on_archived once they are written (JOB_ARCHIVING);
+ * CF_ERR: not written, and the page must not be acked. */
+static int archive(struct job *j, const char *url)
 {
     struct crawl *cr = j->cr;
     struct fetch_xfer *x = &j->x;
-    struct warc_fetch f = {0};
+    struct warc_fetch *f = &j->wreq.f;
     char errstr[CF_ERRSTR_LEN];
 
-    at->file[0] = '\0';
     if (!cr->cfg.warc || x->status <= 0 || x->head.len == 0 || x->not_html)
         return 0;
     if (cr->warc_failed)
@@ -352,34 +355,51 @@ static int archive(struct job *j, const char *url, struct warc_place *at)
             warc_broken(cr, errstr);
             return CF_ERR;
         }
+        cr->warc_ev = event_new(j->w->base, warc_notify_fd(cr->warc),
+                                EV_READ | EV_PERSIST, on_warc_done, cr);
+        event_priority_set(cr->warc_ev, 2);
+        event_add(cr->warc_ev, NULL);
     }
-    f.url = url;
-    f.ip = x->ip[0] ? x->ip : NULL;
-    f.date_ms = x->started_ms;
-    f.req_head = x->req_head.data;
-    f.req_len = x->req_head.len;
-    f.resp_head = x->head.data;
-    f.resp_len = x->head.len;
-    f.body = x->body.data ? x->body.data : "";
-    f.body_len = x->body.len;
-    f.payload_digest = x->payload_digest;
+    /* the strings stay in j (its request, its transfer) until the
+     * callback: the writer thread reads them there */
+    memset(f, 0, sizeof(*f));
+    f->url = url;
+    f->ip = x->ip[0] ? x->ip : NULL;
+    f->date_ms = x->started_ms;
+    f->req_head = x->req_head.data;
+    f->req_len = x->req_head.len;
+    f->resp_head = x->head.data;
+    f->resp_len = x->head.len;
+    f->body = x->body.data ? x->body.data : "";
+    f->body_len = x->body.len;
+    f->payload_digest = x->payload_digest;
     if (x->too_large && j->lease.kind != CF_LEASE_ROBOTS)
-        f.truncated = "length";
+        f->truncated = "length";
     else if (x->code != CURLE_OK)
-        f.truncated = x->code == CURLE_OPERATION_TIMEDOUT ? "time"
-                                                          : "unspecified";
-    if (warc_write_fetch(cr->warc, &f, at, errstr) != 0) {
-        warc_broken(cr, errstr);
-        return CF_ERR;
-    }
-    j->w->n.warc_records += f.req_len ? 2 : 1;
-    return 0;
+        f->truncated = x->code == CURLE_OPERATION_TIMEDOUT ? "time"
+                                                           : "unspecified";
+    j->wreq.cb = on_archived;
+    j->wreq.arg = j;
+    job_set_state(j, JOB_ARCHIVING);
+    warc_submit(cr->warc, &j->wreq);
+    return 1;
+}
+
+/* The crawl's writer has requests done: their jobs go on. */
+static void on_warc_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct crawl *cr = arg;
+
+    (void)fd;
+    (void)what;
+    if (cr->warc)
+        warc_complete(cr->warc);
 }
 
 /* Where the response record went, in the result. */
 static void warc_result(struct cf_result *res, const struct warc_place *at)
 {
-    if (!at->file[0])
+    if (!at || !at->file[0])
         return;
     res->warc_file = (char *)at->file;
     res->warc_offset = at->offset;
@@ -443,14 +463,15 @@ static void sitemap_done(struct job *j, const struct page_in *in,
     j->w->n.sitemap_capped += info.capped;
 }
 
-static void page_done(struct job *j)
+/* The page's records are written (at: where, NULL: not archived): make
+ * its result and ack it. */
+static void page_finish(struct job *j, const struct warc_place *at)
 {
     struct fetch_xfer *x = &j->x;
     enum cf_outcome out = x->outcome;
     struct page_links pl;
     struct page_in in;
     struct cf_result res;
-    struct warc_place at;
     char msg[CURL_ERROR_SIZE + 32];
     char *target = NULL;
     int64_t t0;
@@ -460,14 +481,9 @@ static void page_done(struct job *j)
     page_in_of(j, &in);
     fetch_message(j, msg, sizeof(msg));
 
-    if (archive(j, j->req.url, &at) != 0) {
-        page_links_cleanup(&pl);
-        give_back(j);
-        return;
-    }
     if (x->transient) {
         fill_result(j, &res, out, msg[0] ? msg : NULL);
-        warc_result(&res, &at);
+        warc_result(&res, at);
         send_fail(j, &res, out);
         job_finish(j);
         return;
@@ -503,7 +519,7 @@ static void page_done(struct job *j)
         j->w->n.pages_over_cap += pl.meta.over_cap > 0;
     }
     fill_result(j, &res, out, msg[0] ? msg : NULL);
-    warc_result(&res, &at);
+    warc_result(&res, at);
     res.final_url = target;
     res.title = pl.title;
     res.nlinks = (uint32_t)(pl.found);
@@ -518,6 +534,18 @@ static void page_done(struct job *j)
     free(target);
     page_links_cleanup(&pl);
     job_finish(j);
+}
+
+/* A fetch is over: archive its records first when the crawl asks (the
+ * result waits for them), then make the result. */
+static void page_done(struct job *j)
+{
+    int rv = archive(j, j->req.url);
+
+    if (rv < 0)
+        give_back(j);
+    else if (rv == 0)
+        page_finish(j, NULL);
 }
 
 static void on_sitemaps_pushed(redisReply *r, void *arg)
@@ -612,26 +640,19 @@ static void robots_unreachable(struct job *j, int status)
     job_finish(j);
 }
 
-static void robots_done(struct job *j)
+/* robots.txt's records are written (or not archived): store the
+ * rules. */
+static void robots_finish(struct job *j)
 {
     struct fetch_xfer *x = &j->x;
     struct crawl *cr = j->cr;
     struct robots *rules;
     const char *body = "";
     size_t len = 0;
-    int status = x->status, rv;
+    int status = x->status;
     int64_t delay = -1;
     struct cf_cmd c;
-    struct warc_place at;
-    char *url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
 
-    /* what the site said about robots is part of the archive */
-    rv = archive(j, x->effective_url ? x->effective_url : url, &at);
-    free(url);
-    if (rv != 0) {
-        give_back(j);
-        return;
-    }
     if (x->code != CURLE_OK && !x->too_large)
         status = 0; /* unreachable */
     if (status == 0 || status >= 500) {
@@ -656,6 +677,41 @@ static void robots_done(struct job *j)
     cf_debug("robots fetched", "crawl=%s host=%s status=%d bytes=%zu",
              cr->name, j->lease.hostkey, status, len);
     job_finish(j);
+}
+
+static void robots_done(struct job *j)
+{
+    struct fetch_xfer *x = &j->x;
+    int rv;
+
+    /* what the site said about robots is part of the archive; the URL
+     * stays in x until the records are written */
+    if (!x->effective_url)
+        x->effective_url = cf_asprintf("%s/robots.txt", j->lease.hostkey);
+    rv = archive(j, x->effective_url);
+    if (rv < 0)
+        give_back(j);
+    else if (rv == 0)
+        robots_finish(j);
+}
+
+/* The writer is done with j's records (warc.h: on the loop, after
+ * write(2) returned): on with its result, or back to the frontier. */
+static void on_archived(struct warc_req *r, void *arg)
+{
+    struct job *j = arg;
+
+    job_set_state(j, JOB_RESULT);
+    if (r->rc != 0) {
+        warc_broken(j->cr, r->err);
+        give_back(j);
+        return;
+    }
+    j->w->n.warc_records += r->f.req_len ? 2 : 1;
+    if (j->lease.kind == CF_LEASE_ROBOTS)
+        robots_finish(j);
+    else
+        page_finish(j, &r->at);
 }
 
 static void start_ready(struct worker *w, const char *hostkey);
@@ -876,6 +932,10 @@ void job_abort(struct job *j)
 {
     if (j->state == JOB_ROBOTS_WAIT)
         robocache_unpark(j->w->robots, &j->rwait);
+    /* the writer thread may be reading j's strings: wait for it (after
+     * warc_free the thread is gone and wrote everything) */
+    if (j->state == JOB_ARCHIVING && j->cr->warc)
+        warc_cancel(j->cr->warc, &j->wreq);
     fetch_abort(&j->x);
     job_free(j);
 }

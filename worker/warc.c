@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,24 @@ struct warc {
     struct libdeflate_compressor *gzc; /* level GZ_LEVEL */
     struct cf_buf raw;       /* one record before compression */
     struct cf_buf gz;        /* the members of one write */
+    /* the writer thread (warc_submit); everything above is its alone
+     * once it runs */
+    pthread_mutex_t mu;
+    pthread_cond_t more;     /* queue got an entry, or stop */
+    pthread_cond_t room;     /* queue lost an entry; a request got done */
+    pthread_t thread;
+    int started;             /* thread running */
+    int stop;                /* thread: leave when the queue is empty */
+    struct warc_req *q_head, *q_tail; /* submitted, not taken */
+    int nq;
+    struct warc_req *d_head, *d_tail; /* done, callbacks not run */
+    int failed;              /* a write failed: fail the rest */
+    char failure[CF_ERRSTR_LEN];
+    int pipe_rd, pipe_wr;    /* done requests: a byte when d_head set */
+    uint64_t waits;          /* submits that found the queue full */
 };
+
+enum { REQ_IDLE, REQ_QUEUED, REQ_WRITING, REQ_DONE };
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -282,6 +300,25 @@ struct warc *warc_new(const struct warc_opts *o, char *errstr)
         abort(); /* only for want of memory */
     cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);
     cf_buf_init(&w->gz, (size_t)-1);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->more, NULL);
+    pthread_cond_init(&w->room, NULL);
+    w->pipe_rd = w->pipe_wr = -1;
+    {
+        int p[2];
+
+        if (pipe(p) != 0) {
+            snprintf(errstr, CF_ERRSTR_LEN, "pipe: %s", strerror(errno));
+            warc_free(w);
+            return NULL;
+        }
+        w->pipe_rd = p[0];
+        w->pipe_wr = p[1];
+        for (int k = 0; k < 2; k++) {
+            fcntl(p[k], F_SETFL, fcntl(p[k], F_GETFL) | O_NONBLOCK);
+            fcntl(p[k], F_SETFD, FD_CLOEXEC);
+        }
+    }
     return w;
 }
 
@@ -289,6 +326,20 @@ void warc_free(struct warc *w)
 {
     if (!w)
         return;
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        pthread_cond_signal(&w->more);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->more);
+    pthread_cond_destroy(&w->room);
+    if (w->pipe_rd >= 0)
+        close(w->pipe_rd);
+    if (w->pipe_wr >= 0)
+        close(w->pipe_wr);
     close_file(w);
     libdeflate_free_compressor(w->gzc);
     cf_buf_cleanup(&w->raw);
@@ -364,6 +415,161 @@ int warc_write_fetch(struct warc *w, const struct warc_fetch *f,
     if (w->size >= w->max_size)
         close_file(w);
     return 0;
+}
+
+/* ---- the writer thread ------------------------------------------------ */
+
+/* Take queued requests and write them; after a failure, fail the rest
+ * with the same error. Leaves when told to stop and the queue is
+ * empty. */
+static void *writer_main(void *arg)
+{
+    struct warc *w = arg;
+    struct warc_req *r;
+    int failed;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->q_head && !w->stop)
+            pthread_cond_wait(&w->more, &w->mu);
+        r = w->q_head;
+        if (!r)
+            break; /* stop, and nothing left */
+        w->q_head = r->next;
+        if (!w->q_head)
+            w->q_tail = NULL;
+        w->nq--;
+        r->next = NULL;
+        r->state = REQ_WRITING;
+        failed = w->failed;
+        pthread_cond_signal(&w->room);
+        pthread_mutex_unlock(&w->mu);
+
+        if (failed) {
+            r->rc = CF_ERR;
+            snprintf(r->err, sizeof(r->err), "%s", w->failure);
+        } else {
+            r->rc = warc_write_fetch(w, &r->f, &r->at, r->err);
+        }
+
+        pthread_mutex_lock(&w->mu);
+        if (r->rc != 0 && !w->failed) {
+            w->failed = 1;
+            snprintf(w->failure, sizeof(w->failure), "%s", r->err);
+        }
+        r->state = REQ_DONE;
+        if (w->d_tail)
+            w->d_tail->next = r;
+        else
+            w->d_head = r;
+        w->d_tail = r;
+        if (w->d_head == r) {
+            /* the list was empty: one byte says it is not */
+            ssize_t n = write(w->pipe_wr, "", 1);
+
+            (void)n; /* a full pipe holds a byte already */
+        }
+        pthread_cond_broadcast(&w->room); /* warc_cancel waits here too */
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+void warc_submit(struct warc *w, struct warc_req *r)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->started) {
+        if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+            abort(); /* only for want of memory or threads */
+        w->started = 1;
+    }
+    if (w->nq >= WARC_QUEUE_MAX) {
+        w->waits++;
+        while (w->nq >= WARC_QUEUE_MAX)
+            pthread_cond_wait(&w->room, &w->mu);
+    }
+    r->rc = 0;
+    r->err[0] = '\0';
+    r->at.file[0] = '\0';
+    r->next = NULL;
+    r->state = REQ_QUEUED;
+    if (w->q_tail)
+        w->q_tail->next = r;
+    else
+        w->q_head = r;
+    w->q_tail = r;
+    w->nq++;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int warc_notify_fd(const struct warc *w)
+{
+    return w->pipe_rd;
+}
+
+void warc_complete(struct warc *w)
+{
+    char b[64];
+    struct warc_req *r, *next;
+
+    /* empty the pipe first: a request done after the list is taken
+     * writes a new byte */
+    while (read(w->pipe_rd, b, sizeof(b)) > 0)
+        ;
+    pthread_mutex_lock(&w->mu);
+    r = w->d_head;
+    w->d_head = w->d_tail = NULL;
+    pthread_mutex_unlock(&w->mu);
+    for (; r; r = next) {
+        next = r->next;
+        r->next = NULL;
+        r->state = REQ_IDLE;
+        r->cb(r, r->arg); /* may free r */
+    }
+}
+
+void warc_cancel(struct warc *w, struct warc_req *r)
+{
+    struct warc_req **p;
+
+    pthread_mutex_lock(&w->mu);
+    if (r->state == REQ_QUEUED) {
+        for (p = &w->q_head; *p; p = &(*p)->next) {
+            if (*p == r) {
+                *p = r->next;
+                break;
+            }
+        }
+        w->q_tail = NULL;
+        for (struct warc_req *t = w->q_head; t; t = t->next)
+            w->q_tail = t;
+        w->nq--;
+        pthread_cond_signal(&w->room);
+    } else {
+        while (r->state == REQ_WRITING)
+            pthread_cond_wait(&w->room, &w->mu);
+        if (r->state == REQ_DONE) {
+            struct warc_req *prev = NULL;
+
+            for (p = &w->d_head; *p; prev = *p, p = &(*p)->next) {
+                if (*p == r) {
+                    *p = r->next;
+                    if (w->d_tail == r)
+                        w->d_tail = prev;
+                    break;
+                }
+            }
+        }
+    }
+    r->state = REQ_IDLE;
+    r->next = NULL;
+    pthread_mutex_unlock(&w->mu);
+}
+
+uint64_t warc_waits(const struct warc *w)
+{
+    return w->waits;
 }
 
 /* ---- the HTTP head as stored ------------------------------------------ */

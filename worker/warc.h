@@ -7,7 +7,11 @@
  * be read from its offset alone; a warcinfo record opens every file.
  *
  * Durability: warc_write_fetch() returns once the records are handed to
- * the kernel (write(2) returned); only then may the page be acked. A
+ * the kernel (write(2) returned); only then may the page be acked. The
+ * worker writes through warc_submit() instead: the writer's own thread
+ * makes and writes the records (block digest, compression, write(2),
+ * rotation with its fsync) off the event loop, and the request's done
+ * callback runs on the loop only after write(2) returned. A
  * failed write (disk full, I/O error) is cut off again, so the file never
  * holds part of a record written by a live writer. A process killed
  * mid-write leaves a cut .open file: warc_repair_dir() (run at the next
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "err.h"
 
 #define WARC_NAME_MAX 512        /* file name (no directory) */
 /* Room beside the body in one record: WARC headers, the HTTP head (64 KiB
@@ -28,6 +33,12 @@
 #define WARC_HEADS_MAX (256 * 1024)
 
 struct warc;
+struct warc_req;
+
+/* A submitted fetch's records were written (req->rc == 0, req->at set)
+ * or not (req->rc CF_ERR, req->err): called on the caller's thread from
+ * warc_complete(). */
+typedef void warc_done_cb(struct warc_req *req, void *arg);
 
 /* What a writer is for. Strings are copied. */
 struct warc_opts {
@@ -61,10 +72,30 @@ struct warc_place {
     int64_t length;             /* of that member */
 };
 
+/* One fetch handed to the writer thread (warc_submit). The caller owns
+ * it (and everything f points to) and keeps it unchanged until its done
+ * callback ran or warc_cancel() returned. */
+struct warc_req {
+    struct warc_fetch f;        /* in: what to write */
+    warc_done_cb *cb;           /* in: called once, from warc_complete */
+    void *arg;                  /* in: cb's */
+    struct warc_place at;       /* out: where the response went */
+    int rc;                     /* out: 0 or CF_ERR */
+    char err[CF_ERRSTR_LEN];    /* out: why not */
+    int state;                  /* writer's: queued, writing, done, idle */
+    struct warc_req *next;      /* writer's queue link */
+};
+
+/* At most this many submitted requests wait for the writer thread; a
+ * submit beyond blocks until one is taken (counted, warc_stats). The
+ * worker has at most one per lease, so this is its slack. */
+#define WARC_QUEUE_MAX 256
+
 /* A writer; NULL with errstr (CF_ERRSTR_LEN) when the directory cannot
  * be created. No file is opened before the first record. */
 struct warc *warc_new(const struct warc_opts *o, char *errstr);
-/* Close the current file (renamed to its final name) and free. */
+/* Write what is still queued (callbacks not run), stop the thread, close
+ * the current file (renamed to its final name) and free. */
 void warc_free(struct warc *w);
 
 /* Append a request record (when f->req_head is set) and a response
@@ -73,6 +104,25 @@ void warc_free(struct warc *w);
  * kept, and the caller must not ack the page. */
 int warc_write_fetch(struct warc *w, const struct warc_fetch *f,
                      struct warc_place *at, char *errstr);
+
+/* Queue r's records for the writer thread (started at the first
+ * submit). Never fails; blocks while WARC_QUEUE_MAX are queued. Once a
+ * write failed, every later request fails with the same error (the
+ * crawl's archive is broken). r->cb runs from warc_complete() once
+ * write(2) returned for both records, or they failed. */
+void warc_submit(struct warc *w, struct warc_req *r);
+/* A descriptor that becomes readable when requests are done: the event
+ * loop watches it and calls warc_complete(). */
+int warc_notify_fd(const struct warc *w);
+/* Run the done callbacks of every request finished so far, in the order
+ * submitted. Call from the thread that submits. */
+void warc_complete(struct warc *w);
+/* Forget r (submitted, its callback not run yet): wait until the thread
+ * is done with it; its callback never runs. For a caller that must free
+ * r before the loop sees it done. */
+void warc_cancel(struct warc *w, struct warc_req *r);
+/* Times a submit found the queue full and waited. */
+uint64_t warc_waits(const struct warc *w);
 
 /* Repair every NAME.warc.gz.open in dir that no live writer holds: keep
  * its whole gzip members, cut the rest, rename it to NAME.warc.gz (an

@@ -638,7 +638,10 @@ int worker_run(const struct worker_opts *o, const struct cf_redis_addr *a)
     /* first: the WARC files closed (renamed) before a second signal can
      * end the process the default way (its handler goes below) */
     for (i = 0; i < w->ncrawls; i++) {
-        warc_free(w->crawls[i]->warc);
+        if (w->crawls[i]->warc_ev)
+            event_free(w->crawls[i]->warc_ev);
+        w->crawls[i]->warc_ev = NULL;
+        warc_free(w->crawls[i]->warc); /* writes what is queued */
         w->crawls[i]->warc = NULL;
     }
     slots_report(w);
@@ -672,6 +675,8 @@ out:
         fetch_jar_free(w->crawls[i]->jar);
         fetch_cas_free(w->crawls[i]->cas);
         free(w->crawls[i]->jar_loaded);
+        if (w->crawls[i]->warc_ev)
+            event_free(w->crawls[i]->warc_ev);
         warc_free(w->crawls[i]->warc); /* closes (renames) its file */
         free(w->crawls[i]);
     }

@@ -28,6 +28,7 @@
 #include "record.h"
 #include "redisaddr.h"
 #include "robocache.h"
+#include "warc.h"
 
 #define WORKER_CRAWLS_MAX 256
 #define WORKER_VERSION CF_VERSION /* crawlfleet-worker --version */
@@ -101,6 +102,7 @@ struct crawl {
     int insecure_told;          /* the insecure warning was logged */
     struct warc *warc;          /* its WARC writer (cfg.warc), opened at the
                                  * first record; NULL before */
+    struct event *warc_ev;      /* the writer's notify fd: warc_complete */
     int warc_failed;            /* a write failed: no more work taken */
     char warc_error[CF_ERRSTR_LEN]; /* why */
 };
@@ -112,6 +114,8 @@ enum job_state {
     JOB_FETCHING,    /* transfer running */
     JOB_RESULT,      /* transfer over: in the results queue, or its result
                       * being made */
+    JOB_ARCHIVING,   /* its records with the WARC writer thread; the
+                      * result is made when they are written */
     JOB_DONE,        /* result handed to Redis; free it */
 };
 
@@ -128,6 +132,7 @@ struct job {
     TAILQ_ENTRY(job) link;      /* in worker's job list */
     TAILQ_ENTRY(job) wait;      /* in the ready or the results queue */
     struct robocache_wait rwait; /* parked on the robots cache */
+    struct warc_req wreq;       /* its records, in JOB_ARCHIVING */
     int queued;                 /* in the ready or the results queue */
 };
 

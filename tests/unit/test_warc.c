@@ -1,8 +1,11 @@
 /* test_warc.c - the HTTP head as a response record stores it (table), and
  * the writer: records at the offsets it reports, rotation at the size,
- * .open files renamed when closed, a cut file repaired. */
+ * .open files renamed when closed, a cut file repaired; the writer
+ * thread: callbacks in submit order after the write, a cancelled request
+ * never called back, a failure failing the rest. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -188,9 +191,139 @@ static void test_writer(void)
     CHECK(warc_new(&o, err) == NULL);
 }
 
+#define NREQ 40
+
+struct done_log {
+    int order[NREQ + 1];
+    int n;
+};
+
+static struct done_log dlog;
+
+static void on_done(struct warc_req *r, void *arg)
+{
+    (void)r;
+    dlog.order[dlog.n++] = (int)(long)arg;
+}
+
+/* Wait on the notify fd and complete until n callbacks ran (or 5 s of
+ * nothing: a lost wake-up fails the test). */
+static void complete_until(struct warc *w, int n)
+{
+    struct pollfd p = {0};
+
+    p.fd = warc_notify_fd(w);
+    p.events = POLLIN;
+    while (dlog.n < n && poll(&p, 1, 5000) == 1)
+        warc_complete(w);
+}
+
+static void test_thread(void)
+{
+    char dir[] = "/tmp/cf-test-warct.XXXXXX", path[1024], err[256];
+    static struct warc_req req[NREQ];
+    static char bodies[NREQ][32];
+    struct warc_opts o = {0};
+    struct warc *w;
+    const char *head = "HTTP/1.1 200 OK\r\n\r\n";
+    int in_order = 1, at_ok = 0, called_cancelled = 0;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    o.dir = dir;
+    o.prefix = "t";
+    o.worker = "w";
+    o.max_size = 4096; /* a few files: rotation in the thread */
+    o.max_record = 1024;
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    memset(&dlog, 0, sizeof(dlog));
+    for (int i = 0; i < NREQ; i++) {
+        struct warc_fetch *f = &req[i].f;
+
+        snprintf(bodies[i], sizeof(bodies[i]), "body number %d", i);
+        f->url = "http://a.test/";
+        f->date_ms = 1796600000000;
+        f->resp_head = head;
+        f->resp_len = strlen(head);
+        f->body = bodies[i];
+        f->body_len = strlen(bodies[i]);
+        f->payload_digest = "sha1:AAAA";
+        req[i].cb = on_done;
+        req[i].arg = (void *)(long)i;
+        warc_submit(w, &req[i]);
+        if (i == 7)
+            warc_cancel(w, &req[7]); /* queued or written: never called */
+    }
+    complete_until(w, NREQ - 1);
+    CHECK_INT(dlog.n, NREQ - 1);
+    for (int i = 0, want = 0; i < dlog.n; i++, want++) {
+        if (want == 7)
+            want++;
+        in_order &= dlog.order[i] == want;
+        called_cancelled |= dlog.order[i] == 7;
+    }
+    CHECK(in_order);
+    CHECK(!called_cancelled);
+    for (int i = 0; i < NREQ; i++) {
+        char *rec;
+
+        if (i == 7)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, req[i].at.file);
+        /* a file is renamed when it is closed: the newest is still open */
+        if (access(path, F_OK) != 0)
+            strcat(path, ".open");
+        rec = member_at(path, (long)req[i].at.offset,
+                        (long)req[i].at.length);
+        at_ok += req[i].rc == 0 && rec && strstr(rec, bodies[i]) != NULL;
+        free(rec);
+    }
+    CHECK_INT(at_ok, NREQ - 1);
+    CHECK(count_files(dir, ".warc.gz") >= 2);
+    warc_free(w);
+    CHECK_INT(count_files(dir, ".open"), 0);
+
+    /* a failure fails every later request with the same error: a record
+     * bigger than max_record, then a good one */
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    memset(&dlog, 0, sizeof(dlog));
+    {
+        static char big[WARC_HEADS_MAX + 4096]; /* past max_record + heads */
+
+        memset(big, 'x', sizeof(big));
+        req[0].f.body = big;
+        req[0].f.body_len = sizeof(big);
+        req[1].f.body = bodies[1];
+        req[1].f.body_len = strlen(bodies[1]);
+        warc_submit(w, &req[0]);
+        warc_submit(w, &req[1]);
+        complete_until(w, 2);
+        CHECK_INT(dlog.n, 2);
+        CHECK_INT(req[0].rc, CF_ERR);
+        CHECK_INT(req[1].rc, CF_ERR);
+        CHECK_STR(req[1].err, req[0].err);
+    }
+    warc_free(w);
+    {
+        char cmd[100];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_INT(system(cmd), 0);
+    }
+}
+
 int main(void)
 {
     test_http_head();
     test_writer();
+    test_thread();
     return test_summary("test_warc");
 }
