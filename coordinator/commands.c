@@ -111,7 +111,7 @@ static const struct command commands[] = {
     {"export", cmd_export,
      "write a crawl's results as JSON Lines, CSV or a CDXJ index",
      "Usage: crawlfleet export NAME [--format jsonl|csv|cdxj] [--follow]\n"
-     "       [--group G] [--consumer C] [-o FILE]\n"
+     "       [--group G] [--consumer C] [--claim-idle MS] [-o FILE]\n"
      "\n"
      "Reads the results stream from the start. With --follow, reads it\n"
      "through consumer group G until the crawl is done: writes durably\n"
@@ -119,12 +119,20 @@ static const struct command commands[] = {
      "acknowledges what it wrote and trims the stream below what every\n"
      "group still needs. Exporters of one group share the results; one\n"
      "restarted with the same consumer and FILE goes on where it was.\n"
+     "Results an exporter read and never acknowledged (it died and was\n"
+     "not started again) are taken over by a live one once idle for\n"
+     "--claim-idle; the dead one's FILE.tmp holds its results up to the\n"
+     "size in its checkpoint (docs/cli.md). A live exporter ends when\n"
+     "the crawl is done and no result of the group is left unacknowledged.\n"
      "\n"
      "  --format F             jsonl (default), csv or cdxj (archived\n"
      "                         pages, sorted; not with --follow)\n"
      "  --follow               consume results until the crawl is done\n"
      "  --group G              consumer group (default export)\n"
      "  --consumer C           consumer name (default HOST:FILE)\n"
+     "  --claim-idle MS        take over results other consumers left\n"
+     "                         unacknowledged this long (default 60000;\n"
+     "                         0: never, and do not wait for them)\n"
      "  -o, --output FILE      write to FILE (via FILE.tmp) instead of "
      "stdout\n" REDIS_HELP,
      0},

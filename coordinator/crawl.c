@@ -652,6 +652,7 @@ int cmd_crawl(int argc, char **argv)
         goto out;
     }
     fl_open = 1;
+    fl.claim_idle_ms = 0; /* its one consumer: nobody to take over from */
     /* on a shared Redis the results stay for export (docs/cli.md) */
     fl.keep = cr.a.redis != NULL;
     ret = start_workers(&cr);

@@ -13,6 +13,7 @@
 #include "results.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #define FOLLOW_BLOCK_MS 1000 /* wait per XREAD when following */
@@ -22,6 +23,7 @@ static const struct option export_opts[] = {
     {"follow", no_argument, NULL, 'w'},
     {"group", required_argument, NULL, 'g'},
     {"consumer", required_argument, NULL, 'c'},
+    {"claim-idle", required_argument, NULL, 'I'},
     {"output", required_argument, NULL, 'o'},
     {"redis", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
@@ -86,11 +88,12 @@ static int finished_file(const char *path, const char *cursor)
  * done and this consumer has nothing left. */
 static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
                         struct cli_out *out, enum export_format fmt,
-                        const char *group, const char *consumer)
+                        const char *group, const char *consumer,
+                        long long claim_idle)
 {
     struct gexport g = {0};
     char err[CF_ERRSTR_LEN], *cursor;
-    int ret = CLI_OK;
+    int ret = CLI_OK, waiting = 0;
     long got;
 
     cursor = out->tmp ? cf_asprintf("%s.cursor", out->tmp) : NULL;
@@ -109,21 +112,40 @@ static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
         cli_out_abort(out, 1);
         goto out;
     }
+    g.claim_idle_ms = claim_idle;
     if (fmt == EXPORT_CSV && ftello(out->f) == 0)
         export_csv_header(out->f, NULL); /* no --extract columns */
     for (;;) {
         int fin = crawl_finished(cmd, rc, crawl);
+        long long others;
 
         if (fin < 0) {
             ret = CLI_FAIL;
             break;
         }
-        if (gexport_step(&g, rc, fin ? 0 : FOLLOW_BLOCK_MS, &got, err)) {
+        /* finished, yet results pending elsewhere: wait (blocking reads)
+         * for their exporters, or to take them over */
+        if (gexport_step(&g, rc, fin && !waiting ? 0 : FOLLOW_BLOCK_MS,
+                         &got, err)) {
             ret = cli_fail(cmd, "%s", err);
             break;
         }
-        if (got == 0 && fin && !g.pending)
-            break;
+        if (got == 0 && fin && !g.pending) {
+            if (claim_idle == 0)
+                break;
+            if (gexport_sync(&g, rc, err) != 0) {
+                ret = cli_fail(cmd, "%s", err);
+                break;
+            }
+            others = gexport_group_pending(&g, rc, err);
+            if (others < 0) {
+                ret = cli_fail(cmd, "%s", err);
+                break;
+            }
+            if (others == 0 && !g.pending)
+                break;
+            waiting = 1;
+        }
         if (cli_interrupted) {
             ret = CLI_INTERRUPTED;
             break;
@@ -131,10 +153,15 @@ static int follow_group(const char *cmd, redisContext *rc, const char *crawl,
     }
     if (ret != CLI_FAIL && gexport_sync(&g, rc, err) != 0)
         ret = cli_fail(cmd, "%s", err);
+    if (g.claimed > 0)
+        fprintf(stderr, "%s: took over %lld results left unacknowledged by "
+                "other consumers\n", CLI_PROG, g.claimed);
     if (ret == CLI_OK) {
         ret = cli_out_commit(cmd, out);
-        if (ret == CLI_OK && cursor)
+        if (ret == CLI_OK && cursor) {
             unlink(cursor);
+            gexport_done(&g, rc);
+        }
     } else {
         cli_out_abort(out, 1); /* kept, with its checkpoint, to go on */
     }
@@ -159,6 +186,7 @@ int cmd_export(int argc, char **argv)
     redisContext *rc = NULL;
     char *crawl = NULL;
     int follow = 0, ret, c, opened = 0;
+    long long claim_idle = GEXPORT_CLAIM_IDLE_MS;
     long got;
     FILE *sink = NULL;
     char *mem = NULL;
@@ -184,6 +212,16 @@ int cmd_export(int argc, char **argv)
         case 'c':
             consumer = optarg;
             break;
+        case 'I': {
+            char *end;
+
+            errno = 0;
+            claim_idle = strtoll(optarg, &end, 10);
+            if (errno || end == optarg || *end || claim_idle < 0)
+                return cli_usage(cmd, "bad value for --claim-idle: %s (ms, "
+                                      "0 or more)", optarg);
+            break;
+        }
         case 'o':
             output = optarg;
             break;
@@ -219,7 +257,8 @@ int cmd_export(int argc, char **argv)
             consumer = own;
         }
         cli_catch_signals();
-        ret = follow_group(cmd, rc, crawl, &out, fmt, group, consumer);
+        ret = follow_group(cmd, rc, crawl, &out, fmt, group, consumer,
+                           claim_idle);
         goto out;
     }
     ret = cli_out_open(cmd, &out, output);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -54,12 +55,18 @@ static int redis_err(redisContext *rc, redisReply *r, char *errstr)
     return CF_EREDIS;
 }
 
-static int load_cursor(struct gexport *g, char *errstr)
+/* Where the output goes on: the Redis checkpoint of this consumer when
+ * the output has a file checkpoint (it was checkpointed before), else
+ * the file checkpoint; a new output starts empty. The output is cut back
+ * to the checkpoint's size. */
+static int load_cursor(struct gexport *g, redisContext *rc, char *errstr)
 {
     FILE *f = fopen(g->cursor, "r");
     char id[64];
     long long size = 0;
     int fd = fileno(g->out);
+    struct stat st;
+    redisReply *r;
 
     if (!f && errno != ENOENT) {
         snprintf(errstr, CF_ERRSTR_LEN, "%s: %s", g->cursor, strerror(errno));
@@ -75,14 +82,32 @@ static int load_cursor(struct gexport *g, char *errstr)
         }
         fclose(f);
         snprintf(g->done_id, sizeof(g->done_id), "%s", id);
+        g->skip_old = 1;
+        r = redisCommand(rc, "HGET %s %s", g->ckpt_key, g->ckpt_field);
+        if (!r || r->type == REDIS_REPLY_ERROR)
+            return redis_err(rc, r, errstr);
+        if (r->type == REDIS_REPLY_STRING &&
+            sscanf(r->str, "%63s %lld", id, &size) == 2 && size >= 0) {
+            /* acknowledged together with it: what Redis holds as done */
+            snprintf(g->done_id, sizeof(g->done_id), "%s", id);
+            g->skip_old = 0;
+        }
+        freeReplyObject(r);
+    }
+    fflush(g->out);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < size) {
+        snprintf(errstr, CF_ERRSTR_LEN, "the checkpoint of consumer %s "
+                 "names %lld bytes, the output holds %lld: not its file",
+                 g->consumer, size, (long long)st.st_size);
+        return CF_ERR;
     }
     /* what was written after the checkpoint comes again: cut it */
-    fflush(g->out);
     if (ftruncate(fd, (off_t)size) != 0 || fseeko(g->out, 0, SEEK_END) != 0) {
         snprintf(errstr, CF_ERRSTR_LEN, "cannot cut the output back to its "
                  "checkpoint: %s", strerror(errno));
         return CF_ERR;
     }
+    g->ckpt_size = size;
     return 0;
 }
 
@@ -94,8 +119,13 @@ int gexport_open(struct gexport *g, redisContext *rc, const char *crawl,
 
     memset(g, 0, sizeof(*g));
     cf_key(g->key, crawl, "results");
+    cf_key(g->ckpt_key, crawl, "export");
     g->group = cf_strdup(group);
     g->consumer = cf_strdup(consumer);
+    g->ckpt_field = cf_asprintf("%s %s", group, consumer);
+    g->claim_idle_ms = GEXPORT_CLAIM_IDLE_MS;
+    g->claimed_ms = cf_mono_ms();
+    snprintf(g->claim_from, sizeof(g->claim_from), "0-0");
     g->out = out;
     g->cursor = cursor ? cf_strdup(cursor) : NULL;
     g->fmt = fmt;
@@ -109,7 +139,7 @@ int gexport_open(struct gexport *g, redisContext *rc, const char *crawl,
         return redis_err(rc, r, errstr);
     freeReplyObject(r);
     if (g->cursor)
-        return load_cursor(g, errstr);
+        return load_cursor(g, rc, errstr);
     return 0;
 }
 
@@ -125,6 +155,11 @@ static void note_unacked(struct gexport *g, const char *id)
 /* Write (or skip) the entries of one stream's reply. */
 static void take(struct gexport *g, const redisReply *entries, long *got)
 {
+    /* only this consumer's own re-delivered entries can be in the file
+     * already (before a file checkpoint): those taken over from another
+     * consumer come with any id */
+    int may_skip = g->pending && g->skip_old;
+
     char err[CF_ERRSTR_LEN];
 
     for (size_t i = 0; i < entries->elements; i++) {
@@ -143,7 +178,7 @@ static void take(struct gexport *g, const redisReply *entries, long *got)
         /* a pending entry trimmed away has no fields: just ack it */
         if (fields->type != REDIS_REPLY_ARRAY)
             continue;
-        if (id_cmp(id, g->done_id) <= 0) {
+        if (may_skip && id_cmp(id, g->done_id) <= 0) {
             g->skipped++; /* written before the last checkpoint */
             continue;
         }
@@ -204,6 +239,43 @@ static int read_once(struct gexport *g, redisContext *rc, int block_ms,
     return 0;
 }
 
+/* One XAUTOCLAIM step: entries idle claim_idle_ms on any consumer of
+ * the group become ours, and are written like the others. Run only with
+ * nothing unacknowledged, so none of ours still in memory is among
+ * them. */
+static int claim_once(struct gexport *g, redisContext *rc, long *got,
+                      char *errstr)
+{
+    char idle[32], count[16];
+    const char *argv[8];
+    redisReply *r;
+    long before = *got;
+
+    snprintf(idle, sizeof(idle), "%lld", (long long)g->claim_idle_ms);
+    snprintf(count, sizeof(count), "%d", GEXPORT_BATCH);
+    argv[0] = "XAUTOCLAIM";
+    argv[1] = g->key;
+    argv[2] = g->group;
+    argv[3] = g->consumer;
+    argv[4] = idle;
+    argv[5] = g->claim_from;
+    argv[6] = "COUNT";
+    argv[7] = count;
+    g->claimed_ms = cf_mono_ms();
+    r = redisCommandArgv(rc, 8, argv, NULL);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING)
+        return redis_err(rc, r, errstr);
+    /* where the scan goes on ("0-0": from the start again); entries
+     * trimmed away meanwhile (element 2) left the pending list */
+    snprintf(g->claim_from, sizeof(g->claim_from), "%s", r->element[0]->str);
+    if (r->element[1]->type == REDIS_REPLY_ARRAY)
+        take(g, r->element[1], got);
+    g->claimed += *got - before;
+    freeReplyObject(r);
+    return 0;
+}
+
 int gexport_step(struct gexport *g, redisContext *rc, int block_ms,
                  long *got, char *errstr)
 {
@@ -214,6 +286,11 @@ int gexport_step(struct gexport *g, redisContext *rc, int block_ms,
         if (*got == 0)
             g->pending = 0; /* every earlier delivery is back */
     }
+    if (!g->pending && *got == 0 && g->claim_idle_ms > 0 &&
+        g->nunacked == 0 &&
+        cf_mono_ms() - g->claimed_ms >= GEXPORT_CLAIM_EVERY_MS &&
+        claim_once(g, rc, got, errstr) != 0)
+        return CF_EREDIS;
     if (!g->pending && *got == 0 &&
         read_once(g, rc, block_ms, got, errstr) != 0)
         return CF_EREDIS;
@@ -240,10 +317,59 @@ static int write_cursor(struct gexport *g, const char *id, char *errstr)
     return ok ? 0 : CF_ERR;
 }
 
+/* Acknowledge ids and record the checkpoint value (empty: none) in one
+ * call, only if every id is still pending on this consumer; else
+ * nothing, and the number of ids another consumer has taken. */
+static const char ack_script[] =
+    "for i = 5, #ARGV do\n"
+    "  if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1,\n"
+    "                 ARGV[2]) == 0 then\n"
+    "    local lost = 0\n"
+    "    for k = i, #ARGV do\n"
+    "      if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k],\n"
+    "                     1, ARGV[2]) == 0 then lost = lost + 1 end\n"
+    "    end\n"
+    "    return lost\n"
+    "  end\n"
+    "end\n"
+    "for i = 5, #ARGV, 1000 do\n"
+    "  redis.call('XACK', KEYS[1], ARGV[1],\n"
+    "             unpack(ARGV, i, math.min(i + 999, #ARGV)))\n"
+    "end\n"
+    "if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end\n"
+    "return 0\n";
+
+/* Some of what we wrote was taken over by another consumer before we
+ * acknowledged it: cut the output back to the last checkpoint and read
+ * our pending entries again (those still ours come back). */
+static int lost_some(struct gexport *g, long long n, char *errstr)
+{
+    int fd = fileno(g->out);
+
+    g->lost++;
+    fprintf(stderr, "%s: %lld results were taken over by another exporter "
+            "before this one acknowledged them; writing again from the "
+            "last checkpoint\n", CLI_PROG, n);
+    if (ftruncate(fd, (off_t)g->ckpt_size) != 0 ||
+        fseeko(g->out, 0, SEEK_END) != 0) {
+        snprintf(errstr, CF_ERRSTR_LEN, "cannot cut the output back to its "
+                 "checkpoint: %s", strerror(errno));
+        return CF_ERR;
+    }
+    if (g->cursor && write_cursor(g, g->done_id, errstr) != 0)
+        return CF_ERR;
+    g->pending = 1;
+    snprintf(g->pend_id, sizeof(g->pend_id), "0");
+    return 0;
+}
+
 int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
 {
     const char **argv;
-    size_t i, k, n;
+    char done[64], val[128];
+    long long size;
+    size_t i;
+    redisReply *r;
     int rv = 0;
 
     g->synced_ms = cf_mono_ms();
@@ -254,40 +380,78 @@ int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
         snprintf(errstr, CF_ERRSTR_LEN, "write: %s", strerror(errno));
         return CF_ERR;
     }
-    /* ids come in order: the last is the newest */
-    if (id_cmp(g->unacked[g->nunacked - 1], g->done_id) > 0)
-        snprintf(g->done_id, sizeof(g->done_id), "%s",
-                 g->unacked[g->nunacked - 1]);
-    if (g->cursor && write_cursor(g, g->done_id, errstr) != 0)
+    size = (long long)ftello(g->out);
+    /* ids come in order, but those taken over are older: the newest */
+    snprintf(done, sizeof(done), "%s", g->done_id);
+    for (i = 0; i < g->nunacked; i++)
+        if (id_cmp(g->unacked[i], done) > 0)
+            snprintf(done, sizeof(done), "%s", g->unacked[i]);
+    if (g->cursor && write_cursor(g, done, errstr) != 0)
         return CF_ERR;
-    argv = cf_calloc(GEXPORT_BATCH + 3, sizeof(*argv));
-    for (i = 0; i < g->nunacked && rv == 0; i += n) {
-        redisReply *r;
-
-        n = g->nunacked - i < GEXPORT_BATCH ? g->nunacked - i : GEXPORT_BATCH;
-        argv[0] = "XACK";
-        argv[1] = g->key;
-        argv[2] = g->group;
-        for (k = 0; k < n; k++)
-            argv[3 + k] = g->unacked[i + k];
-        r = redisCommandArgv(rc, (int)(3 + n), argv, NULL);
-        if (!r || r->type == REDIS_REPLY_ERROR)
-            rv = redis_err(rc, r, errstr);
-        else
-            freeReplyObject(r);
-    }
+    val[0] = '\0';
+    if (g->cursor)
+        snprintf(val, sizeof(val), "%s %lld", done, size);
+    argv = cf_calloc(g->nunacked + 9, sizeof(*argv));
+    argv[0] = "EVAL";
+    argv[1] = ack_script;
+    argv[2] = "2";
+    argv[3] = g->key;
+    argv[4] = g->ckpt_key;
+    argv[5] = g->group;
+    argv[6] = g->consumer;
+    argv[7] = g->ckpt_field;
+    argv[8] = val;
+    for (i = 0; i < g->nunacked; i++)
+        argv[9 + i] = g->unacked[i];
+    r = redisCommandArgv(rc, (int)(9 + g->nunacked), argv, NULL);
     free(argv);
     for (i = 0; i < g->nunacked; i++)
         free(g->unacked[i]);
     g->nunacked = 0;
-    if (rv == 0 && !g->keep) {
+    if (!r || r->type != REDIS_REPLY_INTEGER)
+        return redis_err(rc, r, errstr);
+    if (r->integer > 0) {
+        rv = lost_some(g, r->integer, errstr);
+        freeReplyObject(r);
+        return rv;
+    }
+    freeReplyObject(r);
+    snprintf(g->done_id, sizeof(g->done_id), "%s", done);
+    g->ckpt_size = size;
+    if (!g->keep) {
         long long t = gexport_trim(rc, g->key, errstr);
 
         if (t < 0)
             return CF_EREDIS;
         g->trimmed += t;
     }
-    return rv;
+    return 0;
+}
+
+long long gexport_group_pending(struct gexport *g, redisContext *rc,
+                                char *errstr)
+{
+    redisReply *r = redisCommand(rc, "XPENDING %s %s", g->key, g->group);
+    long long n;
+
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER) {
+        redis_err(rc, r, errstr);
+        return -1;
+    }
+    n = r->element[0]->integer;
+    freeReplyObject(r);
+    return n;
+}
+
+void gexport_done(struct gexport *g, redisContext *rc)
+{
+    redisReply *r;
+
+    if (!g->cursor)
+        return;
+    r = redisCommand(rc, "HDEL %s %s", g->ckpt_key, g->ckpt_field);
+    freeReplyObject(r);
 }
 
 void gexport_cleanup(struct gexport *g)
@@ -299,6 +463,7 @@ void gexport_cleanup(struct gexport *g)
     free(g->unacked);
     free(g->group);
     free(g->consumer);
+    free(g->ckpt_field);
     free(g->cursor);
     memset(g, 0, sizeof(*g));
 }

@@ -13,14 +13,26 @@
  * stream still needs: its oldest pending entry, or for a group with none
  * the first entry after the one it last read.
  *
- * Exactly once, across kill -9: at the start the output is cut back to
- * the checkpoint's size (lines written after it were not acknowledged
- * and come again), and a re-delivered entry at or before the checkpoint's
- * id is acknowledged without writing it again (entries reach one
- * consumer in id order). Several exporters with one group share the
- * entries; each must keep its consumer name (and output) across
- * restarts. Without a checkpoint file (stdout) delivery is at least
- * once. */
+ * Exactly once, across kill -9: the checkpoint is also kept in Redis
+ * (hash cf:{C}:export, field "GROUP CONSUMER", value "ID SIZE"), set by
+ * the same script call that acknowledges what it covers, after the
+ * output was fsynced. At the start the output is cut back to that size
+ * (lines written after it were not acknowledged and come again). Without
+ * one in Redis the file checkpoint is used, and a re-delivered entry at
+ * or before its id is acknowledged without writing it again.
+ *
+ * Several exporters with one group share the entries; each must keep
+ * its consumer name (and output) across restarts. One that died and
+ * never came back leaves entries pending on its name: a live exporter
+ * takes them over (XAUTOCLAIM) once they have been idle claim_idle_ms,
+ * writes them and acknowledges them. The dead exporter's file holds its
+ * results up to the size its Redis checkpoint names (what a restart with
+ * its name would keep). The acknowledging script first checks that every
+ * id is still pending on this consumer; if another took some over
+ * meanwhile (this one stalled longer than claim_idle_ms), nothing is
+ * acknowledged, the output is cut back to the last checkpoint, and this
+ * consumer's pending entries are read again. Without a checkpoint file
+ * (stdout) delivery is at least once. */
 #ifndef GEXPORT_H
 #define GEXPORT_H
 
@@ -33,10 +45,25 @@
 #include "results.h"
 
 #define GEXPORT_SYNC_MS 1000 /* the longest a written result waits */
+/* Entries pending on another consumer this long (ms) are taken over:
+ * far above GEXPORT_SYNC_MS, so a live exporter's are never taken. */
+#define GEXPORT_CLAIM_IDLE_MS 60000
+#define GEXPORT_CLAIM_EVERY_MS 1000 /* between XAUTOCLAIM scans */
 #define GEXPORT_DEFAULT_GROUP "export"
 
 struct gexport {
     char key[CF_KEY_MAX];     /* cf:{C}:results */
+    char ckpt_key[CF_KEY_MAX]; /* cf:{C}:export: checkpoints */
+    char *ckpt_field;         /* "GROUP CONSUMER" */
+    long long ckpt_size;      /* output bytes at the last checkpoint */
+    int skip_old;             /* file checkpoint only: skip pending ids at
+                               * or before done_id */
+    int64_t claim_idle_ms;    /* take over entries idle this long; 0:
+                               * never (set after open) */
+    int64_t claimed_ms;       /* monotonic ms of the last XAUTOCLAIM */
+    char claim_from[64];      /* where the next XAUTOCLAIM scan starts */
+    long long claimed;        /* entries taken over from other consumers */
+    long long lost;           /* times some were taken from us */
     char *group;
     char *consumer;
     FILE *out;                /* not owned */
@@ -70,6 +97,12 @@ int gexport_step(struct gexport *g, redisContext *rc, int block_ms,
                  long *got, char *errstr);
 /* Make what was written durable, checkpoint, XACK, trim. 0 or error. */
 int gexport_sync(struct gexport *g, redisContext *rc, char *errstr);
+/* Entries of g's group delivered and not acknowledged (any consumer),
+ * or -1 with errstr. */
+long long gexport_group_pending(struct gexport *g, redisContext *rc,
+                                char *errstr);
+/* The end of a finished export: drop its Redis checkpoint. */
+void gexport_done(struct gexport *g, redisContext *rc);
 /* Free (out is the caller's). */
 void gexport_cleanup(struct gexport *g);
 

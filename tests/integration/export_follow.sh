@@ -6,7 +6,12 @@
 #      result exactly once (the ground truth), the stream stays short
 #      while they run and is empty at the end;
 #      --follow started again onto the finished file refuses and leaves it;
-#   2. --results-maxlen caps a stream nobody reads.
+#   2. an exporter killed with kill -9 while it holds results it read and
+#      never acknowledged, and never started again: a second exporter
+#      with another consumer name takes them over (XAUTOCLAIM after
+#      --claim-idle); the dead one's file up to its Redis checkpoint and
+#      the second one's file hold every result exactly once;
+#   3. --results-maxlen caps a stream nobody reads.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
 . "$(dirname "$0")/../lib/worker.sh"
@@ -93,7 +98,71 @@ t_check "the finished file is left as it was" \
     [ "$(cksum <"$T/a.jsonl")" = "$sum" ]
 t_check "no a.jsonl.tmp is left" [ ! -e "$T/a.jsonl.tmp" ]
 
-# ---- 2. --results-maxlen --------------------------------------------------
+# ---- 2. an exporter that died and never came back ------------------------
+"$B/crawlfleet" seed --redis "$R" --crawl ec --allow-private --scope any \
+    $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
+"$B/crawlfleet" export ec --redis "$R" --follow --consumer c \
+    -o "$T/c.jsonl" 2>>"$T/c.err" &
+C=$!
+W_PIDS="$W_PIDS $C"
+for i in 1 2; do
+    "$B/crawlfleet-worker" --redis "$R" --crawl ec --concurrency 4 \
+        --exit-when-done 2>>"$T/w.log" &
+    W_PIDS="$W_PIDS $!"
+    WS="${WS:-} $!"
+done
+# stop c at a moment it holds results read and not acknowledged (it
+# acknowledges once a second), then kill it for good
+c_pending() { # entries pending on consumer c
+    rcli xpending 'cf:{ec}:results' export - + 100000 c 2>/dev/null |
+        grep -c '^[0-9][0-9]*-[0-9][0-9]*$'
+}
+c_holds() {
+    kill -STOP "$C"
+    [ "$(c_pending)" -gt 0 ] && return 0
+    kill -CONT "$C"
+    return 1
+}
+c_checkpointed() {
+    [ -n "$(rcli hget 'cf:{ec}:export' 'export c')" ]
+}
+WAIT_TIMEOUT=30 wait_for c_checkpointed || t_fail "c checkpoints"
+WAIT_TIMEOUT=30 wait_for c_holds
+held=$(c_pending)
+kill -9 "$C"
+wait "$C" 2>/dev/null
+t_check "c was killed holding results it never acknowledged ($held)" \
+    [ "$held" -gt 0 ]
+"$B/crawlfleet" export ec --redis "$R" --follow --consumer d \
+    --claim-idle 500 -o "$T/d.jsonl" 2>>"$T/d.err" &
+D=$!
+W_PIDS="$W_PIDS $D"
+wait_exit "$D" 60
+rd=$?
+[ $rd -eq 0 ] || cat "$T/d.err" >&2
+t_check "d ends by itself (exit $rd)" [ $rd -eq 0 ]
+t_check "d says it took over results" grep -q "took over" "$T/d.err"
+t_check "nothing is left unacknowledged" \
+    [ "$(rcli xpending 'cf:{ec}:results' export | head -1)" -eq 0 ]
+# c's results: its file up to the size of its checkpoint in Redis
+ck=$(rcli hget 'cf:{ec}:export' 'export c')
+head -c "${ck#* }" "$T/c.jsonl.tmp" >"$T/c.part" 2>/dev/null
+total=$(($(rcli hget 'cf:{ec}:stats' done) + $(rcli hget 'cf:{ec}:stats' dead)))
+cat "$T/c.part" "$T/d.jsonl" >"$T/cd.jsonl"
+t_check "c's checkpointed part and d's file hold $total results \
+($(lines "$T/c.part") + $(lines "$T/d.jsonl"))" \
+    [ "$(lines "$T/cd.jsonl")" -eq "$total" ]
+t_check "both have a share" [ "$(lines "$T/c.part")" -gt 0 -a \
+    "$(lines "$T/d.jsonl")" -gt 0 ]
+t_check "no URL twice in them" \
+    [ -z "$(jq -r .url "$T/cd.jsonl" | sort | uniq -d)" ]
+t_check "every page of the site is in them ($want)" [ "$(jq -r \
+    'select(.status == 200 or .status == 404) | .url' "$T/cd.jsonl" |
+    sort -u | wc -l)" -eq "$want" ]
+t_check "--claim-idle refuses a bad value" sh -c "! '$B/crawlfleet' export \
+ec --redis '$R' --follow --claim-idle soon -o '$T/e.jsonl' 2>/dev/null"
+
+# ---- 3. --results-maxlen --------------------------------------------------
 "$B/crawlfleet" seed --redis "$R" --crawl cap --allow-private --scope any \
     --results-maxlen 50 $(awk '$1 == "seed" { print $2 }' "$T/man") \
     >/dev/null
