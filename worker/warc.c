@@ -511,20 +511,26 @@ int warc_notify_fd(const struct warc *w)
 void warc_complete(struct warc *w)
 {
     char b[64];
-    struct warc_req *r, *next;
+    struct warc_req *r;
 
-    /* empty the pipe first: a request done after the list is taken
+    /* empty the pipe first: a request done after the list is emptied
      * writes a new byte */
     while (read(w->pipe_rd, b, sizeof(b)) > 0)
         ;
-    pthread_mutex_lock(&w->mu);
-    r = w->d_head;
-    w->d_head = w->d_tail = NULL;
-    pthread_mutex_unlock(&w->mu);
-    for (; r; r = next) {
-        next = r->next;
-        r->next = NULL;
-        r->state = REQ_IDLE;
+    /* one at a time: a callback may cancel a request still listed */
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        r = w->d_head;
+        if (r) {
+            w->d_head = r->next;
+            if (!w->d_head)
+                w->d_tail = NULL;
+            r->next = NULL;
+            r->state = REQ_IDLE;
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (!r)
+            break;
         r->cb(r, r->arg); /* may free r */
     }
 }
