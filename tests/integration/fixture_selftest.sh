@@ -204,7 +204,17 @@ DEMOPID=$FXPID
     [ "$(code "http://127.0.0.1:$PORTS/../../etc/passwd" --path-as-is)" = 404 ]
 check "--root serves index, refuses .." $?
 
-for p in $MAINPID $SECONDPID $DEMOPID; do
+# --raw: one more port, exact bytes (its exit is checked below, under
+# the sanitizers too)
+start raw --raw
+check "--raw instance" $?
+RAWPID=$FXPID
+RAWP=$(sed -n 's/^ready .* raw=\([0-9]*\)$/\1/p' "$T/raw.out")
+[ -n "$RAWP" ] && [ "$(code "http://127.0.0.1:$RAWP/raw/ok")" = 200 ] &&
+    [ "$(curl -s "http://127.0.0.1:$RAWP/raw/truncated")" = "<p>short</p>" ]
+check "--raw answers its rows (port ${RAWP:-none})" $?
+
+for p in $MAINPID $SECONDPID $DEMOPID $RAWPID; do
     stop "$p"
     check "clean exit on SIGTERM (pid $p)" $?
 done
