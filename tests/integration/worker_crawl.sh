@@ -218,6 +218,10 @@ t_check "...each with one final result marked dead ($ndead)" [ "$ndead" -eq 5 ]
 nct=$("$B/crawlfleet" export hostile --redis "$R" 2>/dev/null | grep -c \
     -e '"url":"[^"]*/t/pdf".*"content_type":"application/pdf"')
 t_check "a PDF is an ok result with its content type ($nct)" [ "$nct" -eq 1 ]
+ntl=$("$B/crawlfleet" export hostile --redis "$R" 2>/dev/null | grep -c \
+    -e '"error_type":"too_large","error":"body over 1048576 bytes"')
+t_check "too_large says the cap: 'body over 1048576 bytes' ($ntl of 3)" \
+    [ "$ntl" -eq 3 ]
 
 # ---- 7. SSRF guard: loopback refused without allow_private ---------------
 "$B/crawlfleet" seed --redis "$R" --crawl ssrf --obey-robots=0 \
