@@ -366,7 +366,7 @@ static const struct field fields[] = {
         "POSIX extended regex a URL must match to be queued"),
     STR(exclude, NULL, 1, check_regex,
         "POSIX extended regex; matching URLs are not queued"),
-    STR(user_agent, "crawlfleet/0.1", 0, check_text,
+    STR(user_agent, "crawlfleet/" CF_VERSION, 0, check_text,
         "User-Agent header, also the robots.txt agent"),
     STR(proxy, NULL, 1, check_proxy,
         "proxy URL for fetches: SCHEME://[user:pass@]HOST[:PORT], scheme "

@@ -31,6 +31,10 @@
 #include "warc.h"
 
 #define WORKER_CRAWLS_MAX 256
+/* How often the crawl list (cf:crawls) and each crawl's config are read
+ * again, in seconds (--help says so from these) */
+#define WORKER_LIST_EVERY_S 2
+#define WORKER_CONFIG_EVERY_S 5
 #define WORKER_VERSION CF_VERSION /* crawlfleet-worker --version */
 
 /* Process options (from flags). */

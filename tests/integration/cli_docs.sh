@@ -3,7 +3,10 @@
 # `crawlfleet COMMAND --help` appears in docs/cli.md, and every flag in
 # docs/cli.md is one that some --help lists (the worker's included); the
 # same for `crawlfleet-worker --help` and docs/worker.md. Both binaries
-# print the same version.
+# print the same version, which the default User-Agent carries. The
+# settings block of docs/cli.md is `crawlfleet seed --help`'s, line for
+# line; docs/worker.md gives the re-read intervals the worker's --help
+# gives.
 set -u
 B=${B:-build}
 . "$(dirname "$0")/../lib/redis.sh"
@@ -74,6 +77,50 @@ fi
 v1=$("$CF" --version)
 v2=$("$W" --version)
 t_check "one version: '$v1' / '$v2'" test "${v1#crawlfleet }" = "${v2#crawlfleet-worker }"
+ua=$("$CF" seed --help | sed -n 's/^  --user-agent .*(default: \(.*\))$/\1/p')
+t_check "the default User-Agent carries the version: '$ua'" \
+    test "$ua" = "crawlfleet/${v1#crawlfleet }"
+
+# the settings block: from "Every setting with its flag and default" to
+# the end of its code block
+"$CF" seed --help | sed -n '/^Crawl config flags/,$p' | sed 1d >"$T/settings.help"
+awk '/^Every setting with its flag and default/ { f = 1 }
+     f && /^```/ { if (++n == 2) exit; next }
+     f && n == 1' "$D/cli.md" >"$T/settings.doc"
+if [ -s "$T/settings.help" ] && cmp -s "$T/settings.help" "$T/settings.doc"
+then
+    t_ok "docs/cli.md's settings block is seed --help's"
+else
+    t_fail "docs/cli.md's settings block differs from 'crawlfleet seed \
+--help' (< docs, > help; paste the help's lines after 'Crawl config flags'):
+$(diff "$T/settings.doc" "$T/settings.help" | head -20)"
+fi
+
+# re-read every N s: the crawl list, then each crawl's config
+every() { tr '\n' ' ' | tr -s ' ' | grep -oE 're-read every [0-9]+ s' |
+    sed 's/[^0-9]//g' | paste -sd' '; }
+wi=$("$W" --help | every)
+di=$(sed -n '/^A stateless/,/^$/p' "$D/worker.md" | every)
+t_check "worker --help gives two re-read intervals ($wi)" \
+    test "$(echo "$wi" | wc -w)" -eq 2
+t_check "docs/worker.md gives the same re-read intervals ('$di' / '$wi')" \
+    test "$di" = "$wi"
+
+# every outcome (common/err.c) has its row in docs/worker.md's table, and
+# every row is an outcome
+sed -n 's/^ *\[CF_OUT_[A-Z_]*\] = "\([a-z_]*\)",.*/\1/p' \
+    "$D/../common/err.c" | sort >"$T/outcomes.code"
+sed -n '/^### Outcomes/,/^### [^O]/p' "$D/worker.md" |
+    sed -n 's/^| `\([a-z_]*\)` | .*/\1/p' | sort >"$T/outcomes.doc"
+t_check "common/err.c names outcomes ($(wc -l <"$T/outcomes.code"))" \
+    test "$(wc -l <"$T/outcomes.code")" -ge 15
+if cmp -s "$T/outcomes.code" "$T/outcomes.doc"; then
+    t_ok "docs/worker.md has one row per outcome"
+else
+    t_fail "docs/worker.md's outcomes differ from common/err.c's (< code):
+$(diff "$T/outcomes.code" "$T/outcomes.doc")"
+fi
+
 if grep -rn -- 'status --crawl' "$D" "$D/../docker-compose.yml" "$D/../README.md"; then
     t_fail "'status --crawl' (no such option) in the docs"
 else

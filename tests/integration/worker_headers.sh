@@ -84,8 +84,9 @@ for u in /robots.txt /t/set-cookie /t/ml/1.html; do
     t_check "$u carried the second header, blanks cut" \
         has "$u" "Accept-Language: fr"
 done
-t_check "the User-Agent setting is still sent" \
-    has /t/set-cookie "User-Agent: crawlfleet/0.1"
+t_check "the default User-Agent is sent, with the release's version" \
+    has /t/set-cookie "User-Agent: crawlfleet/$("$B/crawlfleet" --version |
+        cut -d' ' -f2)"
 t_check "the cookie file's cookie went with the first page" \
     has /t/set-cookie "Cookie: sess=$COOKIE"
 t_check "the next page sent back the cookie the site set, and the file's" \

@@ -20,7 +20,7 @@ static const struct {
     {"scope", "host"},
     {"include", NULL},
     {"exclude", NULL},
-    {"user_agent", "crawlfleet/0.1"},
+    {"user_agent", "crawlfleet/" CF_VERSION},
     {"proxy", NULL},
     {"header", NULL},
     {"cookies", NULL},
