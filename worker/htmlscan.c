@@ -271,7 +271,7 @@ static void put_bytes(struct htmlscan *s, const char *p, size_t n)
 
 /* Code points the HTML standard forbids in the input stream; gumbo turns
  * them into U+FFFD. */
-static int forbidden_cp(unsigned c)
+int htmlscan_forbidden_cp(unsigned c)
 {
     return (c >= 0x1 && c <= 0x8) || c == 0xB || (c >= 0xE && c <= 0x1F) ||
            (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDEF) ||
@@ -282,7 +282,7 @@ static int forbidden_cp(unsigned c)
  * for a bad sequence) and returns the bytes it takes: a bad lead byte
  * takes one, a sequence broken by a bad continuation takes the bytes
  * before it, a sequence cut by the end takes the rest. */
-static size_t utf8_char(const unsigned char *p, size_t n, unsigned *cp)
+size_t htmlscan_utf8_char(const unsigned char *p, size_t n, unsigned *cp)
 {
     unsigned c = p[0], lo = 0x80, hi = 0xBF, need, v;
     size_t i;
@@ -471,15 +471,16 @@ static size_t decode_value(struct htmlscan *s, const char *p, size_t n,
             put_cp(s, 0xFFFD);
             i++;
         } else if (c < 0x80) {
-            if (forbidden_cp(c))
+            if (htmlscan_forbidden_cp(c))
                 put_cp(s, 0xFFFD);
             else
                 put_bytes(s, p + i, 1);
             i++;
         } else {
             unsigned cp;
-            size_t w = utf8_char((const unsigned char *)p + i, n - i, &cp);
-            if (cp == 0xFFFD || forbidden_cp(cp))
+            size_t w =
+                htmlscan_utf8_char((const unsigned char *)p + i, n - i, &cp);
+            if (cp == 0xFFFD || htmlscan_forbidden_cp(cp))
                 put_cp(s, 0xFFFD);
             else
                 put_bytes(s, p + i, w);

@@ -104,6 +104,15 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out);
 const char *htmlscan_attr(const struct htmlscan *s,
                           const struct htmlscan_el *e, int a);
 
+/* Code points the HTML standard forbids in the input stream (gumbo
+ * turns them into U+FFFD). */
+int htmlscan_forbidden_cp(unsigned c);
+
+/* One UTF-8 character at p[0..n), n >= 1, p[0] >= 0x80: sets *cp (0xFFFD
+ * for a bad sequence, as gumbo decodes it) and returns the bytes it
+ * takes. */
+size_t htmlscan_utf8_char(const unsigned char *p, size_t n, unsigned *cp);
+
 /* Free what htmlscan_run() allocated and zero s. s may be NULL. */
 void htmlscan_cleanup(struct htmlscan *s);
 

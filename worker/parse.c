@@ -761,6 +761,58 @@ static void walk_scan(struct walk *w, const struct htmlscan *hs)
     w->r->approx = hs->approx;
 }
 
+/* Put the held text back into the tree gumbo built from squeeze_hold's
+ * output: every text node with a marker gets a new string from gumbo's
+ * allocator. */
+static void unhold_tree(GumboNode *root, const struct squeeze_held *h,
+                        const GumboOptions *go)
+{
+    GumboNode *n = root;
+
+    while (n != NULL) {
+        GumboVector *kids = NULL;
+
+        if (n->type == GUMBO_NODE_DOCUMENT)
+            kids = &n->v.document.children;
+        else if (n->type == GUMBO_NODE_ELEMENT ||
+                 n->type == GUMBO_NODE_TEMPLATE)
+            kids = &n->v.element.children;
+        else if (n->type == GUMBO_NODE_TEXT) {
+            const char *t = n->v.text.text;
+            size_t len = strlen(t);
+
+            if (memchr(t, 0xF3, len) != NULL) {
+                char *s = go->allocator(go->userdata,
+                                        squeeze_unhold_max(h, t, len) + 1);
+                squeeze_unhold(h, t, len, s);
+                go->deallocator(go->userdata, (void *)t);
+                n->v.text.text = s;
+            }
+        }
+        if (kids != NULL && kids->length > 0) {
+            n = kids->data[0];
+            continue;
+        }
+        /* next sibling, else climb */
+        for (;;) {
+            GumboVector *sib;
+
+            if (n == root) {
+                n = NULL;
+                break;
+            }
+            sib = n->parent->type == GUMBO_NODE_DOCUMENT
+                      ? &n->parent->v.document.children
+                      : &n->parent->v.element.children;
+            if (n->index_within_parent + 1 < sib->length) {
+                n = sib->data[n->index_within_parent + 1];
+                break;
+            }
+            n = n->parent;
+        }
+    }
+}
+
 int parse_page(const char *body, size_t len, const char *page_url,
                const char *content_type, const struct parse_opts *opts,
                struct parse_result *out)
@@ -768,6 +820,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
     GumboOptions go = kGumboDefaultOptions;
     struct arena arena = {NULL, CHUNK_MIN};
     struct htmlscan hs = {0};
+    struct squeeze_held held = {0};
     struct walk w;
     struct cf_url_base *page = NULL, *base = NULL;
     GumboOutput *g = NULL;
@@ -803,8 +856,14 @@ int parse_page(const char *body, size_t len, const char *page_url,
             small = cf_malloc(cut);
             cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
             doc = small;
+        } else if (!opts->keep_text && cut > 0) {
+            small = cf_malloc(cut);
+            if (squeeze_hold(doc, cut, small, &held, &cut) == 0)
+                doc = small;
         }
         g = gumbo_parse_with_options(&go, doc, cut);
+        if (held.n > 0)
+            unhold_tree(g->document, &held, &go);
         walk_tree(&w, g->document);
     } else {
         htmlscan_run(doc, cut, &hs);
@@ -842,6 +901,7 @@ out:
         gumbo_destroy_output(&go, g);
     arena_free(&arena);
     htmlscan_cleanup(&hs);
+    squeeze_held_cleanup(&held);
     free(utf8);
     free(small);
     return rc;

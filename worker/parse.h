@@ -66,11 +66,12 @@ struct parse_opts {
     const char *x_robots; /* X-Robots-Tag header values joined by '\n'
                              (one line per header), or NULL */
     /* Extraction (text, fields, JSON-LD) needs the whole tree: when
-     * tree_cb is set the page goes to gumbo unsqueezed (as keep_text)
-     * and tree_cb gets the document node (a GumboNode *) and the
-     * effective base URL (NULL when page_url is invalid) after the
-     * walk, before the tree is dropped. Whatever parses the link path,
-     * this one must stay gumbo. */
+     * tree_cb is set the page's text is held (squeeze.h, squeeze_hold;
+     * not with keep_text) and put back into the tree before the walk,
+     * so tree_cb gets the tree of the whole page: its document node (a
+     * GumboNode *) and the effective base URL (NULL when page_url is
+     * invalid), after the walk, before the tree is dropped. Whatever
+     * parses the link path, this one must stay gumbo. */
     void (*tree_cb)(const void *document, const char *base, void *arg);
     void *tree_arg;       /* tree_cb's last argument */
 };

@@ -8,8 +8,12 @@
 #include "ascii.h"
 #include "squeeze.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "alloc.h"
+#include "htmlscan.h"
 
 /* Start tags after which the rest is copied as is: the tree builder
  * switches the tokenizer (foreign content, plaintext), ignores tags
@@ -24,11 +28,12 @@ static const struct {
     const char *name; /* lower case */
     int keep;         /* 1: copy the content */
     int script;       /* 1: script data (escape states) */
-} raw_tags[] = {{"script", 0, 1},
-                {"style", 0, 0},
-                {"textarea", 0, 0},
-                {"title", 1, 0},
-                {NULL, 0, 0}};
+    int raw;          /* 1: no character references in the content */
+} raw_tags[] = {{"script", 0, 1, 1},
+                {"style", 0, 0, 1},
+                {"textarea", 0, 0, 0},
+                {"title", 1, 0, 0},
+                {NULL, 0, 0, 0}};
 
 /* Inert elements (SQUEEZE_TAGS), by first letter: parse.c reads none of
  * them, none changes the tokenizer's state, none is table structure
@@ -301,6 +306,148 @@ static int table_step(struct tables *t, int kind, int close)
     return 1;
 }
 
+/* ---- held text (squeeze_hold) ---------------------------------------
+ *
+ * A held run's core (the run without its leading and trailing
+ * whitespace) is replaced by one marker character, a code point of plane
+ * 15's private use area numbering the run (U+F0000 + index). The tree
+ * builder treats any non-whitespace character of a run like any other
+ * (where the first one goes decides where the rest go), so the tree gets
+ * the same elements and the same text nodes, with a marker where the
+ * core was. Only cores gumbo would copy unchanged are held: no character
+ * reference (outside raw text), no NUL, no code point the input stream
+ * replaces, valid UTF-8; CR and CRLF become LF when put back, as gumbo's
+ * input stream does. */
+
+#define MARK_LEN 4        /* UTF-8 bytes of a marker */
+#define MARK_BASE 0xF0000 /* U+F0000: the marker of run 0 */
+
+/* What a byte is to held_plain(): PB_OK passes as it is, PB_AMP is '&',
+ * PB_HIGH starts a UTF-8 sequence, PB_BAD is NUL or a forbidden code
+ * point. */
+enum { PB_BAD, PB_OK, PB_AMP, PB_HIGH };
+static unsigned char plain_byte[256];
+static int plain_ready;
+
+static void plain_init(void)
+{
+    for (unsigned c = 0; c < 256; c++)
+        plain_byte[c] = c >= 0x80                                ? PB_HIGH
+                        : c == '&'                               ? PB_AMP
+                        : c == 0 || htmlscan_forbidden_cp(c)     ? PB_BAD
+                                                                 : PB_OK;
+    plain_ready = 1;
+}
+
+/* 1 when c[0..n) reaches the tree as it is (CR aside); amp: character
+ * references are not decoded here (raw text). */
+static int held_plain(const char *c, size_t n, int amp)
+{
+    const unsigned char *p = (const unsigned char *)c;
+    size_t i = 0;
+
+    if (!plain_ready)
+        plain_init();
+    while (i < n) {
+        unsigned cp;
+        size_t w;
+
+        while (i < n && plain_byte[p[i]] == PB_OK)
+            i++;
+        if (i == n)
+            break;
+        switch (plain_byte[p[i]]) {
+        case PB_AMP:
+            if (!amp)
+                return 0;
+            i++;
+            break;
+        case PB_HIGH:
+            w = htmlscan_utf8_char(p + i, n - i, &cp);
+            if (cp == 0xFFFD || htmlscan_forbidden_cp(cp))
+                return 0;
+            i += w;
+            break;
+        default:
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Write run t[0..n) to o, its core held when it can be; returns the bytes
+ * written (never more than n). */
+static size_t hold_run(struct squeeze_held *h, char *o, const char *t,
+                       size_t n, int amp)
+{
+    size_t k = 0, m = n, idx, w;
+    unsigned cp;
+
+    while (k < n && cf_is_space((unsigned char)t[k]))
+        k++;
+    while (m > k && cf_is_space((unsigned char)t[m - 1]))
+        m--;
+    if (m - k < MARK_LEN || h->n >= SQUEEZE_HOLD_MAX ||
+        !held_plain(t + k, m - k, amp)) {
+        memmove(o, t, n);
+        return n;
+    }
+    if (h->n == h->alloc) {
+        h->alloc = h->alloc ? h->alloc * 2 : 64;
+        h->runs = cf_realloc(h->runs, h->alloc * sizeof(*h->runs));
+    }
+    idx = h->n++;
+    h->runs[idx].src = t + k;
+    h->runs[idx].len = m - k;
+    memmove(o, t, k);
+    w = k;
+    cp = MARK_BASE + (unsigned)idx;
+    o[w++] = (char)(0xF0 | (cp >> 18));
+    o[w++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[w++] = (char)(0x80 | (cp & 0x3F));
+    memmove(o + w, t + m, n - m);
+    return w + n - m;
+}
+
+/* 1 when a marker at p[0..n) is one (F3 B0..BF: U+F0000 and up). */
+static int is_mark(const unsigned char *p, size_t n)
+{
+    return n >= MARK_LEN && p[0] == 0xF3 && p[1] >= 0xB0 && p[1] <= 0xBF;
+}
+
+/* 1 when in[0..n) may be held: it holds no character of the markers'
+ * range, and no numeric character reference that could give one (any
+ * value from U+F0000 up, counting those gumbo wraps around). */
+static int holdable(const char *in, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + n, *q;
+
+    for (q = p; (q = memchr(q, 0xF3, (size_t)(end - q))) != NULL; q++)
+        if (is_mark(q, (size_t)(end - q)))
+            return 0;
+    for (q = p; (q = memchr(q, '&', (size_t)(end - q))) != NULL; q++) {
+        unsigned long v = 0;
+        int hex;
+
+        if (end - q < 3 || q[1] != '#')
+            continue;
+        q += 2;
+        hex = q < end && (*q | 0x20) == 'x';
+        q += hex;
+        for (; q < end; q++) {
+            int d = hex ? cf_hexval(*q) : (cf_is_digit(*q) ? *q - '0' : -1);
+            if (d < 0)
+                break;
+            v = v * (hex ? 16 : 10) + (unsigned)d;
+            if (v >= MARK_BASE)
+                return 0;
+        }
+        q--;
+    }
+    return 1;
+}
+
 /* Output a text run [t, e): with SQUEEZE_TAGS all of it goes, else
  * put_run() keeps its start. What text does to the tree beside making
  * text nodes (end the head, reopen formatting elements, be moved out of
@@ -308,8 +455,10 @@ static int table_step(struct tables *t, int kind, int close)
  * element parse.c reads, except through the modes that send the
  * document back to keeping every tag. */
 static char *text_run(char *o, const char *t, const char *e, int gone,
-                      int *dropped)
+                      int *dropped, struct squeeze_held *h)
 {
+    if (h != NULL)
+        return o + hold_run(h, o, t, (size_t)(e - t), 0);
     if (!gone)
         return o + put_run(o, t, (size_t)(e - t));
     if (t < e)
@@ -317,7 +466,8 @@ static char *text_run(char *o, const char *t, const char *e, int gone,
     return o;
 }
 
-size_t squeeze_html(const char *in, size_t n, char *out, int flags)
+static size_t squeeze(const char *in, size_t n, char *out, int flags,
+                      struct squeeze_held *h)
 {
     const char *p = in, *end = in + n, *run = in;
     char *o = out;
@@ -341,7 +491,7 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
         if (tables && tb.depth > 0 && !tb.cell[tb.depth - 1] &&
             has_text(run, (size_t)(lt - run)))
             goto untable;
-        o = text_run(o, run, lt, drop, &dropped);
+        o = text_run(o, run, lt, drop, &dropped, h);
         if (e == NULL) {
             run = lt;
             goto rest;
@@ -387,23 +537,112 @@ size_t squeeze_html(const char *in, size_t n, char *out, int flags)
         if (raw_tags[i].keep) {
             memmove(o, p, (size_t)(re - p));
             o += re - p;
+        } else if (h != NULL) {
+            /* RCDATA (textarea) decodes references, raw text does not */
+            o += hold_run(h, o, p, (size_t)(re - p), raw_tags[i].raw);
         }
         p = run = re;
     }
     if (tables && tb.depth > 0 && !tb.cell[tb.depth - 1] &&
         has_text(run, (size_t)(end - run)))
         goto untable;
-    o = text_run(o, run, end, drop, &dropped);
+    o = text_run(o, run, end, drop, &dropped, h);
     return (size_t)(o - out);
 untable:
     /* Something would be moved out of a table: keep the tables. */
-    return squeeze_html(in, n, out, flags | KEEP_TABLES);
+    return squeeze(in, n, out, flags | KEEP_TABLES, h);
 rest:
     /* What follows is parsed as is, in modes that may depend on the
      * elements dropped so far: start again keeping every tag. */
     if (dropped)
-        return squeeze_html(in, n, out, 0);
+        return squeeze(in, n, out, 0, h);
     memmove(o, run, (size_t)(end - run));
     o += end - run;
     return (size_t)(o - out);
+}
+
+size_t squeeze_html(const char *in, size_t n, char *out, int flags)
+{
+    return squeeze(in, n, out, flags, NULL);
+}
+
+int squeeze_hold(const char *in, size_t n, char *out,
+                 struct squeeze_held *h, size_t *outlen)
+{
+    memset(h, 0, sizeof(*h));
+    if (!holdable(in, n))
+        return -1;
+    *outlen = squeeze(in, n, out, 0, h);
+    return 0;
+}
+
+size_t squeeze_unhold_max(const struct squeeze_held *h, const char *s,
+                          size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t len = n;
+
+    while ((p = memchr(p, 0xF3, (size_t)(end - p))) != NULL) {
+        if (is_mark(p, (size_t)(end - p))) {
+            unsigned i = ((p[1] & 0x0Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+                         (p[3] & 0x3Fu);
+            if (i < h->n)
+                len += h->runs[i].len - MARK_LEN;
+            p += MARK_LEN;
+        } else {
+            p++;
+        }
+    }
+    return len;
+}
+
+size_t squeeze_unhold(const struct squeeze_held *h, const char *s, size_t n,
+                      char *out)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *q;
+    char *o = out;
+
+    while ((q = memchr(p, 0xF3, (size_t)(end - p))) != NULL) {
+        unsigned i;
+
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        p = q;
+        if (!is_mark(q, (size_t)(end - q))) {
+            *o++ = (char)*p++;
+            continue;
+        }
+        i = ((q[1] & 0x0Fu) << 12) | ((q[2] & 0x3Fu) << 6) | (q[3] & 0x3Fu);
+        p += MARK_LEN;
+        if (i >= h->n)
+            continue;
+        if (memchr(h->runs[i].src, '\r', h->runs[i].len) == NULL) {
+            memcpy(o, h->runs[i].src, h->runs[i].len);
+            o += h->runs[i].len;
+            continue;
+        }
+        /* CR and CRLF to LF, as the input stream */
+        for (size_t k = 0; k < h->runs[i].len; k++) {
+            char c = h->runs[i].src[k];
+            if (c == '\r') {
+                *o++ = '\n';
+                if (k + 1 < h->runs[i].len && h->runs[i].src[k + 1] == '\n')
+                    k++;
+            } else {
+                *o++ = c;
+            }
+        }
+    }
+    memcpy(o, p, (size_t)(end - p));
+    o += end - p;
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+void squeeze_held_cleanup(struct squeeze_held *h)
+{
+    if (h == NULL)
+        return;
+    free(h->runs);
+    memset(h, 0, sizeof(*h));
 }

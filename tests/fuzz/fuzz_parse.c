@@ -1,12 +1,16 @@
 /* fuzz_parse.c - libFuzzer entry for parse_page(PARSE_TREE). The first byte
  * picks a Content-Type (none, latin1, shift_jis, utf-16, bogus) and the
  * options; the rest is the body. The page is parsed twice, with the text
- * squeezed (squeeze.h) and as is: the results must be the same. */
+ * squeezed (squeeze.h) and as is: the results must be the same. Then
+ * the tree extraction gets, with its text held (squeeze_hold), must be
+ * the tree of the page as is, node for node. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
+#include "treedump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -62,5 +66,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     parse_result_cleanup(&whole);
     parse_result_cleanup(&r);
+    {
+        struct treedump held = {0}, as_is = {0};
+
+        o.tree_cb = treedump_cb;
+        o.tree_arg = &as_is;
+        parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+                   ctypes[data[0] & 7], &o, &whole);
+        parse_result_cleanup(&whole);
+        o.keep_text = 0;
+        o.tree_arg = &held;
+        parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
+                   ctypes[data[0] & 7], &o, &r);
+        parse_result_cleanup(&r);
+        if (held.s == NULL || as_is.s == NULL || strcmp(held.s, as_is.s) != 0)
+            __builtin_trap();
+        free(held.s);
+        free(as_is.s);
+    }
     return 0;
 }

@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "parse.h"
 #include "test.h"
+#include "treedump.h"
 
 #define PAGE_BASE "http://corpus.example/"
 #define SHOW_MAX 10 /* differences printed per corpus */
@@ -39,6 +40,7 @@ static const struct {
 
 static const char *root;     /* corpus being walked */
 static size_t pages, differ, approx_pages, approx_differ, links, shown;
+static size_t held_differ; /* pages whose held tree is not the whole one */
 static char *buf;
 static size_t abuf;
 
@@ -110,7 +112,8 @@ static int one_page(const char *path, const struct stat *st, int type,
                     struct FTW *ftw)
 {
     struct parse_opts o = {.max_links = 1000000};
-    struct parse_result tree, scan;
+    struct parse_result tree, scan, scan_held = {0};
+    struct treedump held = {0}, whole = {0};
     char url[4096];
     const char *what;
     size_t len, at;
@@ -127,9 +130,21 @@ static int one_page(const char *path, const struct stat *st, int type,
     snprintf(url, sizeof(url), PAGE_BASE "%s", path + strlen(root) + 1);
     o.mode = PARSE_TREE;
     o.keep_text = 1;
+    o.tree_cb = treedump_cb;
+    o.tree_arg = &whole;
     parse_page(buf, len, url, "text/html; charset=utf-8", &o, &tree);
-    o.mode = PARSE_LINKS;
+    parse_result_cleanup(&scan_held);
+    /* the tree extraction reads: text held and put back (squeeze.h) */
     o.keep_text = 0;
+    o.tree_arg = &held;
+    parse_page(buf, len, url, "text/html; charset=utf-8", &o, &scan_held);
+    parse_result_cleanup(&scan_held);
+    if (strcmp(held.s, whole.s) != 0 && held_differ++ < SHOW_MAX)
+        fprintf(stderr, "DIFF %s: the tree with held text differs\n", path);
+    free(held.s);
+    free(whole.s);
+    o.tree_cb = NULL;
+    o.mode = PARSE_LINKS;
     parse_page(buf, len, url, "text/html; charset=utf-8", &o, &scan);
     pages++;
     links += tree.nlinks;
@@ -173,12 +188,15 @@ static void check_corpus(const char *dir, int required)
     }
     root = dir;
     pages = differ = approx_pages = approx_differ = links = shown = 0;
+    held_differ = 0;
     nftw(dir, one_page, 16, FTW_PHYS);
     printf("%s: %zu pages, %zu links; %zu differ; %zu flagged approximate, "
            "%zu of them differ\n",
            dir, pages, links, differ, approx_pages, approx_differ);
     CHECKF(pages > 0, "%s: no pages", dir);
     CHECKF(differ == 0, "%s: %zu pages differ", dir, differ);
+    CHECKF(held_differ == 0, "%s: %zu pages differ with held text", dir,
+           held_differ);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "squeeze.h"
 #include "test.h"
+#include "treedump.h"
 
 #define GEN_DOCS 30000
 #define GEN_PIECES 40
@@ -125,6 +126,19 @@ static const char *const pieces[] = {
 };
 
 #define N_PIECES (sizeof(pieces) / sizeof(pieces[0]))
+
+/* More pieces for held text (squeeze_hold), in a corpus of their own. */
+static const char *const held_pieces[] = {
+    "some words here ", " \r\nline one\rtwo\r\n", "caf\xc3\xa9 au lait",
+    "&#983040;", "\xf3\xb0\x80\x81", "\xf3\xbf\xbf\xbd", "&#x10FFFF;",
+    "a\x01b c d", "text\x7fmore", "\xef\xbf\xbe text", "x &amp y z",
+    "\xe2\x80\x94 dash \xe2\x80\x94", "\xed\xa0\x80 bad",
+    "<script>var a = b && c;</script>", "<style>p { x: 1 }</style>",
+    "<textarea>\nsome text &amp; more</textarea>", "<pre>\n\nfirst lines",
+    "<script type=application/ld+json>{\"a\": 1}</script>",
+};
+
+#define N_HELD (sizeof(held_pieces) / sizeof(held_pieces[0]))
 
 static const GumboVector *kids(const GumboNode *n)
 {
@@ -286,6 +300,40 @@ static int corpus_doc;
 
 static size_t approx_docs; /* documents the links path flagged */
 
+static size_t held_docs; /* documents where text was held */
+
+/* The tree parse_page() hands tree_cb with the text held and put back
+ * (squeeze_hold) is the tree of the whole text, node for node. */
+static int check_hold(const char *html, size_t len, const char *what)
+{
+    struct parse_opts o = {.mode = PARSE_TREE, .max_links = 5000,
+                           .tree_cb = treedump_cb};
+    struct parse_result r;
+    struct treedump held = {0}, whole = {0};
+    struct squeeze_held h;
+    char *out = cf_malloc(len + 1);
+    size_t n = 0;
+    int ok;
+
+    if (squeeze_hold(html, len, out, &h, &n) == 0 && h.n > 0)
+        held_docs++;
+    squeeze_held_cleanup(&h);
+    free(out);
+    o.tree_arg = &held;
+    parse_page(html, len, "http://h.example/a/b", NULL, &o, &r);
+    parse_result_cleanup(&r);
+    o.keep_text = 1;
+    o.tree_arg = &whole;
+    parse_page(html, len, "http://h.example/a/b", NULL, &o, &r);
+    parse_result_cleanup(&r);
+    ok = held.s != NULL && whole.s != NULL && strcmp(held.s, whole.s) == 0;
+    DOC_CHECK(ok, "%s: held tree differs: [%.*s]\n  held:  %s\n  whole: %s",
+              what, (int)len, html, held.s, whole.s);
+    free(held.s);
+    free(whole.s);
+    return ok;
+}
+
 /* Check one document both ways; returns 1 when all is the same. */
 static int check_doc(const char *html, size_t len, const char *what)
 {
@@ -344,7 +392,8 @@ static int check_doc(const char *html, size_t len, const char *what)
         parse_result_cleanup(&rb);
     }
     free(small);
-    return n <= len && ok_tree && ok_res && ok_scan;
+    return check_hold(html, len, what) && n <= len && ok_tree && ok_res &&
+           ok_scan;
 }
 
 static void test_docs(void)
@@ -415,18 +464,23 @@ static int bails(const char *p)
     return 0;
 }
 
-static void test_generated(int no_bail)
+/* GEN_DOCS documents of pieces (and, with held, held_pieces too; a
+ * third as many). */
+static void test_generated(int no_bail, int held)
 {
-    char buf[GEN_PIECES * 32], name[32];
-    int bad = 0, d;
+    char buf[GEN_PIECES * 64], name[48];
+    int bad = 0, d, ndocs = held ? GEN_DOCS / 3 : GEN_DOCS;
+    size_t npieces = N_PIECES + (held ? N_HELD : 0);
 
     corpus_doc = 1;
-    for (d = 0; d < GEN_DOCS && bad < 5; d++) {
+    for (d = 0; d < ndocs && bad < 5; d++) {
         size_t len = 0;
         int np = 1 + (int)(next_rand() % GEN_PIECES);
 
         for (int k = 0; k < np; k++) {
-            const char *p = pieces[next_rand() % N_PIECES];
+            size_t pick = next_rand() % npieces;
+            const char *p = pick < N_PIECES ? pieces[pick]
+                                            : held_pieces[pick - N_PIECES];
             size_t pl = strlen(p);
 
             if (no_bail && bails(p)) {
@@ -438,8 +492,8 @@ static void test_generated(int no_bail)
             memcpy(buf + len, p, pl);
             len += pl;
         }
-        snprintf(name, sizeof(name), "generated %d%s", d,
-                 no_bail ? " (no bail)" : "");
+        snprintf(name, sizeof(name), "generated %d%s%s", d,
+                 no_bail ? " (no bail)" : "", held ? " (held)" : "");
         bad += !check_doc(buf, len, name);
     }
     corpus_doc = 0;
@@ -452,12 +506,17 @@ int main(void)
 {
     test_shape();
     test_docs();
-    test_generated(0);
+    test_generated(0, 0);
     /* without the pieces that make squeeze_html() keep every tag */
-    test_generated(1);
+    test_generated(1, 0);
+    /* with text that is held, and text that cannot be */
+    test_generated(0, 1);
     /* The flagged documents are the generated ones with links in a
      * table's foster-parented content and the like: a minority. */
     printf("links path: %zu documents flagged approximate\n", approx_docs);
-    CHECK(approx_docs < GEN_DOCS / 4);
+    /* the held path was taken, and not only by a few */
+    printf("held text: %zu documents\n", held_docs);
+    CHECK(held_docs > GEN_DOCS / 4);
+    CHECK(approx_docs < (2 * GEN_DOCS + GEN_DOCS / 3) / 4);
     return test_summary("test_squeeze");
 }
