@@ -4,15 +4,61 @@
  *   build/bench/parse_bench [N] [FILE...]
  *
  * Without files, N synthetic ~20 KB pages with ~40 links each; with files
- * (e.g. a gensite.py site), those pages, N passes. */
+ * (e.g. a gensite.py site), those pages, N passes.
+ *
+ * PARSE_BENCH_EXTRACT=1 runs the page stage's extraction on every tree
+ * (extract.h): --text and the three rules of bench/run.sh's s1x, so that
+ * callgrind counts what a page costs with them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alloc.h"
+#include "config.h"
+#include "err.h"
+#include "extract.h"
 #include "parse.h"
 #include "url.h"
+
+/* s1x's rules (bench/run.sh). */
+static const char *const x_rules[] = {
+    "h1=css:h1::text",
+    "num=css:table.data td.num::text",
+    "related=xpath://aside[@class=\"related\"]//a/@href",
+};
+
+static void on_tree(const void *doc, const char *base, void *arg)
+{
+    struct extract_out out;
+
+    extract_run(arg, doc, base, &out);
+    extract_out_cleanup(&out);
+}
+
+/* The plan of --text and x_rules, or NULL without PARSE_BENCH_EXTRACT. */
+static struct extract_plan *bench_plan(struct cf_config *cfg)
+{
+    const char *e = getenv("PARSE_BENCH_EXTRACT");
+    char err[CF_ERRSTR_LEN];
+    struct extract_plan *p;
+
+    cf_config_init(cfg);
+    if (e == NULL || strcmp(e, "1") != 0)
+        return NULL;
+    cf_config_set(cfg, "text", "plain", err);
+    for (size_t i = 0; i < sizeof(x_rules) / sizeof(x_rules[0]); i++)
+        if (cf_config_set(cfg, "extract", x_rules[i], err) != 0) {
+            fprintf(stderr, "parse_bench: %s\n", err);
+            exit(1);
+        }
+    p = extract_plan_new(cfg, err);
+    if (p == NULL) {
+        fprintf(stderr, "parse_bench: %s\n", err);
+        exit(1);
+    }
+    return p;
+}
 
 static double now(void)
 {
@@ -81,6 +127,8 @@ int main(int argc, char **argv)
     struct parse_result r;
     double t, ms[2], res_ms;
     struct cf_url_base *b;
+    struct cf_config cfg;
+    struct extract_plan *plan = bench_plan(&cfg);
     int err;
 
     npages = argc > 2 ? argc - 2 : n;
@@ -96,6 +144,11 @@ int main(int argc, char **argv)
         bytes += lens[i];
     }
     pass = argc > 2 ? n : 1;
+    if (plan != NULL) {
+        o.mode = PARSE_TREE;
+        o.tree_cb = on_tree;
+        o.tree_arg = plan;
+    }
     for (k = 0; k < 2; k++) {
         /* PARSE_BENCH_ONLY=arena|malloc runs one mode (for callgrind). */
         const char *only = getenv("PARSE_BENCH_ONLY");
@@ -138,6 +191,8 @@ int main(int argc, char **argv)
            100 * res_ms / ms[0]);
     for (i = 0; i < npages; i++)
         free(pages[i]);
+    extract_plan_free(plan);
+    cf_config_cleanup(&cfg);
     free(pages);
     free(lens);
     return 0;

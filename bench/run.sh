@@ -14,13 +14,16 @@
 #             from ../shared/bench/realsite.py), CONCURRENCY=64, beside
 #             wget2 and wget; S4_DOCS picks the trees
 #
-# Default: frontier, s1, s2, s3 and s4. PEERS="wget2 wget httrack crawlee scrapy" picks the
-# peers (PEERS="" times crawlfleet alone); REPEAT=N runs every s1/s2 entry
+#   s1x       extraction: S1 with --text and three --extract rules beside
+#             S1 without, then against Scrapy on XPAGES pages
+#
+# Default: frontier, s1, s1x, s2, s3 and s4. PEERS="wget2 wget httrack
+# crawlee scrapy" picks the peers (PEERS="" times crawlfleet alone); REPEAT=N runs every s1/s2 entry
 # N times (the machine is noisy); results land in bench/results/.
 set -eu
 B=${1:-build}
 shift || true
-SCEN=${*:-frontier s1 s2 s3 s4}
+SCEN=${*:-frontier s1 s1x s2 s3 s4}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
 PEERS=${PEERS-wget2 wget httrack crawlee scrapy}
@@ -192,15 +195,16 @@ for s in $SCEN; do
         warc_share "$RES/s1-$STAMP.json"
         ;;
     s1x)
-        # Extraction (bench/README.md, s1x): crawlfleet without extraction
-        # next to BASE_CF_BIN (a build of the tree before extraction, if
-        # given), crawlfleet with --text and three --extract rules, and
-        # Scrapy running the same three selectors plus text
-        # (bench/extract_spider.py). XPAGES pages (default 20,000; Scrapy
-        # at ~36 pages/s takes 10 minutes there: XPAGES=2000 for a quick
-        # look).
+        # Extraction (bench/README.md, s1x), two sittings. On the S1 site:
+        # crawlfleet without extraction next to BASE_CF_BIN (a build of
+        # the tree before extraction, if given) and crawlfleet with
+        # --text and three --extract rules. Then, unless PEERS="", on
+        # XPAGES pages (default 2,000; Scrapy does about 16 pages/s
+        # here): crawlfleet with extraction against Scrapy running the
+        # same three selectors plus text (bench/extract_spider.py), both
+        # outputs kept and compared value for value
+        # (bench/extract_compare.py).
         need_tools
-        dir=$(site "${XPAGES:-20000}")
         X_ARGS='--text --extract "h1=css:h1::text" \
  --extract "num=css:table.data td.num::text" \
  --extract "related=xpath://aside[@class=\"related\"]//a/@href"'
@@ -208,14 +212,22 @@ for s in $SCEN; do
         [ -n "${BASE_CF_BIN:-}" ] &&
             set -- crawlfleet_base="$(echo "$CF_CMD" |
                 sed "s|\$CF_BIN|$BASE_CF_BIN|")" "$@"
-        [ -n "$PEERS" ] && set -- "$@" scrapy_extract="/usr/bin/python3 \
+        CONCURRENCY=64 bash "$SHARED/compare.sh" "$(site 20000)" --cap 900 \
+            --repeat "$REPEAT" --peers "" --results "$RES/s1x-$STAMP.json" \
+            "$@"
+        [ -n "$PEERS" ] || continue
+        CONCURRENCY=64 bash "$SHARED/compare.sh" "$(site "${XPAGES:-2000}")" \
+            --cap 900 --peers "" --keep-output \
+            --results "$RES/s1x-scrapy-$STAMP.json" \
+            crawlfleet_extract="$CF_CMD $X_ARGS" \
+            scrapy_extract="/usr/bin/python3 \
  -m scrapy runspider $TOP/bench/extract_spider.py -a start=\"\$START_URL\" \
  -a hosts=\"\$SCOPE_HOSTS\" -s CONCURRENT_REQUESTS=\$CONCURRENCY \
  -s CONCURRENT_REQUESTS_PER_DOMAIN=\$CONCURRENCY -s LOG_FILE=\$WORK/scrapy.log \
  -o \$WORK/items.jl:jsonlines"
-        CONCURRENCY=64 bash "$SHARED/compare.sh" "$dir" --cap 900 \
-            --repeat "$REPEAT" --peers "" --keep-output \
-            --results "$RES/s1x-$STAMP.json" "$@"
+        { echo; echo '```'
+          python3 "$TOP/bench/extract_compare.py" "$RES/s1x-scrapy-$STAMP.json"
+          echo '```'; } | tee -a "$RES/s1x-scrapy-$STAMP.md"
         ;;
     s2)
         need_tools
@@ -251,7 +263,7 @@ for s in $SCEN; do
         done
         ;;
     *)
-        echo "bench: unknown scenario $s (frontier, s1, s2, s3, s4)" >&2
+        echo "bench: unknown scenario $s (frontier, s1, s1x, s2, s3, s4)" >&2
         exit 2
         ;;
     esac
