@@ -99,6 +99,17 @@ static void cmd_addfp(struct cf_cmd *c, uint64_t fp)
     cf_cmd_add(c, tmp, n);
 }
 
+void cf_cmd_drop(struct cf_cmd *c, int n)
+{
+    if (n <= 0)
+        return;
+    c->argc = n < c->argc ? c->argc - n : 0;
+    /* the first dropped argument's bytes start where the kept ones end */
+    c->bytes.len = c->off[c->argc];
+    if (c->bytes.data)
+        c->bytes.data[c->bytes.len] = '\0';
+}
+
 int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen)
 {
     static const char empty[1] = "";
@@ -306,10 +317,28 @@ void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
     cf_frontier_ack_add(c, a);
 }
 
+void cf_frontier_ack_pop(struct cf_cmd *c, const char *worker, int n,
+                         int64_t now_ms)
+{
+    cf_cmd_adds(c, "pop");
+    cf_cmd_adds(c, worker);
+    cf_cmd_addll(c, n);
+    cf_cmd_addll(c, now_ms);
+}
+
+const redisReply *cf_frontier_ack_popped(const redisReply *r, size_t n)
+{
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n + 1 ||
+        r->element[n]->type != REDIS_REPLY_ARRAY)
+        return NULL;
+    return r->element[n];
+}
+
 int cf_frontier_ack_parse(const redisReply *r, size_t n, int *accepted,
                           char *errstr)
 {
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) {
+    if (!r || r->type != REDIS_REPLY_ARRAY ||
+        (r->elements != n && !cf_frontier_ack_popped(r, n))) {
         snprintf(errstr, CF_ERRSTR_LEN, "ack: expected %zu replies", n);
         return CF_EREDIS;
     }

@@ -68,6 +68,8 @@ void cf_cmd_reset(struct cf_cmd *c);
 void cf_cmd_add(struct cf_cmd *c, const void *p, size_t n);
 void cf_cmd_adds(struct cf_cmd *c, const char *s);
 void cf_cmd_addll(struct cf_cmd *c, long long v);
+/* Drop the last n arguments (at most all of them). */
+void cf_cmd_drop(struct cf_cmd *c, int n);
 /* Pointers valid until the next add; returns argc. */
 int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen);
 /* Turn "EVALSHA <sha> ..." into "EVAL <body> ..." (after a NOSCRIPT). */
@@ -183,9 +185,20 @@ void cf_frontier_ack_cmd(struct cf_cmd *c, const char *crawl,
                          const struct cf_ack *a);
 void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a);
 #define CF_ACK_MAX 1000 /* pages in one ack call */
-/* Parse an ack reply for n pages into accepted[0..n-1] (1 or 0). */
+/* Ask, after the pages, for up to n leases for worker at now_ms in the
+ * same call (the pop after an ack that freed slots, without a call of
+ * its own): the last arguments of the command, added once, after every
+ * page. CF_ACK_POP_ARGS is how many arguments it adds. */
+void cf_frontier_ack_pop(struct cf_cmd *c, const char *worker, int n,
+                         int64_t now_ms);
+#define CF_ACK_POP_ARGS 4
+/* Parse an ack reply for n pages into accepted[0..n-1] (1 or 0). A reply
+ * with one more element (the pop's, cf_frontier_ack_popped) is fine. */
 int cf_frontier_ack_parse(const redisReply *r, size_t n, int *accepted,
                           char *errstr);
+/* The pop reply inside an ack reply for n pages (for
+ * cf_frontier_pop_parse), or NULL if it has none. */
+const redisReply *cf_frontier_ack_popped(const redisReply *r, size_t n);
 
 /* A transient failure of a page lease (timeout, connect, 429, 5xx). */
 struct cf_fail {

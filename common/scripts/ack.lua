@@ -1,4 +1,4 @@
---@lib base config stats state seen hosts links entry result
+--@lib base config stats state seen hosts links entry result leases lease
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 13 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
 -- too_deep, skipped_ext, robots_denied, started_ms (its fetch's start, 0
@@ -11,11 +11,16 @@
 -- a lease may wait in a worker before its fetch starts). Reply: per page
 -- 1, or 0 if its lease is stale (already completed or re-queued; counted
 -- in stale_acks).
+-- After the pages, optionally 4 more arguments: "pop", worker, n, now_ms:
+-- the worker's next leases in the same call, taken after the batch's
+-- links are queued and its slots freed (lease.lua, as pop does with
+-- worker, n, now_ms); pop's reply is then one more element of the reply.
 local now = int_arg(ARGV[1])
 if not now then
     return bad('now_ms')
 end
 local pages = {}
+local pop_worker, pop_want, pop_now -- the "pop" tail, if any
 -- all pages' links (check_links); each page knows its groups g0 .. g1
 local links = links_new()
 
@@ -31,6 +36,20 @@ local function parse_pages()
     local pos, nargs = 2, #ARGV
     local outcomes = {} -- outcome names checked already (most are "ok")
     while pos <= nargs and #pages <= 1000 do
+        if ARGV[pos] == 'pop' then
+            if pos + 3 ~= nargs or #ARGV[pos + 1] == 0 then
+                return bad('pop')
+            end
+            pop_worker = ARGV[pos + 1]
+            pop_want, pop_now = int_arg(ARGV[pos + 2]), int_arg(ARGV[pos + 3])
+            if not pop_want or pop_want < 0 or pop_want > 10000 then
+                return bad('n')
+            end
+            if not pop_now then
+                return bad('now_ms')
+            end
+            break
+        end
         -- fp, token and hostkey only name the lease (the host comes from
         -- its in-flight entry): one that names none is stale, so they are
         -- not checked digit by digit here (a token that matches no lease
@@ -105,6 +124,18 @@ for i, pg in ipairs(pages) do
 end
 local cur = rcall('HMGET', K_INFLIGHT, unpack(fps))
 local reply, live, taken = {}, {}, {}
+
+-- The reply, with pop's reply last when the worker asked for leases.
+local function finish(popped)
+    if popped then
+        popped[1] = ST.state
+        reply[#reply + 1] = popped
+    end
+    flush_fr()
+    flush_stats()
+    return reply
+end
+
 for i, pg in ipairs(pages) do
     local v = cur[i]
     local ok = false
@@ -128,8 +159,14 @@ for i, pg in ipairs(pages) do
     end
 end
 if #live == 0 then
-    flush_stats()
-    return reply
+    local popped, pcfg
+    if pop_want then
+        popped, pcfg = lease_requests(pop_want, pop_now)
+        if pcfg then
+            check_done(pop_now, pcfg.max_pages)
+        end
+    end
+    return finish(popped)
 end
 
 local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency',
@@ -216,7 +253,7 @@ for _, hk in ipairs(order) do
     schedule(hk, now, cfg.per_host_concurrency, h.started, cfg.delay_ms,
         h.n, h.ok)
 end
+-- the worker's next leases see this batch's links and freed slots
+local popped = pop_want and lease_requests(pop_want, pop_now)
 check_done(now, cfg.max_pages)
-flush_fr()
-flush_stats()
-return reply
+return finish(popped)

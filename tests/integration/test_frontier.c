@@ -260,7 +260,7 @@ static void test_malformed(void)
     struct {
         enum cf_script_id id;
         int n;
-        const char *args[19];
+        const char *args[23];
     } bad[] = {
         /* push: now, seeds, order, then the links: n, hosts "hk k ...",
          * bits (25 per link: fp mod 2^25), priorities (20 binary
@@ -366,6 +366,21 @@ static void test_malformed(void)
         {CF_SCRIPT_ACK, 19, {"5", "12", "1", "http://a:80", "ok", "200",
                              "0", "0", "0", "0", "0", "0", "0", "R", "0",
                              "", "", "", "13"}},
+        /* the pop tail (worker, n, now_ms): not last, no pages before
+         * it, a bad n or now_ms, no worker */
+        {CF_SCRIPT_ACK, 23, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", "", "pop", "w", "3", "5", "x"}},
+        {CF_SCRIPT_ACK, 5, {"5", "pop", "w", "3", "5"}},
+        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", "", "pop", "w", "-1", "5"}},
+        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", "", "pop", "w", "3", "soon"}},
+        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
+                             "", "", "", "pop", "", "3", "5"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
                              "-1"}},
         {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
@@ -1257,6 +1272,131 @@ static void test_ack_batch(void)
     cf_leases_free(ls, 3);
 }
 
+/* An ack that asks for its worker's next leases (cf_frontier_ack_pop):
+ * they come after the batch's links and freed slots, in the same call. */
+static int ack_pop(const char *crawl, const struct cf_lease *l, int64_t now,
+                   struct tlink *links, size_t n, int want, int *accepted,
+                   struct cf_lease **out, struct cf_pop_info *info)
+{
+    struct cf_link ls[4];
+    struct cf_ack a = {0};
+    redisReply *r;
+    size_t got = 0;
+    int rv = -1;
+
+    for (size_t i = 0; i < n && i < 4; i++)
+        ls[i] = links[i].l;
+    a.fp = l->fp;
+    a.token = l->token;
+    a.hostkey = l->hostkey;
+    a.now_ms = now;
+    a.result = "R";
+    a.result_len = 1;
+    a.outcome = "ok";
+    a.status = 200;
+    a.links = ls;
+    a.nlinks = n;
+    cf_frontier_ack_cmd(&cmd, crawl, &a);
+    cf_frontier_ack_pop(&cmd, "w1", want, now + 1);
+    r = call();
+    *accepted = -1;
+    if (r && cf_frontier_ack_parse(r, 1, accepted, errstr) == CF_OK &&
+        cf_frontier_pop_parse(cf_frontier_ack_popped(r, 1), out, &got, info,
+                              errstr) == CF_OK)
+        rv = (int)got;
+    freeReplyObject(r);
+    return rv;
+}
+
+static void test_ack_pop(void)
+{
+    struct cf_config cfg;
+    struct tlink seed, out[2];
+    struct cf_lease *ls = NULL, *next = NULL, *none = NULL;
+    struct cf_pop_info info;
+    int is_new, acc, n;
+
+    base_config(&cfg); /* one fetch per host at a time */
+    create("ap", &cfg);
+    cf_config_cleanup(&cfg);
+    tlink_make(&seed, 1, 0, 0);
+    tlink_make(&out[0], 1, 1, 1);
+    tlink_make(&out[1], 1, 2, 1);
+    CHECK_INT(push_links("ap", 10, &seed, 1, 1, &is_new), 1);
+    CHECK_INT(pop("ap", 1, 20, &ls, &info), 1);
+    if (!ls)
+        return;
+    /* the host's one slot is freed and its first new link leased */
+    n = ack_pop("ap", &ls[0], 30, out, 2, 5, &acc, &next, &info);
+    CHECK_INT(acc, 1);
+    CHECK_INT(n, 1);
+    CHECK_STR(info.state, "running");
+    CHECK_INT(info.wait_ms, 0);
+    CHECK(n == 1 && next[0].fp == out[0].l.fp);
+    CHECK_INT(stat("ap", "done"), 1);
+    CHECK_INT(stat("ap", "inflight"), 1);
+    CHECK_INT(stat("ap", "queued"), 1);
+    /* the same page again: stale, and nothing free to lease (the lease
+     * out may bring links: -2) */
+    n = ack_pop("ap", &ls[0], 40, NULL, 0, 5, &acc, &none, &info);
+    CHECK_INT(acc, 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(info.wait_ms, CF_POP_WAIT_LEASED);
+    CHECK_INT(stat("ap", "stale_acks"), 1);
+    CHECK_INT(stat("ap", "inflight"), 1);
+    /* paused: the ack counts, no lease comes with it */
+    cf_frontier_control_cmd(&cmd, "ap", "pause", 50);
+    freeReplyObject(call());
+    if (n == 0 && next) {
+        n = ack_pop("ap", &next[0], 60, NULL, 0, 5, &acc, &none, &info);
+        CHECK_INT(acc, 1);
+        CHECK_INT(n, 0);
+        CHECK_STR(info.state, "paused");
+        CHECK_INT(info.seen_level, -1);
+        CHECK_INT(stat("ap", "done"), 2);
+        CHECK_INT(stat("ap", "inflight"), 0);
+        CHECK_INT(stat("ap", "queued"), 1);
+    }
+    /* resumed: the last page, its ack sent again without its pop (as a
+     * worker's client does after a drop: cf_cmd_drop) */
+    cf_frontier_control_cmd(&cmd, "ap", "resume", 70);
+    freeReplyObject(call());
+    CHECK_INT(pop("ap", 1, 80, &none, &info), 1);
+    if (none) {
+        struct cf_ack a = {0};
+        const char **argv;
+        const size_t *lens;
+        redisReply *r;
+        int argc;
+
+        a.fp = none[0].fp;
+        a.token = none[0].token;
+        a.hostkey = none[0].hostkey;
+        a.now_ms = 90;
+        a.result = "R";
+        a.result_len = 1;
+        a.outcome = "ok";
+        cf_frontier_ack_cmd(&cmd, "ap", &a);
+        argc = cf_cmd_argv(&cmd, &argv, &lens);
+        cf_frontier_ack_pop(&cmd, "w1", 5, 90);
+        cf_cmd_drop(&cmd, CF_ACK_POP_ARGS);
+        CHECK_INT(cf_cmd_argv(&cmd, &argv, &lens), argc);
+        CHECK(lens[argc - 1] == 0); /* the page's last link argument */
+        r = call();
+        CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+        CHECK(r && cf_frontier_ack_parse(r, 1, &acc, errstr) == CF_OK &&
+              acc == 1);
+        CHECK(cf_frontier_ack_popped(r, 1) == NULL);
+        freeReplyObject(r);
+        CHECK_INT(stat("ap", "done"), 3);
+        CHECK(state_is("ap", "done"));
+        CHECK_SUM("ap");
+        cf_leases_free(none, 1);
+    }
+    cf_leases_free(next, next ? 1 : 0);
+    cf_leases_free(ls, 1);
+}
+
 static void run_cases(void)
 {
     test_create_and_unknown();
@@ -1265,6 +1405,7 @@ static void run_cases(void)
     test_no_head_of_line();
     test_leases_stale_double();
     test_ack_batch();
+    test_ack_pop();
     test_control();
     test_budget_and_host_cap();
     test_robots();

@@ -4,7 +4,12 @@
 
 local FR = nil
 
+-- Read once per call: a second load (an ack that also leases) keeps
+-- what the first read and changed.
 local function load_fr()
+    if FR then
+        return
+    end
     local v = rcall('HMGET', K_FR, 'L', 's', 'n', 'seq', 'tok')
     FR = {
         L = v[1] and v[1] + 0 or 0, s = v[2] and v[2] + 0 or 0,

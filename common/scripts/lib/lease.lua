@@ -1,0 +1,190 @@
+-- lease.lua: leasing requests, for pop and for an ack that asks for its
+-- worker's next requests in the same call.
+--@needs base config stats state entry hosts result leases
+
+-- Lease up to want requests at now (ms), the crawl's stats loaded
+-- (load_stats). Returns pop's reply (pop.lua: state, wait_ms, seen
+-- level and split, then 6 entries per lease) and the config it read, or
+-- {state, -1, -1, -1} and nil when the crawl is not running. out[1] is
+-- the state before the caller's check_done: the caller sets it after.
+local function lease_requests(want, now)
+    if ST.state ~= 'running' then
+        return {ST.state, -1, -1, -1}, nil
+    end
+    local cfg = load_cfg('max_pages', 'per_host_concurrency', 'delay_ms',
+        'obey_robots', 'robots_ttl_ms', 'lease_ms', 'max_attempts')
+    local conc = cfg.per_host_concurrency
+    load_fr()
+
+    -- Expired leases, then due retries back into their host queues.
+    reap(now, 16, cfg)
+    local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
+        'LIMIT', '0', '256')
+    local hosts = {}
+    for _, v in ipairs(due) do
+        local hk, lv, el = parse_hsm(v)
+        rcall('ZREM', K_DELAYED, v)
+        requeue(hk, lv, el)
+        hosts[hk] = true
+    end
+    for hk in pairs(hosts) do
+        schedule(hk, now, conc)
+    end
+
+    -- Hosts whose next allowed time has come move to ready.
+    local sched = rcall('ZRANGEBYSCORE', K_SCHED, '-inf', fmt(now),
+        'LIMIT', '0', '1024')
+    for _, hk in ipairs(sched) do
+        schedule(hk, now, conc)
+    end
+
+    -- The page budget.
+    local budget = want
+    if cfg.max_pages > 0 then
+        local left = cfg.max_pages - (ST.done + ST.dead + ST.inflight)
+        if left < budget then
+            budget = left
+        end
+    end
+
+    local out = {'running', 0, FR.L, FR.s}
+    local pages = 0
+    local leased = 0
+    -- in-flight entries and lease deadlines, written once after the loop;
+    -- the attempts of the leased pages, read once
+    local infl, leases, fps, att_at = {}, {}, {}, {}
+    local deadline = fmt(now + cfg.lease_ms)
+    while pages < budget and leased < want do
+        local top = rcall('ZPOPMIN', K_READY)
+        if not top[1] then
+            break
+        end
+        local hk = top[1]
+        local hkey = host_key(hk)
+        local h = rcall('HMGET', hkey, 'i', 'rt', 'rm', 'd')
+        local rm = tonumber(h[3])
+        if h[2] then
+            -- robots pending: the host waits for that call (or its expiry)
+        elseif cfg.obey_robots == 1 and
+            (not rm or now - rm >= cfg.robots_ttl_ms) then
+            local tok = next_token()
+            rcall('HSET', hkey, 'rt', fmt(tok))
+            rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
+            out[#out + 1] = 1
+            out[#out + 1] = '0'
+            out[#out + 1] = tok
+            out[#out + 1] = hk
+            out[#out + 1] = ''
+            out[#out + 1] = 0
+            leased = leased + 1
+        else
+            local delay = tonumber(h[4]) or cfg.delay_ms
+            local busy = tonumber(h[1]) or 0
+            -- Without a delay, take as many of the host's free slots at once
+            -- as the budget allows, from its head level's list: all of the
+            -- same priority, no worse than the next ready host's head (this
+            -- host's ready score was the lowest).
+            local k = 1
+            if delay <= 0 then
+                k = max(1, min(conc - busy, budget - pages,
+                    want - leased))
+            end
+            local lv = head_level(hk)
+            local qk, len, items = nil, 0, {}
+            if lv then
+                qk = queue_key(hk, lv)
+                len = rcall('LLEN', qk)
+                if len > 0 then
+                    items = rcall('LPOP', qk, fmt(min(k, len)))
+                end
+                if len <= k then
+                    rcall('ZREM', levels_key(hk), lv)
+                end
+            end
+            local got = #items
+            for x = 1, got do
+                local el = items[x]
+                local fp = entry_fp(el)
+                local tok = next_token()
+                infl[#infl + 1] = fp
+                infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. lv .. ' ' .. el
+                leases[#leases + 1] = deadline
+                leases[#leases + 1] = fp
+                out[#out + 1] = 0
+                out[#out + 1] = fp
+                out[#out + 1] = tok
+                out[#out + 1] = hk
+                out[#out + 1] = sub(el, ENTRY_FP_LEN + 1)
+                out[#out + 1] = 0 -- attempts, filled in below
+                fps[#fps + 1] = fp
+                att_at[#att_at + 1] = #out
+            end
+            if got > 0 then
+                busy = busy + got
+                -- the next allowed time only with a delay: without one it
+                -- would only hold the host back from acks sent before this
+                -- pop's time (it then bounced through sched)
+                if delay > 0 then
+                    rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+                else
+                    rcall('HSET', hkey, 'i', fmt(busy))
+                end
+                inc('inflight', got)
+                inc('queued', -got)
+                pages = pages + got
+                leased = leased + got
+                if busy < conc then
+                    local head = lv
+                    if len <= k then
+                        head = head_level(hk)
+                    end
+                    if head then
+                        if delay <= 0 then
+                            rcall('ZADD', K_READY, ready_score(head, now), hk)
+                        else
+                            rcall('ZADD', K_SCHED, fmt(now + delay), hk)
+                        end
+                    end
+                end
+            else
+                -- nothing queued after all: where it belongs (nowhere)
+                schedule(hk, now, conc)
+            end
+        end
+    end
+
+    call_slices('HSET', K_INFLIGHT, infl)
+    call_slices('ZADD', K_LEASES, leases)
+    for i = 1, #fps, 1000 do
+        local j = min(i + 999, #fps)
+        local att = rcall('HMGET', K_ATTEMPTS, unpack(fps, i, j))
+        for k = i, j do
+            out[att_at[k]] = tonumber(att[k - i + 1]) or 0
+        end
+    end
+
+    if leased == 0 then
+        local w = -1
+        local s1 = rcall('ZRANGE', K_SCHED, '0', '0', 'WITHSCORES')
+        local s2 = rcall('ZRANGE', K_DELAYED, '0', '0', 'WITHSCORES')
+        for _, s in ipairs({s1, s2}) do
+            if s[2] then
+                local d = tonumber(s[2]) - now
+                if d < 0 then
+                    d = 0
+                end
+                if w < 0 or d < w then
+                    w = d
+                end
+            end
+        end
+        if w < 0 and rcall('ZCARD', K_READY) > 0 then
+            w = 0
+        end
+        if w < 0 and ST.inflight > 0 then
+            w = -2
+        end
+        out[2] = w
+    end
+    return out, cfg
+end
