@@ -27,6 +27,10 @@ struct ack_batch {
     int64_t first_ms;                    /* when its first page came
                                           * (monotonic) */
     size_t n;                            /* pages in it */
+    int pop_asked;                       /* leases asked for with it
+                                          * (cf_frontier_ack_pop), 0:
+                                          * none */
+    int64_t pop_sent_us;                 /* when (monotonic us) */
     struct ack_ctx *page[ACK_BATCH_MAX]; /* their contexts */
 };
 
@@ -40,6 +44,17 @@ static void ack_batch_free(struct ack_batch *b)
     free(b);
 }
 
+/* Whether the crawl's frontier is short of work for this worker: its
+ * pops are waiting out a backoff (the last one came back short, empty or
+ * failed) and no transfer waits for a slot. The links of a page acked now
+ * may be the next fetches. */
+static int short_of_work(const struct worker *w, const struct crawl *cr)
+{
+    return cr->next_pop_ms != 0 && w->nready == 0;
+}
+
+static void send_batch(struct worker *w, struct crawl *cr);
+
 static void on_ack(redisReply *r, void *arg)
 {
     struct ack_batch *b = arg;
@@ -49,6 +64,7 @@ static void on_ack(redisReply *r, void *arg)
     char errstr[CF_ERRSTR_LEN];
     size_t i, k;
 
+    cr->acks_out--;
     if (!r) {
         w->n.redis_lost += b->n;
         goto out;
@@ -74,10 +90,22 @@ static void on_ack(redisReply *r, void *arg)
         for (k = 0; cr->seen && k < b->page[i]->n; k++)
             seen_add(cr->seen, b->page[i]->fp[k]);
     }
-    /* new links may be poppable now */
-    worker_crawl_wake(cr);
+    if (b->pop_asked) {
+        /* the pop came after the batch's links and freed slots */
+        popper_ack_done(cr, cf_frontier_ack_popped(r, b->n), b->pop_asked,
+                        b->pop_sent_us);
+        b->pop_asked = 0;
+    } else {
+        /* new links may be poppable now */
+        worker_crawl_wake(cr);
+    }
 out:
+    if (b->pop_asked)
+        popper_ack_done(cr, NULL, b->pop_asked, b->pop_sent_us);
     ack_batch_free(b);
+    /* what came while this call was out goes now (ackbatch_add) */
+    if (cr->acks && cr->acks_out == 0 && short_of_work(w, cr))
+        send_batch(w, cr);
 }
 
 static void send_batch(struct worker *w, struct crawl *cr)
@@ -85,9 +113,17 @@ static void send_batch(struct worker *w, struct crawl *cr)
     struct ack_batch *b = cr->acks;
 
     cr->acks = NULL;
+    cr->acks_out++;
+    /* the worker's next leases in the same call */
+    b->pop_asked = popper_ack_want(w, cr);
+    if (b->pop_asked) {
+        b->pop_sent_us = cf_mono_us();
+        cf_frontier_ack_pop(&b->cmd, w->id, b->pop_asked, cf_wall_ms());
+    }
     /* the client takes the command over; on_ack frees b (a durable send
      * never fails: rclient.h) */
-    rclient_send(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE, on_ack, b);
+    rclient_send_tail(w->rc, &b->cmd, RC_SCRIPT | RC_DURABLE,
+                      b->pop_asked ? CF_ACK_POP_ARGS : 0, on_ack, b);
 }
 
 void ackbatch_send_all(struct worker *w)
@@ -111,14 +147,6 @@ void ackbatch_drop(struct crawl *cr)
     cr->acks = NULL;
 }
 
-/* Whether the crawl's frontier is short of work for this worker: its
- * pops are waiting out a backoff (the last one came back short, empty or
- * failed) and no transfer waits for a slot. The links of a page acked now
- * may be the next fetches. */
-static int short_of_work(const struct worker *w, const struct crawl *cr)
-{
-    return cr->next_pop_ms != 0 && w->nready == 0;
-}
 
 /* Add page a (with its context) to the crawl's batch. A batch goes when
  * it is full or ACK_WAIT_MS old (w->ack_ev, a timer armed by its first
@@ -143,7 +171,8 @@ void ackbatch_add(struct worker *w, struct crawl *cr, const struct cf_ack *a,
     }
     b->page[b->n++] = ac;
     if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
-        now - b->first_ms >= ACK_WAIT_MS || short_of_work(w, cr)) {
+        now - b->first_ms >= ACK_WAIT_MS ||
+        (short_of_work(w, cr) && cr->acks_out == 0)) {
         send_batch(w, cr);
     } else if (!evtimer_pending(w->ack_ev, NULL)) {
         struct timeval tv = {0, ACK_WAIT_MS * 1000};

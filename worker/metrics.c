@@ -90,6 +90,9 @@ static void on_metrics(struct evhttp_request *req, void *arg)
             (uint64_t)w->nresults);
     counter(b, "crawlfleet_worker_pops_total", "Pop calls answered.",
             "counter", w->n.pops);
+    counter(b, "crawlfleet_worker_ack_pops_total",
+            "Pops answered inside an ack call (counted in pops_total too).",
+            "counter", w->n.ack_pops);
     counter(b, "crawlfleet_worker_empty_pops_total",
             "Pops that leased nothing.", "counter", w->n.empty_pops);
     counter(b, "crawlfleet_worker_idle_pops_total",

@@ -90,24 +90,23 @@ void worker_crawl_wake(struct crawl *cr)
     worker_pump(cr->w);
 }
 
-static void on_pop(redisReply *r, void *arg)
+/* A pop for cr of asked leases, sent at sent_us, answered with r (NULL:
+ * no answer): the leases go to jobs, the next pop is timed. */
+static void pop_done(struct crawl *cr, const redisReply *r, int asked,
+                     int64_t sent_us)
 {
-    struct pop_ctx *pc = arg;
-    struct crawl *cr = pc->cr;
     struct worker *w = cr->w;
     struct cf_lease *ls = NULL;
     struct cf_pop_info info;
     char errstr[CF_ERRSTR_LEN];
     int64_t now = cf_mono_ms(), wait;
     size_t n = 0, i;
-    int asked = pc->asked;
 
     worker_slots_note(w);
-    pop_rtt_count(w, pc->sent_us);
+    pop_rtt_count(w, sent_us);
     cr->popping -= asked;
     cr->pops--;
     w->popping -= asked;
-    free(pc);
     if (!r) {
         cr->next_pop_ms = now + LOST_POP_MS;
         return;
@@ -150,6 +149,54 @@ static void on_pop(redisReply *r, void *arg)
         job_start(w, cr, &ls[i]);
     cf_leases_free(ls, n);
     worker_pump(w);
+}
+
+static void on_pop(redisReply *r, void *arg)
+{
+    struct pop_ctx *pc = arg;
+    struct crawl *cr = pc->cr;
+    int asked = pc->asked;
+    int64_t sent_us = pc->sent_us;
+
+    free(pc);
+    pop_done(cr, r, asked, sent_us);
+}
+
+int popper_ack_want(struct worker *w, struct crawl *cr)
+{
+    int free_slots, want;
+
+    if (w->state != WS_RUNNING || !cr->listed || !cr->have_cfg ||
+        cr->warc_failed || cr->state != CS_RUNNING ||
+        cr->pops >= CRAWL_POPS_MAX)
+        return 0;
+    free_slots = w->lease_cap - w->inflight - w->popping;
+    want = free_slots < w->o->batch ? free_slots : w->o->batch;
+    if (want < 1)
+        return 0;
+    worker_slots_note(w);
+    cr->popping += want;
+    cr->pops++;
+    w->popping += want;
+    return want;
+}
+
+void popper_ack_done(struct crawl *cr, const redisReply *r, int asked,
+                     int64_t sent_us)
+{
+    struct worker *w = cr->w;
+
+    if (r) {
+        w->n.ack_pops++;
+        pop_done(cr, r, asked, sent_us);
+        return;
+    }
+    /* not asked after all: as if never sent, and pop as usual */
+    worker_slots_note(w);
+    cr->popping -= asked;
+    cr->pops--;
+    w->popping -= asked;
+    worker_crawl_wake(cr);
 }
 
 static void pop_timer_arm(struct worker *w, int64_t at, int64_t now)

@@ -29,6 +29,8 @@ struct rc_req {
     struct cf_cmd cmd;         /* the command's argv */
     int flags;                 /* enum rclient_flags */
     int evaled;                /* already turned into EVAL */
+    int tail;                  /* last arguments sent on the first write
+                                * only (rclient_send_tail) */
     rclient_cb *cb;            /* completion callback */
     void *arg;                 /* its argument */
     struct rclient *rc;        /* owner */
@@ -117,6 +119,9 @@ static int rc_enqueue(struct rclient *rc, struct rc_req *q)
         rc->st.dropped++;
         return CF_ETOOBIG;
     }
+    /* written later, if at all: without what holds only now */
+    cf_cmd_drop(&q->cmd, q->tail);
+    q->tail = 0;
     TAILQ_INSERT_TAIL(&rc->queue, q, link);
     rc->nqueue++;
     return 0;
@@ -410,6 +415,12 @@ const struct rclient_stats *rclient_stats(const struct rclient *rc)
 int rclient_send(struct rclient *rc, struct cf_cmd *cmd, int flags,
                  rclient_cb *cb, void *arg)
 {
+    return rclient_send_tail(rc, cmd, flags, 0, cb, arg);
+}
+
+int rclient_send_tail(struct rclient *rc, struct cf_cmd *cmd, int flags,
+                      int ntail, rclient_cb *cb, void *arg)
+{
     struct rc_req *q;
 
     if (rc->state != RC_UP && !(flags & RC_DURABLE))
@@ -418,6 +429,7 @@ int rclient_send(struct rclient *rc, struct cf_cmd *cmd, int flags,
     q->cmd = *cmd;
     cf_cmd_init(cmd);
     q->flags = flags;
+    q->tail = ntail;
     q->cb = cb;
     q->arg = arg;
     q->rc = rc;

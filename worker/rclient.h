@@ -80,6 +80,13 @@ const struct rclient_stats *rclient_stats(const struct rclient *rc);
 int rclient_send(struct rclient *rc, struct cf_cmd *cmd, int flags,
                  rclient_cb *cb, void *arg);
 
+/* rclient_send of a durable command whose last ntail arguments hold only
+ * on its first write (an ack's pop, cf_frontier_ack_pop: leases for the
+ * time it was sent). Should it wait for the link, or be sent again after
+ * a drop, it goes without them; the callback tells by the reply. */
+int rclient_send_tail(struct rclient *rc, struct cf_cmd *cmd, int flags,
+                      int ntail, rclient_cb *cb, void *arg);
+
 /* Shorthand for a plain command from NUL-terminated words, NULL-ended. */
 int rclient_sendv(struct rclient *rc, int flags, rclient_cb *cb, void *arg,
                   const char *word, ...) __attribute__((sentinel));

@@ -100,6 +100,7 @@ struct crawl {
     struct seen *seen;          /* links known to be in Redis; NULL: off */
     struct ack_batch *acks;     /* acks not sent yet (ackbatch.c); NULL:
                                  * none */
+    int acks_out;               /* ack calls sent, not yet answered */
     CURLSH *jar;                /* this crawl's cookies in this process */
     char *jar_loaded;           /* cfg.cookies as last put in jar, or NULL */
     struct fetch_cas *cas;      /* cfg.ca_file parsed, or NULL */
@@ -155,6 +156,7 @@ struct worker_counters {
                                   * answer (retried by the frontier) */
     uint64_t robots_denied;      /* pages denied by robots rules */
     uint64_t pops;               /* pop calls */
+    uint64_t ack_pops;           /* of them, inside an ack call */
     uint64_t empty_pops;         /* pops that leased nothing */
     uint64_t leases;             /* leases received */
     uint64_t links;              /* links pushed in acks */
@@ -272,6 +274,17 @@ void worker_pump(struct worker *w);
  * answered): pop again without waiting, and restart the idle backoff
  * from its shortest step. */
 void worker_crawl_wake(struct crawl *cr);
+
+/* Leases to ask for with an ack of cr sent now (cf_frontier_ack_pop),
+ * 0 for none: what a pop would ask for, whatever its backoff (the ack
+ * frees slots and brings links). When not 0 they count as asked for
+ * until popper_ack_done(). */
+int popper_ack_want(struct worker *w, struct crawl *cr);
+/* The pop part of an ack that asked for asked leases at sent_us
+ * (monotonic us): its reply r (cf_frontier_ack_popped), or NULL when
+ * the ack went without it or got no reply; the leases are started. */
+void popper_ack_done(struct crawl *cr, const redisReply *r, int asked,
+                     int64_t sent_us);
 
 /* w->pop_ev's callback (arg: the worker): a backoff is over. */
 void popper_on_timer(evutil_socket_t fd, short what, void *arg);

@@ -4,6 +4,7 @@
 # yield exactly the ground truth; with it on, links are dropped locally
 # (crawlfleet_worker_dup_local_total) and fewer links reach Redis. Links
 # over --max-links are counted (crawlfleet_worker_links_over_cap_total).
+# Acks carry the worker's next pops (crawlfleet_worker_ack_pops_total).
 # Needs $B/crawlfleet, $B/crawlfleet-worker, $B/cf-fixture, curl.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
@@ -70,7 +71,7 @@ wait_for grep -q '^ready' "$T/fx.ready" || t_fail "fixture starts"
 
 # crawl NAME WORKERS ARGS...: seed NAME, run WORKERS workers with ARGS
 # until done; sets DUP (dup_local summed), LINKS (links pushed summed),
-# CLEARS (cache clears summed).
+# CLEARS (cache clears summed), ACKPOPS (pops inside acks summed).
 crawl() {
     _name=$1
     _nw=$2
@@ -83,7 +84,7 @@ crawl() {
         _ws="$_ws $LAST_W:$LAST_P"
     done
     WAIT_TIMEOUT=90 wait_for is_done "$_name" || t_fail "$_name finishes"
-    DUP=0 LINKS=0 CLEARS=0 OVER=0 RC=0
+    DUP=0 LINKS=0 CLEARS=0 OVER=0 ACKPOPS=0 RC=0
     for _wp in $_ws; do
         _p=${_wp#*:}
         mget "$_p" crawlfleet_worker_dup_local_total
@@ -94,6 +95,8 @@ crawl() {
         CLEARS=$((CLEARS + MV))
         mget "$_p" crawlfleet_worker_links_over_cap_total
         OVER=$((OVER + MV))
+        mget "$_p" crawlfleet_worker_ack_pops_total
+        ACKPOPS=$((ACKPOPS + MV))
         stop "${_wp%:*}" || RC=1
     done
     echo "# $_name: $(stat "$_name" done) pages, links found" \
@@ -105,6 +108,7 @@ crawl on 2
 t_check "cache on, 2 workers: exit 0" [ "$RC" -eq 0 ]
 t_check "cache on: results equal the ground truth" same_as_truth on "$T/man"
 t_check "cache on: links dropped locally" [ "$DUP" -gt 0 ]
+t_check "pops ride on acks" [ "$ACKPOPS" -gt 0 ]
 on_links=$LINKS
 
 crawl off 1 --seen-cache 0
