@@ -159,6 +159,17 @@ static void test_writer(void)
     CHECK(rec && strstr(rec, "\r\nWARC-Date: 2026-12-06T23:33:20Z\r\n"));
     CHECK(rec && strstr(rec, "\r\n\r\nHTTP/1.1 200 OK\r\n"));
     CHECK(rec && strstr(rec, "\r\n\r\nhello\r\n\r\n"));
+    {
+        /* record ids are random: the response's and its request's
+         * (WARC-Concurrent-To) differ, and are not all zeros */
+        const char *id = rec ? strstr(rec, "WARC-Record-ID: <urn:uuid:")
+                             : NULL;
+        const char *to = rec ? strstr(rec, "WARC-Concurrent-To: <urn:uuid:")
+                             : NULL;
+
+        CHECK(id && to && strncmp(id + 26, to + 30, 36) != 0);
+        CHECK(id && strncmp(id + 26, "00000000-0000-4000-8000", 23) != 0);
+    }
     free(rec);
 
     /* a cut file: the whole file of at[2], a member's first 30 bytes
