@@ -121,6 +121,14 @@ else
 $(diff "$T/outcomes.code" "$T/outcomes.doc")"
 fi
 
+# the skipped extensions docs/worker.md lists are --skip-ext's default
+se=$("$CF" seed --help | sed -n 's/^  --skip-ext .*(default: \(.*\))$/\1/p')
+sd=$(tr '\n' ' ' <"$D/worker.md" | tr -s ' ' |
+    sed -n 's/.*the crawl setting `skip_ext`[^:]*: \([a-z0-9 ]*\) (`CF_SKIP_EXT_DEFAULT`.*/\1/p' |
+    tr ' ' ',')
+t_check "docs/worker.md lists --skip-ext's default ($(echo "$se" | tr ',' '\n' | wc -l) extensions)" \
+    test -n "$se" -a "$se" = "$sd"
+
 if grep -rn -- 'status --crawl' "$D" "$D/../docker-compose.yml" "$D/../README.md"; then
     t_fail "'status --crawl' (no such option) in the docs"
 else
