@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "buf.h"
 #include "err.h"
 
@@ -38,11 +39,6 @@ static int fail(struct css *c, size_t at, const char *why)
     return -1;
 }
 
-static int is_ws(int ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f';
-}
-
 static int is_name_start(int ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -54,15 +50,9 @@ static int is_name_char(int ch)
     return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-';
 }
 
-static int is_hex(int ch)
-{
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-           (ch >= 'A' && ch <= 'F');
-}
-
 static void skip_ws(struct css *c)
 {
-    while (is_ws((unsigned char)c->s[c->i]))
+    while (cf_is_space((unsigned char)c->s[c->i]))
         c->i++;
 }
 
@@ -106,7 +96,7 @@ static int escape(struct css *c, struct cf_buf *b)
 
     if (c->s[c->i] == '\0' || c->s[c->i] == '\n')
         return fail(c, at, "backslash at the end");
-    while (n < 6 && is_hex((unsigned char)c->s[c->i])) {
+    while (n < 6 && (cf_hexval((unsigned char)c->s[c->i]) >= 0)) {
         int ch = (unsigned char)c->s[c->i++];
         cp = cp * 16 + (uint32_t)(ch <= '9'   ? ch - '0'
                                   : ch <= 'F' ? ch - 'A' + 10
@@ -114,7 +104,7 @@ static int escape(struct css *c, struct cf_buf *b)
         n++;
     }
     if (n > 0) {
-        if (is_ws((unsigned char)c->s[c->i]))
+        if (cf_is_space((unsigned char)c->s[c->i]))
             c->i++;
         put_utf8(b, cp);
         return 0;
@@ -195,7 +185,7 @@ static int check_text(struct css *c)
         size_t n = utf8_len(p + i);
         if (n == 0)
             return fail(c, i, "invalid UTF-8");
-        if (p[i] < 0x20 && !is_ws(p[i]))
+        if (p[i] < 0x20 && !cf_is_space(p[i]))
             return fail(c, i, "control character");
         i += n;
     }
@@ -726,7 +716,7 @@ static int selector(struct css *c, struct cf_buf *o)
             break;
         }
         comb = ' ';
-        if (is_ws((unsigned char)c->s[c->i])) {
+        if (cf_is_space((unsigned char)c->s[c->i])) {
             skip_ws(c);
         } else if (c->s[c->i] != '>' && c->s[c->i] != '+' &&
                    c->s[c->i] != '~' && c->s[c->i] != ',' &&

@@ -141,11 +141,6 @@ static int must_encode(unsigned char c)
     return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 static const char hexdig[] = "0123456789ABCDEF";
 
 /* ---- step 1: prepare the reference ---- */
@@ -413,7 +408,7 @@ static int put_host(struct out *w, const char *a, size_t n, size_t *used)
         size_t start = w->len;
 
         for (size_t k = 0; k < i; k++)
-            put(w, (char)lower((unsigned char)a[k]));
+            put(w, (char)cf_to_lower((unsigned char)a[k]));
         if (!w->over && host_check(w->p + start, i) != CF_URL_OK)
             return CF_URL_HOST;
     }
@@ -550,7 +545,7 @@ static int fast_authority(struct out *w, const char *a, size_t n, int https)
     if (hl == 0 || memchr(a, '@', n) != NULL || a[0] == '[')
         return 0;
     for (size_t i = 0; i < hl; i++) {
-        int c = lower((unsigned char)a[i]);
+        int c = cf_to_lower((unsigned char)a[i]);
 
         if (!(cf_is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' ||
               c == '-' || c == '_'))
@@ -947,7 +942,7 @@ int cf_url_registrable(const char *host, char *buf, size_t len)
         struct in_addr a;
 
         for (size_t i = 0; i <= n; i++)
-            low[i] = (char)lower((unsigned char)host[i]);
+            low[i] = (char)cf_to_lower((unsigned char)host[i]);
         pthread_once(&url_once, url_init);
         if (psl != NULL && inet_pton(AF_INET, low, &a) != 1)
             r = psl_registrable_domain(psl, low);
@@ -959,6 +954,6 @@ int cf_url_registrable(const char *host, char *buf, size_t len)
     if (n + 1 > len)
         return CF_URL_TOOLONG;
     for (size_t i = 0; i <= n; i++)
-        buf[i] = (char)lower((unsigned char)host[i]);
+        buf[i] = (char)cf_to_lower((unsigned char)host[i]);
     return CF_URL_OK;
 }

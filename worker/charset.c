@@ -260,10 +260,8 @@ static int label_enc(const char *s, size_t n)
         n--;
     if (n == 0 || n > LABEL_MAX)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        key[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
+    for (size_t i = 0; i < n; i++)
+        key[i] = (char)cf_to_lower((unsigned char)s[i]);
     key[n] = '\0';
     hit = bsearch(key, labels, sizeof(labels) / sizeof(labels[0]),
                   sizeof(labels[0]), label_cmp);
@@ -488,10 +486,8 @@ static void set_label(struct parse_result *r, const char *s, size_t n)
         n--;
     if (n >= sizeof(r->charset))
         n = sizeof(r->charset) - 1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        r->charset[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
+    for (i = 0; i < n; i++)
+        r->charset[i] = (char)cf_to_lower((unsigned char)s[i]);
     r->charset[n] = '\0';
 }
 

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "ascii.h"
 #include "entities.h"
 
 #define NAME_MAX_LEN 24 /* tag names kept for matching; longer: unknown */
@@ -202,24 +203,9 @@ static const struct tag_def *tag_lookup(const char *low, size_t n)
     return NULL;
 }
 
-static int is_ws(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-static int is_alpha(int c)
-{
-    return (unsigned)((c | 0x20) - 'a') < 26;
-}
-
 static int is_alnum(int c)
 {
-    return is_alpha(c) || (unsigned)(c - '0') < 10;
-}
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+    return cf_is_alpha(c) || cf_is_digit(c);
 }
 
 /* ---- decoding of kept values ---------------------------------------- */
@@ -371,7 +357,7 @@ static size_t char_ref(struct htmlscan *s, const char *p, size_t n,
     if (n < 2)
         return 0;
     c = (unsigned char)p[1];
-    if (is_ws(c) || c == '<' || c == '&')
+    if (cf_is_space(c) || c == '<' || c == '&')
         return 0;
     if (c == '#') {
         int hex = 0, digits = 0;
@@ -575,7 +561,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     size_t n = sc->n, name = p, i;
     int want;
 
-    while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '/' &&
+    while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '/' &&
            d[p] != '>')
         p++;
     if (p >= n)
@@ -583,7 +569,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     t->nlen = p - name;
     if (t->nlen <= NAME_MAX_LEN) {
         for (i = 0; i < t->nlen; i++)
-            t->low[i] = (char)lower((unsigned char)d[name + i]);
+            t->low[i] = (char)cf_to_lower((unsigned char)d[name + i]);
         t->low[t->nlen] = '\0';
         t->def = tag_lookup(t->low, t->nlen);
     } else {
@@ -597,7 +583,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     for (;;) {
         size_t an, al, vs = 0, vl = 0;
         int c;
-        while (p < n && is_ws((unsigned char)d[p]))
+        while (p < n && cf_is_space((unsigned char)d[p]))
             p++;
         if (p >= n)
             return 0;
@@ -618,17 +604,17 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
         if (c == '\0')
             an = p; /* gumbo 0.10.1 loses the U+FFFD a NUL starts a name
                        with; the reference decides ("<a \0href=x>") */
-        while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '/' &&
+        while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '/' &&
                d[p] != '>' && d[p] != '=')
             p++;
         al = p - an;
-        while (p < n && is_ws((unsigned char)d[p]))
+        while (p < n && cf_is_space((unsigned char)d[p]))
             p++;
         if (p >= n)
             return 0;
         if (d[p] == '=') {
             p++;
-            while (p < n && is_ws((unsigned char)d[p]))
+            while (p < n && cf_is_space((unsigned char)d[p]))
                 p++;
             if (p >= n)
                 return 0;
@@ -642,7 +628,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
                 p = (size_t)(q - d) + 1;
             } else if (c != '>') {
                 vs = p;
-                while (p < n && !is_ws((unsigned char)d[p]) && d[p] != '>')
+                while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '>')
                     p++;
                 if (p >= n)
                     return 0;
@@ -723,10 +709,10 @@ static int end_tag_at(const char *d, size_t p, size_t n, const char *name,
     if (p + 2 + nl >= n || d[p + 1] != '/')
         return 0;
     for (size_t i = 0; i < nl; i++)
-        if (lower((unsigned char)d[p + 2 + i]) != name[i])
+        if (cf_to_lower((unsigned char)d[p + 2 + i]) != name[i])
             return 0;
     p += 2 + nl;
-    return is_ws((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
+    return cf_is_space((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
 }
 
 /* Offset of the end tag ("<") that closes RCDATA or RAWTEXT content
@@ -754,10 +740,10 @@ static int script_word(const char *d, size_t p, size_t n)
     if (p + 6 >= n)
         return 0;
     for (size_t i = 0; i < 6; i++)
-        if (lower((unsigned char)d[p + i]) != w[i])
+        if (cf_to_lower((unsigned char)d[p + i]) != w[i])
             return 0;
     p += 6;
-    return is_ws((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
+    return cf_is_space((unsigned char)d[p]) || d[p] == '/' || d[p] == '>';
 }
 
 /* Offset of the "</script" that ends script data starting at p, or n:
@@ -962,14 +948,14 @@ static void text(struct scan *sc, size_t a, size_t b)
             int ws = 1;
             k = char_ref(s, sc->doc + a, b - a, 0);
             for (i = mark; i < s->nstrs; i++)
-                ws = ws && is_ws((unsigned char)s->strs[i]);
+                ws = ws && cf_is_space((unsigned char)s->strs[i]);
             s->nstrs = mark;
             if (k > 0 && ws) {
                 a += k - 1;
                 continue;
             }
         }
-        if (!is_ws((unsigned char)c) && c != '\0') {
+        if (!cf_is_space((unsigned char)c) && c != '\0') {
             body_starts(sc);
             sc->fs_ok = 0;
             return;
@@ -1352,7 +1338,7 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
                 p += 2;
                 continue;
             }
-            if (!is_alpha(c)) {
+            if (!cf_is_alpha(c)) {
                 q = memchr(doc + p, '>', n - p);
                 p = q ? (size_t)(q - doc) + 1 : n;
                 continue;
@@ -1369,7 +1355,7 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
                 foreign_end(sc, &t);
             continue;
         }
-        if (!is_alpha(c)) {
+        if (!cf_is_alpha(c)) {
             text(sc, lt, lt + 1); /* a '<' that is text */
             continue;
         }

@@ -31,12 +31,20 @@
 #define GRACE_MS_DEFAULT 20000
 #define QUEUE_CAP_DEFAULT 100000
 #define SEEN_CACHE_DEFAULT 1048576
+#define PROCS_DEFAULT 1
+#define WARC_DIR_DEFAULT "warc"
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define SEEN_CACHE_MAX 16777216
-#define WARC_MAX_SIZE_DEFAULT (INT64_C(1) << 30)
-#define WARC_MAX_SIZE_MIN (INT64_C(1) << 20)
-#define WARC_MAX_SIZE_MAX (INT64_C(1) << 40)
+/* WARC file sizes: a number of GiB, MiB and TiB, shown with their suffix. */
+#define WARC_MAX_SIZE_DEFAULT_G 1
+#define WARC_MAX_SIZE_MIN_M 1
+#define WARC_MAX_SIZE_MAX_T 1
+#define WARC_MAX_SIZE_DEFAULT ((int64_t)WARC_MAX_SIZE_DEFAULT_G << 30)
+#define WARC_MAX_SIZE_MIN ((int64_t)WARC_MAX_SIZE_MIN_M << 20)
+#define WARC_MAX_SIZE_MAX ((int64_t)WARC_MAX_SIZE_MAX_T << 40)
+#define WARC_SIZES_TEXT \
+    "from " STR(WARC_MAX_SIZE_MIN_M) "M to " STR(WARC_MAX_SIZE_MAX_T) "T"
 
 /* "100M", "1G", "4096": bytes with a binary suffix, in range. */
 static int size_flag(const char *s, long long *out)
@@ -49,7 +57,7 @@ static int size_flag(const char *s, long long *out)
         return -1;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno || v > (1ULL << 40))
+    if (errno || v > (unsigned long long)WARC_MAX_SIZE_MAX)
         return -1;
     if (*end == 'k' || *end == 'K')
         mult = 1LL << 10;
@@ -86,7 +94,8 @@ static const char usage[] =
     "  --batch N            leases per pop at most (default "
     STR(BATCH_DEFAULT) ")\n"
     "  --procs N            run N worker processes under a supervisor that\n"
-    "                       restarts one that dies (default 1)\n"
+    "                       restarts one that dies (default "
+    STR(PROCS_DEFAULT) ")\n"
     "  --metrics-port P     serve /metrics, /livez and /readyz on P\n"
     "                       (process i of --procs uses P+i; 0 = off,\n"
     "                       the default)\n"
@@ -103,9 +112,10 @@ static const char usage[] =
     STR(SEEN_CACHE_DEFAULT) ", 0 = off)\n"
     "  --warc-dir DIR       WARC files of crawls with --warc go here; cut\n"
     "                       .open files left in it are repaired at start\n"
-    "                       (default ./warc)\n"
-    "  --warc-max-size N    close a WARC file at N bytes (k, M, G\n"
-    "                       suffixes; default 1G)\n"
+    "                       (default ./" WARC_DIR_DEFAULT ")\n"
+    "  --warc-max-size N    close a WARC file at N bytes (k, M, G, T\n"
+    "                       suffixes, " WARC_SIZES_TEXT "; default "
+    STR(WARC_MAX_SIZE_DEFAULT_G) "G)\n"
     "  --log-level L        debug, info, warn, error, off (default info)\n"
     "  --help, --version\n";
 
@@ -269,7 +279,7 @@ int main(int argc, char **argv)
     struct cf_redis_addr a;
     char errstr[CF_ERRSTR_LEN], addr[256];
     const char *redis = NULL;
-    long long v, procs = 1;
+    long long v, procs = PROCS_DEFAULT;
     int c, rv, lvl;
 
     o.concurrency = CONCURRENCY_DEFAULT;
@@ -277,7 +287,7 @@ int main(int argc, char **argv)
     o.grace_ms = GRACE_MS_DEFAULT;
     o.queue_cap = QUEUE_CAP_DEFAULT;
     o.seen_cache = SEEN_CACHE_DEFAULT;
-    o.warc_dir = "warc";
+    o.warc_dir = WARC_DIR_DEFAULT;
     o.warc_max_size = WARC_MAX_SIZE_DEFAULT;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -345,8 +355,8 @@ int main(int argc, char **argv)
             break;
         case OPT_WARC_MAX:
             if (size_flag(optarg, &v) != 0)
-                return bad_usage("--warc-max-size: not a size from 1M to "
-                                 "1T: '%s'%s", optarg, "");
+                return bad_usage("--warc-max-size: not a size "
+                                 WARC_SIZES_TEXT ": '%s'%s", optarg, "");
             o.warc_max_size = v;
             break;
         case OPT_EXIT:

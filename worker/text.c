@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "ascii.h"
 
 #define LIST_MAX 16 /* list nesting tracked for Markdown markers */
 
@@ -176,11 +177,6 @@ static void mark(struct tw *w, const char *s)
     puts_(w, s);
 }
 
-static int is_ws(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 static void text(struct tw *w, const char *s)
 {
     if (w->pre) {
@@ -202,13 +198,13 @@ static void text(struct tw *w, const char *s)
     }
     while (*s && !w->full) {
         size_t n;
-        if (is_ws((unsigned char)*s)) {
+        if (cf_is_space((unsigned char)*s)) {
             w->space = 1;
             s++;
             continue;
         }
         n = 0;
-        while (s[n] && !is_ws((unsigned char)s[n]))
+        while (s[n] && !cf_is_space((unsigned char)s[n]))
             n++;
         flush(w);
         put(w, s, n);
@@ -230,7 +226,7 @@ static int style_hides(const char *s)
     size_t n = 0;
 
     for (; *s && n < sizeof(buf) - 1; s++)
-        if (!is_ws((unsigned char)*s))
+        if (!cf_is_space((unsigned char)*s))
             buf[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s | 0x20 : *s);
     buf[n] = '\0';
     return strstr(buf, "display:none") != NULL ||
@@ -473,7 +469,7 @@ char *text_extract(const GumboNode *root, enum cf_text_mode mode,
         }
     }
     /* a cut can end on a space or break the writer had let through */
-    while (w.full && w.len > 0 && is_ws((unsigned char)w.buf[w.len - 1]))
+    while (w.full && w.len > 0 && cf_is_space((unsigned char)w.buf[w.len - 1]))
         w.buf[--w.len] = '\0';
     *len = w.len;
     *truncated = w.full;
