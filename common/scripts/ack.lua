@@ -111,8 +111,10 @@ end
 if err then
     return err
 end
+-- the counters most pages change (any other costs an HGET when changed)
 if not load_stats('ok', 'fetched', 'bytes', 'links_found', 'discovered',
-    'dup_links', 'status_2xx') then
+    'dup_links', 'status_2xx', 'out_of_scope', 'skipped_ext',
+    'too_deep') then
     return no_crawl()
 end
 
@@ -169,8 +171,11 @@ if #live == 0 then
     return finish(popped)
 end
 
-local cfg = load_cfg('max_pages', 'max_host_pages', 'per_host_concurrency',
-    'delay_ms')
+-- one read of the config for the ack, the results stream's cap and, when
+-- asked for, the lease step
+local cfg = load_cfg('max_host_pages', 'results_maxlen',
+    unpack(LEASE_CFG))
+results_maxlen = cfg.results_maxlen
 load_fr()
 local done = {}
 for i, pg in ipairs(live) do
@@ -254,6 +259,6 @@ for _, hk in ipairs(order) do
         h.n, h.ok)
 end
 -- the worker's next leases see this batch's links and freed slots
-local popped = pop_want and lease_requests(pop_want, pop_now)
+local popped = pop_want and lease_requests(pop_want, pop_now, cfg)
 check_done(now, cfg.max_pages)
 return finish(popped)

@@ -7,7 +7,7 @@ local CFG_DEFAULT = {
     backoff_ms = 1000, backoff_max_ms = 60000, lease_ms = 60000,
     robots_ttl_ms = 86400000, max_crawl_delay_ms = 30000,
     robots_retry_ms = 2000,
-    breaker_failures = 5, breaker_ms = 30000,
+    breaker_failures = 5, breaker_ms = 30000, results_maxlen = 0,
 }
 
 local function load_cfg(...)

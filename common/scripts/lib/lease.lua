@@ -2,17 +2,21 @@
 -- worker's next requests in the same call.
 --@needs base config stats state entry hosts result leases
 
+-- The config fields lease_requests reads.
+local LEASE_CFG = {'max_pages', 'per_host_concurrency', 'delay_ms',
+    'obey_robots', 'robots_ttl_ms', 'lease_ms', 'max_attempts'}
+
 -- Lease up to want requests at now (ms), the crawl's stats loaded
--- (load_stats). Returns pop's reply (pop.lua: state, wait_ms, seen
--- level and split, then 6 entries per lease) and the config it read, or
--- {state, -1, -1, -1} and nil when the crawl is not running. out[1] is
--- the state before the caller's check_done: the caller sets it after.
-local function lease_requests(want, now)
+-- (load_stats), with cfg (LEASE_CFG loaded, or nil: read here). Returns
+-- pop's reply (pop.lua: state, wait_ms, seen level and split, then 6
+-- entries per lease) and the config, or {state, -1, -1, -1} and nil when
+-- the crawl is not running. out[1] is the state before the caller's
+-- check_done: the caller sets it after.
+local function lease_requests(want, now, cfg)
     if ST.state ~= 'running' then
         return {ST.state, -1, -1, -1}, nil
     end
-    local cfg = load_cfg('max_pages', 'per_host_concurrency', 'delay_ms',
-        'obey_robots', 'robots_ttl_ms', 'lease_ms', 'max_attempts')
+    cfg = cfg or load_cfg(unpack(LEASE_CFG))
     local conc = cfg.per_host_concurrency
     load_fr()
 
