@@ -44,6 +44,14 @@
  * last events add no result (dead letters) is seen done after at most
  * this. */
 #define READ_BLOCK_MS 50
+/* A read that finds fewer than READ_FEW results is caught up with the
+ * stream: the next read (and stats load) waits READ_NAP_MS, so results
+ * come tens per read instead of one or two. Each read and load costs the
+ * embedded Redis some 50 us: read after read, about a tenth of its CPU
+ * per result on rust-doc (bench/README.md). A crawl that is finished is
+ * read at once. */
+#define READ_FEW 100
+#define READ_NAP_MS 20
 #define CRAWL_GROUP "crawl" /* consumer group and consumer of the output */
 
 #define CRAWL_SITEMAPS_MAX 64 /* --sitemap flags per command */
@@ -553,6 +561,8 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
             return cli_fail(cmd, "%s", err);
         if (got > 0 && out->f == stdout)
             fflush(stdout);
+        if (got > 0 && got < READ_FEW && !p.finished)
+            cli_nap(READ_NAP_MS);
         if (cli_out_check(cmd, out))
             return CLI_FAIL;
         if (got == 0 && p.finished && !fl->pending)
