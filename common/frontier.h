@@ -169,6 +169,8 @@ struct cf_ack {
     int64_t too_deep;     /* links dropped: past max_depth */
     int64_t skipped_ext;  /* links dropped: a skipped file extension */
     int64_t robots_denied;/* 1 if this request was denied by robots */
+    int noindex;          /* 1: the page says noindex (counter noindex) */
+    int nofollow;         /* 1: the page says nofollow (counter nofollow) */
     int64_t started_ms;   /* when its fetch started (caller's clock), 0
                            * if none: the host's next fetch may start
                            * delay ms after it, not after the pop */

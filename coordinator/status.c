@@ -66,8 +66,8 @@ static json_t *status_json(redisContext *rc, const char *crawl,
         "done",         "dead",       "fetched",    "ok",
         "status_2xx",   "status_3xx", "status_4xx", "status_5xx",
         "bytes",        "retries",    "reaped",     "robots_denied",
-        "out_of_scope", "too_deep",   "skipped_ext", "dup_links",
-        "links_found"};
+        "out_of_scope", "too_deep",   "skipped_ext", "noindex",
+        "nofollow",     "dup_links",  "links_found"};
 
     json_object_set_new(o, "crawl", json_string(crawl));
     json_object_set_new(o, "state", json_string(p->state));
@@ -144,6 +144,8 @@ static void status_text(FILE *out, redisContext *rc, const char *crawl,
             kv_int(stats, "retries"), kv_int(stats, "reaped"),
             kv_int(stats, "robots_denied"), kv_int(stats, "out_of_scope"),
             kv_int(stats, "too_deep"), kv_int(stats, "skipped_ext"));
+    fprintf(out, "  pages marked noindex %lld, nofollow %lld\n",
+            kv_int(stats, "noindex"), kv_int(stats, "nofollow"));
     if (p->rate >= 0)
         snprintf(b2, sizeof(b2), "%.1f", p->rate);
     else

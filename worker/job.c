@@ -238,6 +238,8 @@ static void send_ack(struct job *j, struct cf_result *res,
     a.status = res->status;
     a.bytes = res->bytes;
     a.robots_denied = robots_denied;
+    a.noindex = (res->flags & CF_RES_NOINDEX) != 0;
+    a.nofollow = (res->flags & CF_RES_NOFOLLOW) != 0;
     /* politeness counts from when the server got the request: a new
      * connection's handshakes come before it */
     a.started_ms = j->x.sent_ms ? j->x.sent_ms : j->x.started_ms;

@@ -1,7 +1,8 @@
 --@lib base config stats state seen hosts links entry result leases lease
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 13 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
--- too_deep, skipped_ext, robots_denied, started_ms (its fetch's start, 0
+-- too_deep, skipped_ext, robots (bits: 1 robots.txt denied it, 2 the
+-- page says noindex, 4 nofollow), started_ms (its fetch's start, 0
 -- if none), result; and
 -- its links as push takes them (n, hosts, bits, prios, members; lib/links.lua).
 -- One call for one page or a batch: per page it releases the lease,
@@ -83,6 +84,9 @@ local function parse_pages()
             nat_ok(deep) and nat_ok(ext) and nat_ok(denied) and
             nat_ok(started)) then
             return bad('counter')
+        end
+        if denied > 7 then
+            return bad('robots')
         end
         if ARGV[pos + 12] == nil then
             return bad('result')
@@ -189,7 +193,7 @@ rcall('HDEL', K_ATTEMPTS, unpack(done))
 local hosts, order = {}, {}
 local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_deep, n_ext =
     0, 0, 0, 0, 0, 0, 0, 0
-local n_denied = 0
+local n_denied, n_noindex, n_nofollow = 0, 0, 0
 local other = {} -- err_<outcome> and status classes other than 2xx
 for _, pg in ipairs(live) do
     local h = hosts[pg.hk]
@@ -225,13 +229,17 @@ for _, pg in ipairs(live) do
     n_oos = n_oos + pg.oos
     n_deep = n_deep + pg.deep
     n_ext = n_ext + pg.ext
-    n_denied = n_denied + pg.denied
+    -- pg.denied: the robots bits
+    n_denied = n_denied + pg.denied % 2
+    n_noindex = n_noindex + floor(pg.denied / 2) % 2
+    n_nofollow = n_nofollow + floor(pg.denied / 4)
 end
 inc('done', #live)
 inc('inflight', -#live)
 for f, d in pairs({ok = n_ok, fetched = n_fetched, status_2xx = n_2xx,
     bytes = n_bytes, links_found = n_found, out_of_scope = n_oos,
-    too_deep = n_deep, skipped_ext = n_ext, robots_denied = n_denied}) do
+    too_deep = n_deep, skipped_ext = n_ext, robots_denied = n_denied,
+    noindex = n_noindex, nofollow = n_nofollow}) do
     if d > 0 then
         inc(f, d)
     end

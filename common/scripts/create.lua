@@ -32,7 +32,7 @@ local zero = {'seeded', 'discovered', 'dup_links', 'links_found',
     'out_of_scope', 'too_deep', 'skipped_ext', 'host_capped', 'queued',
     'inflight', 'done', 'dead', 'fetched', 'status_2xx', 'status_3xx', 'status_4xx', 'status_5xx', 'ok',
     'retries', 'reaped', 'stale_acks', 'bytes', 'robots_denied',
-    'robots_fetched', 'breaker_trips'}
+    'robots_fetched', 'breaker_trips', 'noindex', 'nofollow'}
 for _, f in ipairs(zero) do
     stats[#stats + 1] = f
     stats[#stats + 1] = '0'

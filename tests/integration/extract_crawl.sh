@@ -176,6 +176,25 @@ if redis_start; then
     else
         t_fail "CSV export: $(cat "$T/csv.head" "$T/csv.p1")"
     fi
+    # pages marked noindex and nofollow, in the crawl's stats
+    "$CF" status --redis "$REDIS_URL" x --json >"$T/x.status" 2>&1
+    "$CF" status --redis "$REDIS_URL" x >"$T/x.status.txt" 2>&1
+    for k in noindex nofollow; do
+        want=$(jq -s "map(select(.$k == true)) | length" "$SITE/truth.jsonl")
+        got=$(jq ".$k" "$T/x.status")
+        stat=$(redis-cli -s "$REDIS_SOCK" hget 'cf:{x}:stats' $k)
+        if [ "$want" -gt 0 ] && [ "$got" = "$want" ] && [ "$stat" = "$want" ]
+        then
+            t_ok "stats: $k $got, as the truth"
+        else
+            t_fail "stats: $k: status '$got', hash '$stat', truth $want"
+        fi
+    done
+    if grep -q "pages marked noindex $(jq .noindex "$T/x.status"), nofollow $(jq .nofollow "$T/x.status")$" "$T/x.status.txt"; then
+        t_ok "status shows noindex and nofollow"
+    else
+        t_fail "status: $(cat "$T/x.status.txt")"
+    fi
     redis_stop
 else
     t_fail "redis_start"

@@ -331,8 +331,11 @@ static void test_malformed(void)
         {CF_SCRIPT_POP, 2, {"w", "1"}},
         /* ack: now, then per page fp, token, hostkey, outcome, status,
          * bytes, links_found, out_of_scope, too_deep, skipped_ext,
-         * robots_denied, started_ms, result, links (n, hosts, bits, prios,
-         * members) */
+         * robots (bits), started_ms, result, links (n, hosts, bits,
+         * prios, members) */
+        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
+                             "0", "0", "0", "0", "0", "8", "0", "R", "0",
+                             "", "", ""}},
         {CF_SCRIPT_ACK, 18, {"5", "12", "tok", "http://a:80", "ok", "200",
                              "0", "0", "0", "0", "0", "0", "0", "R", "0",
                              "", "", ""}},
@@ -1228,6 +1231,8 @@ static void test_ack_batch(void)
         a[i].too_deep = 10;
         a[i].skipped_ext = 100;
         a[i].robots_denied = 0;
+        a[i].noindex = i == 0;  /* accepted */
+        a[i].nofollow = i <= 2; /* accepted twice, stale once */
     }
     {
         struct cf_link two[2] = {out[0].l, out[3].l};
@@ -1252,6 +1257,10 @@ static void test_ack_batch(void)
     CHECK_INT(stat("ab", "out_of_scope"), 2);
     CHECK_INT(stat("ab", "too_deep"), 20);
     CHECK_INT(stat("ab", "skipped_ext"), 200);
+    /* the robots bits of the accepted pages */
+    CHECK_INT(stat("ab", "noindex"), 1);
+    CHECK_INT(stat("ab", "nofollow"), 2);
+    CHECK_INT(stat("ab", "robots_denied"), 0);
     /* links of the two accepted pages only: p0, p3 (page 0), p1 */
     CHECK_INT(stat("ab", "discovered"), 6);
     CHECK_INT(stat("ab", "queued"), 3);
