@@ -426,6 +426,9 @@ static const struct field fields[] = {
     INT(text_max, FU_BYTES, CF_TEXT_MAX_DEFAULT, 1, 16 * MIB,
         "bytes of text kept per page; more is cut and marked (e.g. 64k)"),
     BOOL(warc, 0, "archive every response in WARC files (worker --warc-dir)"),
+    BOOL(warc_skip_noindex, 0,
+         "with --warc, leave pages marked noindex (meta robots, "
+         "X-Robots-Tag) out of the archive"),
     STR(fetch_types, NULL, 1, check_types,
         "content types downloaded: html, all, or a list like "
         "text/html,application/pdf,image/* (default: all with --warc, "

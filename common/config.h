@@ -55,6 +55,8 @@ struct cf_config {
     char *text;                   /* "off", "plain", "markdown" */
     int64_t text_max;             /* bytes of text kept per page */
     int64_t warc;                 /* 0/1: archive responses in WARC files */
+    int64_t warc_skip_noindex;    /* 0/1: with warc, pages marked noindex
+                                   * are not archived */
     char *fetch_types;            /* content types downloaded: "html",
                                    * "all" or a list of type/subtype (a
                                    * "type/" + "*" matches the type); NULL:

@@ -310,6 +310,21 @@ static void warc_broken(struct crawl *cr, const char *why)
 
 static void on_archived(struct warc_req *r, void *arg);
 static void on_warc_done(evutil_socket_t fd, short what, void *arg);
+static void page_in_of(const struct job *j, struct page_in *in);
+
+/* 1 when j is an HTML page that says noindex: with warc_skip_noindex its
+ * records are not written (its result still says noindex). */
+static int skip_noindex(const struct job *j)
+{
+    struct page_in in;
+
+    if (j->lease.kind == CF_LEASE_ROBOTS || j->x.outcome != CF_OUT_OK ||
+        j->x.status < 200 || j->x.status >= 300 ||
+        (j->req.flags & CF_REQ_SITEMAP) || !fetch_is_html(j->x.content_type))
+        return 0;
+    page_in_of(j, &in);
+    return page_noindex(&in);
+}
 
 /* Hand j's request and response records to the crawl's WARC writer when
  * the crawl archives and a response came (not for one stopped after its
@@ -327,6 +342,10 @@ static int archive(struct job *j, const char *url)
         return 0;
     if (cr->warc_failed)
         return CF_ERR;
+    if (cr->cfg.warc_skip_noindex && skip_noindex(j)) {
+        j->w->n.warc_noindex++;
+        return 0;
+    }
     if (!cr->warc) {
         struct warc_opts o = {0};
         char *info = cf_asprintf(

@@ -140,6 +140,10 @@ static void on_metrics(struct evhttp_request *req, void *arg)
     counter(b, "crawlfleet_worker_nofollow_total",
             "Pages whose links were not queued (robots nofollow).",
             "counter", w->n.nofollow);
+    counter(b, "crawlfleet_worker_warc_noindex_skipped_total",
+            "Pages marked noindex left out of the archive "
+            "(--warc-skip-noindex).",
+            "counter", w->n.warc_noindex);
     counter(b, "crawlfleet_worker_links_over_cap_total",
             "Links not taken: their page had more than --max-links.",
             "counter", w->n.links_over_cap);

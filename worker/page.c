@@ -140,6 +140,22 @@ static void on_tree(const void *doc, const char *base, void *arg)
     extract_run(t->in->plan, doc, base, &t->pl->ex);
 }
 
+int page_noindex(const struct page_in *in)
+{
+    struct parse_opts po = {0};
+    struct parse_result res;
+    int noindex;
+
+    po.mode = PARSE_LINKS;
+    po.max_links = 0; /* every link over the cap: none resolved */
+    po.x_robots = in->x_robots;
+    parse_page(in->body ? in->body : "", in->body_len, in->url,
+               in->content_type, &po, &res);
+    noindex = res.noindex;
+    parse_result_cleanup(&res);
+    return noindex;
+}
+
 int page_parse(const struct page_in *in, struct page_links *pl)
 {
     struct tree_ctx tc = {in, pl};

@@ -75,6 +75,13 @@ void page_links_cleanup(struct page_links *pl);
  * CF_EINVAL when the page cannot be parsed (pl then holds no links). */
 int page_parse(const struct page_in *in, struct page_links *pl);
 
+/* 1 when in's page says noindex (meta robots or X-Robots-Tag), as
+ * page_parse() would mark it; read with the links path's tokenizer and
+ * no links resolved. For crawls that leave such pages out of their
+ * archive (warc_skip_noindex), which is written before page_parse()
+ * runs. */
+int page_noindex(const struct page_in *in);
+
 /* Point res's metadata and extraction fields (canonical ...
  * links_dropped, text, fields, jsonld, flags) at pl's; pl keeps
  * ownership. */

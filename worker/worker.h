@@ -179,6 +179,8 @@ struct worker_counters {
     uint64_t pop_rtt_max_us;     /* the longest */
     uint64_t pop_slow;           /* pops answered after 5 ms or more */
     uint64_t warc_records;       /* WARC records written */
+    uint64_t warc_noindex;       /* noindex pages not archived
+                                    (warc_skip_noindex) */
 };
 
 /* Where the worker's capacity went since it started running, summed in
