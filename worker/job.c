@@ -674,7 +674,10 @@ static void robots_finish(struct job *j)
     int64_t delay = -1;
     struct cf_cmd c;
 
-    if (x->code != CURLE_OK && !x->too_large)
+    /* more than ROBOTS_REDIRECTS_MAX redirects: robots.txt is
+     * unavailable, as a 4xx (RFC 9309 2.3.1.2): the last 3xx stands */
+    if (x->code != CURLE_OK && !x->too_large &&
+        x->code != CURLE_TOO_MANY_REDIRECTS)
         status = 0; /* unreachable */
     if (status == 0 || status >= 500) {
         robots_unreachable(j, status);
