@@ -11,7 +11,11 @@
 #      with another consumer name takes them over (XAUTOCLAIM after
 #      --claim-idle); the dead one's file up to its Redis checkpoint and
 #      the second one's file hold every result exactly once;
-#   3. --results-maxlen caps a stream nobody reads.
+#   3. an exporter stopped (SIGSTOP) while it holds results, which another
+#      takes over meanwhile, then let go on: its acknowledgement finds
+#      them gone, it cuts its file back to its checkpoint and goes on;
+#      the two files hold every result exactly once;
+#   4. --results-maxlen caps a stream nobody reads.
 set -u
 . "$(dirname "$0")/../lib/redis.sh"
 . "$(dirname "$0")/../lib/worker.sh"
@@ -162,7 +166,58 @@ t_check "every page of the site is in them ($want)" [ "$(jq -r \
 t_check "--claim-idle refuses a bad value" sh -c "! '$B/crawlfleet' export \
 ec --redis '$R' --follow --claim-idle soon -o '$T/e.jsonl' 2>/dev/null"
 
-# ---- 3. --results-maxlen --------------------------------------------------
+# ---- 3. a stalled exporter whose results were taken over ------------------
+"$B/crawlfleet" seed --redis "$R" --crawl es --allow-private --scope any \
+    $(awk '$1 == "seed" { print $2 }' "$T/man") >/dev/null
+"$B/crawlfleet" export es --redis "$R" --follow --consumer x \
+    -o "$T/x.jsonl" 2>>"$T/x.err" &
+X=$!
+W_PIDS="$W_PIDS $X"
+for i in 1 2; do
+    "$B/crawlfleet-worker" --redis "$R" --crawl es --concurrency 4 \
+        --exit-when-done 2>>"$T/w.log" &
+    W_PIDS="$W_PIDS $!"
+done
+x_pending() {
+    rcli xpending 'cf:{es}:results' export - + 100000 x 2>/dev/null |
+        grep -c '^[0-9][0-9]*-[0-9][0-9]*$'
+}
+x_holds() {
+    kill -STOP "$X"
+    [ "$(x_pending)" -gt 0 ] && return 0
+    kill -CONT "$X"
+    return 1
+}
+x_checkpointed() {
+    [ -n "$(rcli hget 'cf:{es}:export' 'export x')" ]
+}
+WAIT_TIMEOUT=30 wait_for x_checkpointed || t_fail "x checkpoints"
+WAIT_TIMEOUT=30 wait_for x_holds
+t_check "x stopped holding results ($(x_pending))" [ "$(x_pending)" -gt 0 ]
+"$B/crawlfleet" export es --redis "$R" --follow --consumer y \
+    --claim-idle 300 -o "$T/y.jsonl" 2>>"$T/y.err" &
+Y=$!
+W_PIDS="$W_PIDS $Y"
+x_none() { [ "$(x_pending)" -eq 0 ]; }
+WAIT_TIMEOUT=30 wait_for x_none
+t_check "y took over what x held" [ "$(x_pending)" -eq 0 ]
+kill -CONT "$X"
+wait_exit "$X" 60
+rx=$?
+wait_exit "$Y" 60
+ry=$?
+[ $rx -eq 0 ] || cat "$T/x.err" >&2
+t_check "x and y end by themselves (exit $rx $ry)" [ $rx -eq 0 -a $ry -eq 0 ]
+t_check "x says its results were taken over" \
+    grep -q "taken over by another exporter" "$T/x.err"
+total=$(($(rcli hget 'cf:{es}:stats' done) + $(rcli hget 'cf:{es}:stats' dead)))
+cat "$T/x.jsonl" "$T/y.jsonl" >"$T/xy.jsonl"
+t_check "x's and y's files hold $total results ($(lines "$T/x.jsonl") + \
+$(lines "$T/y.jsonl"))" [ "$(lines "$T/xy.jsonl")" -eq "$total" ]
+t_check "no URL twice in x's and y's" \
+    [ -z "$(jq -r .url "$T/xy.jsonl" | sort | uniq -d)" ]
+
+# ---- 4. --results-maxlen --------------------------------------------------
 "$B/crawlfleet" seed --redis "$R" --crawl cap --allow-private --scope any \
     --results-maxlen 50 $(awk '$1 == "seed" { print $2 }' "$T/man") \
     >/dev/null
