@@ -20,6 +20,18 @@ struct hostent {
     int port;   /* 0: any port */
 };
 
+#define EXT_MAX 16 /* longest extension compared (config check) */
+#define EXT_SLOTS_MIN 64 /* fewest hash slots of the skipped extensions */
+
+/* The skipped extensions as a hash set: a page has ~100 links and each
+ * one's extension was looked up by a scan of the whole comma list (67
+ * entries by default), 3,100 instructions a link, 9% of the page stage
+ * on rust-doc (callgrind, bench/page_bench.c); a probe is ~40. */
+struct extent {
+    unsigned char n;     /* length; 0 = empty slot */
+    char s[EXT_MAX];     /* lower case, not terminated */
+};
+
 struct scope {
     enum rule rule;          /* the scope rule */
     struct hostent *hosts;   /* RULE_HOSTS entries */
@@ -29,10 +41,11 @@ struct scope {
     int has_include;         /* include was set */
     int has_exclude;         /* exclude was set */
     char *skip_ext;          /* extensions not queued (comma list) */
+    struct extent *ext;      /* skip_ext as a set of ext_mask + 1 slots
+                                (a power of 2); NULL: "none" or empty */
+    size_t ext_mask;         /* slots - 1 */
     int64_t max_depth;       /* -1 unlimited */
 };
-
-#define EXT_MAX 16 /* longest extension compared (config check) */
 
 static const char *const verdicts[] = {"in", "out", "too_deep", "skip_ext",
                                        "bad_url"};
@@ -44,28 +57,25 @@ const char *scope_verdict_name(enum scope_verdict v)
     return "unknown";
 }
 
-/* The lower-case extension of url's last path segment into low (EXT_MAX
- * bytes); its length, 0 when none or longer than EXT_MAX. */
-static size_t url_ext(const char *url, char low[EXT_MAX])
+/* The lower-case extension of the last path segment of split URL p into
+ * low (EXT_MAX bytes); its length, 0 when none or longer than EXT_MAX. */
+static size_t url_ext(const struct cf_url_parts *p, char low[EXT_MAX])
 {
-    struct cf_url_parts p;
-    const char *path, *end, *dot, *slash;
+    const char *path = p->path, *end, *dot = NULL;
     size_t n, i;
 
-    if (cf_url_split(url, &p) != 0)
-        return 0;
-    path = p.path;
-    end = memchr(path, '?', p.path_len);
+    end = memchr(path, '?', p->path_len);
     if (end == NULL)
-        end = path + p.path_len;
-    slash = path;
-    for (i = 0; path + i < end; i++)
-        if (path[i] == '/')
-            slash = path + i;
-    dot = NULL;
-    for (i = 0; slash + i < end; i++)
-        if (slash[i] == '.')
-            dot = slash + i;
+        end = path + p->path_len;
+    /* the last '.' after the last '/' */
+    for (i = (size_t)(end - path); i > 0; i--) {
+        if (path[i - 1] == '/')
+            break;
+        if (path[i - 1] == '.') {
+            dot = path + i - 1;
+            break;
+        }
+    }
     if (dot == NULL)
         return 0;
     dot++;
@@ -95,10 +105,74 @@ static int ext_listed(const char *list, const char *ext, size_t n)
 
 int scope_skipped_ext(const char *url)
 {
+    struct cf_url_parts p;
     char low[EXT_MAX];
-    size_t n = url_ext(url, low);
+    size_t n;
 
+    if (cf_url_split(url, &p) != 0)
+        return 0;
+    n = url_ext(&p, low);
     return n > 0 && ext_listed(CF_SKIP_EXT_DEFAULT, low, n);
+}
+
+static size_t ext_hash(const char *s, size_t n)
+{
+    unsigned h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* 1 if the lower-case ext[0..n) is in the set of mask + 1 slots. */
+static int ext_in(const struct extent *set, size_t mask, const char *ext,
+                  size_t n)
+{
+    size_t i = ext_hash(ext, n) & mask;
+
+    while (set[i].n != 0) {
+        if (set[i].n == n && memcmp(set[i].s, ext, n) == 0)
+            return 1;
+        i = (i + 1) & mask;
+    }
+    return 0;
+}
+
+/* The comma list into s->ext, at most half full; entries over EXT_MAX
+ * bytes can match no extension (url_ext gives none that long) and are
+ * left out. None when the list is empty or "none". */
+static void ext_compile(struct scope *s, const char *list)
+{
+    size_t slots = EXT_SLOTS_MIN, entries = 1;
+
+    if (strcmp(list, "none") == 0 || *list == '\0')
+        return;
+    for (const char *p = list; *p; p++)
+        entries += *p == ',';
+    while (slots < 2 * entries)
+        slots *= 2;
+    s->ext = cf_calloc(slots, sizeof(*s->ext));
+    s->ext_mask = slots - 1;
+    while (*list) {
+        size_t k = strcspn(list, ","), i, h;
+        char low[EXT_MAX];
+
+        if (k > 0 && k <= EXT_MAX) {
+            for (i = 0; i < k; i++)
+                low[i] = (char)(list[i] >= 'A' && list[i] <= 'Z'
+                                    ? list[i] | 0x20 : list[i]);
+            if (!ext_in(s->ext, s->ext_mask, low, k)) {
+                h = ext_hash(low, k) & s->ext_mask;
+                while (s->ext[h].n != 0)
+                    h = (h + 1) & s->ext_mask;
+                s->ext[h].n = (unsigned char)k;
+                memcpy(s->ext[h].s, low, k);
+            }
+        }
+        list += k;
+        if (*list == ',')
+            list++;
+    }
 }
 
 /* "a.example,b.example:8080,[::1]:80" into s->hosts. */
@@ -178,6 +252,7 @@ struct scope *scope_new(const struct cf_config *cfg, char *errstr)
     s->max_depth = cfg->max_depth;
     s->skip_ext = cf_strdup(cfg->skip_ext ? cfg->skip_ext
                                           : CF_SKIP_EXT_DEFAULT);
+    ext_compile(s, s->skip_ext);
     if (strcmp(rule, "host") == 0) {
         s->rule = RULE_HOST;
     } else if (strcmp(rule, "domain") == 0) {
@@ -222,6 +297,7 @@ void scope_free(struct scope *s)
     if (s->has_exclude)
         regfree(&s->exclude);
     free(s->skip_ext);
+    free(s->ext);
     free(s);
 }
 
@@ -291,11 +367,11 @@ static enum scope_verdict check(const struct scope *s, const char *page_url,
         return SCOPE_BAD_URL;
     if (s->max_depth >= 0 && link_depth > s->max_depth)
         return SCOPE_TOO_DEEP;
-    if (!any_ext && strcmp(s->skip_ext, "none") != 0) {
+    if (!any_ext && s->ext != NULL) {
         char low[EXT_MAX];
-        size_t n = url_ext(link_url, low);
+        size_t n = url_ext(&lp, low);
 
-        if (n > 0 && ext_listed(s->skip_ext, low, n))
+        if (n > 0 && ext_in(s->ext, s->ext_mask, low, n))
             return SCOPE_SKIP_EXT;
     }
     if (!rule_ok(s, page_url, link_url, &lp))

@@ -177,11 +177,68 @@ static void test_skip_ext(void)
     scope_free(s);
 }
 
+/* The compiled extension set against the list it comes from: every
+ * default entry and near misses, the default list and one of 300
+ * entries (past the set's smallest size), the extension in any case,
+ * before a query, after a dot in a directory. */
+static void test_skip_ext_set(void)
+{
+    static const char *const miss[] = {"htm", "html", "jp", "jpgg", "woff3",
+                                        "p", "x", "gz2", "tar.gz.x", ""};
+    char err[CF_ERRSTR_LEN], url[128], list[4096];
+    struct cf_config c;
+    struct scope *s;
+    size_t n = 0;
+
+    memset(&c, 0, sizeof(c));
+    c.scope = (char *)"any";
+    c.max_depth = -1;
+    c.skip_ext = (char *)CF_SKIP_EXT_DEFAULT;
+    s = scope_new(&c, err);
+    CHECK(s != NULL);
+    for (const char *p = CF_SKIP_EXT_DEFAULT; *p;) {
+        size_t k = strcspn(p, ",");
+        char up[32];
+
+        for (size_t i = 0; i < k; i++)
+            up[i] = (char)(p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i]);
+        snprintf(url, sizeof(url), "http://a/d.x/f.%.*s?q=1.html", (int)k,
+                 up);
+        CHECKF(scope_check(s, NULL, url, 1) == SCOPE_SKIP_EXT, "%s", url);
+        snprintf(url, sizeof(url), "http://a/f.%.*s/", (int)k, p);
+        CHECKF(scope_check(s, NULL, url, 1) == SCOPE_IN, "%s", url);
+        n++;
+        p += k + (p[k] == ',');
+    }
+    CHECK(n > 60);
+    for (size_t i = 0; i < sizeof(miss) / sizeof(miss[0]); i++) {
+        snprintf(url, sizeof(url), "http://a/f.%s", miss[i]);
+        CHECKF(scope_check(s, NULL, url, 1) == SCOPE_IN, "%s", url);
+    }
+    scope_free(s);
+    /* 300 entries: e0 ... e299 */
+    n = 0;
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%se%d",
+                              i ? "," : "", i);
+    c.skip_ext = list;
+    s = scope_new(&c, err);
+    CHECK(s != NULL);
+    for (int i = 0; i < 300; i++) {
+        snprintf(url, sizeof(url), "http://a/f.e%d", i);
+        CHECKF(scope_check(s, NULL, url, 1) == SCOPE_SKIP_EXT, "%s", url);
+    }
+    CHECK_INT(scope_check(s, NULL, "http://a/f.e300", 1), SCOPE_IN);
+    CHECK_INT(scope_check(s, NULL, "http://a/f.e", 1), SCOPE_IN);
+    scope_free(s);
+}
+
 int main(void)
 {
     test_rules();
     test_depth_regex();
     test_errors();
     test_skip_ext();
+    test_skip_ext_set();
     return test_summary("test_scope");
 }
