@@ -44,6 +44,9 @@ struct cf_url_base {
     CURLU *cu;  /* the parsed normalised base, copied for each resolve */
     char *str;  /* its normalised text */
     size_t len; /* strlen(str) */
+    size_t path_at;  /* offset of its path (the '/' after the authority) */
+    size_t query_at; /* offset of its '?', or len */
+    size_t dir_at;   /* offset just after the path's last '/' */
 };
 
 /* ---- error names ---- */
@@ -135,10 +138,21 @@ static void url_init(void)
 
 /* ---- character classes ---- */
 
-/* Bytes that may not appear literally in a path or query. */
+/* Byte classes for the path and query: a lookup instead of a strchr()
+ * per byte, which was a fifth of the fast path's instructions. */
+enum { U_ENCODE = 1, U_PERCENT = 2 };
+static const unsigned char url_class[256] = {
+    [0x00 ... 0x20] = U_ENCODE, ['"'] = U_ENCODE, ['<'] = U_ENCODE,
+    ['>'] = U_ENCODE, ['\\'] = U_ENCODE, ['^'] = U_ENCODE, ['`'] = U_ENCODE,
+    ['{'] = U_ENCODE, ['|'] = U_ENCODE, ['}'] = U_ENCODE,
+    [0x7f ... 0xff] = U_ENCODE, ['%'] = U_PERCENT,
+};
+
+/* Bytes that may not appear literally in a path or query: controls,
+ * space, DEL, non-ASCII and the bytes "<>\^`{|}. */
 static int must_encode(unsigned char c)
 {
-    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+    return url_class[c] & U_ENCODE;
 }
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -164,6 +178,26 @@ static int ref_prepare(struct ref *r, const char *ref, size_t maxlen)
 
     if (n > cap + REF_SLACK)
         return CF_URL_TOOLONG;
+    /* the common case: nothing to trim, drop, cut or encode */
+    if (n + need <= sizeof(r->stack)) {
+        size_t i;
+
+        for (i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)ref[i];
+
+            if (c <= 0x20 || c == 0x7f || c == '#')
+                break;
+        }
+        if (i == n) {
+            r->fragment = 0;
+            r->heap = 0;
+            r->mem = r->stack;
+            r->s = r->mem + 2;
+            memcpy(r->s, ref, n);
+            r->s[n] = '\0';
+            return CF_URL_OK;
+        }
+    }
     while (a < n && (unsigned char)ref[a] <= 0x20)
         a++;
     while (n > a && (unsigned char)ref[n - 1] <= 0x20)
@@ -261,6 +295,11 @@ static void put(struct out *w, char c)
 
 static void put_mem(struct out *w, const char *s, size_t n)
 {
+    if (n <= w->cap - w->len) {
+        memcpy(w->p + w->len, s, n);
+        w->len += n;
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         put(w, s[i]);
 }
@@ -496,7 +535,7 @@ static int build(const char *u, struct out *w)
  * that needs no percent-encoding work. */
 static int plain_byte(unsigned char c)
 {
-    return c > 0x20 && c < 0x7f && c != '%' && !must_encode(c);
+    return url_class[c] == 0;
 }
 
 /* 1 when the lower-cased host h[0..n) is a name curl leaves as it is
@@ -589,14 +628,15 @@ static int has_dot_segment(const char *p, size_t n)
 }
 
 /* Append path p[0..n) (after what w holds from path_at on) and the query
- * q[0..qn) (without its '?'), removing dot segments from the path. */
+ * q[0..qn) (without its '?'), removing dot segments from the path when
+ * dots says p has some (what w holds has none: the base is normal). */
 static void fast_tail(struct out *w, size_t path_at, const char *p, size_t n,
-                      const char *q, size_t qn)
+                      const char *q, size_t qn, int dots)
 {
     put_mem(w, p, n);
     if (w->len == path_at)
         put(w, '/');
-    if (!w->over)
+    if (dots && !w->over)
         w->len = path_at + remove_dots(w->p + path_at, w->len - path_at);
     if (qn > 0) {
         put(w, '?');
@@ -614,7 +654,7 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
     struct out w = {stack, 0, sizeof(stack), 0};
     const char *path, *query, *auth = NULL, *end;
     size_t sl, path_at;
-    int https, ok = 1;
+    int https, ok = 1, dots;
 
     for (end = s; *end; end++)
         if (!plain_byte((unsigned char)*end))
@@ -648,27 +688,24 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
         /* the base's authority, already normal */
         const char *ba = b->str + 7 + https;
 
-        put_mem(&w, ba, strcspn(ba, "/"));
+        put_mem(&w, ba, b->path_at - (size_t)(ba - b->str));
         path = s;
     }
     path_at = w.len;
     query = path + strcspn(path, "?");
     end = query + strlen(query);
-    if (has_dot_segment(path, (size_t)(query - path)) &&
-        (*query == '?' || strstr(path, "//") != NULL)) {
+    dots = has_dot_segment(path, (size_t)(query - path));
+    if (dots && (*query == '?' || strstr(path, "//") != NULL)) {
         /* curl reads "./?q" as ".?q" and ".//q" as "./q": keep to it */
         ok = 0;
         goto out;
     }
     if (auth == NULL && path[0] != '/') {
         /* relative path or query only: start from the base's path */
-        const char *bp = b->str + 7 + https;
-        size_t bpl;
+        const char *bp = b->str + b->path_at;
 
-        bp += strcspn(bp, "/");
-        bpl = strcspn(bp, "?");
         if (query == path) {
-            put_mem(&w, bp, bpl);
+            put_mem(&w, bp, b->query_at - b->path_at);
             path = query;
         } else {
             if (memchr(path, ':', (size_t)(query - path)) != NULL &&
@@ -676,14 +713,12 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
                 ok = 0; /* "a:b" needs curl's reading */
                 goto out;
             }
-            while (bpl > 0 && bp[bpl - 1] != '/')
-                bpl--;
-            put_mem(&w, bp, bpl);
+            put_mem(&w, bp, b->dir_at - b->path_at);
         }
     }
     fast_tail(&w, path_at, path, (size_t)(query - path),
               query + (*query == '?'),
-              *query == '?' ? (size_t)(end - query) - 1 : 0);
+              *query == '?' ? (size_t)(end - query) - 1 : 0, dots);
     if (w.over || w.len > maxlen) {
         *rc = CF_URL_TOOLONG;
     } else {
@@ -817,6 +852,12 @@ struct cf_url_base *cf_url_base_new(const char *url, int *err)
     }
     b->str = norm;
     b->len = strlen(norm);
+    /* a normalised URL: "http(s)://authority/path[?query]" */
+    b->path_at = (size_t)(strchr(norm + 8, '/') - norm);
+    b->query_at = b->path_at + strcspn(norm + b->path_at, "?");
+    b->dir_at = b->query_at;
+    while (norm[b->dir_at - 1] != '/')
+        b->dir_at--;
     norm = NULL;
 out:
     free(norm);
