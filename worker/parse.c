@@ -113,39 +113,51 @@ static void sys_dealloc(void *ud, void *p)
 /* What the nesting prescan makes of a tag name. */
 enum { TAG_NESTS, TAG_FLAT, TAG_RAW };
 
+/* A tag name and its length, for the prescan's lists. */
+struct tname {
+    unsigned char n;
+    char s[9];
+};
+#define TN(x) {sizeof(x) - 1, x}
+
 /* TAG_FLAT names by first letter: elements that never hold children or
  * close themselves implicitly (void elements, p, li, table parts, ...). */
-static const char *const flat_a[] = {"area", NULL};
-static const char *const flat_b[] = {"br", "base", "body", NULL};
-static const char *const flat_c[] = {"col", NULL};
-static const char *const flat_d[] = {"dt", "dd", NULL};
-static const char *const flat_e[] = {"embed", NULL};
-static const char *const flat_f[] = {"frame", NULL};
-static const char *const flat_h[] = {"hr", "html", "head", NULL};
-static const char *const flat_i[] = {"img", "input", NULL};
-static const char *const flat_k[] = {"keygen", NULL};
-static const char *const flat_l[] = {"li", "link", NULL};
-static const char *const flat_m[] = {"meta", NULL};
-static const char *const flat_o[] = {"option", "optgroup", NULL};
-static const char *const flat_p[] = {"p", "param", NULL};
-static const char *const flat_r[] = {"rb", "rt", "rp", NULL};
-static const char *const flat_s[] = {"source", NULL};
-static const char *const flat_t[] = {"tr", "td", "th", "track", "tbody",
-                                     "thead", "tfoot", NULL};
-static const char *const flat_w[] = {"wbr", NULL};
-static const char *const *const flat_by_letter[26] = {
+static const struct tname flat_a[] = {TN("area"), {0, ""}};
+static const struct tname flat_b[] = {TN("br"), TN("base"), TN("body"),
+                                      {0, ""}};
+static const struct tname flat_c[] = {TN("col"), {0, ""}};
+static const struct tname flat_d[] = {TN("dt"), TN("dd"), {0, ""}};
+static const struct tname flat_e[] = {TN("embed"), {0, ""}};
+static const struct tname flat_f[] = {TN("frame"), {0, ""}};
+static const struct tname flat_h[] = {TN("hr"), TN("html"), TN("head"),
+                                      {0, ""}};
+static const struct tname flat_i[] = {TN("img"), TN("input"), {0, ""}};
+static const struct tname flat_k[] = {TN("keygen"), {0, ""}};
+static const struct tname flat_l[] = {TN("li"), TN("link"), {0, ""}};
+static const struct tname flat_m[] = {TN("meta"), {0, ""}};
+static const struct tname flat_o[] = {TN("option"), TN("optgroup"),
+                                      {0, ""}};
+static const struct tname flat_p[] = {TN("p"), TN("param"), {0, ""}};
+static const struct tname flat_r[] = {TN("rb"), TN("rt"), TN("rp"), {0, ""}};
+static const struct tname flat_s[] = {TN("source"), {0, ""}};
+static const struct tname flat_t[] = {TN("tr"), TN("td"), TN("th"),
+                                      TN("track"), TN("tbody"), TN("thead"),
+                                      TN("tfoot"), {0, ""}};
+static const struct tname flat_w[] = {TN("wbr"), {0, ""}};
+static const struct tname *const flat_by_letter[26] = {
     flat_a, flat_b, flat_c, flat_d, flat_e, flat_f, NULL,   flat_h, flat_i,
     NULL,   flat_k, flat_l, flat_m, NULL,   flat_o, flat_p, NULL,   flat_r,
     flat_s, flat_t, NULL,   NULL,   flat_w, NULL,   NULL,   NULL};
 
 /* Raw text elements: their content is not markup. */
-static const char *const raw_names[] = {"script", "style", "textarea",
-                                        "title", "xmp", "noscript", NULL};
+static const struct tname raw_names[] = {TN("script"), TN("style"),
+                                         TN("textarea"), TN("title"),
+                                         TN("xmp"), TN("noscript"), {0, ""}};
 
-static int in_list(const char *const *list, const char *low, size_t n)
+static int in_list(const struct tname *list, const char *low, size_t n)
 {
-    for (; list != NULL && *list != NULL; list++)
-        if (strlen(*list) == n && memcmp(*list, low, n) == 0)
+    for (; list != NULL && list->n != 0; list++)
+        if (list->n == n && memcmp(list->s, low, n) == 0)
             return 1;
     return 0;
 }
@@ -164,7 +176,8 @@ static int tag_class(const char *s, size_t n)
         return TAG_NESTS;
     if (in_list(flat_by_letter[low[0] - 'a'], low, n))
         return TAG_FLAT;
-    if (strchr("nstx", low[0]) != NULL && in_list(raw_names, low, n))
+    if ((low[0] == 'n' || low[0] == 's' || low[0] == 't' || low[0] == 'x') &&
+        in_list(raw_names, low, n))
         return TAG_RAW;
     return TAG_NESTS;
 }
@@ -412,6 +425,14 @@ static const char *const valued_directives[] = {
     "max-snippet", "max-image-preview", "max-video-preview",
     "unavailable_after", NULL};
 
+static int is_valued(const char *tok, size_t n)
+{
+    for (const char *const *d = valued_directives; *d != NULL; d++)
+        if (strlen(*d) == n && memcmp(*d, tok, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Add the directives of one robots meta content or one X-Robots-Tag line
  * (comma or space separated, any case) to w->robots, each once, and set
  * noindex/nofollow. A header line that starts with a bot name ("otherbot:
@@ -440,7 +461,7 @@ static void add_robots(struct walk *w, const char *s, int header)
         s += n;
         colon = strchr(tok, ':');
         if (header && colon != NULL &&
-            !in_list(valued_directives, tok, (size_t)(colon - tok)))
+            !is_valued(tok, (size_t)(colon - tok)))
             return; /* "bot: ..." */
         header = 0;  /* a bot name only counts first */
         if (strcmp(tok, "noindex") == 0 || strcmp(tok, "none") == 0)
