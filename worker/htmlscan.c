@@ -486,6 +486,30 @@ static const char *const attr_names[A_N] = {
     "href", "src", "rel", "type", "lang", "name", "content", "encoding",
     "color", "face", "size"};
 
+/* The attr_names index of the name s[0..n) (any case), or -1: by
+ * first letter and length, then one comparison (a scan of the eleven
+ * names with strlen and strncasecmp was a sixth of read_tag). */
+static int attr_id(const char *s, size_t n)
+{
+    int a;
+
+    switch (lower((unsigned char)s[0])) {
+    case 'h': a = n == 4 ? HTMLSCAN_HREF : -1; break;
+    case 's': a = n == 3 ? HTMLSCAN_SRC : n == 4 ? A_SIZE : -1; break;
+    case 'r': a = n == 3 ? HTMLSCAN_REL : -1; break;
+    case 't': a = n == 4 ? HTMLSCAN_TYPE : -1; break;
+    case 'l': a = n == 4 ? HTMLSCAN_LANG : -1; break;
+    case 'n': a = n == 4 ? HTMLSCAN_NAME : -1; break;
+    case 'c': a = n == 7 ? HTMLSCAN_CONTENT : n == 5 ? A_COLOR : -1; break;
+    case 'e': a = n == 8 ? A_ENCODING : -1; break;
+    case 'f': a = n == 4 ? A_FACE : -1; break;
+    default: a = -1;
+    }
+    if (a < 0 || strncasecmp(attr_names[a], s, n) != 0)
+        return -1;
+    return a;
+}
+
 struct tag {
     int end;                    /* an end tag */
     int self_closing;           /* ended with "/>" */
@@ -636,16 +660,12 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
             }
         }
         if (want && al >= 3 && al <= 8) {
-            for (int a = 0; a < A_N; a++) {
-                if (strlen(attr_names[a]) != al ||
-                    strncasecmp(attr_names[a], d + an, al) != 0)
-                    continue;
-                if (!(t->has & (1u << a))) {
-                    t->has |= 1u << a;
-                    t->av[a] = d + vs;
-                    t->al[a] = vl;
-                }
-                break;
+            int a = attr_id(d + an, al);
+
+            if (a >= 0 && !(t->has & (1u << a))) {
+                t->has |= 1u << a;
+                t->av[a] = d + vs;
+                t->al[a] = vl;
             }
         }
     }
