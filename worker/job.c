@@ -462,6 +462,7 @@ static void page_in_of(const struct job *j, struct page_in *in)
     in->x_robots = j->x.x_robots;
     in->plan = j->cr->plan;
     in->now_ms = cf_wall_ms();
+    in->seen = j->cr->seen;
 }
 
 /* A sitemap's entries into pl; a bad file is outcome parse (too_large
@@ -551,6 +552,7 @@ static void page_finish(struct job *j, const struct warc_place *at)
         j->w->n.noindex++;
     if (res.flags & CF_RES_NOFOLLOW)
         j->w->n.nofollow++;
+    j->w->n.dup_local += (uint64_t)pl.dup_local;
     send_ack(j, &res, out, &pl, 0);
     free(target);
     page_links_cleanup(&pl);

@@ -27,6 +27,7 @@ struct page_links {
                                    exclude, or unusable */
     int64_t too_deep;           /* dropped: past max_depth */
     int64_t skipped_ext;        /* dropped: a skipped extension */
+    int64_t dup_local;          /* in scope, dropped by in's seen cache */
     char **all;                 /* every link found (for store_links) */
     size_t nall;
     char *title;                /* page title or NULL */
@@ -47,6 +48,7 @@ struct page_links {
 };
 
 struct scope;
+struct seen;
 struct cf_config;
 
 /* What the page stage needs of a finished transfer and its crawl. Every
@@ -64,6 +66,10 @@ struct page_in {
     const char *x_robots;          /* X-Robots-Tag lines, or NULL */
     const struct extract_plan *plan; /* the crawl's, NULL: none asked */
     int64_t now_ms;                /* wall clock: links' discovered_ms */
+    const struct seen *seen;       /* the worker's dedup cache (seen.h):
+                                    * an in-scope link it holds is dropped
+                                    * before its record is built; NULL:
+                                    * none */
 };
 
 void page_links_init(struct page_links *pl);
@@ -89,8 +95,8 @@ void page_meta_result(const struct page_links *pl, struct cf_result *res);
 
 /* Offer a request to pl: url (normalised), depth, priority, flags and
  * sitemap fields from req (copied; discovered_ms and parent_fp are set
- * here); scope is checked against in's page at req's depth. Returns 1 if
- * taken. */
+ * here); scope is checked against in's page at req's depth, then in's
+ * seen cache. Returns 1 if taken. */
 int page_add_request(const struct page_in *in, struct page_links *pl,
                      const struct cf_request *req);
 

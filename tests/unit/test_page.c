@@ -9,6 +9,7 @@
 #include "page.h"
 #include "record.h"
 #include "scope.h"
+#include "seen.h"
 #include "test.h"
 
 #define PAGE "http://a.example/dir/p.html"
@@ -91,6 +92,54 @@ static void test_parse_host_scope(void)
     CHECK_INT(pl.nall, 0);
     page_links_cleanup(&pl);
     scope_free(sc);
+    cf_config_cleanup(&cfg);
+}
+
+/* The seen cache holds /x: in scope, dropped and counted in dup_local;
+ * the other host, also in the cache, stays out of scope; y.html taken.
+ * max_depth 2 on the same page: too deep comes before the cache. */
+static void test_parse_seen_cache(void)
+{
+    static const char x[] = "http://a.example/x";
+    static const char z[] = "http://b.example/z";
+    struct cf_config cfg;
+    struct page_links pl;
+    struct page_in in;
+    char errstr[CF_ERRSTR_LEN];
+    struct scope *sc;
+    struct seen *seen = seen_new(100);
+
+    seen_add(seen, cf_fp(x, strlen(x)));
+    seen_add(seen, cf_fp(z, strlen(z)));
+    cf_config_init(&cfg);
+    cfg.max_depth = -1;
+    sc = scope_new(&cfg, errstr);
+    CHECK(sc != NULL);
+    in_init(&in, &cfg, sc, 2);
+    in.seen = seen;
+    page_links_init(&pl);
+    CHECK_INT(page_parse(&in, &pl), 0);
+    CHECK_INT(pl.found, 4);
+    CHECK_INT(pl.out_of_scope, 1); /* the other host, though cached */
+    CHECK_INT(pl.skipped_ext, 1);
+    CHECK_INT(pl.dup_local, 1);
+    CHECK_INT(pl.n, 1);
+    if (pl.n == 1)
+        check_link(&pl, 0, "http://a.example/dir/y.html", 3, 0);
+    page_links_cleanup(&pl);
+    scope_free(sc);
+    cfg.max_depth = 2;
+    sc = scope_new(&cfg, errstr);
+    in_init(&in, &cfg, sc, 2);
+    in.seen = seen;
+    page_links_init(&pl);
+    CHECK_INT(page_parse(&in, &pl), 0);
+    CHECK_INT(pl.too_deep, 4);
+    CHECK_INT(pl.dup_local, 0);
+    CHECK_INT(pl.n, 0);
+    page_links_cleanup(&pl);
+    scope_free(sc);
+    seen_free(seen);
     cf_config_cleanup(&cfg);
 }
 
@@ -204,6 +253,7 @@ int main(void)
 {
     test_parse_host_scope();
     test_parse_depth_and_store();
+    test_parse_seen_cache();
     test_parse_no_scope_and_cap();
     test_parse_bad_and_empty();
     test_add_redirect();
