@@ -160,6 +160,11 @@ $(B)/bench/warc_bench: $(B)/bench/warc_bench.o $(LIBWORKER) $(LIBCOMMON)
 $(B)/bench/parse_bench: $(B)/bench/parse_bench.o $(LIBS_ALL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The page stage over real or generated pages, for callgrind
+# (bench/page_bench.c, bench/pages.sh).
+$(B)/bench/page_bench: $(B)/bench/page_bench.o $(LIBS_ALL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@sh tools/deps.sh
 
