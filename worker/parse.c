@@ -688,6 +688,50 @@ static int seen_add(struct seen *s, char **links, const char *url, size_t i)
     return 0;
 }
 
+/* The references already resolved on this page, by their raw text: a
+ * real page repeats most of its hrefs (rust-doc: 92 links a page, 34
+ * distinct URLs), and the same bytes against the same base resolve the
+ * same way, so a repeat skips cf_url_resolve(). */
+struct refs {
+    uint64_t *hash;    /* 0 = empty slot */
+    const char **ref;  /* the raw reference */
+    int *err;          /* what resolving it gave: 0 or a cf_url_err */
+    size_t mask;       /* slots - 1 */
+};
+
+static void refs_init(struct refs *s, size_t expect)
+{
+    size_t n = 16;
+
+    while (n < expect * 2)
+        n *= 2;
+    s->hash = cf_calloc(n, sizeof(*s->hash));
+    s->ref = cf_malloc(n * sizeof(*s->ref));
+    s->err = cf_malloc(n * sizeof(*s->err));
+    s->mask = n - 1;
+}
+
+static void refs_cleanup(struct refs *s)
+{
+    free(s->hash);
+    free(s->ref);
+    free(s->err);
+}
+
+/* The slot of ref: where it is, or the empty one it would take. *h gets
+ * its hash. */
+static size_t refs_slot(const struct refs *s, const char *ref, uint64_t *h)
+{
+    size_t slot;
+
+    *h = XXH3_64bits(ref, strlen(ref)) | 1;
+    slot = (size_t)*h & s->mask;
+    while (s->hash[slot] != 0 &&
+           !(s->hash[slot] == *h && strcmp(s->ref[slot], ref) == 0))
+        slot = (slot + 1) & s->mask;
+    return slot;
+}
+
 /* 1 if the normalised url is on host h[0..hl). */
 static int on_host(const char *url, const char *h, size_t hl)
 {
@@ -704,13 +748,17 @@ static void take_links(struct walk *w, const struct cf_url_base *base,
     size_t cap = o->max_links, i, want;
     struct cf_url_parts pp;
     struct seen set;
+    struct refs refs;
 
     want = w->ncands < cap ? w->ncands : cap;
     seen_init(&set, want);
+    refs_init(&refs, w->ncands);
     r->links = cf_malloc((want ? want : 1) * sizeof(*r->links));
     for (i = 0; i < w->ncands; i++) {
         const struct cand *c = &w->cands[i];
         char *url = NULL;
+        uint64_t h;
+        size_t slot;
         int err;
 
         if (!o->follow_nofollow && (r->nofollow || c->nofollow)) {
@@ -721,7 +769,20 @@ static void take_links(struct walk *w, const struct cf_url_base *base,
             r->stats.over_cap++;
             continue;
         }
-        err = cf_url_resolve(base, c->ref, o->max_url_len, &url);
+        slot = refs_slot(&refs, c->ref, &h);
+        if (refs.hash[slot] != 0) {
+            /* a repeat: invalid again, or the URL already taken */
+            err = refs.err[slot];
+            if (err == CF_URL_OK) {
+                r->stats.duplicates++;
+                continue;
+            }
+        } else {
+            err = cf_url_resolve(base, c->ref, o->max_url_len, &url);
+            refs.hash[slot] = h;
+            refs.ref[slot] = c->ref;
+            refs.err[slot] = err;
+        }
         if (err != CF_URL_OK) {
             r->stats.invalid++;
             if (-err > 0 && -err < PARSE_URL_ERRS)
@@ -745,6 +806,7 @@ static void take_links(struct walk *w, const struct cf_url_base *base,
     }
     free(set.hash);
     free(set.idx);
+    refs_cleanup(&refs);
 }
 
 /* The first <link rel=canonical>, resolved; kept even when the link
