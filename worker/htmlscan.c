@@ -203,6 +203,26 @@ static const struct tag_def *tag_lookup(const char *low, size_t n)
     return NULL;
 }
 
+/* Byte classes of the tag states, one lookup per byte where the loops
+ * of read_tag() made up to eight comparisons (a third of the scan). */
+enum {
+    C_WS = 1,       /* whitespace, as cf_is_space(): space, tab, LF, FF, CR */
+    C_NAME_END = 2, /* ends a tag name: whitespace, '/', '>' */
+    C_ATTR_END = 4, /* ends an attribute name: those and '=' */
+    C_VAL_END = 8,  /* ends an unquoted value: whitespace, '>' */
+    C_DECODE = 16,  /* a kept value with it needs decoding: controls but
+                       tab, LF and FF; '&'; DEL and above */
+};
+#define C_SPACE (C_WS | C_NAME_END | C_ATTR_END | C_VAL_END)
+static const unsigned char cls[256] = {
+    [0x00 ... 0x08] = C_DECODE, ['\t'] = C_SPACE, ['\n'] = C_SPACE,
+    [0x0b] = C_DECODE, ['\f'] = C_SPACE, ['\r'] = C_SPACE | C_DECODE,
+    [0x0e ... 0x1f] = C_DECODE, [' '] = C_SPACE, ['&'] = C_DECODE,
+    ['/'] = C_NAME_END | C_ATTR_END,
+    ['>'] = C_NAME_END | C_ATTR_END | C_VAL_END, ['='] = C_ATTR_END,
+    [0x7f ... 0xff] = C_DECODE,
+};
+
 static int is_alnum(int c)
 {
     return cf_is_alpha(c) || cf_is_digit(c);
@@ -420,12 +440,9 @@ static size_t char_ref(struct htmlscan *s, const char *p, size_t n,
  * CR, no '&'. */
 static int plain(const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c >= 0x7F || c == '&' ||
-            (c < 0x20 && c != '\t' && c != '\n' && c != '\f'))
+    for (size_t i = 0; i < n; i++)
+        if (cls[(unsigned char)p[i]] & C_DECODE)
             return 0;
-    }
     return 1;
 }
 
@@ -493,7 +510,7 @@ static int attr_id(const char *s, size_t n)
 {
     int a;
 
-    switch (lower((unsigned char)s[0])) {
+    switch (cf_to_lower((unsigned char)s[0])) {
     case 'h': a = n == 4 ? HTMLSCAN_HREF : -1; break;
     case 's': a = n == 3 ? HTMLSCAN_SRC : n == 4 ? A_SIZE : -1; break;
     case 'r': a = n == 3 ? HTMLSCAN_REL : -1; break;
@@ -585,8 +602,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     size_t n = sc->n, name = p, i;
     int want;
 
-    while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '/' &&
-           d[p] != '>')
+    while (p < n && !(cls[(unsigned char)d[p]] & C_NAME_END))
         p++;
     if (p >= n)
         return 0;
@@ -628,8 +644,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
         if (c == '\0')
             an = p; /* gumbo 0.10.1 loses the U+FFFD a NUL starts a name
                        with; the reference decides ("<a \0href=x>") */
-        while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '/' &&
-               d[p] != '>' && d[p] != '=')
+        while (p < n && !(cls[(unsigned char)d[p]] & C_ATTR_END))
             p++;
         al = p - an;
         while (p < n && cf_is_space((unsigned char)d[p]))
@@ -652,7 +667,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
                 p = (size_t)(q - d) + 1;
             } else if (c != '>') {
                 vs = p;
-                while (p < n && !cf_is_space((unsigned char)d[p]) && d[p] != '>')
+                while (p < n && !(cls[(unsigned char)d[p]] & C_VAL_END))
                     p++;
                 if (p >= n)
                     return 0;
