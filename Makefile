@@ -6,6 +6,7 @@
 #                   Compose fleet end to end (docs/deploy.md; needs root)
 #   make check      the same tests built with ASan + UBSan (build/asan)
 #   make bench      benchmarks (bench/README.md)
+#   make bench-pages  the page stage on pathological pages (callgrind)
 #   make demo       crawl a small bundled site with the embedded Redis
 #   make fuzz       build the fuzz targets (clang, libFuzzer)
 
@@ -77,7 +78,7 @@ FIXTURE_BIN := $(if $(FIXTURE_SRC),$(B)/cf-fixture)
 LIBCOMMON := $(B)/libcfcommon.a
 BINS := $(B)/crawlfleet $(B)/crawlfleet-worker
 
-.PHONY: all test test-run test-deploy check deps deps-deploy bench demo fuzz \
+.PHONY: all test test-run test-deploy check deps deps-deploy bench bench-pages demo fuzz \
 	format clean
 .DEFAULT_GOAL := all
 
@@ -173,6 +174,11 @@ deps-deploy: deps
 
 bench: deps all
 	sh bench/run.sh $(B)
+
+# The page stage's instructions per byte on pathological pages
+# (bench/pages.sh; callgrind, no timing).
+bench-pages: all
+	sh bench/pages.sh $(B)
 
 demo: deps all
 	sh tools/demo.sh $(B)

@@ -8,6 +8,8 @@
  *   build/bench/page_bench [-n PASSES] -k KIND [-s BYTES]
  *       one generated page of KIND (kinds below), about BYTES long
  *       (default 200,000; the kind "big" is 5 MB)
+ *   -t: the crawl asks for the page's text (text = plain): the stage
+ *       then parses with gumbo, the tree path, instead of the tokenizer
  *
  * Prints pages, bytes and links taken. Instructions per byte of the
  * parse stage alone (bench/pages.sh, bench/README.md):
@@ -30,6 +32,7 @@
 #include "buf.h"
 #include "config.h"
 #include "err.h"
+#include "extract.h"
 #include "page.h"
 #include "scope.h"
 #include "seen.h"
@@ -153,8 +156,9 @@ static char *slurp(const char *path, size_t *len)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: page_bench [-n PASSES] -r ROOT -u URL FILE...\n"
-                    "       page_bench [-n PASSES] -k KIND [-s BYTES]\n"
+    fprintf(stderr, "usage: page_bench [-t] [-n PASSES] -r ROOT -u URL "
+                    "FILE...\n"
+                    "       page_bench [-t] [-n PASSES] -k KIND [-s BYTES]\n"
                     "kinds: ordinary noscript svg math template iframe "
                     "table big\n");
     exit(2);
@@ -169,10 +173,12 @@ int main(int argc, char **argv)
     struct cf_config cfg;
     struct scope *sc;
     struct seen *seen = seen_new(1048576); /* the worker's default */
-    int passes = 1, c;
+    struct extract_plan *plan = NULL;
+    int passes = 1, c, tree = 0;
 
-    while ((c = getopt(argc, argv, "n:r:u:k:s:")) != -1) {
+    while ((c = getopt(argc, argv, "tn:r:u:k:s:")) != -1) {
         switch (c) {
+        case 't': tree = 1; break;
         case 'n': passes = atoi(optarg); break;
         case 'r': root = optarg; break;
         case 'u': url = optarg; break;
@@ -221,6 +227,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "page_bench: %s\n", errstr);
         return 1;
     }
+    if (tree) {
+        free(cfg.text);
+        cfg.text = cf_strdup("plain");
+        plan = extract_plan_new(&cfg, errstr);
+        if (plan == NULL) {
+            fprintf(stderr, "page_bench: no extraction plan: %s\n", errstr);
+            return 1;
+        }
+    }
     for (int p = 0; p < passes; p++)
         for (i = 0; i < npages; i++) {
             struct page_in in = {0};
@@ -236,6 +251,7 @@ int main(int argc, char **argv)
             in.content_type = "text/html";
             in.now_ms = 1700000000000LL;
             in.seen = seen;
+            in.plan = plan;
             page_links_init(&pl);
             if (page_parse(&in, &pl) == 0 && p == 0)
                 links += pl.n;
@@ -254,6 +270,7 @@ int main(int argc, char **argv)
     free(lens);
     scope_free(sc);
     seen_free(seen);
+    extract_plan_free(plan);
     cf_config_cleanup(&cfg);
     return 0;
 }
