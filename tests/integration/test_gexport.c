@@ -1,0 +1,165 @@
+/* test_gexport.c - the group exporter's acknowledgement against a real
+ * redis-server: results written and still pending on this consumer are
+ * acknowledged in one call; if another consumer took some over before
+ * that, nothing is acknowledged, the output is cut back to the last
+ * checkpoint and the consumer's own pending entries are read again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../unit/test.h"
+#include "buf.h"
+#include "err.h"
+#include "gexport.h"
+#include "keys.h"
+#include "record.h"
+#include "testredis.h"
+
+static struct testredis tr;
+static redisContext *rc;
+static char errstr[CF_ERRSTR_LEN];
+
+static long long num(const char *fmt, const char *a, const char *b)
+{
+    redisReply *r = redisCommand(rc, fmt, a, b);
+    long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+
+    freeReplyObject(r);
+    return v;
+}
+
+/* n results of pages http://a.test/<i>. */
+static void add_results(const char *key, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct cf_result res = {0};
+        struct cf_buf b;
+        char url[64];
+        redisReply *r;
+
+        snprintf(url, sizeof(url), "http://a.test/%d", i);
+        res.url = url;
+        res.error_type = (char *)"ok";
+        res.status = 200;
+        cf_buf_init(&b, 4096);
+        CHECK_INT(cf_result_encode(&res, &b), 0);
+        r = redisCommand(rc, "XADD %s * r %b", key, b.data, b.len);
+        CHECK(r && r->type == REDIS_REPLY_STRING);
+        freeReplyObject(r);
+        cf_buf_cleanup(&b);
+    }
+}
+
+/* Every entry read and written by g, and still ours: acknowledged. */
+static void test_ack_all(void)
+{
+    struct gexport g;
+    FILE *out = tmpfile();
+    long got = 0;
+    char key[CF_KEY_MAX];
+
+    cf_key(key, "ga", "results");
+    add_results(key, 1500);
+    CHECK_INT(gexport_open(&g, rc, "ga", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 1000);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 500);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 0);
+    CHECK_INT(g.written, 1500);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 0);
+    gexport_cleanup(&g);
+    fclose(out);
+}
+
+/* Some taken over by another consumer before the sync: none is
+ * acknowledged, and the rest come again. */
+static void test_taken_over(void)
+{
+    struct gexport g;
+    FILE *out = tmpfile();
+    long got = 0;
+    char key[CF_KEY_MAX], first[64] = "", last[64] = "";
+    redisReply *r;
+
+    cf_key(key, "gb", "results");
+    add_results(key, 300);
+    CHECK_INT(gexport_open(&g, rc, "gb", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 300);
+    /* the first and the last entry move to consumer "other" */
+    r = redisCommand(rc, "XRANGE %s - + COUNT 1", key);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1)
+        snprintf(first, sizeof(first), "%s", r->element[0]->element[0]->str);
+    freeReplyObject(r);
+    r = redisCommand(rc, "XREVRANGE %s + - COUNT 1", key);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1)
+        snprintf(last, sizeof(last), "%s", r->element[0]->element[0]->str);
+    freeReplyObject(r);
+    r = redisCommand(rc, "XCLAIM %s grp other 0 %s %s JUSTID", key, first,
+                     last);
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
+    freeReplyObject(r);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 1);
+    /* nothing acknowledged: 298 still ours, 2 the other's */
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 300);
+    CHECK_INT(num("XACK %s grp %s", key, first), 1);
+    /* ours are read again (pending first), then acknowledged */
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 298);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 1);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 1); /* "last" */
+    gexport_cleanup(&g);
+    fclose(out);
+}
+
+/* Two ids far apart, many more of ours pending between them than the
+ * one range look-up asks for: checked one by one, acknowledged. */
+static void test_wide_range(void)
+{
+    struct gexport g;
+    FILE *out = tmpfile();
+    long got = 0;
+    char key[CF_KEY_MAX];
+
+    cf_key(key, "gc", "results");
+    add_results(key, 300);
+    CHECK_INT(gexport_open(&g, rc, "gc", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 300);
+    CHECK_INT(g.nunacked, 300);
+    if (g.nunacked != 300)
+        goto out;
+    for (size_t i = 1; i < 299; i++)
+        free(g.unacked[i]);
+    g.unacked[1] = g.unacked[299];
+    g.nunacked = 2;
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 0);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 298);
+out:
+    gexport_cleanup(&g);
+    fclose(out);
+}
+
+int main(void)
+{
+    if (testredis_start(&tr, NULL) != 0)
+        return 1;
+    rc = testredis_connect(&tr, 0);
+    if (!rc)
+        return 1;
+    test_ack_all();
+    test_taken_over();
+    test_wide_range();
+    redisFree(rc);
+    testredis_stop(&tr);
+    return test_summary("test_gexport");
+}
