@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "err.h"
+#include "gwalk.h"
 #include "selector.h"
 #include "text.h"
 #include "xdoc.h"
@@ -256,15 +257,6 @@ static void run_fields(const struct extract_plan *p, const GumboNode *doc,
     xmlFreeDoc(xd);
 }
 
-static const GumboVector *kids_of(const GumboNode *n)
-{
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
-    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
-        return &n->v.element.children;
-    return NULL;
-}
-
 /* <script type="application/ld+json"> (type trimmed, any case). */
 static int is_jsonld(const GumboElement *e)
 {
@@ -328,32 +320,13 @@ static void run_jsonld(const GumboNode *root, struct extract_out *out)
     int cut = 0;
 
     while (n != NULL) {
-        const GumboVector *kids = kids_of(n);
+        int down = 1;
 
         if (n->type == GUMBO_NODE_ELEMENT && is_jsonld(&n->v.element)) {
             take_jsonld(out, &n->v.element, &cut);
-            kids = NULL;
+            down = 0;
         }
-        if (kids != NULL && kids->length > 0) {
-            n = kids->data[0];
-            continue;
-        }
-        for (;;) {
-            const GumboVector *sib;
-            size_t i;
-
-            if (n == root) {
-                n = NULL;
-                break;
-            }
-            sib = kids_of(n->parent);
-            i = n->index_within_parent + 1;
-            if (i < sib->length) {
-                n = sib->data[i];
-                break;
-            }
-            n = n->parent;
-        }
+        n = gwalk_next(root, n, down, NULL, NULL);
     }
     if (cut)
         out->flags |= CF_RES_FIELDS_TRUNCATED;

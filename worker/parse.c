@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "ascii.h"
 #include "err.h"
+#include "gwalk.h"
 #include "htmlscan.h"
 #include "parse.h"
 #include "squeeze.h"
@@ -608,49 +609,22 @@ static void visit(struct walk *w, const GumboElement *e)
     visit_el(w, (enum htmlscan_tag)tag, a);
 }
 
-static const GumboVector *children(const GumboNode *n)
-{
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
-    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
-        return &n->v.element.children;
-    return NULL;
-}
-
 #define NOT_WRITTEN (GUMBO_INSERTION_RECONSTRUCTED_FORMATTING_ELEMENT | \
                      GUMBO_INSERTION_ADOPTION_AGENCY_CLONED)
 
-/* Pre-order over the whole tree via parent/index links: no stack. */
+/* Pre-order over the whole tree (gwalk.h: no stack). */
 static void walk_tree(struct walk *w, const GumboNode *root)
 {
     const GumboNode *n = root;
 
     while (n != NULL) {
-        const GumboVector *kids;
         /* Copies of formatting elements the tree builder made (to reopen
          * them, or in the adoption agency) are not in the document. */
         if ((n->type == GUMBO_NODE_ELEMENT ||
              n->type == GUMBO_NODE_TEMPLATE) &&
             (n->parse_flags & NOT_WRITTEN) == 0)
             visit(w, &n->v.element);
-        kids = children(n);
-        if (kids != NULL && kids->length > 0) {
-            n = kids->data[0];
-            continue;
-        }
-        /* Next sibling, else climb until a parent has one. */
-        while (n != root) {
-            const GumboNode *p = n->parent;
-            const GumboVector *sib = children(p);
-            size_t i = n->index_within_parent + 1;
-            if (i < sib->length) {
-                n = sib->data[i];
-                break;
-            }
-            n = p;
-        }
-        if (n == root)
-            break;
+        n = gwalk_next(root, n, 1, NULL, NULL);
     }
 }
 
@@ -853,14 +827,7 @@ static void unhold_tree(GumboNode *root, const struct squeeze_held *h,
     GumboNode *n = root;
 
     while (n != NULL) {
-        GumboVector *kids = NULL;
-
-        if (n->type == GUMBO_NODE_DOCUMENT)
-            kids = &n->v.document.children;
-        else if (n->type == GUMBO_NODE_ELEMENT ||
-                 n->type == GUMBO_NODE_TEMPLATE)
-            kids = &n->v.element.children;
-        else if (n->type == GUMBO_NODE_TEXT) {
+        if (n->type == GUMBO_NODE_TEXT) {
             const char *t = n->v.text.text;
             size_t len = strlen(t);
 
@@ -872,27 +839,7 @@ static void unhold_tree(GumboNode *root, const struct squeeze_held *h,
                 n->v.text.text = s;
             }
         }
-        if (kids != NULL && kids->length > 0) {
-            n = kids->data[0];
-            continue;
-        }
-        /* next sibling, else climb */
-        for (;;) {
-            GumboVector *sib;
-
-            if (n == root) {
-                n = NULL;
-                break;
-            }
-            sib = n->parent->type == GUMBO_NODE_DOCUMENT
-                      ? &n->parent->v.document.children
-                      : &n->parent->v.element.children;
-            if (n->index_within_parent + 1 < sib->length) {
-                n = sib->data[n->index_within_parent + 1];
-                break;
-            }
-            n = n->parent;
-        }
+        n = gwalk_next(root, n, 1, NULL, NULL);
     }
 }
 

@@ -1,8 +1,7 @@
 /* text.c - visible text and Markdown from gumbo's tree, one bounded walk.
  *
- * The walk goes down and up the tree through parent/index links (no
- * stack, any depth), calling enter() on the way down and leave() on the
- * way up. Output goes through one writer that holds what is pending
+ * The walk goes down and up the tree (gwalk.h: no stack, any depth),
+ * calling enter() on the way down and leave() on the way up. Output goes through one writer that holds what is pending
  * (a space, line breaks, a Markdown line lead) until visible text
  * follows, so collapsed whitespace and block breaks never pile up and
  * nothing trails. */
@@ -15,6 +14,7 @@
 
 #include "alloc.h"
 #include "ascii.h"
+#include "gwalk.h"
 
 #define LIST_MAX 16 /* list nesting tracked for Markdown markers */
 
@@ -411,13 +411,11 @@ static void leave(struct tw *w, const GumboElement *e)
     }
 }
 
-static const GumboVector *kids_of(const GumboNode *n)
+/* gwalk_next's up: an element gone into is left. */
+static void up_leave(const GumboNode *n, void *arg)
 {
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
     if (n->type == GUMBO_NODE_ELEMENT)
-        return &n->v.element.children;
-    return NULL; /* text, comment, template (never entered) */
+        leave(arg, &n->v.element);
 }
 
 char *text_extract(const GumboNode *root, enum cf_text_mode mode,
@@ -433,7 +431,6 @@ char *text_extract(const GumboNode *root, enum cf_text_mode mode,
     w.md = mode == CF_TEXT_MARKDOWN;
     put(&w, "", 0);
     while (n != NULL && !w.full) {
-        const GumboVector *kids = NULL;
         int open = 1;
 
         if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_CDATA ||
@@ -441,32 +438,9 @@ char *text_extract(const GumboNode *root, enum cf_text_mode mode,
             text(&w, n->v.text.text);
         else if (n->type == GUMBO_NODE_ELEMENT)
             open = enter(&w, &n->v.element);
-        if (open)
-            kids = kids_of(n);
-        if (kids != NULL && kids->length > 0) {
-            n = kids->data[0];
-            continue;
-        }
-        /* n is done: leave it, then its next sibling, else climb */
-        for (;;) {
-            const GumboVector *sib;
-            size_t i;
-
-            if (open && n->type == GUMBO_NODE_ELEMENT)
-                leave(&w, &n->v.element);
-            if (n == root) {
-                n = NULL;
-                break;
-            }
-            sib = kids_of(n->parent);
-            i = n->index_within_parent + 1;
-            if (i < sib->length) {
-                n = sib->data[i];
-                break;
-            }
-            n = n->parent;
-            open = 1; /* a parent we went down into was entered */
-        }
+        /* a template's content is never shown */
+        n = gwalk_next(root, n, open && n->type != GUMBO_NODE_TEMPLATE,
+                       up_leave, &w);
     }
     /* a cut can end on a space or break the writer had let through */
     while (w.full && w.len > 0 && cf_is_space((unsigned char)w.buf[w.len - 1]))

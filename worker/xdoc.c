@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "gwalk.h"
 
 #define NAME_MAX_LEN 256 /* longer element names are cut */
 
@@ -57,79 +58,62 @@ static void add_attrs(xmlNodePtr node, const GumboElement *e)
     }
 }
 
-static const GumboVector *kids_of(const GumboNode *n)
+/* Where the copy is: the libxml2 node that gets the next children. */
+struct xwalk {
+    const GumboNode *root; /* the document */
+    xmlNodePtr parent;     /* the copy of the node gone into last */
+};
+
+/* gwalk_next's up: out of a node whose children were copied, the copy's
+ * parent is the parent again. */
+static void up_parent(const GumboNode *n, void *arg)
 {
-    if (n->type == GUMBO_NODE_DOCUMENT)
-        return &n->v.document.children;
-    if (n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE)
-        return &n->v.element.children;
-    return NULL;
+    struct xwalk *x = arg;
+    const GumboVector *kids = gwalk_kids(n);
+
+    if (n != x->root && kids != NULL && kids->length > 0)
+        x->parent = x->parent->parent;
 }
 
 xmlDocPtr xdoc_from_gumbo(const GumboNode *root)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-    xmlNodePtr parent = (xmlNodePtr)doc, made;
+    struct xwalk x = {root, (xmlNodePtr)doc};
     const GumboNode *n = root;
     char name[NAME_MAX_LEN];
 
     doc->type = XML_HTML_DOCUMENT_NODE; /* as htmlReadMemory gives */
     while (n != NULL) {
-        const GumboVector *kids = kids_of(n);
+        const GumboVector *kids;
+        xmlNodePtr made;
+        int down = n == root;
 
-        made = NULL;
         switch (n->type) {
         case GUMBO_NODE_ELEMENT:
         case GUMBO_NODE_TEMPLATE:
             element_name(&n->v.element, name, sizeof(name));
             made = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
             add_attrs(made, &n->v.element);
+            xmlAddChild(x.parent, made);
+            kids = gwalk_kids(n);
+            if (kids->length > 0)
+                x.parent = made;
+            down = 1;
             break;
         case GUMBO_NODE_TEXT:
         case GUMBO_NODE_WHITESPACE:
         case GUMBO_NODE_CDATA:
-            made = xmlNewDocText(doc, BAD_CAST n->v.text.text);
+            /* may be merged into the text before it (and freed) */
+            xmlAddChild(x.parent, xmlNewDocText(doc, BAD_CAST n->v.text.text));
             break;
         case GUMBO_NODE_COMMENT:
-            made = xmlNewDocComment(doc, BAD_CAST n->v.text.text);
+            xmlAddChild(x.parent,
+                        xmlNewDocComment(doc, BAD_CAST n->v.text.text));
             break;
         default:
             break;
         }
-        /* a text node may be merged into the one before it (and freed) */
-        if (made != NULL && made->type != XML_ELEMENT_NODE) {
-            xmlAddChild(parent, made);
-            made = NULL;
-        } else if (made != NULL) {
-            xmlAddChild(parent, made);
-        }
-        if (n != root && made == NULL)
-            kids = NULL;
-        if (kids != NULL && kids->length > 0) {
-            if (n != root)
-                parent = made;
-            n = kids->data[0];
-            continue;
-        }
-        /* next sibling, else climb */
-        for (;;) {
-            const GumboVector *sib;
-            size_t i;
-
-            if (n == root) {
-                n = NULL;
-                break;
-            }
-            sib = kids_of(n->parent);
-            i = n->index_within_parent + 1;
-            if (i < sib->length) {
-                n = sib->data[i];
-                break;
-            }
-            n = n->parent;
-            if (n != root)
-                parent = parent->parent;
-        }
+        n = gwalk_next(root, n, down, up_parent, &x);
     }
     return doc;
 }
