@@ -13,11 +13,12 @@ static inline int cf_is_space(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/* Folding the case bit first: one compare (the HTML tokenizer's hot
- * loop). */
+/* Two ranges, not (c | 0x20) - 'a' < 26: in loops that also take
+ * digits and '-' (url.c, parse.c) the compiler merges the ranges into
+ * one bit test; the folded form cost S1 parse_bench 0.4% more. */
 static inline int cf_is_alpha(int c)
 {
-    return (unsigned)((c | 0x20) - 'a') < 26;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static inline int cf_is_digit(int c)
