@@ -267,10 +267,13 @@ above_256() { [ "$(soft_files "$1")" -gt 256 ]; }
     --concurrency 1000 2>>"$T/fds.log") &
 p=$!
 wait_for above_256 "$p"
+waited=$?
 got=$(soft_files "$p")
 kill "$p"
 wait "$p" 2>/dev/null
 t_check "soft descriptor limit raised from 256 (to $got)" [ "$got" -ge 4064 ]
+[ "$waited" -eq 0 ] || echo "# no raise seen in ${WAIT_TIMEOUT:-30} s;" \
+    "the worker's log: $(tail -n 5 "$T/fds.log" 2>/dev/null | tr '\n' ' ')"
 if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 256 ]; then
     (ulimit -n 256 && exec "$B/crawlfleet-worker" --redis "$R" \
         --crawl fds --concurrency 1000 2>>"$T/fds.log") &
