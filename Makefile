@@ -184,7 +184,7 @@ demo: deps all
 	sh tools/demo.sh $(B)
 
 fuzz:
-	@sh tests/fuzz/build.sh
+	@PKGS="$(PKGS)" sh tests/fuzz/build.sh
 
 format:
 	clang-format -i common/*.[ch] worker/*.[ch] coordinator/*.[ch] \

@@ -6,7 +6,8 @@ set -eu
 command -v clang >/dev/null || { echo "fuzz: clang is needed" >&2; exit 1; }
 out=build/fuzz
 mkdir -p "$out"
-pkgs="hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson libcrypto libssl zlib libxml-2.0"
+# The libraries are the Makefile's (PKGS), so the two cannot drift apart.
+pkgs=${PKGS:?"fuzz: run it as make fuzz (PKGS comes from the Makefile)"}
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iworker -Itests/lib \
  -Ibuild/gen $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lm"
