@@ -90,6 +90,31 @@ void worker_crawl_wake(struct crawl *cr)
     worker_pump(cr->w);
 }
 
+/* Whether cr may be sent a pop now, as far as the crawl itself goes. */
+static int crawl_poppable(const struct crawl *cr)
+{
+    return cr->listed && cr->have_cfg && cr->pops < CRAWL_POPS_MAX &&
+           !cr->warc_failed;
+}
+
+/* A pop of n leases for cr goes out (pop_begin) or has come back or been
+ * called off (pop_end): the counts the slots and the next pops go by. */
+static void pop_begin(struct worker *w, struct crawl *cr, int n)
+{
+    worker_slots_note(w);
+    cr->popping += n;
+    cr->pops++;
+    w->popping += n;
+}
+
+static void pop_end(struct worker *w, struct crawl *cr, int n)
+{
+    worker_slots_note(w);
+    cr->popping -= n;
+    cr->pops--;
+    w->popping -= n;
+}
+
 /* A pop for cr of asked leases, sent at sent_us, answered with r (NULL:
  * no answer): the leases go to jobs, the next pop is timed. */
 static void pop_done(struct crawl *cr, const redisReply *r, int asked,
@@ -102,11 +127,8 @@ static void pop_done(struct crawl *cr, const redisReply *r, int asked,
     int64_t now = cf_mono_ms(), wait;
     size_t n = 0, i;
 
-    worker_slots_note(w);
+    pop_end(w, cr, asked);
     pop_rtt_count(w, sent_us);
-    cr->popping -= asked;
-    cr->pops--;
-    w->popping -= asked;
     if (!r) {
         cr->next_pop_ms = now + LOST_POP_MS;
         return;
@@ -166,18 +188,14 @@ int popper_ack_want(struct worker *w, struct crawl *cr)
 {
     int free_slots, want;
 
-    if (w->state != WS_RUNNING || !cr->listed || !cr->have_cfg ||
-        cr->warc_failed || cr->state != CS_RUNNING ||
-        cr->pops >= CRAWL_POPS_MAX)
+    if (w->state != WS_RUNNING || cr->state != CS_RUNNING ||
+        !crawl_poppable(cr))
         return 0;
     free_slots = w->lease_cap - w->inflight - w->popping;
     want = free_slots < w->o->batch ? free_slots : w->o->batch;
     if (want < 1)
         return 0;
-    worker_slots_note(w);
-    cr->popping += want;
-    cr->pops++;
-    w->popping += want;
+    pop_begin(w, cr, want);
     return want;
 }
 
@@ -192,10 +210,7 @@ void popper_ack_done(struct crawl *cr, const redisReply *r, int asked,
         return;
     }
     /* not asked after all: as if never sent, and pop as usual */
-    worker_slots_note(w);
-    cr->popping -= asked;
-    cr->pops--;
-    w->popping -= asked;
+    pop_end(w, cr, asked);
     worker_crawl_wake(cr);
 }
 
@@ -230,8 +245,7 @@ void worker_pump(struct worker *w)
         struct crawl *cr = w->crawls[(w->pop_rr + k) % w->ncrawls];
         struct pop_ctx *pc;
         struct cf_cmd c;
-        if (!cr->listed || !cr->have_cfg || cr->pops >= CRAWL_POPS_MAX ||
-            cr->warc_failed)
+        if (!crawl_poppable(cr))
             continue;
         /* a second pop only while the last one came back full */
         if (cr->pops > 0 && (cr->next_pop_ms || cr->state != CS_RUNNING))
@@ -254,10 +268,7 @@ void worker_pump(struct worker *w)
             free(pc);
             break;
         }
-        worker_slots_note(w);
-        cr->popping += want;
-        cr->pops++;
-        w->popping += want;
+        pop_begin(w, cr, want);
         free_slots -= want;
     }
     w->pop_rr++;
