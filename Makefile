@@ -36,8 +36,8 @@ COMMON_SRC := common/alloc.c common/buf.c common/clock.c common/err.c \
 SCRIPTS := create push pop ack fail robots reap control
 SCRIPTS += release
 SCRIPT_FILES := $(SCRIPTS:%=common/scripts/%.lua)
-# Shared pieces (one concept each), prepended to the scripts that name
-# them in their --@lib line (tools/embed-scripts.sh).
+# Shared pieces (one concept each): with the scripts, one Redis function
+# library (tools/embed-scripts.sh).
 SCRIPT_LIB := $(sort $(wildcard common/scripts/lib/*.lua))
 
 # Each binary: its main plus a library of its modules (unit tests link it).

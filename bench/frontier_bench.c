@@ -95,15 +95,13 @@ static int create(redisContext *rc, struct cf_cmd *c, const char *crawl)
     return r ? 0 : -1;
 }
 
-/* Pipelined EVALSHAs cannot fall back one by one: load scripts first. */
+/* Pipelined FCALLs cannot load the library one by one: load it first. */
 static void load_scripts(redisContext *rc)
 {
-    for (int i = 0; i < CF_SCRIPT__COUNT; i++) {
-        const struct cf_script *s = cf_script_get((enum cf_script_id)i);
-        redisReply *r = redisCommand(rc, "SCRIPT LOAD %b", s->body, s->len);
+    char errstr[CF_ERRSTR_LEN];
 
-        freeReplyObject(r);
-    }
+    if (cf_frontier_load(rc, errstr) != CF_OK)
+        fprintf(stderr, "frontier_bench: %s\n", errstr);
 }
 
 /* Drop the links the seen set already holds, as a worker may before its

@@ -121,24 +121,98 @@ int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen)
     return c->argc;
 }
 
-void cf_cmd_to_eval(struct cf_cmd *c)
-{
-    const struct cf_script *s = cf_script_get(c->script);
-    struct cf_cmd n;
+/* ---- the library ----------------------------------------------------- */
 
-    if (c->argc < 2)
-        return;
-    cf_cmd_init(&n);
-    n.script = c->script;
-    cf_cmd_adds(&n, "EVAL");
-    cf_cmd_add(&n, s->body, s->len);
-    for (int i = 2; i < c->argc; i++)
-        cf_cmd_add(&n, c->bytes.data + c->off[i], c->len[i]);
-    cf_cmd_cleanup(c);
-    *c = n;
+/* Redis 7's reply to FCALL of a function no library registers. */
+#define MISSING_ERR "ERR Function not found"
+
+int cf_frontier_missing(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_ERROR &&
+           strncmp(r->str, MISSING_ERR, sizeof(MISSING_ERR) - 1) == 0;
 }
 
-/* "EVALSHA <sha> 1 cf:{crawl}:stats" */
+int cf_frontier_load_argv(const char ***argv, const size_t **argvlen)
+{
+    static const char *args[4];
+    static size_t lens[4];
+    const struct cf_library *l = cf_library_get();
+
+    args[0] = "FUNCTION";
+    args[1] = "LOAD";
+    args[2] = "REPLACE";
+    args[3] = l->text;
+    lens[0] = 8;
+    lens[1] = 4;
+    lens[2] = 7;
+    lens[3] = l->len;
+    *argv = args;
+    *argvlen = lens;
+    return 4;
+}
+
+/* The name of library entry e of a FUNCTION LIST reply, or NULL. */
+static const char *library_name(const redisReply *e)
+{
+    if (e->type != REDIS_REPLY_ARRAY)
+        return NULL;
+    for (size_t i = 0; i + 1 < e->elements; i += 2)
+        if (e->element[i]->type == REDIS_REPLY_STRING &&
+            strcmp(e->element[i]->str, "library_name") == 0 &&
+            e->element[i + 1]->type == REDIS_REPLY_STRING)
+            return e->element[i + 1]->str;
+    return NULL;
+}
+
+/* Delete the other builds' libraries when there are CF_LIBS_MAX or more.
+ * Housekeeping: a Redis that refuses FUNCTION LIST or DELETE (an ACL)
+ * keeps them, and the load goes ahead. */
+static void prune_libraries(redisContext *rc)
+{
+    const char *own = cf_library_get()->name;
+    redisReply *r = redisCommand(rc, "FUNCTION LIST LIBRARYNAME cf_*");
+    size_t others = 0;
+
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(r);
+        return;
+    }
+    for (size_t i = 0; i < r->elements; i++) {
+        const char *name = library_name(r->element[i]);
+
+        if (name && strncmp(name, "cf_", 3) == 0 && strcmp(name, own) != 0)
+            others++;
+    }
+    for (size_t i = 0; others >= CF_LIBS_MAX && i < r->elements; i++) {
+        const char *name = library_name(r->element[i]);
+
+        if (name && strncmp(name, "cf_", 3) == 0 && strcmp(name, own) != 0)
+            freeReplyObject(redisCommand(rc, "FUNCTION DELETE %s", name));
+    }
+    freeReplyObject(r);
+}
+
+int cf_frontier_load(redisContext *rc, char *errstr)
+{
+    const char **argv;
+    const size_t *lens;
+    int argc = cf_frontier_load_argv(&argv, &lens);
+    redisReply *r;
+
+    prune_libraries(rc);
+    r = redisCommandArgv(rc, argc, argv, lens);
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        snprintf(errstr, CF_ERRSTR_LEN,
+                 "redis: loading the frontier's functions: %s",
+                 r ? r->str : rc->errstr[0] ? rc->errstr : "no reply");
+        freeReplyObject(r);
+        return CF_EREDIS;
+    }
+    freeReplyObject(r);
+    return CF_OK;
+}
+
+/* "FCALL cf_<version>_<name> 1 cf:{crawl}:stats" */
 static void cmd_start(struct cf_cmd *c, enum cf_script_id id,
                       const char *crawl)
 {
@@ -146,8 +220,8 @@ static void cmd_start(struct cf_cmd *c, enum cf_script_id id,
 
     cf_cmd_reset(c);
     c->script = id;
-    cf_cmd_adds(c, "EVALSHA");
-    cf_cmd_adds(c, cf_script_get(id)->sha);
+    cf_cmd_adds(c, "FCALL");
+    cf_cmd_adds(c, cf_script_get(id)->fn);
     cf_cmd_adds(c, "1");
     cf_cmd_adds(c, cf_key(key, crawl, "stats"));
 }
@@ -609,10 +683,10 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
 {
     redisReply *r = send_cmd(rc, c);
 
-    if (r && r->type == REDIS_REPLY_ERROR &&
-        strncmp(r->str, "NOSCRIPT", 8) == 0) {
+    if (cf_frontier_missing(r)) {
         freeReplyObject(r);
-        cf_cmd_to_eval(c);
+        if (cf_frontier_load(rc, errstr) != CF_OK)
+            return NULL;
         r = send_cmd(rc, c);
     }
     if (!r) {
@@ -666,6 +740,6 @@ int cf_frontier_check_redis(redisContext *rc, char *warn)
     else
         snprintf(warn, CF_ERRSTR_LEN,
                  "Redis names no list-max-listpack-size: the frontier "
-                 "needs Redis 6.2 or later (docs/keys.md)");
+                 "needs Redis 7.0 or later (docs/keys.md)");
     return 1;
 }

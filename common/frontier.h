@@ -1,8 +1,11 @@
 /* frontier.h - the crawl frontier in Redis: the C side of the Lua scripts.
  *
  * All shared crawl state changes only through the scripts in
- * common/scripts/<name>.lua (embedded at build time, called with EVALSHA, sent
- * again as EVAL on NOSCRIPT). This module builds their commands as argv
+ * common/scripts/<name>.lua, embedded at build time as one Redis function
+ * library (tools/embed-scripts.sh) in which each script is a function,
+ * called with FCALL; a call that finds its function missing loads the
+ * library (FUNCTION LOAD REPLACE) and is sent again. This module builds
+ * their commands as argv
  * arrays and parses their replies, without doing any I/O itself: the
  * synchronous CLI sends them with cf_frontier_call(), the worker with
  * hiredis' async API on its event loop. docs/keys.md documents the keys.
@@ -41,13 +44,36 @@ enum cf_script_id {
 
 struct cf_script {
     const char *name; /* file name without .lua */
-    const char *body; /* script text */
-    size_t len;       /* bytes in body */
-    const char *sha;  /* SHA1 hex of body (40 chars) */
+    const char *fn;   /* its function: "cf_<version>_<name>" */
+};
+
+/* The library all scripts are functions of. Its name, "cf_<version>", and
+ * its functions' names carry a hash of its text (version, 16 hex digits),
+ * so builds with other scripts can share a Redis: each calls and loads
+ * only its own. */
+struct cf_library {
+    const char *name; /* "cf_<version>" */
+    const char *text; /* "#!lua name=cf_<version>" and the code */
+    size_t len;       /* bytes in text */
 };
 
 /* Generated at build time from common/scripts/<name>.lua. */
 const struct cf_script *cf_script_get(enum cf_script_id id);
+const struct cf_library *cf_library_get(void);
+
+/* Other builds' libraries ("cf_*") kept in a Redis. A load that finds
+ * this many or more deletes them all (cf_frontier_load): builds still
+ * running load theirs again on their next call, once each. */
+#define CF_LIBS_MAX 8
+
+/* 1 if r is Redis' reply to an FCALL whose function is not loaded (a
+ * fresh or flushed Redis, or a library deleted by another build's
+ * cf_frontier_load): load the library and send the call again. */
+int cf_frontier_missing(const redisReply *r);
+
+/* The command that loads (or replaces) the library, argv style: 4
+ * arguments. The pointers are static. */
+int cf_frontier_load_argv(const char ***argv, const size_t **argvlen);
 
 /* ---- commands --------------------------------------------------------- */
 
@@ -72,8 +98,6 @@ void cf_cmd_addll(struct cf_cmd *c, long long v);
 void cf_cmd_drop(struct cf_cmd *c, int n);
 /* Pointers valid until the next add; returns argc. */
 int cf_cmd_argv(struct cf_cmd *c, const char ***argv, const size_t **argvlen);
-/* Turn "EVALSHA <sha> ..." into "EVAL <body> ..." (after a NOSCRIPT). */
-void cf_cmd_to_eval(struct cf_cmd *c);
 
 /* ---- operations ------------------------------------------------------- */
 
@@ -290,8 +314,14 @@ int cf_frontier_release_parse(const redisReply *r,
 
 /* ---- synchronous calls (CLI, tests, benchmarks) ----------------------- */
 
-/* Send c (EVALSHA, then EVAL on NOSCRIPT) and return the reply, or NULL
- * with errstr for an I/O error or an error reply (which is freed). */
+/* Load the library (FUNCTION LOAD REPLACE), first deleting the other
+ * builds' libraries if there are CF_LIBS_MAX or more of them. Returns
+ * CF_OK, or an error with errstr. */
+int cf_frontier_load(redisContext *rc, char *errstr);
+
+/* Send c; if its function is missing, load the library and send it
+ * again. Returns the reply, or NULL with errstr for an I/O error or an
+ * error reply (which is freed). */
 redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
                              char *errstr);
 

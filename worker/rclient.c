@@ -28,7 +28,8 @@ static const char *const rc_state_names[] = {"down", "connecting", "up"};
 struct rc_req {
     struct cf_cmd cmd;         /* the command's argv */
     int flags;                 /* enum rclient_flags */
-    int evaled;                /* already turned into EVAL */
+    int reloaded;              /* sent again after loading the library */
+    uint64_t loads;            /* rc->st.loads when last written */
     int tail;                  /* last arguments sent on the first write
                                 * only (rclient_send_tail) */
     rclient_cb *cb;            /* completion callback */
@@ -122,6 +123,7 @@ static int rc_enqueue(struct rclient *rc, struct rc_req *q)
     /* written later, if at all: without what holds only now */
     cf_cmd_drop(&q->cmd, q->tail);
     q->tail = 0;
+    q->reloaded = 0; /* a new attempt on a new link */
     TAILQ_INSERT_TAIL(&rc->queue, q, link);
     rc->nqueue++;
     return 0;
@@ -144,7 +146,42 @@ static int rc_write(struct rclient *rc, struct rc_req *q)
         return CF_EAGAIN;
     rc->nsent++;
     rc->st.sent++;
+    q->loads = rc->st.loads;
     return 0;
+}
+
+/* Reply to a FUNCTION LOAD sent by rc_reload. */
+static void rc_load_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct rclient *rc = priv;
+    redisReply *reply = r;
+
+    if (!reply || rc->ac != ac || rc->closing)
+        return;
+    if (reply->type == REDIS_REPLY_ERROR)
+        cf_error("redis refused the frontier's functions",
+                 "library=%s error=\"%s\"", cf_library_get()->name,
+                 reply->str);
+}
+
+/* q's function is missing: load the library, unless that was done after
+ * q went out (the calls out with q get the same reply), and write q
+ * again behind it. 0 or CF_EAGAIN. */
+static int rc_reload(struct rclient *rc, struct rc_req *q)
+{
+    if (rc->state != RC_UP || !rc->ac)
+        return CF_EAGAIN;
+    if (q->loads == rc->st.loads) {
+        const char **argv;
+        const size_t *lens;
+        int argc = cf_frontier_load_argv(&argv, &lens);
+
+        if (redisAsyncCommandArgv(rc->ac, rc_load_reply, rc, argc, argv,
+                                  lens) != REDIS_OK)
+            return CF_EAGAIN;
+        rc->st.loads++;
+    }
+    return rc_write(rc, q);
 }
 
 /* q got no reply: keep it if durable, else tell its owner. */
@@ -178,12 +215,10 @@ static void rc_reply(redisAsyncContext *ac, void *r, void *priv)
         rc_undelivered(rc, q);
         return;
     }
-    if (reply->type == REDIS_REPLY_ERROR && (q->flags & RC_SCRIPT) &&
-        !q->evaled && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-        q->evaled = 1;
-        rc->st.noscript++;
-        cf_cmd_to_eval(&q->cmd);
-        if (rc_write(rc, q) != 0)
+    if ((q->flags & RC_SCRIPT) && !q->reloaded &&
+        cf_frontier_missing(reply)) {
+        q->reloaded = 1;
+        if (rc_reload(rc, q) != 0)
             rc_undelivered(rc, q);
         return;
     }

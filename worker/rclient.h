@@ -2,7 +2,8 @@
  *
  * One connection per worker process, plugged into the libevent base through
  * hiredis' adapter. Commands are argv arrays (struct cf_cmd). Script calls
- * go out as EVALSHA and are sent again as EVAL after a NOSCRIPT reply.
+ * go out as FCALL; one whose function is missing loads the frontier's
+ * library (FUNCTION LOAD) and is sent again behind it.
  *
  * When Redis goes away the client reconnects with exponential backoff
  * (100 ms doubling to 5 s). Durable commands (acks, fails, robots results)
@@ -31,7 +32,7 @@ typedef void rclient_cb(redisReply *reply, void *arg);
 typedef void rclient_notify(int up, void *arg);
 
 enum rclient_flags {
-    RC_SCRIPT = 1,  /* the cmd is a frontier script call (NOSCRIPT retry) */
+    RC_SCRIPT = 1,  /* the cmd is a frontier function call (reloads) */
     RC_DURABLE = 2, /* keep and resend across disconnects */
 };
 
@@ -41,7 +42,8 @@ struct rclient_stats {
     uint64_t errors;     /* error replies */
     uint64_t resent;     /* durable commands sent again after a drop */
     uint64_t dropped;    /* durable commands dropped: queue full */
-    uint64_t noscript;   /* EVALSHA retried as EVAL */
+    uint64_t loads;      /* FUNCTION LOADs sent: a call found its
+                          * function missing */
     uint64_t connects;   /* successful connections */
     uint64_t failures;   /* failed connection attempts and drops */
 };

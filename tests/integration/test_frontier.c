@@ -204,8 +204,8 @@ static redisReply *raw(enum cf_script_id id, const char *crawl, int n,
 
     cf_cmd_reset(&cmd);
     cmd.script = id;
-    cf_cmd_adds(&cmd, "EVALSHA");
-    cf_cmd_adds(&cmd, cf_script_get(id)->sha);
+    cf_cmd_adds(&cmd, "FCALL");
+    cf_cmd_adds(&cmd, cf_script_get(id)->fn);
     cf_cmd_adds(&cmd, "1");
     cf_cmd_adds(&cmd, cf_key(key, crawl, "stats"));
     for (int i = 0; i < n; i++)
@@ -409,22 +409,99 @@ static void test_malformed(void)
     CHECK_INT(stat("bad", "stale_acks"), 0);
 }
 
-/* The script cache flushed, and Redis restarted, between calls. */
-static void test_noscript_and_restart(void)
+/* The names of the cf_* libraries loaded, comma-separated and sorted by
+ * Redis' order, into buf; their count. */
+static int libraries(char *buf, size_t cap)
+{
+    redisReply *r = redisCommand(rc, "FUNCTION LIST LIBRARYNAME cf_*");
+    int n = 0;
+
+    buf[0] = '\0';
+    CHECK(r && r->type == REDIS_REPLY_ARRAY);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements;
+         i++) {
+        const redisReply *e = r->element[i];
+
+        for (size_t k = 0; k + 1 < e->elements; k += 2)
+            if (strcmp(e->element[k]->str, "library_name") == 0) {
+                size_t len = strlen(buf);
+
+                snprintf(buf + len, cap - len, "%s%s", n ? "," : "",
+                         e->element[k + 1]->str);
+                n++;
+            }
+    }
+    freeReplyObject(r);
+    return n;
+}
+
+/* Load a copy of this build's library as another build's, version v (16
+ * hex digits): its text with every "cf_<our version>" made "cf_<v>" and a
+ * line of its own, so its hash differs as another build's would. */
+static int load_other(const char *v)
+{
+    const struct cf_library *l = cf_library_get();
+    const char *own = l->name;
+    size_t on = strlen(own), vn = strlen(v) + 3;
+    struct cf_buf b;
+    redisReply *r;
+    int rv;
+
+    cf_buf_init(&b, (size_t)1 << 24);
+    for (size_t i = 0; i < l->len;) {
+        if (i + on <= l->len && memcmp(l->text + i, own, on) == 0) {
+            cf_buf_add(&b, "cf_", 3);
+            cf_buf_add(&b, v, vn - 3);
+            i += on;
+        } else {
+            cf_buf_add(&b, l->text + i, 1);
+            i++;
+        }
+    }
+    cf_buf_add(&b, "-- another build\n", 17);
+    r = redisCommand(rc, "FUNCTION LOAD %b", b.data, b.len);
+    rv = r && r->type == REDIS_REPLY_STRING ? 0 : -1;
+    CHECKF(rv == 0, "load %s: %s", v, r && r->str ? r->str : "no reply");
+    freeReplyObject(r);
+    cf_buf_cleanup(&b);
+    return rv;
+}
+
+/* An FCALL of version v's pop for crawl (n = 0: leases nothing). */
+static redisReply *pop_as(const char *v, const char *crawl)
+{
+    char fn[64], key[CF_KEY_MAX];
+
+    snprintf(fn, sizeof(fn), "cf_%s_pop", v);
+    return redisCommand(rc, "FCALL %s 1 %s w 0 20", fn,
+                        cf_key(key, crawl, "stats"));
+}
+
+/* A fresh Redis (no functions) gets the library on the first call, and
+ * again after a FUNCTION FLUSH or a restart; a restarted Redis without
+ * its data has no crawl. */
+static void test_library_load_and_restart(void)
 {
     struct cf_config cfg;
     struct tlink t[2];
     int is_new[2];
+    char names[512];
     redisReply *r;
 
     base_config(&cfg);
+    r = redisCommand(rc, "FUNCTION FLUSH");
+    freeReplyObject(r);
+    CHECK_INT(libraries(names, sizeof(names)), 0);
     create("ns", &cfg);
+    CHECK_INT(libraries(names, sizeof(names)), 1);
+    CHECK_STR(names, cf_library_get()->name);
     tlink_make(&t[0], 1, 1, 0);
     tlink_make(&t[1], 1, 2, 0);
-    r = redisCommand(rc, "SCRIPT FLUSH");
+    r = redisCommand(rc, "FUNCTION FLUSH");
     freeReplyObject(r);
     CHECK_INT(push_links("ns", 10, t, 2, 1, is_new), 2);
     CHECK_INT(stat("ns", "queued"), 2);
+    CHECK_INT(libraries(names, sizeof(names)), 1);
 
     CHECK_INT(testredis_restart(&tr), 0);
     redisFree(rc);
@@ -437,6 +514,65 @@ static void test_noscript_and_restart(void)
     CHECK_INT(push_links("ns", 10, t, 2, 1, is_new), 2);
     CHECK_INT(stat("ns", "queued"), 2);
     cf_config_cleanup(&cfg);
+}
+
+/* Two builds share a Redis: each library callable by its own names, and
+ * one build's calls leave the other's library alone; at CF_LIBS_MAX
+ * other libraries, a load deletes them. */
+static void test_library_versions(void)
+{
+    struct cf_config cfg;
+    char names[2048], want[128], v[17];
+    redisReply *r;
+
+    base_config(&cfg);
+    r = redisCommand(rc, "FUNCTION FLUSH");
+    freeReplyObject(r);
+    create("lv", &cfg);
+    cf_config_cleanup(&cfg);
+    CHECK_INT(load_other("0000000000000001"), 0);
+    CHECK_INT(libraries(names, sizeof(names)), 2);
+
+    /* each version's pop answers (nothing queued: the crawl is done) */
+    r = pop_as("0000000000000001", "lv");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4 &&
+          strcmp(r->element[0]->str, "done") == 0);
+    freeReplyObject(r);
+    r = pop_as(cf_library_get()->name + 3, "lv");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4 &&
+          strcmp(r->element[0]->str, "done") == 0);
+    freeReplyObject(r);
+
+    /* ours deleted (as another build's prune would): our next call loads
+     * it and keeps the other one */
+    r = redisCommand(rc, "FUNCTION DELETE %s", cf_library_get()->name);
+    freeReplyObject(r);
+    cf_frontier_pop_cmd(&cmd, "lv", "w", 1, 20);
+    r = call();
+    CHECKF(r != NULL, "pop after delete: %s", errstr);
+    freeReplyObject(r);
+    CHECK_INT(libraries(names, sizeof(names)), 2);
+    CHECK(strstr(names, "cf_0000000000000001") != NULL);
+
+    /* CF_LIBS_MAX others: the next load deletes them and keeps ours */
+    for (int i = 2; i <= CF_LIBS_MAX; i++) {
+        snprintf(v, sizeof(v), "%016x", i);
+        CHECK_INT(load_other(v), 0);
+    }
+    CHECK_INT(libraries(names, sizeof(names)), CF_LIBS_MAX + 1);
+    r = redisCommand(rc, "FUNCTION DELETE %s", cf_library_get()->name);
+    freeReplyObject(r);
+    cf_frontier_pop_cmd(&cmd, "lv", "w", 1, 20);
+    r = call();
+    CHECKF(r != NULL, "pop after prune: %s", errstr);
+    freeReplyObject(r);
+    snprintf(want, sizeof(want), "%s", cf_library_get()->name);
+    CHECK_INT(libraries(names, sizeof(names)), 1);
+    CHECK_STR(names, want);
+    /* and the deleted build's call finds its function missing */
+    r = pop_as("0000000000000001", "lv");
+    CHECK(cf_frontier_missing(r));
+    freeReplyObject(r);
 }
 
 static void test_priority_fifo(void)
@@ -1425,7 +1561,8 @@ static void run_cases(void)
     test_dedup_exact();
     test_politeness();
     test_delay_from_fetch_start();
-    test_noscript_and_restart();
+    test_library_load_and_restart();
+    test_library_versions();
 }
 
 int main(void)

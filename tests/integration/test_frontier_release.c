@@ -429,8 +429,8 @@ static void test_malformed(void)
 
         cf_cmd_reset(&cmd);
         cmd.script = CF_SCRIPT_RELEASE;
-        cf_cmd_adds(&cmd, "EVALSHA");
-        cf_cmd_adds(&cmd, cf_script_get(CF_SCRIPT_RELEASE)->sha);
+        cf_cmd_adds(&cmd, "FCALL");
+        cf_cmd_adds(&cmd, cf_script_get(CF_SCRIPT_RELEASE)->fn);
         cf_cmd_adds(&cmd, "1");
         cf_cmd_adds(&cmd, cf_key(key, "rbad", "stats"));
         for (int k = 0; k < cases[i].n; k++)

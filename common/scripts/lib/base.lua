@@ -2,42 +2,74 @@
 -- checks, small helpers. docs/keys.md documents the keys.
 --
 -- The shared functions live in pieces (common/scripts/lib/*.lua), one
--- concept each. A script names the pieces it uses in its "--@lib" line,
--- in order; a piece names those it uses in its "--@needs" line, which
--- must come before it. tools/embed-scripts.sh checks that and prepends
--- the pieces to the script's text (Lua locals: a function sees only what
--- is defined above it). Before every piece comes build/gen/wire.lua,
--- the numbers of the link and entry formats (SEEN_BITS, PRIO_BITS,
--- ENTRY_*) generated from common/wire.h; no Lua file may define them.
+-- concept each. The scripts are functions of one Redis function library
+-- (docs/keys.md, "Functions"): tools/embed-scripts.sh puts every piece in
+-- it once, each after those its "--@needs" line names (Lua locals: a
+-- function sees only what is defined above it), then each script's body
+-- as its function. A script names the pieces it uses in its "--@lib"
+-- line, in order (checked likewise). Before every piece comes
+-- build/gen/wire.lua, the numbers of the link and entry formats
+-- (SEEN_BITS, PRIO_BITS, ENTRY_*) generated from common/wire.h; no Lua
+-- file may define them.
 --
 -- KEYS[1] is the crawl's stats hash "cf:{C}:stats"; every other key of
 -- the crawl is derived from its prefix "cf:{C}:" (same hash tag, same
 -- cluster slot). Time always comes from the caller (ARGV), never from
 -- the Redis clock. Every script validates all of its arguments before it
 -- writes anything.
+-- The library's top level runs once, at FUNCTION LOAD, where Redis 7.0
+-- offers no global but redis.register_function and redis.log: what the
+-- pieces take from the globals, the crawl's keys and each piece's state
+-- of one call are upvalues that begin() sets at the start of every call
+-- (a function call runs alone: nothing else runs in between).
+local ARGV, KEYS
 -- Globals as locals: every use of a global is a table lookup.
-local ARGV, KEYS = ARGV, KEYS
-local tonumber, type, ipairs, pairs, unpack =
-    tonumber, type, ipairs, pairs, unpack
-local sub, find, byte = string.sub, string.find, string.byte
-local match, format = string.match, string.format
-local floor, min, max = math.floor, math.min, math.max
+local tonumber, type, ipairs, pairs, unpack
+local sub, find, byte
+local match, format
+local floor, min, max
+local rcall
 
-local P = sub(KEYS[1], 1, -6)
-local K_STATS = KEYS[1]
-local K_CONFIG = P .. 'config'
-local K_FR = P .. 'frontier'
-local K_READY = P .. 'ready'
-local K_SCHED = P .. 'sched'
-local K_INFLIGHT = P .. 'inflight'
-local K_LEASES = P .. 'leases'
-local K_ATTEMPTS = P .. 'attempts'
-local K_DELAYED = P .. 'delayed'
-local K_DEAD = P .. 'dead'
-local K_DEADREQ = P .. 'deadreq'
-local K_RESULTS = P .. 'results'
-local K_ROBOTS = P .. 'robots'
-local rcall = redis.call
+local P
+local K_STATS, K_CONFIG, K_FR, K_READY, K_SCHED, K_INFLIGHT, K_LEASES
+local K_ATTEMPTS, K_DELAYED, K_DEAD, K_DEADREQ, K_RESULTS, K_ROBOTS
+
+-- Each piece with state of one call adds a function that clears it.
+local RESETS = {}
+
+local function begin(keys, args)
+    KEYS, ARGV = keys, args
+    if not rcall then
+        -- the same objects for the life of the library
+        local G = _G
+        tonumber, type, ipairs, pairs, unpack =
+            G.tonumber, G.type, G.ipairs, G.pairs, G.unpack
+        sub, find, byte = G.string.sub, G.string.find, G.string.byte
+        match, format = G.string.match, G.string.format
+        floor, min, max = G.math.floor, G.math.min, G.math.max
+        rcall = G.redis.call
+    end
+    if keys[1] ~= K_STATS then
+        -- another crawl than the last call's
+        K_STATS = keys[1]
+        P = sub(K_STATS, 1, -6)
+        K_CONFIG = P .. 'config'
+        K_FR = P .. 'frontier'
+        K_READY = P .. 'ready'
+        K_SCHED = P .. 'sched'
+        K_INFLIGHT = P .. 'inflight'
+        K_LEASES = P .. 'leases'
+        K_ATTEMPTS = P .. 'attempts'
+        K_DELAYED = P .. 'delayed'
+        K_DEAD = P .. 'dead'
+        K_DEADREQ = P .. 'deadreq'
+        K_RESULTS = P .. 'results'
+        K_ROBOTS = P .. 'robots'
+    end
+    for i = 1, #RESETS do
+        RESETS[i]()
+    end
+end
 
 local LEVEL_MOD = 4294967296 -- 2^32: ready score = level * 2^32 + ms
 
@@ -122,6 +154,9 @@ end
 -- sorted sets of the builds before it).
 local LAYOUT = '2'
 local CRAWL_ERR = nil -- set by load_stats when a crawl is unusable
+RESETS[#RESETS + 1] = function()
+    CRAWL_ERR = nil
+end
 
 -- The error reply for a crawl load_stats refused.
 local function no_crawl()

@@ -57,6 +57,9 @@ end
 
 -- The crawl's results_maxlen (0: no cap), read once per script call.
 local results_maxlen
+RESETS[#RESETS + 1] = function()
+    results_maxlen = nil
+end
 
 -- Append one result to the results stream, capped (approximately, MAXLEN
 -- ~) at results_maxlen when the crawl sets it.

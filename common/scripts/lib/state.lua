@@ -3,6 +3,9 @@
 --@needs base
 
 local FR = nil
+RESETS[#RESETS + 1] = function()
+    FR = nil
+end
 
 -- Read once per call: a second load (an ack that also leases) keeps
 -- what the first read and changed.

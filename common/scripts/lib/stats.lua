@@ -2,8 +2,11 @@
 -- once; completion.
 --@needs base
 
-local ST = {}      -- field -> current value (numbers; state is a string)
-local ST_DIRTY = {} -- field -> true when changed
+local ST       -- field -> current value (numbers; state is a string)
+local ST_DIRTY -- field -> true when changed
+RESETS[#RESETS + 1] = function()
+    ST, ST_DIRTY = {}, {}
+end
 
 -- Load the state and the given counters; false if the crawl is missing
 -- or has another layout (no_crawl() then gives the error reply).
