@@ -13,7 +13,7 @@
 B ?= build
 CC ?= cc
 PKGS := hiredis libevent libcurl gumbo msgpack libxxhash libpsl jansson \
-	libcrypto libssl zlib libdeflate libxml-2.0
+	libcrypto libssl zlib libisal libxml-2.0
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

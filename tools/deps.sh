@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc make pkg-config libhiredis-dev libevent-dev libcurl4-openssl-dev
 libgumbo-dev libmsgpack-dev libxxhash-dev libpsl-dev libidn2-dev
-libjansson-dev libxml2-dev libxml2-utils zlib1g-dev libdeflate-dev libssl-dev redis-server
+libjansson-dev libxml2-dev libxml2-utils zlib1g-dev libisal-dev libssl-dev redis-server
 redis-tools curl procps iproute2 nginx openssl jq faketime"
 # the real pages tests/unit/test_parse_corpus.c compares both parse paths on
 PKGS="$PKGS python3.11-doc"

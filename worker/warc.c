@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <libdeflate.h>
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
 #include "alloc.h"
@@ -25,15 +25,30 @@
 #include "log.h"
 
 #define OPEN_SUFFIX ".open"
-/* Each record is compressed whole (it is in memory already) by
- * libdeflate at level 1, into one gzip member. Compression is most of
- * what archiving costs. Measured on 400 pages of the S1 bench site (20 kB
- * each, bench/warc_bench.c): libdeflate level 1 took 108 us a page
- * against zlib's 294 at level 2 and memLevel 5 (what was used before:
- * 35% fewer instructions than zlib's defaults, level 6 and memLevel 8,
- * which wget uses), and its output was 1.7% smaller (38.0% of the input
- * against 38.6%). */
-#define GZ_LEVEL 1
+/* Each record is compressed whole (it is in memory already) into one gzip
+ * member by ISA-L's igzip, stateless, at level 2. Compression is most of
+ * what archiving costs: a perf profile of the S1 crawl with --warc put
+ * 76% of the writer thread's samples in the compressor (libdeflate level
+ * 1 then). Measured on 400 pages of the S1 bench site (20.6 kB a
+ * response record), thread CPU time a page, best of 10 (bench/README.md):
+ *
+ *   compressor            response  request  bytes (response)
+ *   zlib level 6 (wget's)   602 us     89 us   7,908
+ *   libdeflate level 1      118        8.5     8,141
+ *   igzip level 1            68        7.8     8,444
+ *   igzip level 2            74        7.7     8,360
+ *   igzip level 3           140        9.6     8,194
+ *
+ * Level 2 takes 37% less time than libdeflate's fastest for 2.7% more
+ * bytes (the bench's target is WARC bytes a page within 10% of wget's,
+ * which uses zlib's level 6); igzip's level 1 is no faster here and
+ * larger. */
+#define GZ_LEVEL 2
+#define GZ_LEVEL_BUF ISAL_DEF_LVL2_DEFAULT
+/* igzip's stateless call needs room for the whole member: at worst the
+ * input in stored blocks (5 bytes each, at most 64 KiB) plus the gzip
+ * header and trailer */
+#define GZ_BOUND(n) ((n) + 5 * ((n) / 65535 + 1) + 64)
 #define SCAN_CHUNK (64 * 1024)
 #define UUID_LEN 48          /* "<urn:uuid:...>" + NUL */
 #define RNG_POOL 256         /* random bytes fetched at once */
@@ -48,7 +63,8 @@ struct warc {
     char name[WARC_NAME_MAX]; /* its final name */
     int64_t size;            /* bytes in it */
     unsigned serial;         /* files opened so far */
-    struct libdeflate_compressor *gzc; /* level GZ_LEVEL */
+    struct isal_zstream *gz_stream; /* igzip's state, GZ_LEVEL */
+    uint8_t *gz_level_buf;   /* GZ_LEVEL_BUF bytes: its hash and tokens */
     struct cf_buf raw;       /* one record before compression */
     struct cf_buf gz;        /* the members of one write */
     /* the writer thread (warc_submit); everything above is its alone
@@ -138,9 +154,12 @@ static void block_digest(const char *a, size_t alen, const char *b,
 /* Compress w->raw as one gzip member onto w->gz. */
 static int deflate_member(struct warc *w)
 {
-    size_t bound = libdeflate_gzip_compress_bound(w->gzc, w->raw.len);
-    size_t n;
+    struct isal_zstream *z = w->gz_stream;
+    size_t bound;
 
+    if (w->raw.len > UINT32_MAX - 1024)
+        return CF_ERR; /* igzip counts in 32 bits; no record is this big */
+    bound = GZ_BOUND(w->raw.len);
     if (w->gz.alloc - w->gz.len < bound + 1) {
         /* grow through the buffer API, then write in place */
         size_t need = w->gz.len + bound + 1;
@@ -148,11 +167,20 @@ static int deflate_member(struct warc *w)
         w->gz.data = cf_realloc(w->gz.data, need);
         w->gz.alloc = need;
     }
-    n = libdeflate_gzip_compress(w->gzc, w->raw.data, w->raw.len,
-                                 w->gz.data + w->gz.len, bound);
-    if (n == 0)
+    isal_deflate_stateless_init(z);
+    z->level = GZ_LEVEL;
+    z->level_buf = w->gz_level_buf;
+    z->level_buf_size = GZ_LEVEL_BUF;
+    z->gzip_flag = IGZIP_GZIP;
+    z->end_of_stream = 1;
+    z->flush = NO_FLUSH;
+    z->next_in = (uint8_t *)w->raw.data;
+    z->avail_in = (uint32_t)w->raw.len;
+    z->next_out = (uint8_t *)w->gz.data + w->gz.len;
+    z->avail_out = (uint32_t)bound;
+    if (isal_deflate_stateless(z) != COMP_OK)
         return CF_ERR;
-    w->gz.len += n;
+    w->gz.len += bound - z->avail_out;
     w->gz.data[w->gz.len] = '\0';
     return 0;
 }
@@ -339,9 +367,8 @@ struct warc *warc_new(const struct warc_opts *o, char *errstr)
               (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             w->worker[i] = '_';
     }
-    w->gzc = libdeflate_alloc_compressor(GZ_LEVEL);
-    if (!w->gzc)
-        abort(); /* only for want of memory */
+    w->gz_stream = cf_calloc(1, sizeof(*w->gz_stream));
+    w->gz_level_buf = cf_malloc(GZ_LEVEL_BUF);
     cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);
     cf_buf_init(&w->gz, (size_t)-1);
     pthread_mutex_init(&w->mu, NULL);
@@ -385,7 +412,8 @@ void warc_free(struct warc *w)
     if (w->pipe_wr >= 0)
         close(w->pipe_wr);
     close_file(w);
-    libdeflate_free_compressor(w->gzc);
+    free(w->gz_stream);
+    free(w->gz_level_buf);
     cf_buf_cleanup(&w->raw);
     cf_buf_cleanup(&w->gz);
     free(w->dir);
