@@ -323,6 +323,46 @@ static void test_thread(void)
         CHECK_STR(req[1].err, req[0].err);
     }
     warc_free(w);
+
+    /* the same behind two good ones, most likely in one batch with them
+     * (the thread takes what is queued at once): those before the
+     * failure are written and found where their places say, the failure
+     * and everything after it fail with its error */
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    memset(&dlog, 0, sizeof(dlog));
+    {
+        static char big[WARC_HEADS_MAX + 4096];
+        int found = 0;
+
+        memset(big, 'x', sizeof(big));
+        for (int i = 0; i < 4; i++) {
+            req[i].f.body = i == 2 ? big : bodies[i];
+            req[i].f.body_len = i == 2 ? sizeof(big) : strlen(bodies[i]);
+            warc_submit(w, &req[i]);
+        }
+        complete_until(w, 4);
+        CHECK_INT(dlog.n, 4);
+        CHECK_INT(req[0].rc, 0);
+        CHECK_INT(req[1].rc, 0);
+        CHECK_INT(req[2].rc, CF_ERR);
+        CHECK_INT(req[3].rc, CF_ERR);
+        CHECK_STR(req[2].err, "response record too big");
+        CHECK_STR(req[3].err, req[2].err);
+        for (int i = 0; i < 2; i++) {
+            char *rec;
+
+            snprintf(path, sizeof(path), "%s/%s.open", dir, req[i].at.file);
+            rec = member_at(path, (long)req[i].at.offset,
+                            (long)req[i].at.length);
+            found += rec && strstr(rec, bodies[i]) != NULL;
+            free(rec);
+        }
+        CHECK_INT(found, 2);
+    }
+    warc_free(w);
     {
         char cmd[100];
 
