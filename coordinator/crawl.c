@@ -6,8 +6,10 @@
  * output, draw the progress line, and finish when the crawl is done and
  * the stream drained. Ctrl-C stops the workers, then redis, and leaves
  * the state for --resume. */
+#define _GNU_SOURCE /* pipe2 */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,6 +84,9 @@ struct crawl_run {
     pid_t pids[CRAWL_WORKERS_MAX];
     int nworkers;
     int alive;
+    int gate;     /* write end of the workers' stdin until they may start;
+                   * -1 after (gate_open, gate_close) */
+    int released; /* the workers were let start */
     int progress; /* draw the progress line */
     int dir_made; /* this run created the state dir */
     int64_t started_ms; /* monotonic ms at start (elapsed, rate) */
@@ -238,7 +243,7 @@ static void state_finish(struct crawl_run *cr, int ret)
     int done = ret == CLI_OK || ret == CLI_NOPAGES;
 
     if (!cr->dir || (!done && !(cr->a.redis && cr->dir_made &&
-                                cr->nworkers == 0)))
+                                !cr->released)))
         return;
     if (done && cr->a.keep_state)
         return;
@@ -253,18 +258,29 @@ static void state_finish(struct crawl_run *cr, int ret)
         rmdir(STATE_PARENT); /* fails, as it should, unless empty */
 }
 
+/* Start the workers held at their gate (--wait-stdin): they load and
+ * initialise while redis-server starts and the crawl is seeded, and
+ * begin the moment gate_open() says so. Process start-up is tens of ms
+ * on a loaded machine (44 shared libraries), as long as redis-server's;
+ * one after the other they were most of the time to the first request
+ * (docs/cli.md). */
 static int start_workers(struct crawl_run *cr)
 {
     char *bin = proc_find("crawlfleet-worker");
     char *log = cf_asprintf("%s/workers.log", cr->dir);
     char conc[32], err[CF_ERRSTR_LEN];
-    int ret = CLI_FAIL;
+    int ret = CLI_FAIL, fds[2] = {-1, -1};
 
     if (!bin) {
         cli_fail("crawl", "crawlfleet-worker not found next to crawlfleet "
                           "or on PATH");
         goto out;
     }
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        cli_fail("crawl", "pipe: %s", strerror(errno));
+        goto out;
+    }
+    cr->gate = fds[1];
     snprintf(conc, sizeof(conc), "%lld", cr->a.concurrency);
     for (int i = 0; i < cr->a.workers; i++) {
         const char *argv[] = {bin,
@@ -273,6 +289,7 @@ static int start_workers(struct crawl_run *cr)
                               "--crawl",
                               cr->name,
                               "--exit-when-done",
+                              "--wait-stdin",
                               "--metrics-port",
                               "0",
                               "--warc-dir",
@@ -280,7 +297,7 @@ static int start_workers(struct crawl_run *cr)
                               cr->a.concurrency ? "--concurrency" : NULL,
                               conc,
                               NULL};
-        pid_t pid = proc_spawn(argv, log, err);
+        pid_t pid = proc_spawn(argv, log, fds[0], NULL, err);
 
         if (pid < 0) {
             cli_fail("crawl", "cannot start a worker: %s", err);
@@ -291,9 +308,39 @@ static int start_workers(struct crawl_run *cr)
     }
     ret = CLI_OK;
 out:
+    if (fds[0] >= 0)
+        close(fds[0]);
     free(bin);
     free(log);
     return ret;
+}
+
+/* Let the workers start: a byte each on the pipe that is their stdin. */
+static void gate_open(struct crawl_run *cr)
+{
+    char go[CRAWL_WORKERS_MAX];
+    ssize_t n;
+
+    if (cr->gate < 0)
+        return;
+    memset(go, 'g', sizeof(go));
+    do
+        n = write(cr->gate, go, (size_t)cr->nworkers);
+    while (n < 0 && errno == EINTR);
+    /* a short write or EPIPE: some worker is gone, which the main loop
+     * sees (reap_workers) */
+    close(cr->gate);
+    cr->gate = -1;
+    cr->released = 1;
+}
+
+/* Workers that were never let start read the end of their stdin and
+ * exit 0 without touching the crawl. */
+static void gate_close(struct crawl_run *cr)
+{
+    if (cr->gate >= 0)
+        close(cr->gate);
+    cr->gate = -1;
 }
 
 /* Reap workers that exited; returns how many are still running. */
@@ -318,6 +365,7 @@ static int reap_workers(struct crawl_run *cr, int *failed)
  * worker to drop its work), then wait for each. */
 static void stop_workers(struct crawl_run *cr, int sig)
 {
+    gate_close(cr);
     for (int i = 0; i < cr->nworkers; i++)
         if (cr->pids[i] > 0)
             kill(cr->pids[i], sig);
@@ -455,12 +503,18 @@ static int setup(struct crawl_run *cr, const struct cf_config *cfg,
     if (mkdir_p(cr->dir) != 0)
         return cli_fail(cmd, "cannot create %s: %s", cr->dir, strerror(errno));
     if (!cr->a.redis) {
-        if (redis_embed_start(&cr->er, cr->dir, REDIS_START_MS, err) != 0)
+        if (redis_embed_spawn(&cr->er, cr->dir, err) != 0)
             return cli_fail(cmd, "%s", err);
         cr->redis_url = cr->er.url;
     } else {
         cr->redis_url = cr->a.redis;
     }
+    /* the workers start up while redis-server does (start_workers) */
+    if (start_workers(cr) != CLI_OK)
+        return CLI_FAIL;
+    if (!cr->a.redis &&
+        redis_embed_wait(&cr->er, REDIS_START_MS, err) != 0)
+        return cli_fail(cmd, "%s", err);
     cr->rc = cli_connect(cmd, cr->redis_url);
     if (!cr->rc)
         return cli_connect_err;
@@ -526,7 +580,29 @@ static int out_resume(const char *cmd, struct cli_out *out, const char *path)
     return CLI_OK;
 }
 
-/* Follow results until the crawl is done and the stream drained. */
+/* Read the crawl's stats into cr->last and draw the progress line. */
+static int progress_load(struct crawl_run *cr, char *err)
+{
+    struct kv stats;
+    struct progress p;
+
+    if (stats_load(cr->rc, cr->name, &stats, &p, err) != CF_OK)
+        return CF_EREDIS;
+    kv_cleanup(&stats);
+    cr->last = p;
+    progress_line(cr, &p);
+    return CF_OK;
+}
+
+/* Follow results until the crawl is done and the stream drained.
+ *
+ * Each pass reads the stream, then the stats. The crawl is over when a
+ * read that found nothing came after stats that said finished (results
+ * go into the stream before the state says done, so nothing is left).
+ * The stats after a read also decide the nap: when the last results
+ * have just come, the crawl is finished and the next read, at once and
+ * without blocking, ends it (a nap there was the last 20 ms of every
+ * crawl). */
 static int main_loop(struct crawl_run *cr, struct cli_out *out,
                      struct gexport *fl)
 {
@@ -536,11 +612,12 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
     long long reaped = 0;
     int failed = 0;
 
+    if (progress_load(cr, err) != CF_OK)
+        return cli_fail(cmd, "%s", err);
     for (;;) {
-        struct kv stats;
-        struct progress p;
         int64_t now = cf_mono_ms();
         long got = 0;
+        int finished;
 
         if (cli_interrupted)
             return CLI_INTERRUPTED;
@@ -551,25 +628,23 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
             last_tick = now;
         }
         reap_workers(cr, &failed);
-        if (stats_load(cr->rc, cr->name, &stats, &p, err) != CF_OK)
-            return cli_fail(cmd, "%s", err);
-        kv_cleanup(&stats);
-        cr->last = p;
-        progress_line(cr, &p);
-        if (gexport_step(fl, cr->rc, p.finished ? 0 : READ_BLOCK_MS, &got,
+        finished = cr->last.finished; /* as seen before this read */
+        if (gexport_step(fl, cr->rc, finished ? 0 : READ_BLOCK_MS, &got,
                          err) != CF_OK)
             return cli_fail(cmd, "%s", err);
         if (got > 0 && out->f == stdout)
             fflush(stdout);
-        if (got > 0 && got < READ_FEW && !p.finished)
-            cli_nap(READ_NAP_MS);
         if (cli_out_check(cmd, out))
             return CLI_FAIL;
-        if (got == 0 && p.finished && !fl->pending)
+        if (got == 0 && finished && !fl->pending)
             return gexport_sync(fl, cr->rc, err) == 0 ? CLI_OK
                                                       : cli_fail(cmd, "%s",
                                                                  err);
-        if (got == 0 && cr->alive == 0) {
+        /* read after the reap: workers that left because the crawl is
+         * done show it here */
+        if (progress_load(cr, err) != CF_OK)
+            return cli_fail(cmd, "%s", err);
+        if (got == 0 && cr->alive == 0 && !cr->last.finished) {
             progress_end(cr);
             return cli_fail(cmd,
                             "all workers exited before the crawl was "
@@ -577,6 +652,8 @@ static int main_loop(struct crawl_run *cr, struct cli_out *out,
                             "it",
                             cr->dir);
         }
+        if (got > 0 && got < READ_FEW && !cr->last.finished)
+            cli_nap(READ_NAP_MS);
     }
 }
 
@@ -594,6 +671,7 @@ int cmd_crawl(int argc, char **argv)
     int ret, done, opened = 0, fl_open = 0;
 
     memset(&cr, 0, sizeof(cr));
+    cr.gate = -1;
     memset(&out, 0, sizeof(out));
     cfgflags_init(&flags, crawl_opts);
     cf_config_init(&cfg);
@@ -665,9 +743,7 @@ int cmd_crawl(int argc, char **argv)
     fl.claim_idle_ms = 0; /* its one consumer: nobody to take over from */
     /* on a shared Redis the results stay for export (docs/cli.md) */
     fl.keep = cr.a.redis != NULL;
-    ret = start_workers(&cr);
-    if (ret)
-        goto out;
+    gate_open(&cr);
     ret = main_loop(&cr, &out, &fl);
     progress_end(&cr);
     if (ret == CLI_OK) {

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,14 +30,28 @@ static void nap_ms(int ms)
 }
 
 /* Sleep *ms, then make the next nap twice as long, up to 20 ms: a child
- * that answers within a few ms is seen within a few ms. */
+ * that answers within a few ms is seen within a few ms. Only where no
+ * event says it (no pidfd, a redis-server that does not notify). */
 static void nap_grow(int *ms)
 {
     nap_ms(*ms);
     *ms = *ms < 16 ? *ms * 2 : 20;
 }
 
-pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
+/* A descriptor that turns readable when pid exits (Linux 5.3), or -1
+ * (an older kernel, a seccomp filter that refuses it). */
+static int pid_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
+pid_t proc_spawn(const char *const argv[], const char *log_path, int in_fd,
+                 const char *env_add, char *errstr)
 {
     pid_t parent = getpid(), pid;
     int fd;
@@ -52,7 +69,7 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
         return -1;
     }
     if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
+        int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -61,10 +78,12 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
-        if (null >= 0)
-            dup2(null, 0);
+        if (in >= 0)
+            dup2(in, 0);
         dup2(fd, 1);
         dup2(fd, 2);
+        if (env_add)
+            putenv((char *)env_add); /* the child's copy of environ */
         execv(argv[0], (char *const *)argv);
         dprintf(2, "crawlfleet: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -75,8 +94,8 @@ pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr)
 
 int proc_wait(pid_t pid, int timeout_ms, int *status)
 {
-    int64_t deadline = cf_mono_ms() + timeout_ms;
-    int st = 0, nap = 1;
+    int64_t deadline = cf_mono_ms() + timeout_ms, left;
+    int st = 0, nap = 1, fd = -1, tried = 0, ret;
 
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
@@ -84,12 +103,29 @@ int proc_wait(pid_t pid, int timeout_ms, int *status)
         if (r == pid || (r < 0 && errno == ECHILD)) {
             if (status)
                 *status = st;
-            return 1;
+            ret = 1;
+            break;
         }
-        if (cf_mono_ms() >= deadline)
-            return 0;
-        nap_grow(&nap);
+        left = deadline - cf_mono_ms();
+        if (left <= 0) {
+            ret = 0;
+            break;
+        }
+        if (!tried) {
+            fd = pid_fd(pid); /* readable from the exit on, so no race */
+            tried = 1;
+        }
+        if (fd >= 0) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+
+            poll(&pfd, 1, (int)left); /* EINTR: look again */
+        } else {
+            nap_grow(&nap);
+        }
     }
+    if (fd >= 0)
+        close(fd);
+    return ret;
 }
 
 void proc_reap(pid_t pid, int timeout_ms)
@@ -169,17 +205,53 @@ static int redis_ready(const char *sock)
     return ok;
 }
 
-int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
-                      char *errstr)
+/* A datagram socket for redis-server's readiness notice (systemd's
+ * sd_notify protocol: "READY=1" once it accepts connections, after
+ * loading the AOF): bound by the kernel to a fresh abstract name, which
+ * goes to env as NOTIFY_SOCKET=@name. -1 if there is none to be had. */
+static int notify_open(char *env, size_t envlen)
+{
+    struct sockaddr_un sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+    if (fd < 0)
+        return -1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    /* an address of the family alone: autobind picks a unique name */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+        len <= sizeof(sa_family_t) + 1 || sa.sun_path[0] != '\0') {
+        close(fd);
+        return -1;
+    }
+    snprintf(env, envlen, "NOTIFY_SOCKET=@%.*s",
+             (int)(len - sizeof(sa_family_t) - 1), sa.sun_path + 1);
+    return fd;
+}
+
+/* Wait up to ms for a notice on fd, and read every one queued. */
+static void notify_wait(int fd, int ms)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+    char buf[512];
+
+    if (poll(&pfd, 1, ms) <= 0)
+        return;
+    while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+        ;
+}
+
+int redis_embed_spawn(struct embedded_redis *r, const char *dir, char *errstr)
 {
     char *server = getenv("CRAWLFLEET_REDIS_SERVER");
     char *bin = server ? cf_strdup(server) : proc_find("redis-server");
-    char *log = NULL;
-    char abs[PATH_MAX];
-    int64_t deadline;
-    int ret = -1, st, nap = 1;
+    char abs[PATH_MAX], env[64];
+    int ret = -1;
 
     memset(r, 0, sizeof(*r));
+    r->notify = -1;
     if (!bin) {
         snprintf(errstr, CF_ERRSTR_LEN,
                  "redis-server not found on PATH (install redis-server, "
@@ -201,7 +273,8 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
         goto out;
     }
     unlink(r->sock);
-    log = cf_asprintf("%s/redis.log", abs);
+    r->log = cf_asprintf("%s/redis.log", abs);
+    r->notify = notify_open(env, sizeof(env));
     {
         const char *argv[] = {
             bin,        "--port",
@@ -215,16 +288,30 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
             "no",       "--logfile",
             "",         "--protected-mode",
             "yes",      "--latency-tracking",
-            "no",       NULL,
+            "no",
+            /* last: left off when there is no socket to notify */
+            r->notify >= 0 ? "--supervised" : NULL, "systemd",
+            NULL,
         };
 
-        r->pid = proc_spawn(argv, log, errstr);
+        r->pid = proc_spawn(argv, r->log, -1, r->notify >= 0 ? env : NULL,
+                            errstr);
     }
     if (r->pid < 0) {
         r->pid = 0;
         goto out;
     }
-    deadline = cf_mono_ms() + timeout_ms;
+    ret = 0;
+out:
+    free(bin);
+    return ret;
+}
+
+int redis_embed_wait(struct embedded_redis *r, int timeout_ms, char *errstr)
+{
+    int64_t deadline = cf_mono_ms() + timeout_ms;
+    int ret = -1, st, nap = 1;
+
     for (;;) {
         if (redis_ready(r->sock) == 1)
             break;
@@ -233,17 +320,25 @@ int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
             snprintf(errstr, CF_ERRSTR_LEN,
                      "redis-server exited at start "
                      "(see %.200s)",
-                     log);
+                     r->log);
             goto out;
         }
         if (cf_mono_ms() > deadline) {
             snprintf(errstr, CF_ERRSTR_LEN,
                      "redis-server did not answer "
                      "within %d ms (see %.180s)",
-                     timeout_ms, log);
+                     timeout_ms, r->log);
             goto out;
         }
-        nap_grow(&nap);
+        /* The notice wakes us the moment it is ready; the naps remain
+         * for a redis-server built without it (it then only logs a
+         * warning) and for the notices before READY=1. */
+        if (r->notify >= 0) {
+            notify_wait(r->notify, nap);
+            nap = nap < 16 ? nap * 2 : 20;
+        } else {
+            nap_grow(&nap);
+        }
     }
     ret = 0;
 out:
@@ -251,8 +346,6 @@ out:
         proc_stop(r->pid, SIGTERM, 5000);
         r->pid = 0;
     }
-    free(log);
-    free(bin);
     return ret;
 }
 
@@ -275,8 +368,13 @@ void redis_embed_stop(struct embedded_redis *r, int timeout_ms)
         if (!proc_wait(r->pid, timeout_ms, NULL))
             proc_stop(r->pid, SIGTERM, 5000);
     }
+    /* open until now: its STOPPING=1 at shutdown finds a reader (a
+     * closed socket makes it log an error) */
+    if (r->dir && r->notify >= 0)
+        close(r->notify);
     free(r->dir);
     free(r->sock);
     free(r->url);
+    free(r->log);
     memset(r, 0, sizeof(*r));
 }

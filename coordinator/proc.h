@@ -9,12 +9,16 @@
 
 #include <hiredis/hiredis.h>
 
-/* Start argv[0] (a path) with stdout and stderr appended to log_path.
- * Returns the pid, or -1 with errstr. */
-pid_t proc_spawn(const char *const argv[], const char *log_path, char *errstr);
+/* Start argv[0] (a path) with stdout and stderr appended to log_path,
+ * stdin from in_fd (-1: /dev/null; the caller keeps its own copy) and
+ * env_add ("NAME=value", or NULL) added to its environment. Returns the
+ * pid, or -1 with errstr. */
+pid_t proc_spawn(const char *const argv[], const char *log_path, int in_fd,
+                 const char *env_add, char *errstr);
 
 /* Wait up to timeout_ms for pid to exit; 1 if it did (status in
- * *status, may be NULL), 0 if it is still running. */
+ * *status, may be NULL), 0 if it is still running. Woken by the exit
+ * itself (a pidfd), not by a poll interval, where the kernel has them. */
 int proc_wait(pid_t pid, int timeout_ms, int *status);
 
 /* Wait up to timeout_ms for pid (already asked to leave), then SIGKILL
@@ -35,14 +39,22 @@ struct embedded_redis {
     char *dir;  /* absolute state directory */
     char *sock; /* dir/redis.sock */
     char *url;  /* unix://<sock> */
+    char *log;  /* dir/redis.log */
+    int notify; /* its notices (sd_notify) come here; -1: none */
 };
 
-/* Start redis-server in dir (which exists) and wait until it answers
- * PING (loading the AOF may take a while), up to timeout_ms. 0 or -1 with
- * errstr (the child is stopped). */
-int redis_embed_start(struct embedded_redis *r, const char *dir, int timeout_ms,
+/* Start redis-server in dir (which exists) and return at once: url is
+ * known, the server not yet up (redis_embed_wait). 0, or -1 with errstr
+ * (redis_embed_stop frees r either way). */
+int redis_embed_spawn(struct embedded_redis *r, const char *dir,
                       char *errstr);
-/* SHUTDOWN SAVE and reap it (SIGKILL after timeout_ms); frees r. */
+/* Wait until the server redis_embed_spawn started answers PING (loading
+ * the AOF may take a while), up to timeout_ms: woken by its readiness
+ * notice, with growing naps as the fallback. 0, or -1 with errstr (the
+ * child is stopped). */
+int redis_embed_wait(struct embedded_redis *r, int timeout_ms, char *errstr);
+/* SHUTDOWN (the AOF flushed and fsynced; no RDB is written) and reap it
+ * (SIGTERM after timeout_ms); frees r. Safe on a zeroed r. */
 void redis_embed_stop(struct embedded_redis *r, int timeout_ms);
 
 #endif

@@ -104,6 +104,9 @@ static const char usage[] =
     "                       (default " STR(GRACE_MS_DEFAULT) ")\n"
     "  --exit-when-done     exit 0 once every served crawl is done or\n"
     "                       cancelled\n"
+    "  --wait-stdin         start only when a byte arrives on stdin; exit 0\n"
+    "                       at its end (crawlfleet crawl starts its workers\n"
+    "                       this way while redis-server starts)\n"
     "  --queue-cap N        results kept in memory while Redis is away\n"
     "                       (default " STR(QUEUE_CAP_DEFAULT) ")\n"
     "  --seen-cache N       per crawl, remember up to N links this worker\n"
@@ -122,7 +125,7 @@ static const char usage[] =
 enum {
     OPT_REDIS = 1, OPT_CRAWL, OPT_CONC, OPT_BATCH, OPT_PROCS, OPT_METRICS,
     OPT_ID, OPT_GRACE, OPT_EXIT, OPT_QCAP, OPT_LOG, OPT_HELP, OPT_VERSION,
-    OPT_SEEN, OPT_WARC_DIR, OPT_WARC_MAX,
+    OPT_SEEN, OPT_WARC_DIR, OPT_WARC_MAX, OPT_WAIT_STDIN,
 };
 
 static const struct option long_opts[] = {
@@ -135,6 +138,7 @@ static const struct option long_opts[] = {
     {"id", required_argument, NULL, OPT_ID},
     {"grace-ms", required_argument, NULL, OPT_GRACE},
     {"exit-when-done", no_argument, NULL, OPT_EXIT},
+    {"wait-stdin", no_argument, NULL, OPT_WAIT_STDIN},
     {"queue-cap", required_argument, NULL, OPT_QCAP},
     {"seen-cache", required_argument, NULL, OPT_SEEN},
     {"warc-dir", required_argument, NULL, OPT_WARC_DIR},
@@ -166,6 +170,24 @@ static int int_flag(const char *s, long long lo, long long hi,
         return -1;
     *out = v;
     return 0;
+}
+
+/* --wait-stdin: block until stdin gives a byte (1) or ends (0), -1 on a
+ * read error. Everything before it (loading the libraries, flags, TLS
+ * set-up) is done while the caller gets Redis and the crawl ready; the
+ * start-up give-up clocks start after it. */
+static int stdin_gate(void)
+{
+    char c;
+    ssize_t n;
+
+    do
+        n = read(0, &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        fprintf(stderr, "crawlfleet-worker: --wait-stdin: %s\n",
+                strerror(errno));
+    return n > 0 ? 1 : (int)n;
 }
 
 /* ---- --procs: a supervisor that restarts dead children --------------- */
@@ -280,7 +302,7 @@ int main(int argc, char **argv)
     char errstr[CF_ERRSTR_LEN], addr[256];
     const char *redis = NULL;
     long long v, procs = PROCS_DEFAULT;
-    int c, rv, lvl;
+    int c, rv, lvl, wait_stdin = 0;
 
     o.concurrency = CONCURRENCY_DEFAULT;
     o.batch = BATCH_DEFAULT;
@@ -362,6 +384,9 @@ int main(int argc, char **argv)
         case OPT_EXIT:
             o.exit_when_done = 1;
             break;
+        case OPT_WAIT_STDIN:
+            wait_stdin = 1;
+            break;
         case OPT_LOG:
             lvl = cf_log_level_parse(optarg);
             if (lvl < 0)
@@ -386,6 +411,16 @@ int main(int argc, char **argv)
         return bad_usage("--redis: %s%s", errstr, "");
     cf_log_set_tag("worker");
     curl_global_init(CURL_GLOBAL_ALL);
+    if (wait_stdin) {
+        int go = stdin_gate();
+
+        if (go <= 0) {
+            curl_global_cleanup();
+            cf_redis_addr_cleanup(&a);
+            free(o.crawls);
+            return go < 0 ? 1 : 0;
+        }
+    }
     cf_info("redis address", "addr=%s",
             cf_redis_addr_format(&a, addr, sizeof(addr)));
     if (procs > 1)
