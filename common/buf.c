@@ -53,6 +53,22 @@ static int grow(struct cf_buf *b, size_t n)
     return CF_OK;
 }
 
+void cf_buf_reserve(struct cf_buf *b, size_t n)
+{
+    if (b->len > b->cap)
+        return;
+    if (n > b->cap - b->len)
+        n = b->cap - b->len;
+    if (n > SIZE_MAX - 1 - b->len)
+        return;
+    if (b->len + n + 1 > b->alloc) {
+        b->data = cf_realloc(b->data, b->len + n + 1);
+        if (b->alloc == 0)
+            b->data[0] = '\0';
+        b->alloc = b->len + n + 1;
+    }
+}
+
 int cf_buf_add(struct cf_buf *b, const void *p, size_t n)
 {
     /* room already (the common case: msgpack writes a byte or a few at

@@ -21,6 +21,10 @@ void cf_buf_init(struct cf_buf *b, size_t cap);
 void cf_buf_cleanup(struct cf_buf *b);
 /* Forget the contents, keep the storage. */
 void cf_buf_reset(struct cf_buf *b);
+/* Make room for n more bytes (no more than the cap allows) so that the
+ * appends up to them copy nothing again: a hint, for a caller that knows
+ * the size ahead (a body's Content-Length). */
+void cf_buf_reserve(struct cf_buf *b, size_t n);
 /* Append; 0 or CF_ETOOBIG (nothing appended). */
 int cf_buf_add(struct cf_buf *b, const void *p, size_t n);
 int cf_buf_addstr(struct cf_buf *b, const char *s);

@@ -23,6 +23,9 @@
 
 #define FREE_EASY_MAX 1024
 #define FETCH_READ_BUF 65536L /* bytes curl reads from a socket at once */
+/* most of a body allocated ahead from its Content-Length: past it the
+ * buffer grows as data comes, so a length that lies costs no memory */
+#define FETCH_RESERVE_MAX (4u << 20)
 
 /* An address fetch_set_public lets through. */
 struct public_addr {
@@ -393,8 +396,19 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
             return 0; /* stop: not ours to parse */
         }
     }
-    if (x->bytes == 0 && x->body.len == 0)
+    if (x->bytes == 0 && x->body.len == 0) {
+        curl_off_t cl = -1;
+
         cf_sha1_init(&x->sha);
+        /* One allocation for the whole body instead of a doubling from
+         * 64 bytes (eleven reallocs and their copies for a 64 KB page:
+         * 3% of the worker's instructions on rust-doc). A body that is
+         * content-encoded grows past it as before. */
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+        if (cl > 0)
+            cf_buf_reserve(&x->body, cl < FETCH_RESERVE_MAX
+                                         ? (size_t)cl : FETCH_RESERVE_MAX);
+    }
     x->bytes += (int64_t)len;
     if (cf_buf_add(&x->body, p, len) == 0) {
         cf_sha1_update(&x->sha, p, len);
