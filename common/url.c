@@ -644,6 +644,27 @@ static void fast_tail(struct out *w, size_t path_at, const char *p, size_t n,
     }
 }
 
+/* The tail of the fast path for a reference with a '%': build() over the
+ * resolved text in w, into maxlen bytes as on the curl path. Returns 1
+ * (the result in *rc and *out). */
+static int fast_pct(struct out *w, size_t maxlen, char **out, int *rc)
+{
+    char stack[OUT_STACK];
+    struct out b = {stack, 0, maxlen, 0};
+
+    if (w->len == w->cap)
+        return 0; /* no room for the NUL: leave it to curl */
+    w->p[w->len] = '\0';
+    if (maxlen >= sizeof(stack))
+        b.p = cf_malloc(maxlen);
+    *rc = build(w->p, &b);
+    if (*rc == CF_URL_OK)
+        *out = cf_memdup(b.p, b.len);
+    if (b.p != stack)
+        free(b.p);
+    return 1;
+}
+
 /* Resolve the prepared reference s against b (NULL: s is absolute http(s)
  * with "//") when every part is plain; returns 0 to leave it to curl,
  * else 1 with the result in *rc and *out. */
@@ -654,11 +675,15 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
     struct out w = {stack, 0, sizeof(stack), 0};
     const char *path, *query, *auth = NULL, *end;
     size_t sl, path_at;
-    int https, ok = 1, dots;
+    int https, ok = 1, dots, pct = 0;
 
-    for (end = s; *end; end++)
-        if (!plain_byte((unsigned char)*end))
+    for (end = s; *end; end++) {
+        if (plain_byte((unsigned char)*end))
+            continue;
+        if (url_class[(unsigned char)*end] != U_PERCENT)
             return 0;
+        pct = 1;
+    }
     /* room for the merged path before its dot segments go */
     w.cap = (size_t)(end - s) + (b ? b->len : 0) + 16;
     if (w.cap > sizeof(stack))
@@ -719,6 +744,13 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
     fast_tail(&w, path_at, path, (size_t)(query - path),
               query + (*query == '?'),
               *query == '?' ? (size_t)(end - query) - 1 : 0, dots);
+    if (pct && !w.over) {
+        /* What w holds now is the text curl's resolution gives (the host
+         * already normal): its percent-encoding gets build()'s
+         * normalisation, the step the curl path ends with. */
+        ok = fast_pct(&w, maxlen, out, rc);
+        goto out;
+    }
     if (w.over || w.len > maxlen) {
         *rc = CF_URL_TOOLONG;
     } else {

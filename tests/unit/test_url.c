@@ -480,10 +480,13 @@ static const char *const g_segs[] = {
     "=", "", "..a", ".b", "!$&'()*+,;=", "@", "%2e", "%2E%2e", "page.html",
     "A", "\\", "|", "x\ty", ":", "...", "g;x=1", "?", "#f", "%", "%zz",
     "./", "../", ".//", "..//", "/", "//", "././/", "x/..//",
+    /* percent-encoding, which the fast path normalises like build() */
+    "%7E", "%7e", "%2F", "%2f", "%25", "%c3%A9", "%3F", "%23", "%2e%2e",
+    "a%2E", "%2E.", "%0", "%%41", "%41%42%43", "%20", "%5B", "%ff",
 };
 static const char *const g_queries[] = {
     "", "", "", "?", "?q", "?a=1&b=2", "?/../x", "?%7e", "?a b", "?#",
-    "??", "?\xc3\xa9", "?x=/./y",
+    "??", "?\xc3\xa9", "?x=/./y", "?%41%2f", "?%", "?a%2e", "?%3D%26",
 };
 
 static unsigned long long g_rng = 88172645463325252ULL;
