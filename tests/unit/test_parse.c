@@ -539,6 +539,45 @@ static void test_hostile(void)
 
 /* Both paths read an attribute that follows a dropped duplicate (gumbo
  * loses it unless it records parse errors: parse.c, PARSE_GUMBO_ERRORS). */
+/* The nesting cap at its edges: the cut is where the first tag past
+ * max_depth starts (depth_cut: the bytes from there on), and the early
+ * stop on the '<' left never hides a cut. */
+static const struct {
+    const char *doc;  /* the page */
+    size_t max;       /* max_depth */
+    size_t cut_at;    /* where the cut starts; (size_t)-1 for none */
+} depth_cases[] = {
+    {"<div><div><div><a href=/x>x</a>", 4, (size_t)-1},
+    {"<div><div><div><div><a href=/x>x</a>", 4, 20},
+    {"<div><div><div><div><a href=/x>x", 4, 20},
+    {"<div><div><div><div>", 4, (size_t)-1},
+    {"<i></i><i></i><i></i><b><b><b><b>", 3, 30},
+    {"<!--<<<<<<<<--><div><div><div><div><div>", 4, 35},
+    {"<script><<<<<<<<</script><div><div><div><div><div>", 4, 45},
+    {"<div><div><div></div></div></div><a href=/y>", 3, (size_t)-1},
+    {"<div><div><div></div></div></div><p><br><a><a><a><a>", 3, 49},
+    {"<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<div><div><div>", 2, 50},
+    {"", 1, (size_t)-1},
+};
+
+static void test_depth_edges(void)
+{
+    for (size_t i = 0; i < sizeof(depth_cases) / sizeof(depth_cases[0]);
+         i++) {
+        struct parse_opts d = opts;
+        struct parse_result r;
+        size_t n = strlen(depth_cases[i].doc);
+        size_t want = depth_cases[i].cut_at == (size_t)-1
+                          ? 0 : n - depth_cases[i].cut_at;
+
+        d.max_depth = depth_cases[i].max;
+        CHECK_INT(parse_page(depth_cases[i].doc, n, PAGE, NULL, &d, &r), 0);
+        CHECKF(r.stats.depth_cut == want, "case %zu: depth_cut %u, want %zu",
+               i, r.stats.depth_cut, want);
+        parse_result_cleanup(&r);
+    }
+}
+
 static void test_duplicate_attr(void)
 {
     static const char html[] =
@@ -559,6 +598,7 @@ static void test_duplicate_attr(void)
 int main(void)
 {
     test_duplicate_attr();
+    test_depth_edges();
     test_titles();
     test_base();
     test_sources();
