@@ -749,13 +749,22 @@ static size_t refs_slot(const struct refs *s, const char *ref, uint64_t *h)
     return slot;
 }
 
-/* 1 if the normalised url is on host h[0..hl). */
+/* 1 if the normalised url is on host h[0..hl). The host of a normalised
+ * URL (cf_url_resolve's output) starts after "http://" or "https://" and
+ * ends at its port's ':', its path's '/' or the end, so a compare in place
+ * gives what cf_url_split() would, without the split (a tenth of
+ * take_links' instructions on rust-doc). */
 static int on_host(const char *url, const char *h, size_t hl)
 {
-    struct cf_url_parts p;
+    size_t sl = strncmp(url, "http://", 7) == 0    ? 7
+                : strncmp(url, "https://", 8) == 0 ? 8
+                                                    : 0;
+    char end;
 
-    return cf_url_split(url, &p) == 0 && p.host_len == hl &&
-           memcmp(p.host, h, hl) == 0;
+    if (sl == 0 || strncmp(url + sl, h, hl) != 0)
+        return 0;
+    end = url[sl + hl];
+    return end == '/' || end == ':' || end == '\0';
 }
 
 static void take_links(struct walk *w, const struct cf_url_base *base,

@@ -276,6 +276,12 @@ static const struct {
      NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 1, 0, 0},
     {"<link rel='canonical nofollow' href=''>", NULL, NULL, NULL, NULL, NULL,
      0, 0, 0, 0, 0, 0},
+    /* hosts that start like the page's are other hosts */
+    {"<a href=http://example.co/></a><a href=http://example.comx/></a>"
+     "<a href=http://example.com.evil.org/></a><a href=//a.example.com/></a>"
+     "<a href=http://EXAMPLE.com:80/p></a><a href=http://example.com?q></a>"
+     "<a href=https://example.com:1/></a><a href=http://example.com></a>",
+     NULL, NULL, NULL, NULL, NULL, 0, 0, 4, 4, 0, 0},
 };
 
 static void test_pagemeta(void)
