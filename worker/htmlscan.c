@@ -958,6 +958,22 @@ static void body_starts(struct scan *sc)
     }
 }
 
+/* A <frameset> replaces the body: what was reported since it started
+ * goes, but for an <html lang> (its attributes went to the <html>
+ * element, which stays). */
+static void drop_body(struct scan *sc)
+{
+    struct htmlscan *s = sc->out;
+    size_t keep = sc->body_els;
+
+    for (size_t i = sc->body_els; i < s->nels; i++)
+        if (s->els[i].tag == HTMLSCAN_HTML) {
+            s->els[keep++] = s->els[i];
+            break;
+        }
+    s->nels = keep;
+}
+
 /* Inside a <template> (its content is not the document's <html>). */
 static int in_template(const struct scan *sc)
 {
@@ -969,7 +985,10 @@ static int in_template(const struct scan *sc)
 
 /* Text d[a..b) in the data state: does it start the body? Only
  * non-whitespace characters do; a character reference counts as what it
- * stands for (&#32; is a space). */
+ * stands for (&#32; is a space). A NUL starts the body too (before the
+ * body it is "anything else" in every insertion mode) but leaves the
+ * frameset-ok flag alone (the body ignores it): a later <frameset> then
+ * drops the body, and a <base> or link put in it. */
 static void text(struct scan *sc, size_t a, size_t b)
 {
     struct htmlscan *s = sc->out;
@@ -990,7 +1009,10 @@ static void text(struct scan *sc, size_t a, size_t b)
                 continue;
             }
         }
-        if (!cf_is_space((unsigned char)c) && c != '\0') {
+        if (c == '\0') {
+            if (!in_template(sc))
+                body_starts(sc);
+        } else if (!cf_is_space((unsigned char)c)) {
             body_starts(sc);
             sc->fs_ok = 0;
             return;
@@ -1098,7 +1120,7 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         } else if (sc->fs_ok) {
             /* The tree builder drops the body for it. */
             s->approx |= HTMLSCAN_APPROX_FRAMESET;
-            s->nels = sc->body_els;
+            drop_body(sc);
             sc->frameset = 2;
         }
         return 0;

@@ -601,8 +601,64 @@ static void test_duplicate_attr(void)
     }
 }
 
+/* Documents where the links path must know a tree-builder fact to give
+ * the tree's answer; each with the base both must find. Found by
+ * fuzzing (tests/fuzz/fuzz_htmlscan.c) and test_squeeze. */
+#define DOC(s) s, sizeof(s) - 1
+static const struct {
+    const char *html;
+    size_t len;
+    const char *base;
+} agree[] = {
+    /* a NUL starts the body but leaves frameset-ok set: the <frameset>
+     * drops the body and the <base> in it */
+    {DOC("\0<base href=/b/><frameset><p><dl><dt></textarea></TD><thead>"),
+     PAGE},
+    {DOC("<head>\0<base href=/b/><frameset><frame src=/f>"), PAGE},
+    {DOC("\0<html lang=en><a href=/a><frameset><frame src=/f>"), PAGE},
+    /* the <html lang> in the dropped body went to <html>, which stays */
+    {DOC("<a href=/a><html lang=en><frameset><frame src=/f>"), PAGE},
+    /* in a <template> it does not start the body */
+    {DOC("<template>\0</template><base href=/b/><frameset>"),
+     "http://example.com/b/"},
+    {DOC("<base href=/b/>\0<frameset><frame src=f>"),
+     "http://example.com/b/"},
+    /* text does start it and clears the flag: the <frameset> is ignored */
+    {DOC("x<base href=/b/><frameset><a href=/x>"), "http://example.com/b/"},
+};
+
+static void test_links_path_agrees(void)
+{
+    struct parse_opts o = opts;
+    struct parse_result t, s;
+
+    for (size_t i = 0; i < sizeof(agree) / sizeof(agree[0]); i++) {
+        o.mode = PARSE_TREE;
+        parse_page(agree[i].html, agree[i].len, PAGE, NULL, &o, &t);
+        o.mode = PARSE_LINKS;
+        parse_page(agree[i].html, agree[i].len, PAGE, NULL, &o, &s);
+        CHECKF(t.base && strcmp(t.base, agree[i].base) == 0,
+               "agree %zu: tree base %s, want %s", i, t.base, agree[i].base);
+        CHECKF(s.base && strcmp(s.base, agree[i].base) == 0,
+               "agree %zu: links path base %s, want %s", i, s.base,
+               agree[i].base);
+        CHECKF((t.lang == NULL) == (s.lang == NULL) &&
+                   (t.lang == NULL || strcmp(t.lang, s.lang) == 0),
+               "agree %zu: lang %s against %s", i, t.lang, s.lang);
+        CHECKF(t.nlinks == s.nlinks, "agree %zu: %zu links against %zu", i,
+               t.nlinks, s.nlinks);
+        for (size_t k = 0; k < t.nlinks && k < s.nlinks; k++)
+            CHECKF(strcmp(t.links[k], s.links[k]) == 0,
+                   "agree %zu: link %zu %s against %s", i, k, t.links[k],
+                   s.links[k]);
+        parse_result_cleanup(&t);
+        parse_result_cleanup(&s);
+    }
+}
+
 int main(void)
 {
+    test_links_path_agrees();
     test_duplicate_attr();
     test_depth_edges();
     test_titles();
