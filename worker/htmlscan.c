@@ -189,14 +189,16 @@ static void tag_hash_init(void)
     tag_hash_ready = 1;
 }
 
-/* The definition of lower-case name low[0..n), or NULL. */
+/* The definition of lower-case name low[0..n), or NULL. A name may hold
+ * a NUL (gumbo makes it U+FFFD: no known tag): strncmp() stops there, so
+ * the lengths are compared too, not d->name[n] (past a shorter name). */
 static const struct tag_def *tag_lookup(const char *low, size_t n)
 {
     unsigned h = name_hash(low, n);
     const struct tag_def *d;
 
     while ((d = tag_hash[h % HASH_SLOTS]) != NULL) {
-        if (strncmp(d->name, low, n) == 0 && d->name[n] == '\0')
+        if (strncmp(d->name, low, n) == 0 && strlen(d->name) == n)
             return d;
         h++;
     }

@@ -625,6 +625,9 @@ static const struct {
      "http://example.com/b/"},
     /* text does start it and clears the flag: the <frameset> is ignored */
     {DOC("x<base href=/b/><frameset><a href=/x>"), "http://example.com/b/"},
+    /* a NUL in a tag name makes it no known tag (U+FFFD) */
+    {DOC("<script\0><a href=/s>s</a><title\0>t<a href=/t>t</a>"), PAGE},
+    {DOC("<th\0met\0><base\0 href=/b/><a href=/m>m</a>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
@@ -642,6 +645,8 @@ static void test_links_path_agrees(void)
         CHECKF(s.base && strcmp(s.base, agree[i].base) == 0,
                "agree %zu: links path base %s, want %s", i, s.base,
                agree[i].base);
+        CHECKF(strcmp(t.title, s.title) == 0, "agree %zu: title %s against %s",
+               i, t.title, s.title);
         CHECKF((t.lang == NULL) == (s.lang == NULL) &&
                    (t.lang == NULL || strcmp(t.lang, s.lang) == 0),
                "agree %zu: lang %s against %s", i, t.lang, s.lang);
