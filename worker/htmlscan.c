@@ -1022,6 +1022,21 @@ static void text(struct scan *sc, size_t a, size_t b)
     }
 }
 
+/* Does the body ignore this start tag (it opens no element)? A table
+ * part in a <template> changes the insertion mode instead: flagged. */
+static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
+{
+    if (id == TAG_HTML || id == TAG_HEAD || id == TAG_BODY)
+        return 1;
+    if (!(props & (T_CELL | T_TABLE_PART)) || sc->ts_over > 0)
+        return 0;
+    if (sc->nts == 0)
+        return 1;
+    if (sc->ts[sc->nts - 1].template)
+        sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+    return 0;
+}
+
 /* What an HTML start tag the tree builder takes does. Returns the
  * tokenizer content kind for what follows (T_RCDATA, T_RAWTEXT,
  * T_SCRIPT, T_PLAINTEXT or 0). */
@@ -1157,10 +1172,11 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         break;
     }
     /* Inside an integration point, HTML elements are open foreign-stack
-     * entries too, so that end tags find them. */
-    if (sc->nfs > 0 && !(props & T_VOID)) {
+     * entries too, so that end tags find them; but not those the body
+     * ignores (<html>, <head>, <body>, table parts outside a table): an
+     * end tag after them still closes the integration point. */
+    if (sc->nfs > 0 && !(props & T_VOID) && !body_ignores(sc, id, props))
         fs_push(sc, NS_HTML, IP_NONE, t);
-    }
     return props & (T_RCDATA | T_RAWTEXT | T_SCRIPT | T_PLAINTEXT);
 }
 

@@ -628,6 +628,12 @@ static const struct {
     /* a NUL in a tag name makes it no known tag (U+FFFD) */
     {DOC("<script\0><a href=/s>s</a><title\0>t<a href=/t>t</a>"), PAGE},
     {DOC("<th\0met\0><base\0 href=/b/><a href=/m>m</a>"), PAGE},
+    /* in an integration point, what the body ignores opens nothing: the
+     * end tag closes <mi>, and the <a> after it is MathML, not a link */
+    {DOC("<math><mi><head></mi><a href=/n>"), PAGE},
+    {DOC("<math><mi><body><html></mi><a href=/n>"), PAGE},
+    {DOC("<svg><desc><tr><td></desc><a href=/n>"), PAGE},
+    {DOC("<table><tr><td><math><mi><td></mi><a href=/n>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
