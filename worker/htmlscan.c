@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gumbo.h>
+
 #include "alloc.h"
 #include "ascii.h"
 #include "entities.h"
@@ -1212,6 +1214,12 @@ static int el_is(const struct open_el *e, const struct tag *t)
            memcmp(e->name, t->low, t->nlen) == 0;
 }
 
+/* A tag name gumbo has no GumboTag for. */
+static int gumbo_unknown(const char *name, size_t n)
+{
+    return gumbo_tagn_enum(name, (unsigned)n) == GUMBO_TAG_UNKNOWN;
+}
+
 /* An end tag while the foreign stack is open. */
 static void foreign_end(struct scan *sc, const struct tag *t)
 {
@@ -1234,13 +1242,22 @@ static void foreign_end(struct scan *sc, const struct tag *t)
             goto outside;
     }
     /* HTML rules, from the current node: an HTML element of that name
-     * closes; an integration point is a scope boundary. */
+     * closes; an integration point is a scope boundary. gumbo 0.10.1
+     * matches by its tag enum, so there an end tag of a name it does not
+     * know closes any open element it does not know either (</y> closes
+     * <d>); the standard compares names, and so does the scanner, which
+     * flags where the two part (a documented difference). */
     for (k = sc->nfs; k > 0; k--) {
         const struct open_el *e = &sc->fs[k - 1];
         if (e->ns == NS_HTML && el_is(e, t)) {
             fs_pop_to(sc, k - 1);
             return;
         }
+        if (e->ns == NS_HTML && !t->def && !(sc->out->approx &
+                                             HTMLSCAN_APPROX_UNKNOWN_END) &&
+            gumbo_unknown(e->name, e->len) &&
+            (t->nlen == 0 || gumbo_unknown(t->low, t->nlen)))
+            sc->out->approx |= HTMLSCAN_APPROX_UNKNOWN_END;
         if (e->ip != IP_NONE)
             return;
     }

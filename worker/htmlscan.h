@@ -53,6 +53,10 @@
                                       tag, or nested past the stack cap */
 #define HTMLSCAN_APPROX_SELECT 4   /* <template> inside <select> */
 #define HTMLSCAN_APPROX_FRAMESET 8 /* a <frameset> replaced a started body */
+#define HTMLSCAN_APPROX_UNKNOWN_END 16 /* in an integration point, an end
+                                          tag of an unknown name passed an
+                                          open unknown element: gumbo
+                                          0.10.1 closes it (htmlscan.c) */
 
 /* The HTML elements reported: the ones parse.c reads. */
 enum htmlscan_tag {

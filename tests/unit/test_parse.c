@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "htmlscan.h"
 #include "parse.h"
 #include "test.h"
 #include "url.h"
@@ -667,9 +668,35 @@ static void test_links_path_agrees(void)
     }
 }
 
+/* Where the links path follows the standard and gumbo 0.10.1 does not:
+ * an end tag of an unknown name closes an open unknown element there
+ * (</y> closes <d>; then </mi> closes the <mi> and the <a> is MathML).
+ * The links path keeps <d> and <mi> open, finds the link, and flags the
+ * page. */
+static void test_links_path_flags(void)
+{
+    static const char html[] = "<math><mi><d></y></mi><a href=/n>";
+    struct parse_opts o = opts;
+    struct parse_result r;
+
+    o.mode = PARSE_LINKS;
+    parse_s_opts(html, &o, &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_UNKNOWN_END);
+    CHECK(has_link(&r, "http://example.com/n"));
+    parse_result_cleanup(&r);
+    parse_s_opts("<math><mi><div></y></mi><a href=/n>", &o, &r);
+    CHECK_INT(r.approx, 0);
+    parse_result_cleanup(&r);
+    o.mode = PARSE_TREE;
+    parse_s_opts(html, &o, &r);
+    CHECK_INT(r.nlinks, 0);
+    parse_result_cleanup(&r);
+}
+
 int main(void)
 {
     test_links_path_agrees();
+    test_links_path_flags();
     test_duplicate_attr();
     test_depth_edges();
     test_titles();
