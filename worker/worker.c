@@ -467,10 +467,16 @@ static void on_cron(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    /* First: the exit check waits for no command pending on the link, and
+     * refresh() sends a config load on every tick for a crawl not yet
+     * seeded; checked after it, a draining worker never saw the link
+     * idle and stayed up for the whole grace period. */
+    check_exit(w, now);
+    if (w->state == WS_STOPPING)
+        return;
     refresh(w, now);
     heartbeat(w, now);
     robocache_tick(w->robots);
-    check_exit(w, now);
     worker_pump(w);
 }
 

@@ -285,6 +285,37 @@ if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 256 ]; then
     wait "$p" 2>/dev/null
 fi
 
+# ---- 9b. SIGTERM while a command waits on Redis ---------------------------
+# A crawl not yet seeded has its config asked for on every tick; the exit
+# check must still find the link idle once Redis answers (it ran after
+# that tick's request and never did: the worker stayed up its whole grace
+# period). CLIENT PAUSE holds the requests; SIGTERM comes while the
+# worker's metrics say one is pending; the pause ends after 2 s.
+pending() {
+    curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
+        awk '$1 == "crawlfleet_worker_redis_pending" && $2 > 0 { ok = 1 }
+             END { exit !ok }'
+}
+metrics_up() { grep -q "pid=$1 .*msg=\"metrics listening\"" "$T/term.log"; }
+for try in 1 2 3 4 5; do
+    mp=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 12000))
+    "$B/crawlfleet-worker" --redis "$R" --crawl unseeded --metrics-port "$mp" \
+        2>>"$T/term.log" &
+    p=$!
+    wait_for sh -c "grep -q 'pid=$p .*msg=\"metrics listening\"' '$T/term.log' ||
+        ! kill -0 $p 2>/dev/null"
+    metrics_up "$p" && break
+    wait "$p" 2>/dev/null
+done
+W_PIDS="$W_PIDS $p"
+redis-cli -s "$REDIS_SOCK" client pause 2000 all >/dev/null
+wait_for pending "$mp"
+t_check "a config request waits on the paused Redis" [ $? -eq 0 ]
+kill "$p"
+wait_exit "$p" 10
+t_check "SIGTERM with a request pending: exit 0 once Redis answers" \
+    [ $? -eq 0 ]
+
 # ---- 10. flags -------------------------------------------------------------
 "$B/crawlfleet-worker" --concurrency x >/dev/null 2>"$T/err"
 t_check "bad flag: exit 2" [ $? -eq 2 ]
