@@ -523,6 +523,15 @@ void fetch_classify(struct fetch_xfer *x)
     /* through a proxy, every connection is to the proxy */
     if (x->proxied && x->code == CURLE_COULDNT_CONNECT)
         x->outcome = CF_OUT_PROXY;
+    /* HTTP/2: a stream the server reset (RST_STREAM, "HTTP/2 stream 1 was
+     * not closed cleanly: INTERNAL_ERROR") once its answer had begun is an
+     * answer cut short, as "transfer closed with N bytes remaining" is
+     * over HTTP/1.1; reset before any answer, it is what "Empty reply
+     * from server" is there: connect (worker_https.sh makes both with
+     * nginx). CURLE_HTTP2, the framing layer as a whole, stays connect:
+     * no server on hand makes curl 7.88 report it. */
+    if (x->code == CURLE_HTTP2_STREAM && x->status > 0)
+        x->outcome = CF_OUT_PROTOCOL;
     for (i = 0; i < sizeof(protocol_words) / sizeof(protocol_words[0]);
          i++) {
         if (protocol_words[i].code == x->code &&

@@ -8,7 +8,9 @@
 #      (streams share a connection);
 #   2. fetch starts on one host keep --delay apart over HTTP/2;
 #   3. an expired certificate, a wrong name, a self-signed certificate and
-#      a CA not trusted are each a `tls` outcome with curl's reason;
+#      a CA not trusted are each a `tls` outcome with curl's reason; an
+#      HTTP/2 stream reset is `connect` before any answer, `protocol`
+#      after it began;
 #   4. --insecure fetches them, loudly (seed, worker log, result flag);
 #   5. an http -> https redirect is followed to the HTTPS site;
 #   6. bad --ca-file and --resolve values are refused at seed.
@@ -181,6 +183,27 @@ t_check "CA not trusted (no --ca-file): tls, 'unable to get local issuer'" \
     tls_of site0.test "unable to get local issuer"
 t_check "TLS failures are not retried" \
     [ "$(grep -c '"attempts":1' "$T/bad.jsonl")" -eq 4 ]
+
+# ---- 3b. HTTP/2 streams reset: connect before an answer, protocol after --
+# nginx resets the stream (RST_STREAM) where over HTTP/1.1 it would close
+# the connection: curl says CURLE_HTTP2_STREAM for both.
+# shellcheck disable=SC2086
+"$B/crawlfleet" seed --redis "$R" --crawl h2rst --allow-private \
+    --no-robots --max-attempts 1 $CA $MAP "https://site0.test:$H/h2/reset" \
+    "https://site0.test:$H/h2/cut" >/dev/null
+worker --crawl h2rst --exit-when-done
+wait_exit "$LAST_W" 60
+t_check "h2rst worker exits 0" [ $? -eq 0 ]
+"$B/crawlfleet" export h2rst --redis "$R" >"$T/h2rst.jsonl"
+# rst_of PATH TYPE: PATH's result is TYPE, with curl's HTTP/2 words.
+rst_of() {
+    grep -F "\"url\":\"https://site0.test:$H$1\"" "$T/h2rst.jsonl" |
+        grep -F "\"error_type\":\"$2\"" | grep -q 'HTTP/2 stream'
+}
+t_check "an HTTP/2 stream reset before any answer is connect" \
+    rst_of /h2/reset connect
+t_check "an HTTP/2 stream reset after the answer began is protocol" \
+    rst_of /h2/cut protocol
 
 # ---- 4. --insecure: fetched, and said loudly -----------------------------
 # shellcheck disable=SC2086

@@ -20,7 +20,9 @@
 # starts nginx (one process, no daemon) with its files in DIR on the
 # loopback ports nginx_ports picked: HTTPS_PORT (TLS, HTTP/2 and HTTP/1.1 by
 # ALPN) serving site0.test and site1.test as proxies of the two fixture
-# ports, expired.test, wrong.test and selfsigned.test as one small page
+# ports (site0.test also /h2/reset: the connection closed, over HTTP/2 a
+# stream reset, before any answer; /h2/cut: the fixture's /t/stall given
+# up after 1 s, the answer cut after its first bytes), expired.test, wrong.test and selfsigned.test as one small page
 # each; HTTP_PORT (cleartext) where redirect.test answers 301 to
 # https://site0.test:HTTPS_PORT/ and the same path. Its access log,
 # DIR/access.log, has one line per request:
@@ -110,6 +112,12 @@ http {
         ssl_certificate $_d/site.pem;
         ssl_certificate_key $_d/site.key;
         location / { proxy_pass http://127.0.0.1:$2; }
+        location = /h2/reset { return 444; }
+        location = /h2/cut {
+            proxy_pass http://127.0.0.1:$2/t/stall;
+            proxy_buffering off;
+            proxy_read_timeout 1s;
+        }
     }
     server {
         listen 127.0.0.1:$HTTPS_PORT ssl http2;
