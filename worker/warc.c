@@ -26,25 +26,56 @@
 
 #define OPEN_SUFFIX ".open"
 /* Each record is compressed whole (it is in memory already) into one gzip
- * member by ISA-L's igzip, stateless, at level 2. Compression is most of
- * what archiving costs: a perf profile of the S1 crawl with --warc put
- * 76% of the writer thread's samples in the compressor (libdeflate level
- * 1 then). Measured on 400 pages of the S1 bench site (20.6 kB a
- * response record), thread CPU time a page, best of 10 (bench/README.md):
+ * member by ISA-L's igzip, stateless. Compression is most of what
+ * archiving costs: a perf profile of the S1 crawl with --warc put 76% of
+ * the writer thread's samples in the compressor (libdeflate level 1
+ * then). Measured on 400 pages of the S1 bench site (20.6 kB a response
+ * record, 0.7 kB a request record), thread CPU time a page, best of 5 or
+ * 10 (bench/README.md):
  *
- *   compressor            response  request  bytes (response)
- *   zlib level 6 (wget's)   602 us     89 us   7,908
- *   libdeflate level 1      118        8.5     8,141
- *   igzip level 1            68        7.8     8,444
- *   igzip level 2            74        7.7     8,360
- *   igzip level 3           140        9.6     8,194
+ *   compressor                     response  request  bytes (resp, req)
+ *   zlib level 6 (wget's)            602 us    89 us  7,908  394
+ *   libdeflate level 1               118       8.5    8,141  401
+ *   igzip level 1                     68       7.8    8,444  405
+ *   igzip level 2                     74       7.7    8,360  405
+ *   igzip level 3                    140       9.6    8,194  413
+ *   igzip level 0, default tables     58       1.5    9,012  551
+ *   igzip level 0, tables made from
+ *     the first 8 records of a kind   57       1.6    8,507  437
  *
- * Level 2 takes 37% less time than libdeflate's fastest for 2.7% more
- * bytes (the bench's target is WARC bytes a page within 10% of wget's,
- * which uses zlib's level 6); igzip's level 1 is no faster here and
- * larger. */
+ * igzip's levels 1-3 make Huffman codes for every record, and for a small
+ * record that is most of the time. Level 0 uses fixed codes; the
+ * default ones fit no text well, but igzip makes codes from a histogram
+ * of any data (isal_create_hufftables, which gives every symbol a code,
+ * so any input can be coded, and the stateless call falls back to
+ * stored blocks where coding would grow the input). The codes travel in
+ * each member's block header like any dynamic codes: every member is
+ * still read alone by any inflater. So each writer keeps a model per
+ * record kind (request, response): its first GZ_TUNE_FIRST records are
+ * compressed at GZ_LEVEL and fill the histogram, from which the codes
+ * are made; later records are compressed at level 0 with them, one in
+ * GZ_TUNE_EVERY adds to the histogram (its first GZ_TUNE_BYTES), and the
+ * codes are made again every GZ_TUNE_REBUILD records, the older counts
+ * halved first so the codes follow what the crawl fetches now. That is
+ * half the time of libdeflate's level 1 for 4.5% more bytes (the
+ * bench's target is WARC bytes a page within 10% of wget's). */
 #define GZ_LEVEL 2
 #define GZ_LEVEL_BUF ISAL_DEF_LVL2_DEFAULT
+#define GZ_TUNE_FIRST 8
+#define GZ_TUNE_EVERY 64
+#define GZ_TUNE_REBUILD 1024
+#define GZ_TUNE_BYTES (1024 * 1024)
+
+/* What a record is, for the codes it is compressed with. */
+enum gz_kind { GZ_REQUEST, GZ_RESPONSE, GZ_KINDS, GZ_OTHER = GZ_KINDS };
+
+/* The codes of one record kind and the histogram they come from. */
+struct gz_model {
+    struct isal_huff_histogram hist;
+    struct isal_hufftables codes;
+    uint64_t records;        /* of this kind compressed so far */
+    int ready;               /* codes made */
+};
 /* igzip's stateless call needs room for the whole member: at worst the
  * input in stored blocks (5 bytes each, at most 64 KiB) plus the gzip
  * header and trailer */
@@ -72,6 +103,7 @@ struct warc {
     unsigned serial;         /* files opened so far */
     struct isal_zstream *gz_stream; /* igzip's state, GZ_LEVEL */
     uint8_t *gz_level_buf;   /* GZ_LEVEL_BUF bytes: its hash and tokens */
+    struct gz_model *gz_model; /* GZ_KINDS of them */
     struct cf_buf raw;       /* one record before compression */
     struct cf_buf gz;        /* the members of one write */
     struct cf_buf head;      /* a response's HTTP head as stored */
@@ -159,10 +191,32 @@ static void block_digest(const char *a, size_t alen, const char *b,
     cf_sha1_cleanup(&h);
 }
 
-/* Compress w->raw as one gzip member onto w->gz. */
-static int deflate_member(struct warc *w)
+/* Learn from w->raw, a record of model m's kind, when it is one of those
+ * the codes are made from, and make them again when it is time. */
+static void gz_learn(struct warc *w, struct gz_model *m)
+{
+    uint64_t k = m->records++;
+    size_t n = w->raw.len < GZ_TUNE_BYTES ? w->raw.len : GZ_TUNE_BYTES;
+
+    if (k < GZ_TUNE_FIRST || k % GZ_TUNE_EVERY == 0)
+        isal_update_histogram((uint8_t *)w->raw.data, (int)n, &m->hist);
+    if (k + 1 != GZ_TUNE_FIRST && (k + 1) % GZ_TUNE_REBUILD != 0)
+        return;
+    if (isal_create_hufftables(&m->codes, &m->hist) == 0)
+        m->ready = 1;
+    for (size_t i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
+        m->hist.lit_len_histogram[i] /= 2;
+    for (size_t i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
+        m->hist.dist_histogram[i] /= 2;
+}
+
+/* Compress w->raw as one gzip member onto w->gz: a record of the given
+ * kind (GZ_OTHER: no model, GZ_LEVEL). */
+static int deflate_member(struct warc *w, enum gz_kind kind)
 {
     struct isal_zstream *z = w->gz_stream;
+    struct gz_model *m = kind < GZ_KINDS ? &w->gz_model[kind] : NULL;
+    int fixed = m && m->ready;
     size_t bound;
 
     if (w->raw.len > UINT32_MAX - 1024)
@@ -176,9 +230,14 @@ static int deflate_member(struct warc *w)
         w->gz.alloc = need;
     }
     isal_deflate_stateless_init(z);
-    z->level = GZ_LEVEL;
-    z->level_buf = w->gz_level_buf;
-    z->level_buf_size = GZ_LEVEL_BUF;
+    if (fixed) {
+        z->level = 0;
+        z->hufftables = &m->codes;
+    } else {
+        z->level = GZ_LEVEL;
+        z->level_buf = w->gz_level_buf;
+        z->level_buf_size = GZ_LEVEL_BUF;
+    }
     z->gzip_flag = IGZIP_GZIP;
     z->end_of_stream = 1;
     z->flush = NO_FLUSH;
@@ -190,6 +249,8 @@ static int deflate_member(struct warc *w)
         return CF_ERR;
     w->gz.len += bound - z->avail_out;
     w->gz.data[w->gz.len] = '\0';
+    if (m)
+        gz_learn(w, m);
     return 0;
 }
 
@@ -327,7 +388,7 @@ static int open_file(struct warc *w, char *errstr)
                       NULL, 0);
     cf_buf_reset(&w->gz);
     if (rv == 0)
-        rv = deflate_member(w);
+        rv = deflate_member(w, GZ_OTHER);
     if (rv == 0)
         rv = write_out(w, errstr);
     else
@@ -377,6 +438,7 @@ struct warc *warc_new(const struct warc_opts *o, char *errstr)
     }
     w->gz_stream = cf_calloc(1, sizeof(*w->gz_stream));
     w->gz_level_buf = cf_malloc(GZ_LEVEL_BUF);
+    w->gz_model = cf_calloc(GZ_KINDS, sizeof(*w->gz_model));
     cf_buf_init(&w->raw, o->max_record + WARC_HEADS_MAX);
     cf_buf_init(&w->gz, (size_t)-1);
     cf_buf_init(&w->head, WARC_HEADS_MAX);
@@ -423,6 +485,7 @@ void warc_free(struct warc *w)
     close_file(w);
     free(w->gz_stream);
     free(w->gz_level_buf);
+    free(w->gz_model);
     cf_buf_cleanup(&w->raw);
     cf_buf_cleanup(&w->gz);
     cf_buf_cleanup(&w->head);
@@ -459,7 +522,7 @@ static int append_fetch(struct warc *w, const struct warc_fetch *f,
                           "application/http;msgtype=request", f->req_head,
                           f->req_len, NULL, 0);
         if (rv == 0)
-            rv = deflate_member(w);
+            rv = deflate_member(w, GZ_REQUEST);
         if (rv != 0) {
             snprintf(errstr, CF_ERRSTR_LEN, "request record too big");
             goto fail;
@@ -476,7 +539,7 @@ static int append_fetch(struct warc *w, const struct warc_fetch *f,
                       "application/http;msgtype=response", w->head.data,
                       w->head.len, f->body, f->body_len);
     if (rv == 0)
-        rv = deflate_member(w);
+        rv = deflate_member(w, GZ_RESPONSE);
     if (rv != 0) {
         snprintf(errstr, CF_ERRSTR_LEN, "response record too big");
         goto fail;

@@ -94,6 +94,120 @@ done:
     return out;
 }
 
+/* Inflate the gzip member at [off, off + len) of path into out (cap
+ * bytes): its length, or -1 when it is not one whole member. */
+static long inflate_at(const char *path, long off, long len,
+                       unsigned char *out, long cap)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *in = malloc((size_t)len);
+    z_stream z = {0};
+    long n = -1;
+
+    if (f && fseek(f, off, SEEK_SET) == 0 &&
+        fread(in, 1, (size_t)len, f) == (size_t)len &&
+        inflateInit2(&z, 15 + 16) == Z_OK) {
+        z.next_in = in;
+        z.avail_in = (uInt)len;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        if (inflate(&z, Z_FINISH) == Z_STREAM_END && z.avail_in == 0)
+            n = (long)z.total_out;
+        inflateEnd(&z);
+    }
+    if (f)
+        fclose(f);
+    free(in);
+    return n;
+}
+
+#define NMODEL 1100 /* past the first rebuild of the codes (1,024) */
+
+/* After its first records of a kind a writer compresses with codes it
+ * made from them (worker/warc.c, level 0), made again every 1,024: every
+ * member still inflates alone to its record whatever the body (text like
+ * the first ones, random bytes, nothing), and random bytes grow by no
+ * more than stored blocks would. */
+static void test_models(void)
+{
+    char dir[] = "/tmp/cf-test-warcm.XXXXXX", path[1024], err[256];
+    static struct warc_place at[NMODEL];
+    static unsigned char body[4096], out[16384];
+    static long blen[NMODEL];
+    struct warc_opts o = {0};
+    struct warc_fetch f = {0};
+    struct warc *w;
+    const char *head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+    const char *req = "GET /p HTTP/1.1\r\nHost: a.test\r\nAccept: */*\r\n\r\n";
+    int written = 0, whole = 0, small = 0;
+    unsigned seed = 1;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    o.dir = dir;
+    o.prefix = "t";
+    o.worker = "w";
+    o.max_size = (int64_t)1 << 30;
+    o.max_record = sizeof(body);
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    f.url = "http://a.test/p";
+    f.date_ms = 1796600000000;
+    f.req_head = req;
+    f.req_len = strlen(req);
+    f.resp_head = head;
+    f.resp_len = strlen(head);
+    f.payload_digest = "sha1:AAAA";
+    f.body = (const char *)body;
+    for (int i = 0; i < NMODEL; i++) {
+        /* the bodies of record i, made again below to compare */
+        long n = 0;
+
+        if (i < 16 || i % 3 == 0) {
+            while (n < 3000)
+                n += snprintf((char *)body + n, sizeof(body) - (size_t)n,
+                              "<p class=\"t%d\">page %d, line %ld</p>\n",
+                              i % 7, i, n);
+        } else if (i % 3 == 1) {
+            for (n = 0; n < 4096; n++) {
+                seed = seed * 1103515245u + 12345u;
+                body[n] = (unsigned char)(seed >> 16);
+            }
+        }
+        blen[i] = n;
+        f.body_len = (size_t)n;
+        written += warc_write_fetch(w, &f, &at[i], err) == 0;
+        snprintf(path, sizeof(path), "%.500s/%.500s.open", dir, at[i].file);
+        {
+            long got = inflate_at(path, (long)at[i].offset,
+                                  (long)at[i].length, out, sizeof(out));
+
+            whole += got > blen[i] + 4 &&
+                     memcmp(out + got - 4 - blen[i], body,
+                            (size_t)blen[i]) == 0 &&
+                     memcmp(out + got - 4, "\r\n\r\n", 4) == 0;
+            if (i % 3 == 1 && i >= 16)
+                small += at[i].length <= got + 64;
+            else
+                small++;
+        }
+    }
+    CHECK_INT(written, NMODEL);
+    CHECK_INT(whole, NMODEL);
+    CHECK_INT(small, NMODEL);
+    warc_free(w);
+    {
+        char cmd[100];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_INT(system(cmd), 0);
+    }
+}
+
 static int count_files(const char *dir, const char *suffix)
 {
     DIR *d = opendir(dir);
@@ -376,5 +490,6 @@ int main(void)
     test_http_head();
     test_writer();
     test_thread();
+    test_models();
     return test_summary("test_warc");
 }
