@@ -749,14 +749,21 @@ int cmd_crawl(int argc, char **argv)
     if (ret == CLI_OK) {
         /* Every request is answered: an idle worker would only learn
          * that from its next pop, up to a backoff later. */
+        double cpu = -1;
+
         stop_workers(&cr, SIGTERM);
+        if (cr.er.pid > 0 && !cr.a.quiet)
+            cpu = redis_cpu_s(cr.rc);
+        /* Every result is written and acknowledged: the embedded
+         * redis-server flushes its AOF and exits while the output is
+         * committed (redis_embed_stop below waits for it). */
+        if (cr.er.pid > 0)
+            redis_embed_shutdown(&cr.er);
         ret = cli_out_commit(cmd, &out);
         opened = 0;
         if (ret == CLI_OK && cursor)
             unlink(cursor);
         if (ret == CLI_OK && !cr.a.quiet) {
-            double cpu = cr.er.pid > 0 ? redis_cpu_s(cr.rc) : -1;
-
             fprintf(stderr,
                     "%s: crawl '%s' done: %lld results (%lld ok, %lld "
                     "dead) in %.1fs%s%s\n",

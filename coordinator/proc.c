@@ -349,25 +349,43 @@ out:
     return ret;
 }
 
+/* Connect and send SHUTDOWN; the reply (the connection closing) is not
+ * waited for. The append-only file holds everything (a restart loads
+ * it, not an RDB snapshot): SHUTDOWN flushes and fsyncs it, and stops an
+ * AOF rewrite child and removes its files. NULL if it cannot be told. */
+static redisContext *redis_bye(const char *sock)
+{
+    struct timeval tv = {2, 0};
+    redisContext *rc = redisConnectUnixWithTimeout(sock, tv);
+    int done = 0;
+
+    if (!rc || rc->err || redisAppendCommand(rc, "SHUTDOWN") != REDIS_OK)
+        goto fail;
+    while (!done)
+        if (redisBufferWrite(rc, &done) != REDIS_OK)
+            goto fail;
+    return rc;
+fail:
+    if (rc)
+        redisFree(rc);
+    return NULL;
+}
+
+void redis_embed_shutdown(struct embedded_redis *r)
+{
+    if (r->pid > 0 && !r->bye)
+        r->bye = redis_bye(r->sock);
+}
+
 void redis_embed_stop(struct embedded_redis *r, int timeout_ms)
 {
     if (r->pid > 0) {
-        struct timeval tv = {2, 0};
-        redisContext *rc = redisConnectUnixWithTimeout(r->sock, tv);
-
-        if (rc && !rc->err) {
-            /* the append-only file holds everything (a restart loads
-             * it, not an RDB snapshot): SHUTDOWN flushes and fsyncs it */
-            redisReply *rep = redisCommand(rc, "SHUTDOWN");
-
-            if (rep)
-                freeReplyObject(rep);
-        }
-        if (rc)
-            redisFree(rc);
+        redis_embed_shutdown(r); /* its exit is the answer */
         if (!proc_wait(r->pid, timeout_ms, NULL))
             proc_stop(r->pid, SIGTERM, 5000);
     }
+    if (r->bye)
+        redisFree(r->bye);
     /* open until now: its STOPPING=1 at shutdown finds a reader (a
      * closed socket makes it log an error) */
     if (r->dir && r->notify >= 0)

@@ -41,6 +41,7 @@ struct embedded_redis {
     char *url;  /* unix://<sock> */
     char *log;  /* dir/redis.log */
     int notify; /* its notices (sd_notify) come here; -1: none */
+    redisContext *bye; /* the connection SHUTDOWN went out on, or NULL */
 };
 
 /* Start redis-server in dir (which exists) and return at once: url is
@@ -53,6 +54,9 @@ int redis_embed_spawn(struct embedded_redis *r, const char *dir,
  * notice, with growing naps as the fallback. 0, or -1 with errstr (the
  * child is stopped). */
 int redis_embed_wait(struct embedded_redis *r, int timeout_ms, char *errstr);
+/* Send SHUTDOWN and return at once: the server flushes and exits while
+ * the caller does other work; redis_embed_stop waits for it. Once. */
+void redis_embed_shutdown(struct embedded_redis *r);
 /* SHUTDOWN (the AOF flushed and fsynced; no RDB is written) and reap it
  * (SIGTERM after timeout_ms); frees r. Safe on a zeroed r. */
 void redis_embed_stop(struct embedded_redis *r, int timeout_ms);
