@@ -73,6 +73,7 @@ if cfg.breaker_failures > 0 and f >= cfg.breaker_failures then
     rcall('HSET', hkey, 'f', '0')
     inc('breaker_trips', 1)
 end
+host_forget(hk)
 schedule(hk, now, cfg.per_host_concurrency)
 check_done(now, cfg.max_pages)
 flush_stats()

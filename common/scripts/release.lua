@@ -64,6 +64,7 @@ for i = 3, 2 + 4 * n, 4 do
         local hk = ARGV[i + 3]
         if rcall('HGET', host_key(hk), 'rt') == fmt(token) then
             rcall('HDEL', host_key(hk), 'rt')
+            host_forget(hk)
             rcall('ZREM', K_LEASES, 'r ' .. hk)
             hosts[hk] = true
             robots = robots + 1

@@ -81,6 +81,7 @@ if #ARGV == 9 then
         rcall('DEL', lk)
         rcall('HDEL', hkey, 'rf')
     end
+    host_forget(hk)
     schedule(hk, now, cfg.per_host_concurrency)
     check_done(now, cfg.max_pages)
     flush_stats()
@@ -106,6 +107,7 @@ rcall('HSET', hkey, 'rm', ARGV[1], 'rs', ARGV[4], 'd', fmt(delay),
 rcall('HDEL', hkey, 'rt', 'rf')
 rcall('ZREM', K_LEASES, 'r ' .. hk)
 inc('robots_fetched', 1)
+host_forget(hk)
 schedule(hk, now, cfg.per_host_concurrency)
 flush_stats()
 return 1

@@ -5,6 +5,42 @@ local function host_key(hk)
     return P .. 'h:' .. hk
 end
 
+-- The fields of host hashes schedule and lease_requests read, read once
+-- per call and host (an ack's schedule and its pop's lease look at the
+-- same host): hk -> {i, t, rt, rm, d, f}, each as HMGET gave it (text,
+-- or false when absent). They write through (host_set); any other write
+-- to those fields drops the host's entry (host_forget).
+local HOST
+RESETS[#RESETS + 1] = function()
+    HOST = {}
+end
+
+local function host_get(hk)
+    local h = HOST[hk]
+    if not h then
+        local v = rcall('HMGET', host_key(hk), 'i', 't', 'rt', 'rm', 'd', 'f')
+        h = {i = v[1], t = v[2], rt = v[3], rm = v[4], d = v[5], f = v[6]}
+        HOST[hk] = h
+    end
+    return h
+end
+
+-- HSET of the host hash's fields f1 v1 ... (text), in its entry too.
+local function host_set(hk, ...)
+    local args = {...}
+    local h = HOST[hk]
+    if h then
+        for i = 1, #args, 2 do
+            h[args[i]] = args[i + 1]
+        end
+    end
+    rcall('HSET', host_key(hk), ...)
+end
+
+local function host_forget(hk)
+    HOST[hk] = nil
+end
+
 -- A host's queue: per priority level it holds, a LIST of queue entries
 -- (entry.lua), oldest first, "q:<level>:<hostkey>"; and the zset of those
 -- levels, "ql:<hostkey>" (member and score: the level). Requests leave a
@@ -48,22 +84,16 @@ end
 -- with ok its failure count (f) is cleared: one read and one write of
 -- the host's hash for all of it.
 local function schedule(hk, now, conc, started, delay_ms, freed, ok)
-    local hkey = host_key(hk)
-    local h
-    if ok then
-        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd', 'f')
-    else
-        h = rcall('HMGET', hkey, 'i', 't', 'rt', 'd')
-    end
-    local busy = tonumber(h[1]) or 0
-    local t = tonumber(h[2]) or 0
+    local h = host_get(hk)
+    local busy = tonumber(h.i) or 0
+    local t = tonumber(h.t) or 0
     local set
     if freed then
         busy = busy - freed
         set = {'i', fmt(busy)}
     end
     if started and started > 0 then
-        local d = tonumber(h[4]) or delay_ms
+        local d = tonumber(h.d) or delay_ms
         if d > 0 and started + d > t then
             t = started + d
             set = set or {}
@@ -72,13 +102,14 @@ local function schedule(hk, now, conc, started, delay_ms, freed, ok)
         end
     end
     if set then
-        rcall('HSET', hkey, unpack(set))
+        host_set(hk, unpack(set))
     end
-    if ok and h[5] then
-        rcall('HDEL', hkey, 'f')
+    if ok and h.f then
+        rcall('HDEL', host_key(hk), 'f')
+        h.f = false
     end
     local lv = head_level(hk)
-    if not lv or h[3] or busy >= conc then
+    if not lv or h.rt or busy >= conc then
         rcall('ZREM', K_READY, hk)
         rcall('ZREM', K_SCHED, hk)
         return

@@ -64,15 +64,14 @@ local function lease_requests(want, now, cfg)
             break
         end
         local hk = top[1]
-        local hkey = host_key(hk)
-        local h = rcall('HMGET', hkey, 'i', 'rt', 'rm', 'd')
-        local rm = tonumber(h[3])
-        if h[2] then
+        local h = host_get(hk)
+        local rm = tonumber(h.rm)
+        if h.rt then
             -- robots pending: the host waits for that call (or its expiry)
         elseif cfg.obey_robots == 1 and
             (not rm or now - rm >= cfg.robots_ttl_ms) then
             local tok = next_token()
-            rcall('HSET', hkey, 'rt', fmt(tok))
+            host_set(hk, 'rt', fmt(tok))
             rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
             out[#out + 1] = 1
             out[#out + 1] = '0'
@@ -82,8 +81,8 @@ local function lease_requests(want, now, cfg)
             out[#out + 1] = 0
             leased = leased + 1
         else
-            local delay = tonumber(h[4]) or cfg.delay_ms
-            local busy = tonumber(h[1]) or 0
+            local delay = tonumber(h.d) or cfg.delay_ms
+            local busy = tonumber(h.i) or 0
             -- Without a delay, take as many of the host's free slots at once
             -- as the budget allows, from its head level's list: all of the
             -- same priority, no worse than the next ready host's head (this
@@ -129,9 +128,9 @@ local function lease_requests(want, now, cfg)
                 -- would only hold the host back from acks sent before this
                 -- pop's time (it then bounced through sched)
                 if delay > 0 then
-                    rcall('HSET', hkey, 'i', fmt(busy), 't', fmt(now + delay))
+                    host_set(hk, 'i', fmt(busy), 't', fmt(now + delay))
                 else
-                    rcall('HSET', hkey, 'i', fmt(busy))
+                    host_set(hk, 'i', fmt(busy))
                 end
                 inc('inflight', got)
                 inc('queued', -got)

@@ -37,6 +37,7 @@ local function release(fp, hk)
     rcall('HDEL', K_INFLIGHT, fp)
     rcall('ZREM', K_LEASES, fp)
     rcall('HINCRBY', host_key(hk), 'i', '-1')
+    host_forget(hk)
 end
 
 -- Move a request to the dead letters: the list gets
@@ -69,6 +70,7 @@ local function reap(now, limit, cfg)
             hk = sub(m, 3)
             rcall('ZREM', K_LEASES, m)
             rcall('HDEL', host_key(hk), 'rt')
+            host_forget(hk)
         else
             local v = rcall('HGET', K_INFLIGHT, m)
             if v then
