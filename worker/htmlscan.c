@@ -534,6 +534,7 @@ static int attr_id(const char *s, size_t n)
 struct tag {
     int end;                    /* an end tag */
     int self_closing;           /* ended with "/>" */
+    int tail;                   /* more than its name before the '>' */
     char low[NAME_MAX_LEN + 1]; /* lower-case name ("" when too long) */
     size_t nlen;                /* its length */
     const struct tag_def *def;  /* NULL: no properties */
@@ -611,6 +612,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     if (p >= n)
         return 0;
     t->nlen = p - name;
+    t->tail = d[p] != '>';
     if (t->nlen <= NAME_MAX_LEN) {
         for (i = 0; i < t->nlen; i++)
             t->low[i] = (char)cf_to_lower((unsigned char)d[name + i]);
@@ -1234,6 +1236,11 @@ static void foreign_end(struct scan *sc, const struct tag *t)
          * an HTML element on the way hands the tag to the HTML rules. */
         for (; k > 0 && sc->fs[k - 1].ns != NS_HTML; k--) {
             if (el_is(&sc->fs[k - 1], t)) {
+                /* gumbo 0.10.1 compares the end tag's whole text here, so
+                 * "</svg >", "</mi/>" or "</mi x>" close nothing there;
+                 * the standard compares names (a documented difference) */
+                if (t->tail)
+                    sc->out->approx |= HTMLSCAN_APPROX_END_TAIL;
                 fs_pop_to(sc, k - 1);
                 return;
             }

@@ -57,6 +57,10 @@
                                           tag of an unknown name passed an
                                           open unknown element: gumbo
                                           0.10.1 closes it (htmlscan.c) */
+#define HTMLSCAN_APPROX_END_TAIL 32 /* a foreign element closed by an end
+                                       tag with more than its name
+                                       ("</svg >"): gumbo 0.10.1 does
+                                       not close it (htmlscan.c) */
 
 /* The HTML elements reported: the ones parse.c reads. */
 enum htmlscan_tag {

@@ -13,7 +13,11 @@
  *   - in an integration point, an end tag of a name gumbo does not know
  *     closes any open element it does not know either (</y> closes <d>);
  *     htmlscan compares names, as the standard does, and flags the page
- *     (HTMLSCAN_APPROX_UNKNOWN_END), so it is not compared. */
+ *     (HTMLSCAN_APPROX_UNKNOWN_END), so it is not compared.
+ *   - in foreign content, an end tag with more than its name ("</svg >",
+ *     "</mi/>") closes no foreign element in gumbo 0.10.1 (it compares
+ *     the tag's whole text); htmlscan closes it, as the standard does,
+ *     and flags the page (HTMLSCAN_APPROX_END_TAIL). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
