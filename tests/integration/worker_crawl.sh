@@ -81,11 +81,13 @@ wait_exit "$b" 60
 rb=$?
 t_check "both workers exit 0" [ "$ra" -eq 0 -a "$rb" -eq 0 ]
 t_check "polite crawl equals the ground truth" same_as_truth polite "$FX_MAN"
-# The smallest gap between two fetch starts on one host, in ms, from
-# lines "host time" (any order); -1 with fewer than two on every host.
+# min_gap [UNITS_PER_MS]: the smallest gap between two fetch starts on
+# one host, in whole ms, from lines "host time" (any order; time in ms,
+# or in 1/UNITS_PER_MS ms); -1 with fewer than two on every host.
 min_gap() {
-    sort -k1,1 -k2,2n | awk 'p == $1 { g = $2 - t; if (m == "" || g < m) m = g }
-                             { p = $1; t = $2 } END { print m == "" ? -1 : m }'
+    sort -k1,1 -k2,2n | awk -v u="${1:-1}" '
+        p == $1 { g = ($2 - t) / u; if (m == "" || g < m) m = g }
+        { p = $1; t = $2 } END { print m == "" ? -1 : int(m) }'
 }
 # Politeness is decided where fetches start: the frontier leases a
 # host's next request no sooner than the last one's start (the worker's
@@ -98,8 +100,7 @@ min_gap() {
 gap=$("$B/crawlfleet" export polite --redis "$R" 2>/dev/null |
     sed -n 's|^{"url":"\(http://[^/]*\)/[^"]*".*"started_ms":\([0-9]*\).*|\1 \2|p' |
     min_gap)
-fx_gap=$(awk '$4 != "/robots.txt" { print $2, int($1 / 1000) }' "$FX_LOG" |
-    min_gap)
+fx_gap=$(awk '$4 != "/robots.txt" { print $2, $1 }' "$FX_LOG" | min_gap 1000)
 echo "# smallest gap between fetch starts on one host: $gap ms" \
     "(arrivals at the fixture: $fx_gap ms)"
 t_check "fetch starts on one host at least 200 ms apart ($gap ms)" \
