@@ -1325,6 +1325,8 @@ static void html_end(struct scan *sc, const struct tag *t)
     if (sc->nts == 0 && sc->ts_over == 0)
         return;
     if (id == TAG_TEMPLATE) {
+        if (sc->ts_over == 0 && !in_template(sc))
+            return; /* none open: ignored (it closed the table) */
         while (sc->nts > 0 && sc->ts_over == 0 &&
                !sc->ts[sc->nts - 1].template)
             table_pop(sc);

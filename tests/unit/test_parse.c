@@ -705,6 +705,14 @@ static void test_links_path_flags(void)
     parse_s_opts("<svg><g></svg ><a href=/s>", &o, &r);
     CHECK_INT(r.nlinks, 0);
     parse_result_cleanup(&r);
+    /* a </template> with none open is ignored: the table stays open, so
+     * the <base> after the cell is moved before the table (the tree's
+     * first <base>), and the links path flags it */
+    o.mode = PARSE_LINKS;
+    parse_s_opts("<table><td><base href></td></template><base href=r>", &o,
+                 &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_FOSTER);
+    parse_result_cleanup(&r);
 }
 
 int main(void)
