@@ -169,6 +169,7 @@ static const struct tag_def tags[] = {
 #define HASH_SLOTS 512 /* > 4 x NTAGS: short probe chains */
 
 static const struct tag_def *tag_hash[HASH_SLOTS];
+static unsigned char tag_hash_len[HASH_SLOTS]; /* strlen of each name */
 static int tag_hash_ready;
 
 static unsigned name_hash(const char *s, size_t n)
@@ -187,21 +188,28 @@ static void tag_hash_init(void)
         while (tag_hash[h % HASH_SLOTS] != NULL)
             h++;
         tag_hash[h % HASH_SLOTS] = &tags[i];
+        tag_hash_len[h % HASH_SLOTS] = (unsigned char)strlen(tags[i].name);
     }
     tag_hash_ready = 1;
 }
 
 /* The definition of lower-case name low[0..n), or NULL. A name may hold
- * a NUL (gumbo makes it U+FFFD: no known tag): strncmp() stops there, so
- * the lengths are compared too, not d->name[n] (past a shorter name). */
+ * a NUL (gumbo makes it U+FFFD: no known tag): compared by length, then
+ * byte by byte (a string compare would stop at the NUL). */
 static const struct tag_def *tag_lookup(const char *low, size_t n)
 {
     unsigned h = name_hash(low, n);
     const struct tag_def *d;
 
     while ((d = tag_hash[h % HASH_SLOTS]) != NULL) {
-        if (strncmp(d->name, low, n) == 0 && strlen(d->name) == n)
-            return d;
+        if (tag_hash_len[h % HASH_SLOTS] == n) {
+            size_t i = 0;
+
+            while (i < n && d->name[i] == low[i])
+                i++;
+            if (i == n)
+                return d;
+        }
         h++;
     }
     return NULL;

@@ -715,10 +715,31 @@ static void test_links_path_flags(void)
     parse_result_cleanup(&r);
 }
 
+/* A tag name with NULs in it is no known tag (gumbo makes each NUL
+ * U+FFFD): "<meta\0\0 ...>" is not a <meta>, "<a\0 href>" no link, on
+ * either path (the links path once read past the name table here). */
+static void test_nul_names(void)
+{
+    static const char html[] = "<meta\0\0 name=robots content=noindex>"
+                               "<a\0 href=/nul>x</a><a href=/ok>y</a>";
+    struct parse_opts o = opts;
+    struct parse_result r;
+
+    for (int mode = PARSE_LINKS; mode <= PARSE_TREE; mode++) {
+        o.mode = (enum parse_mode)mode;
+        CHECK_INT(parse_page(html, sizeof(html) - 1, PAGE, NULL, &o, &r), 0);
+        CHECKF(r.noindex == 0, "mode %d noindex", mode);
+        CHECKF(!has_link(&r, "http://example.com/nul"), "mode %d", mode);
+        CHECKF(has_link(&r, "http://example.com/ok"), "mode %d", mode);
+        parse_result_cleanup(&r);
+    }
+}
+
 int main(void)
 {
     test_links_path_agrees();
     test_links_path_flags();
+    test_nul_names();
     test_duplicate_attr();
     test_depth_edges();
     test_titles();
