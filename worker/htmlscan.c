@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <gumbo.h>
 
@@ -449,10 +452,29 @@ static size_t char_ref(struct htmlscan *s, const char *p, size_t n,
 }
 
 /* 1 when p[0..n) needs no decoding: printable ASCII and whitespace but
- * CR, no '&'. */
+ * CR, no '&'. SSE2 (every x86-64) looks at 16 bytes a step for anything
+ * that might need it (a control, '&', DEL, non-ASCII) and leaves the
+ * exact verdict from there to the byte classes: the byte loop was 3.5%
+ * of the page stage on rust-doc, where hrefs run to 40-100 bytes. */
 static int plain(const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(0x20), amp = _mm_set1_epi8('&'),
+                  del = _mm_set1_epi8(0x7f);
+
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* signed: below 0x20 are the controls and every byte >= 0x80 */
+        __m128i odd = _mm_or_si128(
+            _mm_cmplt_epi8(v, sp),
+            _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, del)));
+
+        if (_mm_movemask_epi8(odd) != 0)
+            break;
+    }
+#endif
+    for (; i < n; i++)
         if (cls[(unsigned char)p[i]] & C_DECODE)
             return 0;
     return 1;
@@ -471,7 +493,18 @@ static size_t decode_value(struct htmlscan *s, const char *p, size_t n,
     }
     while (i < n) {
         unsigned char c = (unsigned char)p[i];
-        if (c == '&') {
+        if (!(cls[c] & C_DECODE)) {
+            /* a run kept as it is, in one copy: byte by byte, a long
+             * value with one '&' or CR in it cost 25 instructions a
+             * byte (decode_value was 9% of the page stage over the
+             * first 800 pages of a rust-doc crawl, 3% after) */
+            size_t j = i + 1;
+
+            while (j < n && !(cls[(unsigned char)p[j]] & C_DECODE))
+                j++;
+            put_bytes(s, p + i, j - i);
+            i = j;
+        } else if (c == '&') {
             size_t k = char_ref(s, p + i, n - i, in_attr);
             if (k > 0) {
                 i += k;
