@@ -79,6 +79,7 @@ if #ARGV == 9 then
         end
         inc('queued', -gone)
         rcall('DEL', lk)
+        levels_changed(hk)
         rcall('HDEL', hkey, 'rf')
     end
     host_forget(hk)

@@ -54,9 +54,26 @@ local function levels_key(hk)
     return P .. 'ql:' .. hk
 end
 
+-- The head levels read in this call: hk -> level, or false when the host
+-- has none; whatever changes a host's levels zset drops its entry
+-- (levels_changed).
+local HEAD
+RESETS[#RESETS + 1] = function()
+    HEAD = {}
+end
+
+local function levels_changed(hk)
+    HEAD[hk] = nil
+end
+
 -- The host's best (lowest) level, as text, or nil when its queue is empty.
 local function head_level(hk)
-    return rcall('ZRANGE', levels_key(hk), '0', '0')[1]
+    local lv = HEAD[hk]
+    if lv == nil then
+        lv = rcall('ZRANGE', levels_key(hk), '0', '0')[1] or false
+        HEAD[hk] = lv
+    end
+    return lv or nil
 end
 
 -- A host's score in ready: its head level * 2^32 + the time it was put
@@ -70,6 +87,7 @@ end
 local function requeue(hk, lv, el)
     if rcall('LPUSH', queue_key(hk, lv), el) == 1 then
         rcall('ZADD', levels_key(hk), lv, lv)
+        levels_changed(hk)
     end
 end
 

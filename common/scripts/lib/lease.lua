@@ -102,6 +102,7 @@ local function lease_requests(want, now, cfg)
                 end
                 if len <= k then
                     rcall('ZREM', levels_key(hk), lv)
+                    levels_changed(hk)
                 end
             end
             local got = #items

@@ -248,6 +248,7 @@ local function push_flush(acc, now, conc, skip)
             if len == n then
                 -- the list was empty: a new level for the host
                 rcall('ZADD', levels_key(hk), lv, lv)
+                levels_changed(hk)
             end
         end
         if not (skip and skip[hk]) then
