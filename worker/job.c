@@ -761,6 +761,17 @@ static void on_fetched(struct fetch_xfer *x, void *arg)
     start_ready(w, j->lease.hostkey);
 }
 
+/* The results of a pass are done (result_ev runs again in the same pass
+ * while the queue is not empty): one wakeup of each writer for the pages
+ * archive() submitted in it, not one a page (S1 with --warc had 2.5
+ * times the context switches of the plain crawl). */
+static void flush_writers(struct worker *w)
+{
+    for (int i = 0; i < w->ncrawls; i++)
+        if (w->crawls[i]->warc)
+            warc_flush(w->crawls[i]->warc);
+}
+
 void job_results_run(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
@@ -768,8 +779,10 @@ void job_results_run(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (!j)
+    if (!j) {
+        flush_writers(w);
         return;
+    }
     queue_remove(j);
     if (TAILQ_FIRST(&w->results))
         event_active(w->result_ev, EV_TIMEOUT, 0);
@@ -777,6 +790,8 @@ void job_results_run(evutil_socket_t fd, short what, void *arg)
         robots_done(j);
     else
         page_done(j);
+    if (!TAILQ_FIRST(&w->results))
+        flush_writers(w);
 }
 
 /* ---- start ------------------------------------------------------------ */

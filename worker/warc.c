@@ -117,6 +117,7 @@ struct warc {
     int stop;                /* thread: leave when the queue is empty */
     struct warc_req *q_head, *q_tail; /* submitted, not taken */
     int nq;
+    int unflushed;           /* submitted since the thread was last woken */
     struct warc_req *d_head, *d_tail; /* done, callbacks not run */
     int failed;              /* a write failed: fail the rest */
     char failure[CF_ERRSTR_LEN];
@@ -700,6 +701,8 @@ void warc_submit(struct warc *w, struct warc_req *r)
     }
     if (w->nq >= WARC_QUEUE_MAX) {
         w->waits++;
+        w->unflushed = 0;
+        pthread_cond_signal(&w->more); /* what waits must be taken */
         while (w->nq >= WARC_QUEUE_MAX)
             pthread_cond_wait(&w->room, &w->mu);
     }
@@ -714,7 +717,22 @@ void warc_submit(struct warc *w, struct warc_req *r)
         w->q_head = r;
     w->q_tail = r;
     w->nq++;
-    pthread_cond_signal(&w->more);
+    /* the thread is woken by warc_flush (once per loop pass), or here
+     * once a full batch waits */
+    if (++w->unflushed >= WARC_BATCH_MAX) {
+        w->unflushed = 0;
+        pthread_cond_signal(&w->more);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+void warc_flush(struct warc *w)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->unflushed) {
+        w->unflushed = 0;
+        pthread_cond_signal(&w->more);
+    }
     pthread_mutex_unlock(&w->mu);
 }
 

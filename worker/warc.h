@@ -109,8 +109,15 @@ int warc_write_fetch(struct warc *w, const struct warc_fetch *f,
  * submit). Never fails; blocks while WARC_QUEUE_MAX are queued. Once a
  * write failed, every later request fails with the same error (the
  * crawl's archive is broken). r->cb runs from warc_complete() once
- * write(2) returned for both records, or they failed. */
+ * write(2) returned for both records, or they failed. The thread is not
+ * woken for each request: the caller calls warc_flush() when it has
+ * submitted what it had (once per event loop pass); only a full batch
+ * or a full queue wakes it from here. */
 void warc_submit(struct warc *w, struct warc_req *r);
+/* Wake the writer thread for what was submitted since the last wakeup
+ * (nothing when nothing was). Call from the thread that submits before
+ * it waits for warc_notify_fd(). */
+void warc_flush(struct warc *w);
 /* A descriptor that becomes readable when requests are done: the event
  * loop watches it and calls warc_complete(). */
 int warc_notify_fd(const struct warc *w);

@@ -337,6 +337,7 @@ static void complete_until(struct warc *w, int n)
 {
     struct pollfd p = {0};
 
+    warc_flush(w); /* the end of the caller's pass */
     p.fd = warc_notify_fd(w);
     p.events = POLLIN;
     while (dlog.n < n && poll(&p, 1, 5000) == 1)
@@ -485,11 +486,119 @@ static void test_thread(void)
     }
 }
 
+/* Passes as the worker's loop makes them: a few submits (1 to more than
+ * a batch, and once more than the queue holds), then warc_flush, with
+ * the callbacks of earlier passes run in between. Every request's
+ * callback runs once, in the order submitted, and its record is where
+ * its place says: a page lost or reordered between the loop's queue and
+ * the thread's batches fails here, and a request left queued without a
+ * wakeup fails complete_until's wait. */
+#define NPASS_REQ 700
+
+static struct done_log_big {
+    int order[NPASS_REQ];
+    int n;
+} plog;
+
+static void on_pass_done(struct warc_req *r, void *arg)
+{
+    (void)r;
+    if (plog.n < NPASS_REQ)
+        plog.order[plog.n] = (int)(long)arg;
+    plog.n++;
+}
+
+static void test_passes(void)
+{
+    char dir[] = "/tmp/cf-test-warcp.XXXXXX", path[1024], err[256];
+    static struct warc_req req[NPASS_REQ];
+    static char bodies[NPASS_REQ][32];
+    static const int pass[] = {1, 2, 1, 5, 63, 64, 65, 1, 130, 300, 3, 7,
+                               0, 2};
+    struct warc_opts o = {0};
+    struct warc *w;
+    struct pollfd p = {0};
+    const char *head = "HTTP/1.1 200 OK\r\n\r\n";
+    int n = 0, in_order = 1, at_ok = 0;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    o.dir = dir;
+    o.prefix = "p";
+    o.worker = "w";
+    o.max_size = 64 * 1024;
+    o.max_record = 1024;
+    w = warc_new(&o, err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    p.fd = warc_notify_fd(w);
+    p.events = POLLIN;
+    memset(&plog, 0, sizeof(plog));
+    for (size_t k = 0; k < sizeof(pass) / sizeof(pass[0]); k++) {
+        for (int i = 0; i < pass[k] && n < NPASS_REQ; i++, n++) {
+            struct warc_fetch *f = &req[n].f;
+
+            snprintf(bodies[n], sizeof(bodies[n]), "pass body %05d", n);
+            f->url = "http://a.test/";
+            f->date_ms = 1796600000000;
+            f->resp_head = head;
+            f->resp_len = strlen(head);
+            f->body = bodies[n];
+            f->body_len = strlen(bodies[n]);
+            f->payload_digest = "sha1:AAAA";
+            req[n].cb = on_pass_done;
+            req[n].arg = (void *)(long)n;
+            warc_submit(w, &req[n]);
+        }
+        if (pass[k] == 0) {
+            /* everything written: the thread sleeps, and only the
+             * flush of the next pass may wake it */
+            while (plog.n < n && poll(&p, 1, 5000) == 1)
+                warc_complete(w);
+            CHECK_INT(plog.n, n);
+        }
+        warc_flush(w);
+        /* what is done so far, without waiting: the loop goes on */
+        if (poll(&p, 1, 0) == 1)
+            warc_complete(w);
+    }
+    CHECK_INT(n, 644);
+    while (plog.n < n && poll(&p, 1, 5000) == 1)
+        warc_complete(w);
+    CHECK_INT(plog.n, n);
+    for (int i = 0; i < plog.n && i < n; i++)
+        in_order &= plog.order[i] == i;
+    CHECK(in_order);
+    for (int i = 0; i < n; i++) {
+        char *rec;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, req[i].at.file);
+        if (access(path, F_OK) != 0)
+            strcat(path, ".open");
+        rec = member_at(path, (long)req[i].at.offset,
+                        (long)req[i].at.length);
+        at_ok += req[i].rc == 0 && rec && strstr(rec, bodies[i]) != NULL;
+        free(rec);
+    }
+    CHECK_INT(at_ok, n);
+    warc_free(w);
+    {
+        char cmd[100];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_INT(system(cmd), 0);
+    }
+}
+
 int main(void)
 {
     test_http_head();
     test_writer();
     test_thread();
+    test_passes();
     test_models();
     return test_summary("test_warc");
 }
