@@ -261,9 +261,9 @@ static void state_finish(struct crawl_run *cr, int ret)
 /* Start the workers held at their gate (--wait-stdin): they load and
  * initialise while redis-server starts and the crawl is seeded, and
  * begin the moment gate_open() says so. Process start-up is tens of ms
- * on a loaded machine (44 shared libraries), as long as redis-server's;
- * one after the other they were most of the time to the first request
- * (docs/cli.md). */
+ * on a loaded machine (the worker loads 46 shared libraries), as long
+ * as redis-server's; one after the other they were most of the time to
+ * the first request (docs/cli.md). */
 static int start_workers(struct crawl_run *cr)
 {
     char *bin = proc_find("crawlfleet-worker");
