@@ -1027,6 +1027,11 @@ static int in_template(const struct scan *sc)
     for (size_t i = 0; i < sc->nts; i++)
         if (sc->ts[i].template)
             return 1;
+    /* one opened in an integration point is on the foreign stack */
+    for (size_t i = 0; i < sc->nfs; i++)
+        if (sc->fs[i].ns == NS_HTML && sc->fs[i].len == 8 &&
+            memcmp(sc->fs[i].name, "template", 8) == 0)
+            return 1;
     return 0;
 }
 

@@ -635,6 +635,9 @@ static const struct {
     {DOC("<math><mi><body><html></mi><a href=/n>"), PAGE},
     {DOC("<svg><desc><tr><td></desc><a href=/n>"), PAGE},
     {DOC("<table><tr><td><math><mi><td></mi><a href=/n>"), PAGE},
+    /* an <html lang> in a <template> is ignored, also in an integration
+     * point (there the template is on the foreign stack) */
+    {DOC("<math><mi><template><html lang=n>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
