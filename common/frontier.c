@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -151,6 +152,27 @@ int cf_frontier_load_argv(const char ***argv, const size_t **argvlen)
     return 4;
 }
 
+/* Redis 7 quotes the name with ', 6.x with a backquote; the command's
+ * case is the caller's. */
+int cf_frontier_no_functions(const char *err)
+{
+    static const char head[] = "ERR unknown command ";
+    static const char *const names[] = {"FCALL", "FUNCTION"};
+
+    if (!err || strncmp(err, head, sizeof(head) - 1) != 0)
+        return 0;
+    err += sizeof(head) - 1;
+    if (*err != '\'' && *err != '`')
+        return 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t n = strlen(names[i]);
+
+        if (strncasecmp(err + 1, names[i], n) == 0 && err[1 + n] == err[0])
+            return 1;
+    }
+    return 0;
+}
+
 /* The name of library entry e of a FUNCTION LIST reply, or NULL. */
 static const char *library_name(const redisReply *e)
 {
@@ -204,7 +226,11 @@ int cf_frontier_load(redisContext *rc, char *errstr)
     if (!r || r->type == REDIS_REPLY_ERROR) {
         snprintf(errstr, CF_ERRSTR_LEN,
                  "redis: loading the frontier's functions: %s",
-                 r ? r->str : rc->errstr[0] ? rc->errstr : "no reply");
+                 r && cf_frontier_no_functions(r->str)
+                     ? CF_FRONTIER_NO_FUNCTIONS
+                 : r ? r->str
+                 : rc->errstr[0] ? rc->errstr
+                                 : "no reply");
         freeReplyObject(r);
         return CF_EREDIS;
     }
@@ -695,8 +721,11 @@ redisReply *cf_frontier_call(redisContext *rc, struct cf_cmd *c,
         return NULL;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        snprintf(errstr, CF_ERRSTR_LEN, "%s %s",
-                 cf_script_get(c->script)->name, r->str);
+        if (cf_frontier_no_functions(r->str))
+            snprintf(errstr, CF_ERRSTR_LEN, "%s", CF_FRONTIER_NO_FUNCTIONS);
+        else
+            snprintf(errstr, CF_ERRSTR_LEN, "%s %s",
+                     cf_script_get(c->script)->name, r->str);
         freeReplyObject(r);
         return NULL;
     }

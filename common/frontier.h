@@ -71,6 +71,16 @@ const struct cf_library *cf_library_get(void);
  * cf_frontier_load): load the library and send the call again. */
 int cf_frontier_missing(const redisReply *r);
 
+/* 1 if err is a Redis error saying FCALL or FUNCTION is an unknown
+ * command: a Redis before 7.0, or one that renamed them away. The
+ * sync calls (cf_frontier_call, cf_frontier_load) then report
+ * CF_FRONTIER_NO_FUNCTIONS instead of Redis' words. */
+int cf_frontier_no_functions(const char *err);
+#define CF_FRONTIER_NO_FUNCTIONS                                         \
+    "this Redis has no functions (FCALL and FUNCTION are unknown "       \
+    "commands): crawlfleet needs Redis 7.0 or later with both enabled "  \
+    "(docs/keys.md)"
+
 /* The command that loads (or replaces) the library, argv style: 4
  * arguments. The pointers are static. */
 int cf_frontier_load_argv(const char ***argv, const size_t **argvlen);

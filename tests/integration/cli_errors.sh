@@ -208,4 +208,11 @@ else
     t_ok "a refused crawl: no advice to run again"
 fi
 
+# -- a Redis without functions (before 7.0, or FCALL/FUNCTION renamed
+# away): refused in words that name the version, not Redis' own
+redis_restart --rename-command FCALL "" --rename-command FUNCTION ""
+expect 1 "crawlfleet needs Redis 7.0 or later" \
+    "$CF" seed --redis "$R" --crawl old http://o.example/
+one_line
+
 t_summary cli_errors
