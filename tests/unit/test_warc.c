@@ -64,6 +64,23 @@ static void test_http_head(void)
 }
 
 /* The WARC record inflated from the gzip member at [off, off + len). */
+/* A fetch of url with a fixed date and digest; req may be NULL (no
+ * request record). */
+static void fetch_fill(struct warc_fetch *f, const char *url,
+                       const char *req, const char *head, const char *body,
+                       size_t body_len)
+{
+    f->url = url;
+    f->date_ms = 1796600000000;
+    f->req_head = req;
+    f->req_len = req ? strlen(req) : 0;
+    f->resp_head = head;
+    f->resp_len = strlen(head);
+    f->body = body;
+    f->body_len = body_len;
+    f->payload_digest = "sha1:AAAA";
+}
+
 static char *member_at(const char *path, long off, long len)
 {
     FILE *f = fopen(path, "rb");
@@ -155,14 +172,7 @@ static void test_models(void)
     CHECK(w != NULL);
     if (!w)
         return;
-    f.url = "http://a.test/p";
-    f.date_ms = 1796600000000;
-    f.req_head = req;
-    f.req_len = strlen(req);
-    f.resp_head = head;
-    f.resp_len = strlen(head);
-    f.payload_digest = "sha1:AAAA";
-    f.body = (const char *)body;
+    fetch_fill(&f, "http://a.test/p", req, head, (const char *)body, 0);
     for (int i = 0; i < NMODEL; i++) {
         /* the bodies of record i, made again below to compare */
         long n = 0;
@@ -248,15 +258,7 @@ static void test_writer(void)
     CHECK(w != NULL);
     if (!w)
         return;
-    f.url = "http://a.test/";
-    f.date_ms = 1796600000000;
-    f.req_head = req;
-    f.req_len = strlen(req);
-    f.resp_head = head;
-    f.resp_len = strlen(head);
-    f.body = "hello";
-    f.body_len = 5;
-    f.payload_digest = "sha1:AAAA";
+    fetch_fill(&f, "http://a.test/", req, head, "hello", 5);
     for (int i = 0; i < 3; i++)
         CHECK_INT(warc_write_fetch(w, &f, &at[i], err), 0);
     warc_free(w);
@@ -372,13 +374,8 @@ static void test_thread(void)
         struct warc_fetch *f = &req[i].f;
 
         snprintf(bodies[i], sizeof(bodies[i]), "body number %d", i);
-        f->url = "http://a.test/";
-        f->date_ms = 1796600000000;
-        f->resp_head = head;
-        f->resp_len = strlen(head);
-        f->body = bodies[i];
-        f->body_len = strlen(bodies[i]);
-        f->payload_digest = "sha1:AAAA";
+        fetch_fill(f, "http://a.test/", NULL, head, bodies[i],
+                   strlen(bodies[i]));
         req[i].cb = on_done;
         req[i].arg = (void *)(long)i;
         warc_submit(w, &req[i]);
@@ -542,13 +539,8 @@ static void test_passes(void)
             struct warc_fetch *f = &req[n].f;
 
             snprintf(bodies[n], sizeof(bodies[n]), "pass body %05d", n);
-            f->url = "http://a.test/";
-            f->date_ms = 1796600000000;
-            f->resp_head = head;
-            f->resp_len = strlen(head);
-            f->body = bodies[n];
-            f->body_len = strlen(bodies[n]);
-            f->payload_digest = "sha1:AAAA";
+            fetch_fill(f, "http://a.test/", NULL, head, bodies[n],
+                       strlen(bodies[n]));
             req[n].cb = on_pass_done;
             req[n].arg = (void *)(long)n;
             warc_submit(w, &req[n]);
