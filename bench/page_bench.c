@@ -36,6 +36,7 @@
 #include "page.h"
 #include "scope.h"
 #include "seen.h"
+#include "slurp.h"
 
 #define BENCH_URL "http://127.0.0.52:8634/std/bench/page.html"
 #define BENCH_SCOPE "hosts:127.0.0.52:8634"
@@ -135,23 +136,6 @@ static char *gen(const char *kind, size_t want, size_t *len)
     add(&b, "</body></html>\n");
     *len = b.len;
     return b.data; /* the caller frees */
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    p = cf_malloc((size_t)n + 1);
-    *len = fread(p, 1, (size_t)n, f);
-    fclose(f);
-    return p;
 }
 
 static void usage(void)

@@ -20,6 +20,7 @@
 #include "extract.h"
 #include "parse.h"
 #include "url.h"
+#include "slurp.h"
 
 /* s1x's rules (bench/run.sh). */
 static const char *const x_rules[] = {
@@ -98,23 +99,6 @@ static char *synth(unsigned seed, size_t *len)
     o += sprintf(o, "</article></main><footer>&copy; bench</footer>"
                     "</body></html>");
     *len = (size_t)(o - p);
-    return p;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    p = cf_malloc((size_t)n + 1);
-    *len = fread(p, 1, (size_t)n, f);
-    fclose(f);
     return p;
 }
 

@@ -21,6 +21,7 @@
 #include "digest.h"
 #include "err.h"
 #include "warc.h"
+#include "slurp.h"
 
 #define PAGES_MAX 4000
 
@@ -29,27 +30,6 @@ struct page {
     size_t len;
     char digest[CF_SHA1_TEXT_LEN];
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *p;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 int main(int argc, char **argv)
 {
