@@ -635,12 +635,14 @@ static void finish(struct fetch *f, CURL *easy, CURLcode code)
     curl_multi_remove_handle(f->multi, easy);
     x->easy = NULL;
     x->f = NULL;
-    /* a handle that had CURLOPT_COOKIEFILE set (every crawl's transfers:
-     * each crawl has a jar) is not reused: curl 7.88 loses that option's
-     * list in curl_easy_reset, 17 bytes a transfer (LeakSanitizer in
-     * worker_headers.sh); curl_easy_cleanup frees it. Connections stay
-     * in the multi handle's cache either way. */
-    if (f->nfree < FREE_EASY_MAX && !x->jar) {
+    /* Every handle is kept for the next transfer (connections stay in
+     * the multi handle's cache either way). A crawl's jar turns the
+     * cookie engine on with CURLOPT_COOKIEJAR set to NULL, not with
+     * CURLOPT_COOKIEFILE "": curl 7.88's curl_easy_reset drops the file
+     * list that COOKIEFILE builds without freeing it (17 bytes a handle,
+     * LeakSanitizer in worker_headers.sh), so jar handles used to be
+     * cleaned up instead, a new handle per transfer. */
+    if (f->nfree < FREE_EASY_MAX) {
         curl_easy_reset(easy);
         /* a reset keeps the share: let go of the crawl's jar now */
         curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
@@ -942,9 +944,9 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
         curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, o->cas);
     }
     curl_easy_setopt(e, CURLOPT_SHARE, o->jar);
-    x->jar = o->jar != NULL;
     if (o->jar)
-        curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* engine on, no file */
+        /* the cookie engine on, no file read or written (see finish) */
+        curl_easy_setopt(e, CURLOPT_COOKIEJAR, NULL);
     x->errbuf[0] = '\0';
     x->why[0] = '\0';
 

@@ -80,7 +80,6 @@ struct fetch_xfer {
     int keep_request;
     struct cf_sha1 sha;         /* over the decoded body as it comes */
     struct curl_slist *connect_to; /* from resolve, owned */
-    int jar;                    /* a cookie jar was attached */
     /* ---- results ---- */
     CURLcode code;              /* curl's result */
     int status;                 /* HTTP status, 0 if none */
