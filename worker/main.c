@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,15 @@
 #define SEEN_CACHE_DEFAULT 1048576
 #define PROCS_DEFAULT 1
 #define WARC_DIR_DEFAULT "warc"
+/* glibc's heap: free memory at the top is given back to the kernel only
+ * above HEAP_TRIM_BYTES, and blocks below HEAP_MMAP_BYTES come from the
+ * heap, not from a mmap of their own. With glibc's defaults (128 KB,
+ * grown as large blocks come and go) a worker gave back megabytes of
+ * heap every few hundred pages and faulted them in again, zeroed, for
+ * the next pages (9 trims and 36 MB in 3,000 rust-doc pages; see
+ * bench/README.md). The heap stays at its peak instead (tens of MB). */
+#define HEAP_TRIM_BYTES (64 << 20)
+#define HEAP_MMAP_BYTES (8 << 20)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define SEEN_CACHE_MAX 16777216
@@ -304,6 +314,8 @@ int main(int argc, char **argv)
     long long v, procs = PROCS_DEFAULT;
     int c, rv, lvl, wait_stdin = 0;
 
+    mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_BYTES);
+    mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_BYTES);
     o.concurrency = CONCURRENCY_DEFAULT;
     o.batch = BATCH_DEFAULT;
     o.grace_ms = GRACE_MS_DEFAULT;
