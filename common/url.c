@@ -999,25 +999,32 @@ int cf_url_split(const char *url, struct cf_url_parts *p)
     return CF_URL_OK;
 }
 
-int cf_url_hostkey(const char *url, char *buf, size_t len)
+int cf_url_hostkey_parts(const struct cf_url_parts *p, char *buf,
+                         size_t len)
 {
-    struct cf_url_parts p;
     char digits[8];
     size_t n, k = 0;
 
-    if (cf_url_split(url, &p) != CF_URL_OK)
-        return CF_URL_MALFORMED;
-    for (int port = p.port; port > 0; port /= 10)
+    for (int port = p->port; port > 0; port /= 10)
         digits[k++] = (char)('0' + port % 10);
-    n = p.scheme_len + 3 + p.host_len;
+    n = p->scheme_len + 3 + p->host_len;
     if (len < n + 1 + k + 1)
         return CF_URL_TOOLONG;
-    memcpy(buf, url, n);
+    memcpy(buf, p->scheme, n); /* "scheme://host", contiguous */
     buf[n++] = ':';
     while (k > 0)
         buf[n++] = digits[--k];
     buf[n] = '\0';
     return CF_URL_OK;
+}
+
+int cf_url_hostkey(const char *url, char *buf, size_t len)
+{
+    struct cf_url_parts p;
+
+    if (cf_url_split(url, &p) != CF_URL_OK)
+        return CF_URL_MALFORMED;
+    return cf_url_hostkey_parts(&p, buf, len);
 }
 
 int cf_url_registrable(const char *host, char *buf, size_t len)

@@ -76,6 +76,9 @@ int cf_url_split(const char *url, struct cf_url_parts *p);
 /* The host key "scheme://host:port" (port always written) that names a
  * host's queue. Writes into buf; 0, CF_URL_MALFORMED or CF_URL_TOOLONG. */
 int cf_url_hostkey(const char *url, char *buf, size_t len);
+/* The same from parts cf_url_split filled: 0 or CF_URL_TOOLONG. */
+int cf_url_hostkey_parts(const struct cf_url_parts *p, char *buf,
+                         size_t len);
 
 /* The registrable domain (eTLD+1, public suffix list through libpsl) of a
  * lower-case host, or the host itself for IP literals and hosts that have

@@ -66,17 +66,19 @@ int page_add_request(const struct page_in *in, struct page_links *pl,
     int64_t depth = (int64_t)req->depth;
     struct cf_request r = *req;
     struct cf_link *l;
+    struct cf_url_parts lp;
     char hk[HOSTKEY_MAX], *mem;
     enum scope_verdict v;
     size_t hl;
     uint64_t fp;
 
     pl->found++;
+    /* the link is split once, for the scope and its host key */
     v = !in->scope ? SCOPE_OUT
-        : (req->flags & CF_REQ_SITEMAP)
-            ? scope_check_sitemap(in->scope, in->url, url, depth)
-            : scope_check(in->scope, in->url, url, depth);
-    if (v == SCOPE_IN && cf_url_hostkey(url, hk, sizeof(hk)) != 0)
+                   : scope_check_split(in->scope, in->url, url, depth,
+                                       (req->flags & CF_REQ_SITEMAP) != 0,
+                                       &lp);
+    if (v == SCOPE_IN && cf_url_hostkey_parts(&lp, hk, sizeof(hk)) != 0)
         v = SCOPE_BAD_URL;
     if (v != SCOPE_IN) {
         if (v == SCOPE_TOO_DEEP)
@@ -90,7 +92,7 @@ int page_add_request(const struct page_in *in, struct page_links *pl,
     /* Most in-scope links of a real site's page were pushed already
      * (rust-doc: 97 in 100): the cache drops them here, before a record
      * is built for each (the ack would drop them anyway: ackbatch.h). */
-    fp = cf_fp(url, strlen(url));
+    fp = cf_fp(url, (size_t)(lp.path - url) + lp.path_len);
     if (in->seen && seen_has(in->seen, fp)) {
         pl->dup_local++;
         return 0;

@@ -332,11 +332,21 @@ static int host_listed(const struct scope *s, const struct cf_url_parts *l)
     return 0;
 }
 
+/* 1 when split URLs a and b have the same host key (scheme, host,
+ * port), as cf_url_hostkey would write them, without writing them. */
+static int same_host(const struct cf_url_parts *a,
+                     const struct cf_url_parts *b)
+{
+    return a->port == b->port && a->scheme_len == b->scheme_len &&
+           a->host_len == b->host_len &&
+           memcmp(a->host, b->host, a->host_len) == 0 &&
+           memcmp(a->scheme, b->scheme, a->scheme_len) == 0;
+}
+
 static int rule_ok(const struct scope *s, const char *page_url,
-                   const char *link_url, const struct cf_url_parts *lp)
+                   const struct cf_url_parts *lp)
 {
     struct cf_url_parts pp;
-    char ka[HOST_MAX], kb[HOST_MAX];
 
     switch (s->rule) {
     case RULE_ANY:
@@ -346,9 +356,7 @@ static int rule_ok(const struct scope *s, const char *page_url,
     case RULE_HOST:
         if (page_url == NULL)
             return 1;
-        return cf_url_hostkey(page_url, ka, sizeof(ka)) == 0 &&
-               cf_url_hostkey(link_url, kb, sizeof(kb)) == 0 &&
-               strcmp(ka, kb) == 0;
+        return cf_url_split(page_url, &pp) == 0 && same_host(&pp, lp);
     case RULE_DOMAIN:
         if (page_url == NULL)
             return 1;
@@ -357,24 +365,24 @@ static int rule_ok(const struct scope *s, const char *page_url,
     return 0;
 }
 
-static enum scope_verdict check(const struct scope *s, const char *page_url,
-                                const char *link_url, int64_t link_depth,
-                                int any_ext)
+enum scope_verdict scope_check_split(const struct scope *s,
+                                     const char *page_url,
+                                     const char *link_url,
+                                     int64_t link_depth, int sitemap,
+                                     struct cf_url_parts *lp)
 {
-    struct cf_url_parts lp;
-
-    if (link_url == NULL || cf_url_split(link_url, &lp) != 0)
+    if (link_url == NULL || cf_url_split(link_url, lp) != 0)
         return SCOPE_BAD_URL;
     if (s->max_depth >= 0 && link_depth > s->max_depth)
         return SCOPE_TOO_DEEP;
-    if (!any_ext && s->ext != NULL) {
+    if (!sitemap && s->ext != NULL) {
         char low[EXT_MAX];
-        size_t n = url_ext(&lp, low);
+        size_t n = url_ext(lp, low);
 
         if (n > 0 && ext_in(s->ext, s->ext_mask, low, n))
             return SCOPE_SKIP_EXT;
     }
-    if (!rule_ok(s, page_url, link_url, &lp))
+    if (!rule_ok(s, page_url, lp))
         return SCOPE_OUT;
     if (s->has_include && regexec(&s->include, link_url, 0, NULL, 0) != 0)
         return SCOPE_OUT;
@@ -386,7 +394,9 @@ static enum scope_verdict check(const struct scope *s, const char *page_url,
 enum scope_verdict scope_check(const struct scope *s, const char *page_url,
                                const char *link_url, int64_t link_depth)
 {
-    return check(s, page_url, link_url, link_depth, 0);
+    struct cf_url_parts lp;
+
+    return scope_check_split(s, page_url, link_url, link_depth, 0, &lp);
 }
 
 enum scope_verdict scope_check_sitemap(const struct scope *s,
@@ -394,5 +404,7 @@ enum scope_verdict scope_check_sitemap(const struct scope *s,
                                        const char *link_url,
                                        int64_t link_depth)
 {
-    return check(s, page_url, link_url, link_depth, 1);
+    struct cf_url_parts lp;
+
+    return scope_check_split(s, page_url, link_url, link_depth, 1, &lp);
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct cf_config;
+struct cf_url_parts;
 struct scope;
 
 enum scope_verdict {
@@ -47,6 +48,16 @@ enum scope_verdict scope_check_sitemap(const struct scope *s,
                                        const char *page_url,
                                        const char *link_url,
                                        int64_t link_depth);
+
+/* scope_check or, when sitemap is set, scope_check_sitemap, that also
+ * leaves link_url split in *lp (pointing into link_url) for every verdict
+ * but SCOPE_BAD_URL: a caller that needs the link's host key takes it
+ * from there (cf_url_hostkey_parts) instead of splitting it again. */
+enum scope_verdict scope_check_split(const struct scope *s,
+                                     const char *page_url,
+                                     const char *link_url,
+                                     int64_t link_depth, int sitemap,
+                                     struct cf_url_parts *lp);
 
 /* "in", "out", "too_deep", "skip_ext", "bad_url". */
 const char *scope_verdict_name(enum scope_verdict v);

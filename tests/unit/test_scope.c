@@ -5,6 +5,7 @@
 #include "err.h"
 #include "scope.h"
 #include "test.h"
+#include "url.h"
 
 static struct scope *mk(const char *rule, const char *inc, const char *exc,
                         int64_t depth, char *errstr)
@@ -32,6 +33,8 @@ static const struct {
     {"host", "http://a.example/", "http://a.example:8080/", 1, SCOPE_OUT},
     {"host", "http://a.example:80/", "http://a.example/y", 1, SCOPE_IN},
     {"host", "http://a.example/", "http://www.a.example/", 1, SCOPE_OUT},
+    {"host", "http://ab.example/", "http://ba.example/", 1, SCOPE_OUT},
+    {"host", "https://a.example/", "https://a.example:443/z", 1, SCOPE_IN},
     {"host", NULL, "http://z.example/", 0, SCOPE_IN},
     {"domain", "http://www.a.example.com/", "https://img.a.example.com:81/",
      1, SCOPE_IN},
@@ -85,6 +88,24 @@ static void test_rules(void)
         CHECKF(v == cases[i].want, "case %zu (%s %s): %s, want %s", i,
                cases[i].rule, cases[i].link, scope_verdict_name(v),
                scope_verdict_name(cases[i].want));
+        /* the split variant: same verdict, the link's parts left behind
+         * give the same host key as splitting the link again */
+        {
+            struct cf_url_parts lp;
+            char k1[300], k2[300];
+
+            v = scope_check_split(s, cases[i].page, cases[i].link,
+                                  cases[i].depth, 0, &lp);
+            CHECKF(v == cases[i].want, "case %zu split: %s", i,
+                   scope_verdict_name(v));
+            if (v != SCOPE_BAD_URL) {
+                CHECKF(cf_url_hostkey_parts(&lp, k1, sizeof(k1)) == 0 &&
+                           cf_url_hostkey(cases[i].link, k2,
+                                          sizeof(k2)) == 0 &&
+                           strcmp(k1, k2) == 0,
+                       "case %zu split host key: %s", i, cases[i].link);
+            }
+        }
         scope_free(s);
     }
 }

@@ -352,6 +352,11 @@ static void test_split(void)
     CHECK_INT(cf_url_hostkey("http://h/", key, 11), CF_URL_TOOLONG);
     CHECK_INT(cf_url_hostkey("https://h:65535/", key, 18), CF_URL_OK);
     CHECK_STR(key, "https://h:65535");
+    /* from the parts: the same key and the same room */
+    CHECK_INT(cf_url_split("https://h:65535/x?y", &p), CF_URL_OK);
+    CHECK_INT(cf_url_hostkey_parts(&p, key, 16), CF_URL_OK);
+    CHECK_STR(key, "https://h:65535");
+    CHECK_INT(cf_url_hostkey_parts(&p, key, 15), CF_URL_TOOLONG);
 }
 
 static const struct {
