@@ -47,6 +47,8 @@ enum {
     T_ATTRS = 1 << 8,      /* its attribute values are read */
     T_TABLE_PART = 1 << 9, /* tr, tbody, thead, tfoot, colgroup, col */
     T_CELL = 1 << 10,      /* td, th, caption */
+    T_TMPL_HEAD = 1 << 11, /* a <template>'s first tags may be these and
+                              leave its mode unset (in-head rules) */
 };
 
 enum tag_id {
@@ -57,7 +59,7 @@ enum tag_id {
     TAG_FONT, TAG_BODY, TAG_BR, TAG_SCRIPT, TAG_MGLYPH, TAG_MALIGNMARK,
     TAG_FOREIGNOBJECT, TAG_DESC, TAG_MI, TAG_MO, TAG_MN, TAG_MS, TAG_MTEXT,
     TAG_ANNOTATION_XML, TAG_CAPTION, TAG_TD, TAG_TH, TAG_TR, TAG_TBODY,
-    TAG_THEAD, TAG_TFOOT, TAG_HTML, TAG_HEAD,
+    TAG_THEAD, TAG_TFOOT, TAG_HTML, TAG_HEAD, TAG_COLGROUP, TAG_COL,
 };
 
 struct tag_def {
@@ -69,26 +71,27 @@ struct tag_def {
 static const struct tag_def tags[] = {
     {"a", TAG_A, T_ATTRS},
     {"area", TAG_AREA, T_ATTRS | T_VOID | T_FS_NOT_OK},
-    {"base", TAG_BASE, T_ATTRS | T_VOID | T_HEAD},
-    {"link", TAG_LINK, T_ATTRS | T_VOID | T_HEAD},
-    {"meta", TAG_META, T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT},
-    {"title", TAG_TITLE, T_RCDATA | T_HEAD},
+    {"base", TAG_BASE, T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD},
+    {"link", TAG_LINK, T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD},
+    {"meta", TAG_META,
+     T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT | T_TMPL_HEAD},
+    {"title", TAG_TITLE, T_RCDATA | T_HEAD | T_TMPL_HEAD},
     {"frame", TAG_FRAME, T_ATTRS | T_VOID},
     {"iframe", TAG_IFRAME, T_ATTRS | T_RAWTEXT | T_FS_NOT_OK},
     {"frameset", TAG_FRAMESET, T_HEAD},
-    {"noframes", TAG_NOFRAMES, T_RAWTEXT | T_HEAD},
+    {"noframes", TAG_NOFRAMES, T_RAWTEXT | T_HEAD | T_TMPL_HEAD},
     {"select", TAG_SELECT, T_FS_NOT_OK},
     {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK},
     {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK},
     {"textarea", TAG_TEXTAREA, T_RCDATA | T_FS_NOT_OK},
-    {"template", TAG_TEMPLATE, T_HEAD},
+    {"template", TAG_TEMPLATE, T_HEAD | T_FS_NOT_OK | T_TMPL_HEAD},
     {"svg", TAG_SVG, 0},
     {"math", TAG_MATH, 0},
     {"table", TAG_TABLE, T_FS_NOT_OK | T_BREAKOUT},
     {"font", TAG_FONT, T_ATTRS},
     {"body", TAG_BODY, T_BREAKOUT},
     {"br", TAG_BR, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
-    {"script", TAG_SCRIPT, T_SCRIPT | T_HEAD},
+    {"script", TAG_SCRIPT, T_SCRIPT | T_HEAD | T_TMPL_HEAD},
     {"mglyph", TAG_MGLYPH, 0},
     {"malignmark", TAG_MALIGNMARK, 0},
     {"foreignobject", TAG_FOREIGNOBJECT, 0},
@@ -106,17 +109,17 @@ static const struct tag_def tags[] = {
     {"tbody", TAG_TBODY, T_TABLE_PART},
     {"thead", TAG_THEAD, T_TABLE_PART},
     {"tfoot", TAG_TFOOT, T_TABLE_PART},
-    {"colgroup", TAG_OTHER, T_TABLE_PART},
-    {"col", TAG_OTHER, T_TABLE_PART | T_VOID},
+    {"colgroup", TAG_COLGROUP, T_TABLE_PART},
+    {"col", TAG_COL, T_TABLE_PART | T_VOID},
     {"html", TAG_HTML, T_ATTRS | T_HEAD},
     {"head", TAG_HEAD, T_HEAD | T_BREAKOUT},
-    {"style", TAG_OTHER, T_RAWTEXT | T_HEAD},
+    {"style", TAG_OTHER, T_RAWTEXT | T_HEAD | T_TMPL_HEAD},
     {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK},
     {"noembed", TAG_OTHER, T_RAWTEXT},
     {"plaintext", TAG_OTHER, T_PLAINTEXT},
     {"noscript", TAG_OTHER, T_HEAD},
-    {"basefont", TAG_OTHER, T_VOID | T_HEAD},
-    {"bgsound", TAG_OTHER, T_VOID | T_HEAD},
+    {"basefont", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
+    {"bgsound", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
     {"applet", TAG_OTHER, T_FS_NOT_OK},
     {"button", TAG_OTHER, T_FS_NOT_OK},
     {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
@@ -592,10 +595,39 @@ struct open_el {
     char name[NAME_MAX_LEN + 1];     /* lower-case name */
 };
 
+/* The insertion modes a <template>'s content can be in, at its own level
+ * (no table open inside it), as far as they change what is read. Its
+ * first start tag picks the template's mode (tmode: TM_TABLE for
+ * caption, colgroup, tbody, tfoot, thead; TM_TBODY for tr; TM_ROW for
+ * td, th; TM_COLS for col; TM_BODY for the rest); the table modes then
+ * move as in a table, with no <table> element to close: a <select>
+ * opened in one is a select in a table, a <table> outside a cell is
+ * ignored, and in TM_COLS every tag but <col> and <template> is. */
+enum {
+    TM_TEMPLATE, /* no start tag yet ("in template") */
+    TM_BODY,
+    TM_TABLE,    /* "in table" */
+    TM_TBODY,    /* "in table body" */
+    TM_ROW,      /* "in row" */
+    TM_CELL,     /* "in cell" */
+    TM_CAPTION,  /* "in caption" */
+    TM_COLGROUP, /* "in column group", a <colgroup> open */
+    TM_COLS,     /* "in column group" as the template's own mode */
+};
+
 /* An open table (or template) the scanner follows for foster parenting. */
 struct table_ctx {
     unsigned char in_cell;  /* inside td, th or caption */
-    unsigned char template; /* a <template>: its content is not fostered */
+    unsigned char template; /* a <template>: its content is not fostered
+                               (what a table mode fosters goes to its end,
+                               in order) */
+    unsigned char mode;     /* template: TM_*, the mode at its level */
+    unsigned char tmode;    /* template: its own mode, set by the first
+                               start tag; TM_TEMPLATE until then */
+    unsigned char sect;     /* template: the open tbody, thead or tfoot
+                               (its tag_id), or 0 */
+    unsigned char tr;       /* template: a <tr> is open */
+    unsigned char cell;     /* template: the open td or th (tag_id), or 0 */
 };
 
 struct scan {
@@ -977,6 +1009,7 @@ static void table_push(struct scan *sc, int in_cell, int template)
         sc->ts_over++;
         return;
     }
+    memset(&sc->ts[sc->nts], 0, sizeof(sc->ts[0]));
     sc->ts[sc->nts].in_cell = (unsigned char)in_cell;
     sc->ts[sc->nts].template = (unsigned char)template;
     sc->nts++;
@@ -990,11 +1023,26 @@ static void table_pop(struct scan *sc)
         sc->nts--;
 }
 
-/* Content here would be foster-parented (in a table, not in a cell). */
-static int fostered(const struct scan *sc)
+/* In a template's table modes what is fostered goes to the end of the
+ * template's content: out of source order once a tbody or tr is open
+ * there (later cells go inside it, before what was moved). */
+static int template_fosters(const struct table_ctx *c)
 {
-    return sc->nts > 0 && sc->ts_over == 0 &&
-           !sc->ts[sc->nts - 1].in_cell && sc->nfs == 0;
+    return (c->mode == TM_TABLE || c->mode == TM_TBODY ||
+            c->mode == TM_ROW) &&
+           (c->sect || c->tr);
+}
+
+/* Content here would be foster-parented (in a table, not in a cell) out
+ * of source order. */
+static inline int fostered(const struct scan *sc)
+{
+    const struct table_ctx *c;
+
+    if (sc->nts == 0 || sc->ts_over > 0 || sc->nfs > 0)
+        return 0;
+    c = &sc->ts[sc->nts - 1];
+    return c->template ? template_fosters(c) : !c->in_cell;
 }
 
 static void body_starts(struct scan *sc)
@@ -1021,6 +1069,15 @@ static void drop_body(struct scan *sc)
     s->nels = keep;
 }
 
+/* A <template> on the table stack (one opened outside foreign content). */
+static int template_open(const struct scan *sc)
+{
+    for (size_t i = 0; i < sc->nts; i++)
+        if (sc->ts[i].template)
+            return 1;
+    return 0;
+}
+
 /* Inside a <template> (its content is not the document's <html>). */
 static int in_template(const struct scan *sc)
 {
@@ -1035,18 +1092,201 @@ static int in_template(const struct scan *sc)
     return 0;
 }
 
+/* The <template> whose own level the tree builder is at (no table and
+ * no foreign element open inside it), or NULL. */
+static struct table_ctx *template_level(struct scan *sc)
+{
+    struct table_ctx *c;
+
+    if (sc->nts == 0 || sc->ts_over > 0 || sc->nfs > 0 || sc->fs_over > 0)
+        return NULL;
+    c = &sc->ts[sc->nts - 1];
+    return c->template ? c : NULL;
+}
+
+/* A template in one of the table modes: a <select> there is a select in
+ * a table. */
+static int template_in_table(const struct table_ctx *c)
+{
+    return c->mode >= TM_TABLE && c->mode <= TM_CAPTION;
+}
+
+/* The tags that end a cell or a caption when they start. */
+static int closes_cell(enum tag_id id)
+{
+    switch (id) {
+    case TAG_CAPTION:
+    case TAG_COL:
+    case TAG_COLGROUP:
+    case TAG_TBODY:
+    case TAG_TD:
+    case TAG_TFOOT:
+    case TAG_TH:
+    case TAG_THEAD:
+    case TAG_TR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_sect(enum tag_id id)
+{
+    return id == TAG_TBODY || id == TAG_THEAD || id == TAG_TFOOT;
+}
+
+/* A start tag at template c's own level: the mode it moves to (the
+ * standard's table modes with no <table> in scope; "reprocess" is the
+ * loop). Returns 1 when the tree builder ignores the tag. */
+static int template_start(struct table_ctx *c, enum tag_id id,
+                          unsigned props)
+{
+    for (;;) {
+        switch (c->mode) {
+        case TM_TEMPLATE:
+            if (props & T_TMPL_HEAD)
+                return 0;
+            if (id == TAG_CAPTION || id == TAG_COLGROUP || is_sect(id))
+                c->tmode = TM_TABLE;
+            else if (id == TAG_COL)
+                c->tmode = TM_COLS;
+            else if (id == TAG_TR)
+                c->tmode = TM_TBODY;
+            else if (id == TAG_TD || id == TAG_TH)
+                c->tmode = TM_ROW;
+            else
+                c->tmode = TM_BODY;
+            c->mode = c->tmode;
+            continue;
+        case TM_TABLE:
+            if (id == TAG_CAPTION) {
+                c->mode = TM_CAPTION;
+            } else if (id == TAG_COLGROUP || id == TAG_COL) {
+                c->mode = TM_COLGROUP;
+            } else if (is_sect(id)) {
+                c->sect = (unsigned char)id;
+                c->mode = TM_TBODY;
+            } else if (id == TAG_TR || id == TAG_TD || id == TAG_TH) {
+                c->sect = TAG_TBODY; /* one is made for it */
+                c->mode = TM_TBODY;
+                continue;
+            }
+            return id == TAG_TABLE;
+        case TM_TBODY:
+            if (id == TAG_TR || id == TAG_TD || id == TAG_TH) {
+                c->tr = 1;
+                c->mode = TM_ROW;
+                if (id == TAG_TR)
+                    return 0;
+                continue;
+            }
+            if (closes_cell(id)) { /* caption, col, colgroup, sections */
+                if (!c->sect)
+                    return 1;
+                c->sect = 0;
+                c->mode = TM_TABLE;
+                continue;
+            }
+            return id == TAG_TABLE;
+        case TM_ROW:
+            if (id == TAG_TD || id == TAG_TH) {
+                c->cell = (unsigned char)id;
+                c->mode = TM_CELL;
+                return 0;
+            }
+            if (closes_cell(id)) {
+                if (!c->tr)
+                    return 1;
+                c->tr = 0;
+                c->mode = TM_TBODY;
+                continue;
+            }
+            return id == TAG_TABLE;
+        case TM_CELL:
+            if (!closes_cell(id))
+                return 0;
+            c->cell = 0;
+            c->mode = TM_ROW;
+            continue;
+        case TM_CAPTION:
+            if (!closes_cell(id))
+                return 0;
+            c->mode = TM_TABLE;
+            continue;
+        case TM_COLGROUP:
+            if (id == TAG_COL || id == TAG_TEMPLATE)
+                return 0;
+            if (id == TAG_HTML)
+                return 1;
+            c->mode = TM_TABLE;
+            continue;
+        case TM_COLS:
+            return id != TAG_COL && id != TAG_TEMPLATE;
+        default: /* TM_BODY */
+            return 0;
+        }
+    }
+}
+
+/* An end tag at template c's own level (</template> aside): what it
+ * closes. The rest are ignored or change nothing read. */
+static void template_end(struct table_ctx *c, enum tag_id id)
+{
+    for (;;) {
+        switch (c->mode) {
+        case TM_TBODY:
+            if ((is_sect(id) && c->sect == id) ||
+                (id == TAG_TABLE && c->sect)) {
+                c->sect = 0;
+                c->mode = TM_TABLE;
+            }
+            return;
+        case TM_ROW:
+            if (!c->tr ||
+                !(id == TAG_TR || id == TAG_TABLE ||
+                  (is_sect(id) && c->sect == id)))
+                return;
+            c->tr = 0;
+            c->mode = TM_TBODY;
+            if (id == TAG_TR)
+                return;
+            continue;
+        case TM_CELL:
+            if ((id == TAG_TD || id == TAG_TH) && c->cell == id) {
+                c->cell = 0;
+                c->mode = TM_ROW;
+                return;
+            }
+            if (!((id == TAG_TR && c->tr) || (is_sect(id) && c->sect == id)))
+                return;
+            c->cell = 0;
+            c->mode = TM_ROW;
+            continue;
+        case TM_CAPTION:
+            if (id == TAG_CAPTION || id == TAG_TABLE)
+                c->mode = TM_TABLE;
+            return;
+        case TM_COLGROUP:
+            if (id == TAG_COLGROUP)
+                c->mode = TM_TABLE;
+            return;
+        default:
+            return;
+        }
+    }
+}
+
 /* Text d[a..b) in the data state: does it start the body? Only
  * non-whitespace characters do; a character reference counts as what it
  * stands for (&#32; is a space). A NUL starts the body too (before the
  * body it is "anything else" in every insertion mode) but leaves the
  * frameset-ok flag alone (the body ignores it): a later <frameset> then
  * drops the body, and a <base> or link put in it. */
-static void text(struct scan *sc, size_t a, size_t b)
+static void text_read(struct scan *sc, size_t a, size_t b)
 {
     struct htmlscan *s = sc->out;
+    const struct table_ctx *tc;
 
-    if (!sc->fs_ok || sc->frameset)
-        return;
     for (; a < b; a++) {
         char c = sc->doc[a];
         if (c == '&') {
@@ -1065,25 +1305,55 @@ static void text(struct scan *sc, size_t a, size_t b)
             if (!in_template(sc))
                 body_starts(sc);
         } else if (!cf_is_space((unsigned char)c)) {
-            body_starts(sc);
+            if (!in_template(sc)) {
+                body_starts(sc);
+            } else {
+                /* a template's content is no body; text is ignored
+                   where only <col> is taken */
+                tc = template_level(sc);
+                if (tc != NULL && tc->mode == TM_COLS)
+                    continue;
+            }
             sc->fs_ok = 0;
             return;
         }
     }
 }
 
+/* Text is read only until it can change nothing: the body started and
+ * frameset-ok cleared (cleared with no body, a <template> did it), or a
+ * frameset taken. Most pages get there at their first text. */
+static inline void text(struct scan *sc, size_t a, size_t b)
+{
+    if ((sc->fs_ok || !sc->body) && !sc->frameset)
+        text_read(sc, a, b);
+}
+
 /* Does the body ignore this start tag (it opens no element)? A table
- * part in a <template> changes the insertion mode instead: flagged. */
+ * part in a <template> in a table mode, or as the first tag of a
+ * template opened in an integration point, changes the insertion mode
+ * instead: flagged. */
 static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
 {
     if (id == TAG_HTML || id == TAG_HEAD || id == TAG_BODY)
         return 1;
+    const struct open_el *e = fs_top(sc);
+
     if (!(props & (T_CELL | T_TABLE_PART)) || sc->ts_over > 0)
         return 0;
+    if (e != NULL && e->ns == NS_HTML && e->len == 8 &&
+        memcmp(e->name, "template", 8) == 0) {
+        /* a template opened here: its table modes are not followed */
+        sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+        return 0;
+    }
     if (sc->nts == 0)
         return 1;
-    if (sc->ts[sc->nts - 1].template)
+    if (sc->ts[sc->nts - 1].template) {
+        if (sc->ts[sc->nts - 1].mode == TM_BODY)
+            return 1;
         sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+    }
     return 0;
 }
 
@@ -1143,7 +1413,12 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
             return 0;
         }
     }
-    if (!(props & T_HEAD))
+    if (sc->nts > 0) {
+        struct table_ctx *c = template_level(sc);
+        if (c != NULL && template_start(c, id, props))
+            return 0;
+    }
+    if (!(props & T_HEAD) && !sc->body && !in_template(sc))
         body_starts(sc);
     if (id == TAG_BODY || (props & T_FS_NOT_OK))
         sc->fs_ok = 0;
@@ -1182,7 +1457,10 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         }
         break;
     case TAG_FRAMESET:
-        if (!sc->body) {
+        if (in_template(sc)) {
+            /* in the head (no body), or frameset-ok cleared by the
+               <template>: ignored */
+        } else if (!sc->body) {
             sc->frameset = 2;
         } else if (sc->fs_ok) {
             /* The tree builder drops the body for it. */
@@ -1193,7 +1471,9 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         return 0;
     case TAG_SELECT:
         sc->in_select = 1;
-        sc->select_table = sc->nts > 0 && !sc->ts[sc->nts - 1].template;
+        sc->select_table = sc->nts > 0 && (!sc->ts[sc->nts - 1].template ||
+                                           template_in_table(
+                                               &sc->ts[sc->nts - 1]));
         return 0;
     case TAG_SVG:
     case TAG_MATH:
@@ -1225,7 +1505,7 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
      * entries too, so that end tags find them; but not those the body
      * ignores (<html>, <head>, <body>, table parts outside a table): an
      * end tag after them still closes the integration point. */
-    if (sc->nfs > 0 && !(props & T_VOID) && !body_ignores(sc, id, props))
+    if (sc->nfs > 0 && !body_ignores(sc, id, props) && !(props & T_VOID))
         fs_push(sc, NS_HTML, IP_NONE, t);
     return props & (T_RCDATA | T_RAWTEXT | T_SCRIPT | T_PLAINTEXT);
 }
@@ -1268,6 +1548,28 @@ static int gumbo_unknown(const char *name, size_t n)
     return gumbo_tagn_enum(name, (unsigned)n) == GUMBO_TAG_UNKNOWN;
 }
 
+static void html_end_read(struct scan *sc, const struct tag *t);
+
+/* An end tag the HTML rules take inside foreign content: a </template>
+ * closes the nearest template and all that is open in it (the in-head
+ * rules know no scope). Returns 1 when it did. */
+static int foreign_template_end(struct scan *sc, const struct tag *t)
+{
+    if (t->def == NULL || t->def->id != TAG_TEMPLATE)
+        return 0;
+    for (size_t k = sc->nfs; k > 0; k--) {
+        if (sc->fs[k - 1].ns == NS_HTML && el_is(&sc->fs[k - 1], t)) {
+            fs_pop_to(sc, k - 1);
+            return 1;
+        }
+    }
+    if (!template_open(sc))
+        return 0;
+    fs_pop_to(sc, 0);
+    html_end_read(sc, t);
+    return 1;
+}
+
 /* An end tag while the foreign stack is open. */
 static void foreign_end(struct scan *sc, const struct tag *t)
 {
@@ -1300,6 +1602,8 @@ static void foreign_end(struct scan *sc, const struct tag *t)
      * know closes any open element it does not know either (</y> closes
      * <d>); the standard compares names, and so does the scanner, which
      * flags where the two part (a documented difference). */
+    if (foreign_template_end(sc, t))
+        return;
     for (k = sc->nfs; k > 0; k--) {
         const struct open_el *e = &sc->fs[k - 1];
         if (e->ns == NS_HTML && el_is(e, t)) {
@@ -1316,7 +1620,7 @@ static void foreign_end(struct scan *sc, const struct tag *t)
     }
 outside:
     /* The tag is for an HTML element around the foreign root. */
-    if (t->def && t->def->id == TAG_BR)
+    if ((t->def && t->def->id == TAG_BR) || foreign_template_end(sc, t))
         return;
     sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
     fs_pop_to(sc, 0);
@@ -1326,9 +1630,18 @@ outside:
  * (the element it names is in table scope)? */
 static int table_end_closes(const struct scan *sc, enum tag_id id)
 {
-    int open = sc->nts > 0 && sc->ts_over == 0 &&
-               !sc->ts[sc->nts - 1].template;
+    const struct table_ctx *c = sc->nts > 0 ? &sc->ts[sc->nts - 1] : NULL;
+    int open = c != NULL && sc->ts_over == 0 && !c->template;
 
+    if (c != NULL && sc->ts_over == 0 && c->template) {
+        /* at a template's level: the element itself must be open */
+        if (id == TAG_TD || id == TAG_TH)
+            return c->cell == id;
+        if (is_sect(id))
+            return c->sect == id;
+        return (id == TAG_TR && c->tr) ||
+               (id == TAG_CAPTION && c->mode == TM_CAPTION);
+    }
     switch (id) {
     case TAG_CAPTION:
     case TAG_TD:
@@ -1345,8 +1658,9 @@ static int table_end_closes(const struct scan *sc, enum tag_id id)
     }
 }
 
-/* An end tag outside foreign content. */
-static void html_end(struct scan *sc, const struct tag *t)
+/* An end tag outside foreign content: the cases that change something
+ * (html_end() has the common one inline). */
+static void html_end_read(struct scan *sc, const struct tag *t)
 {
     enum tag_id id = t->def ? t->def->id : TAG_OTHER;
     unsigned props = t->def ? t->def->props : 0;
@@ -1359,13 +1673,15 @@ static void html_end(struct scan *sc, const struct tag *t)
     if (sc->in_select) {
         if (id == TAG_SELECT) {
             sc->in_select = 0;
-        } else if (sc->select_table && table_end_closes(sc, id)) {
+        } else if ((sc->select_table && table_end_closes(sc, id)) ||
+                   (id == TAG_TEMPLATE && template_open(sc))) {
             sc->in_select = 0;
-            html_end(sc, t);
+            html_end_read(sc, t);
         }
         return;
     }
-    if (!sc->body && (id == TAG_BODY || id == TAG_HTML || id == TAG_BR))
+    if (!sc->body && (id == TAG_BODY || id == TAG_HTML || id == TAG_BR) &&
+        !in_template(sc))
         body_starts(sc); /* the head modes open the body for these */
 
     if (sc->nts == 0 && sc->ts_over == 0)
@@ -1378,12 +1694,21 @@ static void html_end(struct scan *sc, const struct tag *t)
             table_pop(sc);
         table_pop(sc);
     } else if (sc->ts_over == 0 && sc->ts[sc->nts - 1].template) {
-        return;
+        template_end(&sc->ts[sc->nts - 1], id);
     } else if (id == TAG_TABLE) {
         table_pop(sc);
     } else if (sc->ts_over == 0 && (props & (T_CELL | T_TABLE_PART))) {
         sc->ts[sc->nts - 1].in_cell = 0;
     }
+}
+
+/* An end tag outside foreign content. Most come with the body started
+ * and no table, select or frameset open: nothing to do. */
+static inline void html_end(struct scan *sc, const struct tag *t)
+{
+    if (sc->frameset || sc->in_select || !sc->body || sc->nts > 0 ||
+        sc->ts_over > 0)
+        html_end_read(sc, t);
 }
 
 /* The document from p on is text of the given kind, after a start tag

@@ -22,6 +22,9 @@
  *   - <select> ignores every start tag but a few (no link in it);
  *   - <frameset>: once one is taken only <frame> and <noframes> count,
  *     and <frame> counts only there;
+ *   - <template>: its content is no body, and its first start tag
+ *     picks its insertion mode (a table mode, column group or the body),
+ *     which decides what a <select>, a <table> or any tag in it does;
  *   - <noscript> is parsed as with scripting disabled (its content is
  *     markup, its links count), as gumbo, the reference, parses it: a
  *     crawler runs no scripts, and those links are the page's fallback.
@@ -50,7 +53,9 @@
 /* Where the answer may differ from a tree walk (bits of approx). */
 #define HTMLSCAN_APPROX_FOSTER 1   /* content in a table outside its cells */
 #define HTMLSCAN_APPROX_FOREIGN 2  /* foreign content closed by an HTML end
-                                      tag, or nested past the stack cap */
+                                      tag, nested past the stack cap, or
+                                      a table part opening a template's
+                                      content there */
 #define HTMLSCAN_APPROX_SELECT 4   /* <template> inside <select> */
 #define HTMLSCAN_APPROX_FRAMESET 8 /* a <frameset> replaced a started body */
 #define HTMLSCAN_APPROX_UNKNOWN_END 16 /* in an integration point, an end

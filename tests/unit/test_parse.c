@@ -671,6 +671,111 @@ static void test_links_path_agrees(void)
     }
 }
 
+/* A <template>'s insertion modes: its first start tag puts its content
+ * in a table mode (td, th: in row; tr: in table body; caption, colgroup,
+ * tbody, thead, tfoot: in table; col: in column group) or in the body,
+ * and that decides what is read: a <select> opened in a table mode is a
+ * select in a table (a <table> or a table end tag in scope closes it),
+ * in column group every tag but <col> and <template> is ignored. Each
+ * row: the page, the base and the links (paths, in order) both paths
+ * must give, unflagged. gumbo 0.10.1 follows the standard on all of
+ * them; a few are flagged for foster parenting (a link after a table
+ * part), which changes nothing here. */
+static const struct {
+    const char *html;
+    size_t len;
+    const char *base;  /* path of the base; NULL: the page */
+    const char *links; /* paths, space-separated */
+} tmpl[] = {
+    /* the select is in a table: the <table> closes it, the link counts */
+    {DOC("<template><td><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><th><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><tr><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><caption><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><colgroup><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><tbody><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><thead><tr><select><td><a href=/x>"), NULL, "/x"},
+    /* after the cell the mode is the template's (in row) */
+    {DOC("<template><td></td><select><table><a href=/x>"), NULL, "/x"},
+    {DOC("<template><td></td><caption><select><table><a href=/x>"), NULL,
+     "/x"},
+    {DOC("<template><tr><td></tr><select><table><a href=/x>"), NULL, "/x"},
+    /* text does not set the template's mode */
+    {DOC("<template>x<td><select><table><a href=/x>"), NULL, "/x"},
+    /* an end tag for an open cell, row or section closes the select */
+    {DOC("<template><td><select></td><a href=/x>"), NULL, "/x"},
+    {DOC("<template><tr><td><select></tr><a href=/x>"), NULL, "/x"},
+    {DOC("<template><tbody><tr><td><select></tbody><a href=/x>"), NULL,
+     "/x"},
+    /* in an integration point in the cell the mode is still in cell */
+    {DOC("<template><td><svg><foreignObject><select><table><a href=/x>"),
+     NULL, "/x"},
+    /* nested templates: each has its own mode */
+    {DOC("<template><div><template><td><select><table><a href=/x>"), NULL,
+     "/x"},
+    {DOC("<template><td><template><div></template><select><table>"
+         "<a href=/x>"), NULL, "/x"},
+    /* </template> closes a select in it */
+    {DOC("<template><select></template><a href=/x>"), NULL, "/x"},
+    /* in column group only <col> and <template> are taken */
+    {DOC("<template><col><a href=/x>"), NULL, ""},
+    {DOC("<template><col><div><a href=/x>"), NULL, ""},
+    {DOC("<template><col><title>t</title><base href=/b/><a href=/x>"), NULL,
+     ""},
+    {DOC("<template><col><iframe src=/i><a href=/x></iframe>"), NULL, ""},
+    {DOC("<template><col><template><a href=/x></template><a href=/z>"
+         "</template><a href=/y>"), NULL, "/x /y"},
+    /* a template's content is no body, and a <template> clears
+     * frameset-ok: a <frameset> in one is ignored, one after it counts
+     * while the body has not started */
+    {DOC("<template>x</template><frameset><frame src=/f>"), NULL, "/f"},
+    {DOC("<template><frameset><frame src=/f>"), NULL, ""},
+    {DOC("<template><div><frameset><frame src=/f>"), NULL, ""},
+    {DOC("<p><template><frameset><frame src=/f>"), NULL, ""},
+    {DOC("<template></template><div><frameset><frame src=/f>"), NULL, ""},
+    /* a </template> in foreign content closes the template (the in-head
+     * rules know no scope) */
+    {DOC("<template><math><mi><b><math></template><iframe src=/i>"), NULL,
+     "/i"},
+    {DOC("<template><svg><foreignObject><table><svg></template>"
+         "<base href=/b/>"), "/b/", ""},
+};
+
+static void test_template_modes(void)
+{
+    struct parse_opts o = opts;
+    struct parse_result r;
+    char got[256];
+
+    for (size_t i = 0; i < sizeof(tmpl) / sizeof(tmpl[0]); i++) {
+        char want_base[64];
+        snprintf(want_base, sizeof(want_base), "http://example.com%s",
+                 tmpl[i].base ? tmpl[i].base : "/dir/page.html");
+        for (int mode = PARSE_LINKS; mode <= PARSE_TREE; mode++) {
+            size_t n = 0;
+            o.mode = (enum parse_mode)mode;
+            parse_page(tmpl[i].html, tmpl[i].len, PAGE, NULL, &o, &r);
+            got[0] = '\0';
+            for (size_t k = 0; k < r.nlinks && n < sizeof(got) - 64; k++)
+                n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s",
+                                      k ? " " : "",
+                                      r.links[k] + strlen("http://example.com"));
+            CHECKF(strcmp(got, tmpl[i].links) == 0,
+                   "tmpl %zu mode %d: links \"%s\", want \"%s\"", i, mode,
+                   got, tmpl[i].links);
+            CHECKF(r.base && strcmp(r.base, want_base) == 0,
+                   "tmpl %zu mode %d: base %s, want %s", i, mode, r.base,
+                   want_base);
+            /* a link after a table part or in a table is fostered: the
+             * page is flagged for it, the links still agree here */
+            CHECKF(mode == PARSE_TREE ||
+                       (r.approx & ~HTMLSCAN_APPROX_FOSTER) == 0,
+                   "tmpl %zu: links path flagged %u", i, r.approx);
+            parse_result_cleanup(&r);
+        }
+    }
+}
+
 /* Where the links path follows the standard and gumbo 0.10.1 does not,
  * and flags the page. An end tag of an unknown name closes an open
  * unknown element there (</y> closes <d>; then </mi> closes the <mi> and
@@ -716,6 +821,19 @@ static void test_links_path_flags(void)
                  &r);
     CHECK(r.approx & HTMLSCAN_APPROX_FOSTER);
     parse_result_cleanup(&r);
+    /* in a template's table modes what is fostered goes to the end of
+     * its content, after a row later cells go into: the tree has /b
+     * first, the links path source order, flagged */
+    parse_s_opts("<template><tr><a href=/a></a><td><a href=/b>", &o, &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_FOSTER);
+    parse_result_cleanup(&r);
+    /* a template opened in an integration point is followed on the
+     * foreign stack only, not its table modes: a table part first in it
+     * is flagged (there <col> makes the <link> ignored) */
+    parse_s_opts("<svg><title><template><col><link rel=next href=/l>", &o,
+                 &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_FOREIGN);
+    parse_result_cleanup(&r);
 }
 
 /* A tag name with NULs in it is no known tag (gumbo makes each NUL
@@ -741,6 +859,7 @@ static void test_nul_names(void)
 int main(void)
 {
     test_links_path_agrees();
+    test_template_modes();
     test_links_path_flags();
     test_nul_names();
     test_duplicate_attr();
