@@ -186,31 +186,44 @@ static int tag_class(const char *s, size_t n)
     return TAG_NESTS;
 }
 
-/* The number of '<' in s[0..n). SSE2 (every x86-64): 16 bytes a step,
- * the matches summed bytewise and folded every 255 steps. */
+/* The number of '<' in s[0..n) followed by an ASCII letter: the only
+ * places where the prescan's nesting can grow. SSE2 (every x86-64): 16
+ * bytes a step, the matches summed bytewise and folded every 255
+ * steps. */
 static size_t count_lt(const char *s, size_t n)
 {
     size_t i = 0, c = 0;
 #ifdef __SSE2__
-    const __m128i lt = _mm_set1_epi8('<'), zero = _mm_setzero_si128();
+    const __m128i lt = _mm_set1_epi8('<'), zero = _mm_setzero_si128(),
+                  b20 = _mm_set1_epi8(0x20), a1 = _mm_set1_epi8('a' - 1),
+                  z1 = _mm_set1_epi8('z' + 1);
 
-    while (n - i >= 16) {
+    while (n - i >= 17) {
         __m128i acc = zero;
-        size_t steps = (n - i) / 16;
+        size_t steps = (n - i - 1) / 16;
 
         if (steps > 255)
             steps = 255;
-        for (size_t k = 0; k < steps; k++, i += 16)
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(
-                _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
-                lt));
+        for (size_t k = 0; k < steps; k++, i += 16) {
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i w = _mm_or_si128(
+                _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)),
+                b20);
+            /* signed: bytes >= 0x80 are below 'a' */
+            __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(w, a1),
+                                          _mm_cmplt_epi8(w, z1));
+
+            acc = _mm_sub_epi8(
+                acc, _mm_and_si128(_mm_cmpeq_epi8(v, lt), alpha));
+        }
         acc = _mm_sad_epu8(acc, zero);
         c += (size_t)_mm_cvtsi128_si32(acc) +
              (size_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
     }
 #endif
-    for (; i < n; i++)
-        c += s[i] == '<';
+    for (; i + 1 < n; i++)
+        c += s[i] == '<' && cf_is_alpha((unsigned char)s[i + 1]);
     return c;
 }
 
@@ -218,11 +231,12 @@ static size_t count_lt(const char *s, size_t n)
  * approximate tag scan (comments and raw text skipped). Returns n when
  * the body is fine.
  *
- * The nesting grows by at most one at each '<', so once the depth plus
- * the '<' not yet looked at (at most those counted minus those visited)
- * stays within max, nothing further can pass it: the scan stops there.
- * That alone is most pages (265 of the 301 in the rust-doc sample have
- * fewer than 1,024 '<'), and the scan was 14% of the page stage's
+ * The nesting grows by at most one at each '<' followed by a letter (a
+ * start tag), so once the depth plus the start tags not yet looked at (at
+ * most those counted minus those visited) stays within max, nothing
+ * further can pass it: the scan stops there. That alone is most pages
+ * (276 of the 301 in the rust-doc sample have fewer than 1,024; 265
+ * counting every '<'), and the scan was 14% of the page stage's
  * instructions (bench/README.md). */
 static size_t depth_limit(const char *s, size_t n, size_t max)
 {
@@ -238,8 +252,9 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
 
         if (depth + left <= max)
             return n;
-        left--;
         p++;
+        if (p < end && cf_is_alpha((unsigned char)*p))
+            left--; /* counted by count_lt */
         if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
             p = memmem(p + 3, (size_t)(end - p - 3), "-->", 3);
             if (p == NULL)

@@ -564,6 +564,12 @@ static const struct {
     {"<div><div><div></div></div></div><a href=/y>", 3, (size_t)-1},
     {"<div><div><div></div></div></div><p><br><a><a><a><a>", 3, 49},
     {"<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<div><div><div>", 2, 50},
+    /* only '<' before a letter can nest: more of the others than max
+     * (non-ASCII, digits, end tags; upper case counts) cut nothing, and
+     * past 16 bytes the count runs 16 at a time */
+    {"<\xc3\xa9<\xc3\xa9<\xc3\xa9<1<1<1<1<Div><DIV><dIv><div><a href=/z>", 3,
+     32},
+    {"</b></b></b></b></b></b></b></b><B><b><b>", 3, (size_t)-1},
     {"", 1, (size_t)-1},
 };
 
