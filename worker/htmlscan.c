@@ -15,6 +15,7 @@
  * decode them (decode_value()). */
 #include "htmlscan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -176,45 +177,71 @@ static const struct tag_def tags[] = {
 
 static const struct tag_def *tag_hash[HASH_SLOTS];
 static unsigned char tag_hash_len[HASH_SLOTS]; /* strlen of each name */
+static uint64_t tag_hash_word[HASH_SLOTS]; /* names of 8 bytes or less,
+                                              as name_word() packs them */
 static int tag_hash_ready;
+
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+#define WORD_NAME_MAX 8 /* names this long are compared as one word */
 
 static unsigned name_hash(const char *s, size_t n)
 {
-    unsigned h = 2166136261u;
+    unsigned h = FNV_BASIS;
 
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+        h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
     return h;
+}
+
+/* The first WORD_NAME_MAX bytes of s[0..n), byte i at bits 8i. */
+static uint64_t name_word(const char *s, size_t n)
+{
+    uint64_t w = 0;
+
+    for (size_t i = 0; i < n && i < WORD_NAME_MAX; i++)
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return w;
 }
 
 static void tag_hash_init(void)
 {
     for (size_t i = 0; i < NTAGS; i++) {
-        unsigned h = name_hash(tags[i].name, strlen(tags[i].name));
+        size_t n = strlen(tags[i].name);
+        unsigned h = name_hash(tags[i].name, n);
         while (tag_hash[h % HASH_SLOTS] != NULL)
             h++;
         tag_hash[h % HASH_SLOTS] = &tags[i];
-        tag_hash_len[h % HASH_SLOTS] = (unsigned char)strlen(tags[i].name);
+        tag_hash_len[h % HASH_SLOTS] = (unsigned char)n;
+        tag_hash_word[h % HASH_SLOTS] = name_word(tags[i].name, n);
     }
     tag_hash_ready = 1;
 }
 
-/* The definition of lower-case name low[0..n), or NULL. A name may hold
- * a NUL (gumbo makes it U+FFFD: no known tag): compared by length, then
- * byte by byte (a string compare would stop at the NUL). */
-static const struct tag_def *tag_lookup(const char *low, size_t n)
+/* The definition of lower-case name low[0..n), whose name_hash is h and
+ * name_word w, or NULL. A name may hold a NUL (gumbo makes it U+FFFD: no
+ * known tag): compared by length, then as one word (no tag name has a
+ * zero byte, so a word with one in it matches none) or, past
+ * WORD_NAME_MAX, byte by byte (a string compare would stop at the
+ * NUL). */
+static const struct tag_def *tag_lookup(const char *low, size_t n,
+                                        unsigned h, uint64_t w)
 {
-    unsigned h = name_hash(low, n);
     const struct tag_def *d;
 
     while ((d = tag_hash[h % HASH_SLOTS]) != NULL) {
         if (tag_hash_len[h % HASH_SLOTS] == n) {
-            size_t i = 0;
+            if (n <= WORD_NAME_MAX) {
+                if (tag_hash_word[h % HASH_SLOTS] == w)
+                    return d;
+            } else {
+                size_t i = 0;
 
-            while (i < n && d->name[i] == low[i])
-                i++;
-            if (i == n)
-                return d;
+                while (i < n && d->name[i] == low[i])
+                    i++;
+                if (i == n)
+                    return d;
+            }
         }
         h++;
     }
@@ -671,26 +698,66 @@ static struct htmlscan_el *add_el(struct scan *sc, enum htmlscan_tag tag,
     return e;
 }
 
+/* The offset of the first c in d[p..n), or n. Inline, 16 bytes a step
+ * (SSE2): most quoted attribute values are 5 to 40 bytes, where memchr's
+ * call and set-up were about as much as its scan (rust-doc, callgrind of
+ * page_bench). */
+static size_t find_byte(const char *d, size_t p, size_t n, char c)
+{
+#ifdef __SSE2__
+    const __m128i cv = _mm_set1_epi8(c);
+
+    for (; n - p >= 16; p += 16) {
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128((const __m128i *)(const void *)(d + p)), cv));
+
+        if (m != 0)
+            return p + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    for (; p < n; p++)
+        if (d[p] == c)
+            return p;
+    return n;
+}
+
 /* Read a tag from p (just after "<" or "</") to its '>'. Returns the
  * offset after the '>', or 0 when the document ends inside the tag (the
  * token is then dropped, as the tokenizer drops it). */
 static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
 {
     const char *d = sc->doc;
-    size_t n = sc->n, name = p, i;
+    size_t n = sc->n, name = p;
+    unsigned h;
+    uint64_t w;
     int want;
 
-    while (p < n && !(cls[(unsigned char)d[p]] & C_NAME_END))
+    /* one pass: the name's end, its lower case, hash and word (a scan,
+     * a lower-casing copy and a hash loop before: the name was a third
+     * of read_tag on rust-doc) */
+    h = FNV_BASIS;
+    w = 0;
+    while (p < n) {
+        unsigned c = (unsigned char)d[p];
+        size_t k = p - name;
+
+        if (cls[c] & C_NAME_END)
+            break;
+        c = (unsigned)cf_to_lower((int)c);
+        if (k < NAME_MAX_LEN)
+            t->low[k] = (char)c;
+        if (k < WORD_NAME_MAX)
+            w |= (uint64_t)c << (8 * k);
+        h = (h ^ c) * FNV_PRIME;
         p++;
+    }
     if (p >= n)
         return 0;
     t->nlen = p - name;
     t->tail = d[p] != '>';
     if (t->nlen <= NAME_MAX_LEN) {
-        for (i = 0; i < t->nlen; i++)
-            t->low[i] = (char)cf_to_lower((unsigned char)d[name + i]);
         t->low[t->nlen] = '\0';
-        t->def = tag_lookup(t->low, t->nlen);
+        t->def = tag_lookup(t->low, t->nlen, h, w);
     } else {
         t->low[0] = '\0';
         t->nlen = 0;
@@ -702,7 +769,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
     for (;;) {
         size_t an, al, vs = 0, vl = 0;
         int c;
-        while (p < n && cf_is_space((unsigned char)d[p]))
+        while (p < n && (cls[(unsigned char)d[p]] & C_WS))
             p++;
         if (p >= n)
             return 0;
@@ -726,24 +793,24 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
         while (p < n && !(cls[(unsigned char)d[p]] & C_ATTR_END))
             p++;
         al = p - an;
-        while (p < n && cf_is_space((unsigned char)d[p]))
+        while (p < n && (cls[(unsigned char)d[p]] & C_WS))
             p++;
         if (p >= n)
             return 0;
         if (d[p] == '=') {
             p++;
-            while (p < n && cf_is_space((unsigned char)d[p]))
+            while (p < n && (cls[(unsigned char)d[p]] & C_WS))
                 p++;
             if (p >= n)
                 return 0;
             c = d[p];
             if (c == '"' || c == '\'') {
-                const char *q = memchr(d + p + 1, c, n - p - 1);
-                if (q == NULL)
+                size_t q = find_byte(d, p + 1, n, (char)c);
+                if (q >= n)
                     return 0;
                 vs = p + 1;
-                vl = (size_t)(q - d) - vs;
-                p = (size_t)(q - d) + 1;
+                vl = q - vs;
+                p = q + 1;
             } else if (c != '>') {
                 vs = p;
                 while (p < n && !(cls[(unsigned char)d[p]] & C_VAL_END))
