@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -158,10 +159,22 @@ static const struct tname raw_names[] = {TN("script"), TN("style"),
                                          TN("textarea"), TN("title"),
                                          TN("xmp"), TN("noscript"), {0, ""}};
 
-static int in_list(const struct tname *list, const char *low, size_t n)
+/* The first 8 bytes of a zero-padded name, as one word. */
+static uint64_t tname_word(const char *s)
+{
+    uint64_t w;
+
+    memcpy(&w, s, sizeof(w));
+    return w;
+}
+
+/* 1 when the zero-padded name word w is in list: one compare an entry
+ * (a length check and a memcmp call before; the lists' names are all 8
+ * bytes or shorter and hold no NUL, so equal words are equal names). */
+static int in_list(const struct tname *list, uint64_t w)
 {
     for (; list != NULL && list->n != 0; list++)
-        if (list->n == n && memcmp(list->s, low, n) == 0)
+        if (tname_word(list->s) == w)
             return 1;
     return 0;
 }
@@ -170,7 +183,8 @@ static int in_list(const struct tname *list, const char *low, size_t n)
  * else TAG_NESTS. */
 static int tag_class(const char *s, size_t n)
 {
-    char low[8];
+    char low[8] = {0};
+    uint64_t w;
 
     if (n == 0 || n > sizeof(low))
         return TAG_NESTS;
@@ -178,10 +192,11 @@ static int tag_class(const char *s, size_t n)
         low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]);
     if (low[0] < 'a' || low[0] > 'z')
         return TAG_NESTS;
-    if (in_list(flat_by_letter[low[0] - 'a'], low, n))
+    w = tname_word(low);
+    if (in_list(flat_by_letter[low[0] - 'a'], w))
         return TAG_FLAT;
     if ((low[0] == 'n' || low[0] == 's' || low[0] == 't' || low[0] == 'x') &&
-        in_list(raw_names, low, n))
+        in_list(raw_names, w))
         return TAG_RAW;
     return TAG_NESTS;
 }
