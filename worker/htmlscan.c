@@ -62,6 +62,7 @@ enum tag_id {
     TAG_FOREIGNOBJECT, TAG_DESC, TAG_MI, TAG_MO, TAG_MN, TAG_MS, TAG_MTEXT,
     TAG_ANNOTATION_XML, TAG_CAPTION, TAG_TD, TAG_TH, TAG_TR, TAG_TBODY,
     TAG_THEAD, TAG_TFOOT, TAG_HTML, TAG_HEAD, TAG_COLGROUP, TAG_COL,
+    TAG_NOSCRIPT,
 };
 
 struct tag_def {
@@ -119,7 +120,7 @@ static const struct tag_def tags[] = {
     {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK},
     {"noembed", TAG_OTHER, T_RAWTEXT},
     {"plaintext", TAG_OTHER, T_PLAINTEXT},
-    {"noscript", TAG_OTHER, T_HEAD},
+    {"noscript", TAG_NOSCRIPT, T_HEAD},
     {"basefont", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
     {"bgsound", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
     {"applet", TAG_OTHER, T_FS_NOT_OK},
@@ -672,6 +673,8 @@ struct scan {
     int frameset;       /* 0: none taken; 1: after the frameset;
                            2 + k: inside it, k framesets deep */
     int body;           /* the body has started */
+    int head_done;      /* a </head> closed the head before it */
+    int head_noscript;  /* a <noscript> open in the head */
     int fs_ok;          /* the frameset-ok flag */
     size_t body_els;    /* elements when the body started */
     int have_title;     /* the first title was reported */
@@ -1443,6 +1446,22 @@ static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
     return 0;
 }
 
+/* A start tag before the body, outside a template: does it start the
+ * body? A <noscript> in the head takes only link, meta, style, noframes,
+ * basefont and bgsound (the rest close it); after </head> a <noscript>
+ * is no head element and starts the body. */
+static void head_start(struct scan *sc, enum tag_id id, unsigned props)
+{
+    if (sc->head_noscript &&
+        (!(props & T_HEAD) || id == TAG_BASE || id == TAG_TITLE ||
+         id == TAG_FRAMESET || id == TAG_TEMPLATE || id == TAG_SCRIPT))
+        sc->head_noscript = 0;
+    if (!(props & T_HEAD) || (id == TAG_NOSCRIPT && sc->head_done))
+        body_starts(sc);
+    else if (id == TAG_NOSCRIPT)
+        sc->head_noscript = 1;
+}
+
 /* What an HTML start tag the tree builder takes does. Returns the
  * tokenizer content kind for what follows (T_RCDATA, T_RAWTEXT,
  * T_SCRIPT, T_PLAINTEXT or 0). */
@@ -1504,8 +1523,8 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         if (c != NULL && template_start(c, id, props))
             return 0;
     }
-    if (!(props & T_HEAD) && !sc->body && !in_template(sc))
-        body_starts(sc);
+    if (!sc->body && !in_template(sc))
+        head_start(sc, id, props);
     if (id == TAG_BODY || (props & T_FS_NOT_OK))
         sc->fs_ok = 0;
     /* A table moves what it may not hold before itself: only the order
@@ -1769,6 +1788,11 @@ static void html_end_read(struct scan *sc, const struct tag *t)
     if (!sc->body && (id == TAG_BODY || id == TAG_HTML || id == TAG_BR) &&
         !in_template(sc))
         body_starts(sc); /* the head modes open the body for these */
+    else if (!sc->body && id == TAG_NOSCRIPT)
+        sc->head_noscript = 0;
+    else if (!sc->body && id == TAG_HEAD && !sc->head_noscript &&
+             !in_template(sc))
+        sc->head_done = 1; /* in the head's <noscript> it is ignored */
 
     if (sc->nts == 0 && sc->ts_over == 0)
         return;

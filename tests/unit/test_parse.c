@@ -644,6 +644,14 @@ static const struct {
     /* an <html lang> in a <template> is ignored, also in an integration
      * point (there the template is on the foreign stack) */
     {DOC("<math><mi><template><html lang=n>"), PAGE},
+    /* after </head> a <noscript> starts the body: the <frameset> drops
+     * it with the <link>, or is ignored after a <template> */
+    {DOC("</head><noscript><link rel=next href=/l><frameset>"), PAGE},
+    {DOC("<template></template></head><noscript><frameset><frame src=/f>"),
+     PAGE},
+    /* but a </head> inside the head's <noscript> is ignored */
+    {DOC("<noscript></head><noscript><link rel=next href=/l><frameset>"),
+     PAGE},
 };
 
 static void test_links_path_agrees(void)
