@@ -624,14 +624,16 @@ struct open_el {
     char name[NAME_MAX_LEN + 1];     /* lower-case name */
 };
 
-/* The insertion modes a <template>'s content can be in, at its own level
- * (no table open inside it), as far as they change what is read. Its
- * first start tag picks the template's mode (tmode: TM_TABLE for
- * caption, colgroup, tbody, tfoot, thead; TM_TBODY for tr; TM_ROW for
- * td, th; TM_COLS for col; TM_BODY for the rest); the table modes then
- * move as in a table, with no <table> element to close: a <select>
- * opened in one is a select in a table, a <table> outside a cell is
- * ignored, and in TM_COLS every tag but <col> and <template> is. */
+/* The insertion modes the content of a <table> or a <template> can be
+ * in, at its own level (no table or template open inside it), as far as
+ * they change what is read: which parts (tbody, tr, cells) are open for
+ * an end tag to close, what is foster-parented. A table starts in
+ * TM_TABLE. A template's first start tag picks its mode (tmode:
+ * TM_TABLE for caption, colgroup, tbody, tfoot, thead; TM_TBODY for tr;
+ * TM_ROW for td, th; TM_COLS for col; TM_BODY for the rest); its table
+ * modes then move as a table's, with no <table> element to close: a
+ * <select> opened in one is a select in a table, a <table> outside a
+ * cell is ignored, and in TM_COLS every tag but <col> and <template> is. */
 enum {
     TM_TEMPLATE, /* no start tag yet ("in template") */
     TM_BODY,
@@ -644,19 +646,19 @@ enum {
     TM_COLS,     /* "in column group" as the template's own mode */
 };
 
-/* An open table (or template) the scanner follows for foster parenting. */
+/* An open table (or template) the scanner follows for foster parenting
+ * and for the end tags that close a select in a table. */
 struct table_ctx {
-    unsigned char in_cell;  /* inside td, th or caption */
     unsigned char template; /* a <template>: its content is not fostered
-                               (what a table mode fosters goes to its end,
-                               in order) */
-    unsigned char mode;     /* template: TM_*, the mode at its level */
+                               before it (what a table mode fosters goes
+                               to its end) */
+    unsigned char mode;     /* TM_*, the mode at its level */
     unsigned char tmode;    /* template: its own mode, set by the first
                                start tag; TM_TEMPLATE until then */
-    unsigned char sect;     /* template: the open tbody, thead or tfoot
-                               (its tag_id), or 0 */
-    unsigned char tr;       /* template: a <tr> is open */
-    unsigned char cell;     /* template: the open td or th (tag_id), or 0 */
+    unsigned char sect;     /* the open tbody, thead or tfoot (its
+                               tag_id), or 0 */
+    unsigned char tr;       /* a <tr> is open */
+    unsigned char cell;     /* the open td or th (tag_id), or 0 */
 };
 
 struct scan {
@@ -1092,15 +1094,15 @@ static int start_is_html(const struct scan *sc, const struct tag *t)
     return 0;
 }
 
-static void table_push(struct scan *sc, int in_cell, int template)
+static void table_push(struct scan *sc, int template)
 {
     if (sc->ts_over > 0 || sc->nts == HTMLSCAN_STACK_MAX) {
         sc->ts_over++;
         return;
     }
     memset(&sc->ts[sc->nts], 0, sizeof(sc->ts[0]));
-    sc->ts[sc->nts].in_cell = (unsigned char)in_cell;
     sc->ts[sc->nts].template = (unsigned char)template;
+    sc->ts[sc->nts].mode = template ? TM_TEMPLATE : TM_TABLE;
     sc->nts++;
 }
 
@@ -1131,7 +1133,8 @@ static inline int fostered(const struct scan *sc)
     if (sc->nts == 0 || sc->ts_over > 0 || sc->nfs > 0)
         return 0;
     c = &sc->ts[sc->nts - 1];
-    return c->template ? template_fosters(c) : !c->in_cell;
+    return c->template ? template_fosters(c)
+                       : c->mode != TM_CELL && c->mode != TM_CAPTION;
 }
 
 static void body_starts(struct scan *sc)
@@ -1181,16 +1184,13 @@ static int in_template(const struct scan *sc)
     return 0;
 }
 
-/* The <template> whose own level the tree builder is at (no table and
- * no foreign element open inside it), or NULL. */
-static struct table_ctx *template_level(struct scan *sc)
+/* The table or template whose own level the tree builder is at (no
+ * foreign element open inside it), or NULL. */
+static struct table_ctx *table_level(struct scan *sc)
 {
-    struct table_ctx *c;
-
     if (sc->nts == 0 || sc->ts_over > 0 || sc->nfs > 0 || sc->fs_over > 0)
         return NULL;
-    c = &sc->ts[sc->nts - 1];
-    return c->template ? c : NULL;
+    return &sc->ts[sc->nts - 1];
 }
 
 /* A template in one of the table modes: a <select> there is a select in
@@ -1224,11 +1224,11 @@ static int is_sect(enum tag_id id)
     return id == TAG_TBODY || id == TAG_THEAD || id == TAG_TFOOT;
 }
 
-/* A start tag at template c's own level: the mode it moves to (the
- * standard's table modes with no <table> in scope; "reprocess" is the
- * loop). Returns 1 when the tree builder ignores the tag. */
-static int template_start(struct table_ctx *c, enum tag_id id,
-                          unsigned props)
+/* A start tag at c's own level: the mode it moves to (the standard's
+ * table modes; "reprocess" is the loop). Returns 1 when the tree builder
+ * ignores the tag. A <table> outside a cell closes a table (html_start()
+ * does that) and is ignored in a template (no table in scope). */
+static int table_start(struct table_ctx *c, enum tag_id id, unsigned props)
 {
     for (;;) {
         switch (c->mode) {
@@ -1260,7 +1260,7 @@ static int template_start(struct table_ctx *c, enum tag_id id,
                 c->mode = TM_TBODY;
                 continue;
             }
-            return id == TAG_TABLE;
+            return id == TAG_TABLE && c->template;
         case TM_TBODY:
             if (id == TAG_TR || id == TAG_TD || id == TAG_TH) {
                 c->tr = 1;
@@ -1276,7 +1276,7 @@ static int template_start(struct table_ctx *c, enum tag_id id,
                 c->mode = TM_TABLE;
                 continue;
             }
-            return id == TAG_TABLE;
+            return id == TAG_TABLE && c->template;
         case TM_ROW:
             if (id == TAG_TD || id == TAG_TH) {
                 c->cell = (unsigned char)id;
@@ -1290,7 +1290,7 @@ static int template_start(struct table_ctx *c, enum tag_id id,
                 c->mode = TM_TBODY;
                 continue;
             }
-            return id == TAG_TABLE;
+            return id == TAG_TABLE && c->template;
         case TM_CELL:
             if (!closes_cell(id))
                 return 0;
@@ -1303,10 +1303,8 @@ static int template_start(struct table_ctx *c, enum tag_id id,
             c->mode = TM_TABLE;
             continue;
         case TM_COLGROUP:
-            if (id == TAG_COL || id == TAG_TEMPLATE)
+            if (id == TAG_COL || id == TAG_TEMPLATE || id == TAG_HTML)
                 return 0;
-            if (id == TAG_HTML)
-                return 1;
             c->mode = TM_TABLE;
             continue;
         case TM_COLS:
@@ -1317,9 +1315,9 @@ static int template_start(struct table_ctx *c, enum tag_id id,
     }
 }
 
-/* An end tag at template c's own level (</template> aside): what it
- * closes. The rest are ignored or change nothing read. */
-static void template_end(struct table_ctx *c, enum tag_id id)
+/* An end tag at c's own level (</template> and a table's </table>
+ * aside): what it closes. The rest are ignored or change nothing read. */
+static void table_end(struct table_ctx *c, enum tag_id id)
 {
     for (;;) {
         switch (c->mode) {
@@ -1399,7 +1397,7 @@ static void text_read(struct scan *sc, size_t a, size_t b)
             } else {
                 /* a template's content is no body; text is ignored
                    where only <col> is taken */
-                tc = template_level(sc);
+                tc = table_level(sc);
                 if (tc != NULL && tc->mode == TM_COLS)
                     continue;
             }
@@ -1462,6 +1460,27 @@ static void head_start(struct scan *sc, enum tag_id id, unsigned props)
         sc->head_noscript = 1;
 }
 
+/* A table part (td, tr, caption, ...) in an integration point opened in
+ * a table: the table's mode takes it, and closes the cell or clears the
+ * table's content back to the table, foreign content with it. An HTML
+ * table or template opened in the integration point is not followed:
+ * flagged. */
+static void table_part_in_foreign(struct scan *sc)
+{
+    if (sc->ts_over > 0 || sc->fs_over > 0 || sc->ts[sc->nts - 1].template)
+        return;
+    for (size_t k = 0; k < sc->nfs; k++) {
+        const struct open_el *e = &sc->fs[k];
+        if (e->ns == NS_HTML &&
+            ((e->len == 5 && memcmp(e->name, "table", 5) == 0) ||
+             (e->len == 8 && memcmp(e->name, "template", 8) == 0))) {
+            sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+            return;
+        }
+    }
+    fs_pop_to(sc, 0);
+}
+
 /* What an HTML start tag the tree builder takes does. Returns the
  * tokenizer content kind for what follows (T_RCDATA, T_RAWTEXT,
  * T_SCRIPT, T_PLAINTEXT or 0). */
@@ -1519,8 +1538,11 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         }
     }
     if (sc->nts > 0) {
-        struct table_ctx *c = template_level(sc);
-        if (c != NULL && template_start(c, id, props))
+        struct table_ctx *c;
+        if (sc->nfs > 0 && (props & (T_CELL | T_TABLE_PART)))
+            table_part_in_foreign(sc);
+        c = table_level(sc);
+        if (c != NULL && table_start(c, id, props))
             return 0;
     }
     if (!sc->body && !in_template(sc))
@@ -1591,19 +1613,13 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
             break;
         if (fostered(sc))
             table_pop(sc); /* a table in a table closes it */
-        table_push(sc, 0, 0);
+        table_push(sc, 0);
         return 0;
     case TAG_TEMPLATE:
         if (sc->nfs == 0)
-            table_push(sc, 1, 1);
+            table_push(sc, 1);
         break;
     default:
-        if (sc->nfs == 0 && sc->nts > 0 && !sc->ts[sc->nts - 1].template) {
-            if (props & T_CELL)
-                sc->ts[sc->nts - 1].in_cell = 1;
-            else if (props & T_TABLE_PART)
-                sc->ts[sc->nts - 1].in_cell = 0;
-        }
         break;
     }
     /* Inside an integration point, HTML elements are open foreign-stack
@@ -1735,32 +1751,19 @@ outside:
  * (the element it names is in table scope)? */
 static int table_end_closes(const struct scan *sc, enum tag_id id)
 {
-    const struct table_ctx *c = sc->nts > 0 ? &sc->ts[sc->nts - 1] : NULL;
-    int open = c != NULL && sc->ts_over == 0 && !c->template;
+    const struct table_ctx *c;
 
-    if (c != NULL && sc->ts_over == 0 && c->template) {
-        /* at a template's level: the element itself must be open */
-        if (id == TAG_TD || id == TAG_TH)
-            return c->cell == id;
-        if (is_sect(id))
-            return c->sect == id;
-        return (id == TAG_TR && c->tr) ||
-               (id == TAG_CAPTION && c->mode == TM_CAPTION);
-    }
-    switch (id) {
-    case TAG_CAPTION:
-    case TAG_TD:
-    case TAG_TH:
-        return open && sc->ts[sc->nts - 1].in_cell;
-    case TAG_TABLE:
-    case TAG_TBODY:
-    case TAG_TFOOT:
-    case TAG_THEAD:
-    case TAG_TR:
-        return open;
-    default:
+    if (sc->nts == 0 || sc->ts_over > 0)
         return 0;
-    }
+    c = &sc->ts[sc->nts - 1];
+    if (id == TAG_TABLE)
+        return !c->template;
+    if (id == TAG_TD || id == TAG_TH)
+        return c->cell == id;
+    if (is_sect(id))
+        return c->sect == id;
+    return (id == TAG_TR && c->tr) ||
+           (id == TAG_CAPTION && c->mode == TM_CAPTION);
 }
 
 /* An end tag outside foreign content: the cases that change something
@@ -1768,7 +1771,6 @@ static int table_end_closes(const struct scan *sc, enum tag_id id)
 static void html_end_read(struct scan *sc, const struct tag *t)
 {
     enum tag_id id = t->def ? t->def->id : TAG_OTHER;
-    unsigned props = t->def ? t->def->props : 0;
 
     if (sc->frameset) {
         if (id == TAG_FRAMESET && sc->frameset > 1)
@@ -1803,12 +1805,11 @@ static void html_end_read(struct scan *sc, const struct tag *t)
                !sc->ts[sc->nts - 1].template)
             table_pop(sc);
         table_pop(sc);
-    } else if (sc->ts_over == 0 && sc->ts[sc->nts - 1].template) {
-        template_end(&sc->ts[sc->nts - 1], id);
-    } else if (id == TAG_TABLE) {
+    } else if (id == TAG_TABLE &&
+               (sc->ts_over > 0 || !sc->ts[sc->nts - 1].template)) {
         table_pop(sc);
-    } else if (sc->ts_over == 0 && (props & (T_CELL | T_TABLE_PART))) {
-        sc->ts[sc->nts - 1].in_cell = 0;
+    } else if (sc->ts_over == 0) {
+        table_end(&sc->ts[sc->nts - 1], id);
     }
 }
 

@@ -652,6 +652,17 @@ static const struct {
     /* but a </head> inside the head's <noscript> is ignored */
     {DOC("<noscript></head><noscript><link rel=next href=/l><frameset>"),
      PAGE},
+    /* a select in a table closes on an end tag only for a part that is
+     * open (in table scope): </caption> in a cell, </tr> with no row are
+     * ignored, and the link after them is in the select */
+    {DOC("<table><td><select></caption><select><a href=/x>"), PAGE},
+    {DOC("<table><select></tr><a href=/x>"), PAGE},
+    {DOC("<table><tr><td><select></thead><a href=/x>"), PAGE},
+    {DOC("<table><thead><tr><td><select></thead><a href=/x>"), PAGE},
+    /* a table part in an integration point in a table closes the cell or
+     * clears back to the table, foreign content with it */
+    {DOC("<table><svg><foreignObject><th><math></tr><a href=/x>"), PAGE},
+    {DOC("<table><td><svg><desc><td><a href=/x>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
