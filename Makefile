@@ -134,6 +134,10 @@ $(B)/tests/integration/%: $(B)/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_ALL)
 $(B)/bench/frontier_bench: $(B)/bench/frontier_bench.o $(TESTLIB_OBJ) $(LIBCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# A crawl's frontier calls replayed (bench/redis_capture.sh; not in make test).
+$(B)/bench/redis_replay: $(B)/bench/redis_replay.o $(TESTLIB_OBJ) $(LIBCOMMON)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Tests: make deps first, so a fresh Debian 12 needs only `make test`.
 test: deps
 	$(MAKE) test-run

@@ -1,4 +1,4 @@
---@lib base config stats entry hosts result leases
+--@lib base config stats state entry hosts result leases
 -- control: KEYS[1] stats; ARGV: op, now_ms. op: pause (running ->
 -- paused), resume (paused -> running), cancel (running or paused ->
 -- cancelled; in-flight acks are still accepted), requeue-dead (dead

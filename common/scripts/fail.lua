@@ -1,4 +1,4 @@
---@lib base config stats entry hosts result leases
+--@lib base config stats state entry hosts result leases
 -- fail: KEYS[1] stats; ARGV: now_ms, fp, token, hostkey, outcome, status,
 -- retry_after_ms (-1 none), result. A transient failure: re-queue after
 -- max(retry_after, min(backoff_ms * 2^(attempts-1), backoff_max_ms)) via
@@ -57,6 +57,7 @@ else
     end
     rcall('ZADD', K_DELAYED, fmt(now + wait),
         hk .. ' ' .. lv .. ' ' .. el)
+    due_at(now + wait)
     inc('retries', 1)
     inc('queued', 1)
     reply = 'retry'

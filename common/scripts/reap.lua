@@ -1,4 +1,4 @@
---@lib base config stats entry hosts result leases
+--@lib base config stats state entry hosts result leases
 -- reap: KEYS[1] stats; ARGV: now_ms, limit. Re-queues (attempt + 1, or
 -- dead past max_attempts) up to limit page leases past their deadline and
 -- releases expired robots leases. Reply: page leases handled.

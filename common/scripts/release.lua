@@ -1,4 +1,4 @@
---@lib base config stats entry hosts result leases
+--@lib base config stats state entry hosts result leases
 -- release: KEYS[1] stats; ARGV: now_ms, n, then n leases of 4 arguments:
 -- kind (0 page, 1 robots), fp ("0" for robots), token, hostkey. Gives
 -- leases back unfinished (a worker stopping before its transfers end):

@@ -1,4 +1,4 @@
---@lib base config stats entry hosts result leases
+--@lib base config stats state entry hosts result leases
 -- robots: KEYS[1] stats; ARGV: now_ms, hostkey, token, status,
 -- crawl_delay_ms (-1 none), body [, outcome, message, final]. Completes a
 -- robots lease: stores the body in the robots hash (the caller passes the

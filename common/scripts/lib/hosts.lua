@@ -1,5 +1,5 @@
 -- hosts.lua: host queues and the host schedule (ready, sched).
---@needs base
+--@needs base state
 
 local function host_key(hk)
     return P .. 'h:' .. hk
@@ -135,6 +135,7 @@ local function schedule(hk, now, conc, started, delay_ms, freed, ok)
     if t > now then
         rcall('ZREM', K_READY, hk)
         rcall('ZADD', K_SCHED, fmt(t), hk)
+        due_at(t)
     else
         rcall('ZREM', K_SCHED, hk)
         rcall('ZADD', K_READY, ready_score(lv, now), hk)

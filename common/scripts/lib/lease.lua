@@ -20,26 +20,47 @@ local function lease_requests(want, now, cfg)
     local conc = cfg.per_host_concurrency
     load_fr()
 
-    -- Expired leases, then due retries back into their host queues.
-    reap(now, 16, cfg)
-    local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
-        'LIMIT', '0', '256')
-    local hosts = {}
-    for _, v in ipairs(due) do
-        local hk, lv, el = parse_hsm(v)
-        rcall('ZREM', K_DELAYED, v)
-        requeue(hk, lv, el)
-        hosts[hk] = true
-    end
-    for hk in pairs(hosts) do
-        schedule(hk, now, conc)
-    end
-
-    -- Hosts whose next allowed time has come move to ready.
-    local sched = rcall('ZRANGEBYSCORE', K_SCHED, '-inf', fmt(now),
-        'LIMIT', '0', '1024')
-    for _, hk in ipairs(sched) do
-        schedule(hk, now, conc)
+    -- Expired leases, then due retries back into their host queues, then
+    -- hosts whose next allowed time has come into ready; skipped while
+    -- nothing can be due (state.lua, due_skip). Each set's first score
+    -- says whether anything in it is due, and if not, when it will be.
+    if not due_skip(now) then
+        local nxt = now + DUE_EVERY_MS
+        local sl, sd, ss = first_score(K_LEASES), first_score(K_DELAYED),
+            first_score(K_SCHED)
+        for _, sc in ipairs({sl, sd, ss}) do
+            if sc < nxt then
+                -- due now: checked again by the next call
+                nxt = sc > now and sc or now
+            end
+        end
+        -- what the work below writes lowers it again (due_at)
+        FR.due = nxt
+        FR.dirty = true
+        if sl <= now then
+            reap(now, 16, cfg)
+        end
+        if sd <= now then
+            local due = rcall('ZRANGEBYSCORE', K_DELAYED, '-inf', fmt(now),
+                'LIMIT', '0', '256')
+            local hosts = {}
+            for _, v in ipairs(due) do
+                local hk, lv, el = parse_hsm(v)
+                rcall('ZREM', K_DELAYED, v)
+                requeue(hk, lv, el)
+                hosts[hk] = true
+            end
+            for hk in pairs(hosts) do
+                schedule(hk, now, conc)
+            end
+        end
+        if ss <= now then
+            local sched = rcall('ZRANGEBYSCORE', K_SCHED, '-inf', fmt(now),
+                'LIMIT', '0', '1024')
+            for _, hk in ipairs(sched) do
+                schedule(hk, now, conc)
+            end
+        end
     end
 
     -- The page budget.
@@ -58,6 +79,7 @@ local function lease_requests(want, now, cfg)
     -- the attempts of the leased pages, read once
     local infl, leases, fps, att_at = {}, {}, {}, {}
     local deadline = fmt(now + cfg.lease_ms)
+    local leasing = false -- a lease taken: due_at(its deadline) once
     while pages < budget and leased < want do
         local top = rcall('ZPOPMIN', K_READY)
         if not top[1] then
@@ -73,6 +95,7 @@ local function lease_requests(want, now, cfg)
             local tok = next_token()
             host_set(hk, 'rt', fmt(tok))
             rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
+            leasing = true
             out[#out + 1] = 1
             out[#out + 1] = '0'
             out[#out + 1] = tok
@@ -147,6 +170,7 @@ local function lease_requests(want, now, cfg)
                             rcall('ZADD', K_READY, ready_score(head, now), hk)
                         else
                             rcall('ZADD', K_SCHED, fmt(now + delay), hk)
+                            due_at(now + delay)
                         end
                     end
                 end
@@ -159,6 +183,9 @@ local function lease_requests(want, now, cfg)
 
     call_slices('HSET', K_INFLIGHT, infl)
     call_slices('ZADD', K_LEASES, leases)
+    if leasing or #leases > 0 then
+        due_at(now + cfg.lease_ms)
+    end
     for i = 1, #fps, 1000 do
         local j = min(i + 999, #fps)
         local att = rcall('HMGET', K_ATTEMPTS, unpack(fps, i, j))
