@@ -26,8 +26,10 @@ if #cfg > 0 then
 else
     rcall('HSET', K_CONFIG, 'created_ms', ARGV[1])
 end
+-- the config's identity for the scripts' cache of it (config.lua)
+local cfgid = ARGV[1] .. ' ' .. redis.sha1hex(table.concat(ARGV, ' ', 2))
 local stats = {'state', 'running', 'layout', LAYOUT, 'created_ms', ARGV[1],
-    'ended_ms', '0'}
+    'ended_ms', '0', 'cfgid', cfgid}
 local zero = {'seeded', 'discovered', 'dup_links', 'links_found',
     'out_of_scope', 'too_deep', 'skipped_ext', 'host_capped', 'queued',
     'inflight', 'done', 'dead', 'fetched', 'status_2xx', 'status_3xx', 'status_4xx', 'status_5xx', 'ok',

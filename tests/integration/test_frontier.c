@@ -795,6 +795,56 @@ static void test_budget_and_host_cap(void)
     CHECK_SUM("hcap");
 }
 
+/* Delete every key of crawl name (as crawlfleet delete does). */
+static void drop_crawl(const char *name)
+{
+    redisReply *r = redisCommand(rc, "KEYS cf:{%s}:*", name);
+
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements;
+         i++)
+        freeReplyObject(redisCommand(rc, "DEL %s", r->element[i]->str));
+    freeReplyObject(r);
+}
+
+/* The scripts keep a crawl's config across calls (config.lua): a crawl
+ * deleted and created again under the same name, in the same
+ * millisecond, with another config is read anew; so is one whose stats
+ * have no cfgid (a crawl created by an older build). */
+static void test_config_cache(void)
+{
+    struct cf_config cfg;
+    struct tlink t[5];
+    int is_new[5];
+    struct cf_lease *ls = NULL;
+    struct cf_pop_info info;
+
+    for (int i = 0; i < 5; i++)
+        tlink_make(&t[i], 7, i, 0);
+    base_config(&cfg);
+    create("cfgc", &cfg);
+    CHECK_INT(push_links("cfgc", 10, t, 5, 1, is_new), 5);
+    CHECK_INT(pop("cfgc", 5, 20, &ls, &info), 1);
+    cf_leases_free(ls, 1);
+    drop_crawl("cfgc");
+    cfg.per_host_concurrency = 3;
+    create("cfgc", &cfg);
+    CHECK_INT(push_links("cfgc", 10, t, 5, 1, is_new), 5);
+    CHECK_INT(pop("cfgc", 5, 20, &ls, &info), 3);
+    cf_leases_free(ls, 3);
+    /* the same config and millisecond again, but no cfgid: the config
+     * hash itself is read (and here changed behind the scripts' back) */
+    drop_crawl("cfgc");
+    create("cfgc", &cfg);
+    freeReplyObject(redisCommand(rc, "HDEL cf:{cfgc}:stats cfgid"));
+    freeReplyObject(
+        redisCommand(rc, "HSET cf:{cfgc}:config per_host_concurrency 2"));
+    CHECK_INT(push_links("cfgc", 10, t, 5, 1, is_new), 5);
+    CHECK_INT(pop("cfgc", 5, 20, &ls, &info), 2);
+    cf_leases_free(ls, 2);
+    cf_config_cleanup(&cfg);
+    CHECK_SUM("cfgc");
+}
+
 static void test_robots(void)
 {
     struct cf_config cfg;
@@ -1553,6 +1603,7 @@ static void run_cases(void)
     test_ack_pop();
     test_control();
     test_budget_and_host_cap();
+    test_config_cache();
     test_robots();
     test_retry_dead_breaker();
     test_reap_dead_result();

@@ -1,6 +1,6 @@
 -- stats.lua: the stats hash, read once, changed in Lua, written back
 -- once; completion.
---@needs base
+--@needs base config
 
 local ST       -- field -> current value (numbers; state is a string)
 local ST_DIRTY -- field -> true when changed
@@ -11,8 +11,8 @@ end
 -- Load the state and the given counters; false if the crawl is missing
 -- or has another layout (no_crawl() then gives the error reply).
 local function load_stats(...)
-    local names = {'state', 'layout', 'queued', 'inflight', 'done', 'dead',
-        ...}
+    local names = {'state', 'layout', 'cfgid', 'queued', 'inflight', 'done',
+        'dead', ...}
     local vals = rcall('HMGET', K_STATS, unpack(names))
     if not vals[1] then
         return false
@@ -25,9 +25,10 @@ local function load_stats(...)
         return false
     end
     ST.state = vals[1]
+    cfg_id(vals[3])
     -- "+ 0" converts once (tonumber twice); the counters are only written
     -- by these scripts
-    for i = 3, #names do
+    for i = 4, #names do
         local v = vals[i]
         ST[names[i]] = v and v + 0 or 0
     end
