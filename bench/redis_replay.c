@@ -13,7 +13,8 @@
  * 64 at a time. It prints redis-server's CPU for them (INFO cpu), per
  * result when RESULTS (the crawl's result count) is given, and counts
  * error replies (a build whose functions take other arguments than the
- * captured ones fails there, and says so).
+ * captured ones fails there, and says so). With REPLAY_STATS set it also
+ * prints INFO commandstats (the functions' commands, counted and timed).
  *
  * Why: a crawl's Redis CPU per result depends on how its acks happened
  * to batch (0.17 to 0.61 calls a result on this machine), so two builds
@@ -189,6 +190,13 @@ int main(int argc, char **argv)
         printf(" = %.1f us per result (%ld results)",
                (cpu1 - cpu0) * 1e6 / (double)results, results);
     printf("\n");
+    if (getenv("REPLAY_STATS")) {
+        redisReply *cs = redisCommand(rc, "INFO commandstats");
+
+        if (cs && cs->type == REDIS_REPLY_STRING)
+            fputs(cs->str, stdout);
+        freeReplyObject(cs);
+    }
     rv = errors ? 1 : 0;
 out:
     fclose(f);

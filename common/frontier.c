@@ -403,9 +403,9 @@ void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a)
     cf_cmd_addll(c, a->out_of_scope);
     cf_cmd_addll(c, a->too_deep);
     cf_cmd_addll(c, a->skipped_ext);
-    /* the script's robots bits */
+    /* the script's flag bits */
     cf_cmd_addll(c, (a->robots_denied ? 1 : 0) | (a->noindex ? 2 : 0) |
-                        (a->nofollow ? 4 : 0));
+                        (a->nofollow ? 4 : 0) | (a->first_attempt ? 8 : 0));
     cf_cmd_addll(c, a->started_ms > 0 ? a->started_ms : 0);
     cf_cmd_add(c, a->result, a->result_len);
     add_links(c, a->links, a->nlinks, 0);

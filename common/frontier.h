@@ -208,6 +208,9 @@ struct cf_ack {
     int64_t started_ms;   /* when its fetch started (caller's clock), 0
                            * if none: the host's next fetch may start
                            * delay ms after it, not after the pop */
+    int first_attempt;    /* 1: its lease had no earlier attempts
+                           * (cf_lease.attempts 0), so the ack need not
+                           * clear an attempts entry; 0 clears it */
     const struct cf_link *links; /* in-scope links to push */
     size_t nlinks;
 };

@@ -243,6 +243,7 @@ static void send_ack(struct job *j, struct cf_result *res,
     /* politeness counts from when the server got the request: a new
      * connection's handshakes come before it */
     a.started_ms = j->x.sent_ms ? j->x.sent_ms : j->x.started_ms;
+    a.first_attempt = j->lease.attempts == 0;
     if (pl) {
         a.links_found = pl->found;
         a.out_of_scope = pl->out_of_scope;

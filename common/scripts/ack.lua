@@ -1,8 +1,9 @@
 --@lib base config stats state seen hosts links entry result leases lease
 -- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 13 arguments:
 -- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
--- too_deep, skipped_ext, robots (bits: 1 robots.txt denied it, 2 the
--- page says noindex, 4 nofollow), started_ms (its fetch's start, 0
+-- too_deep, skipped_ext, flags (bits: 1 robots.txt denied it, 2 the
+-- page says noindex, 4 nofollow, 8 its lease was a first attempt: no
+-- attempts entry to clear), started_ms (its fetch's start, 0
 -- if none), result; and
 -- its links as push takes them (n, hosts, bits, prios, members; lib/links.lua).
 -- One call for one page or a batch: per page it releases the lease,
@@ -85,7 +86,7 @@ local function parse_pages()
             nat_ok(started)) then
             return bad('counter')
         end
-        if denied > 7 then
+        if denied > 15 then
             return bad('robots')
         end
         if ARGV[pos + 12] == nil then
@@ -181,13 +182,19 @@ local cfg = load_cfg('max_host_pages', 'results_maxlen',
     unpack(LEASE_CFG))
 results_maxlen = cfg.results_maxlen
 load_fr()
-local done = {}
+local done, again = {}, {}
 for i, pg in ipairs(live) do
     done[i] = pg.fp
+    if pg.denied < 8 then
+        -- not a first attempt: an attempts entry to clear
+        again[#again + 1] = pg.fp
+    end
 end
 rcall('HDEL', K_INFLIGHT, unpack(done))
 rcall('ZREM', K_LEASES, unpack(done))
-rcall('HDEL', K_ATTEMPTS, unpack(done))
+if #again > 0 then
+    rcall('HDEL', K_ATTEMPTS, unpack(again))
+end
 -- per host: slots freed, and whether a page succeeded; the counters are
 -- summed over the batch
 local hosts, order = {}, {}
@@ -229,10 +236,10 @@ for _, pg in ipairs(live) do
     n_oos = n_oos + pg.oos
     n_deep = n_deep + pg.deep
     n_ext = n_ext + pg.ext
-    -- pg.denied: the robots bits
+    -- pg.denied: the flag bits
     n_denied = n_denied + pg.denied % 2
     n_noindex = n_noindex + floor(pg.denied / 2) % 2
-    n_nofollow = n_nofollow + floor(pg.denied / 4)
+    n_nofollow = n_nofollow + floor(pg.denied / 4) % 2
 end
 inc('done', #live)
 inc('inflight', -#live)

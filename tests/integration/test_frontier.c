@@ -125,6 +125,7 @@ static long long ack(const char *crawl, const struct cf_lease *l, int64_t now,
     a.links_found = (int64_t)n;
     a.links = ls;
     a.nlinks = n;
+    a.first_attempt = l->attempts == 0; /* as the worker says it */
     cf_frontier_ack_cmd(&cmd, crawl, &a);
     v = call_ack();
     free(ls);
@@ -331,10 +332,10 @@ static void test_malformed(void)
         {CF_SCRIPT_POP, 2, {"w", "1"}},
         /* ack: now, then per page fp, token, hostkey, outcome, status,
          * bytes, links_found, out_of_scope, too_deep, skipped_ext,
-         * robots (bits), started_ms, result, links (n, hosts, bits,
+         * flags (bits), started_ms, result, links (n, hosts, bits,
          * prios, members) */
         {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "8", "0", "R", "0",
+                             "0", "0", "0", "0", "0", "16", "0", "R", "0",
                              "", "", ""}},
         {CF_SCRIPT_ACK, 18, {"5", "12", "tok", "http://a:80", "ok", "200",
                              "0", "0", "0", "0", "0", "0", "0", "R", "0",
@@ -701,6 +702,9 @@ static void test_leases_stale_double(void)
         CHECK(ls2[0].fp == ls[0].fp && ls2[0].token != ls[0].token);
         CHECK_INT(ls2[0].attempts, 1);
         CHECK_INT(ack("lease", &ls2[0], 1400, "ok", NULL, 0), 1);
+        /* a lease that was not a first attempt clears its attempts */
+        CHECK_INT(testreply_int(
+                      redisCommand(rc, "HLEN cf:{lease}:attempts")), 0);
         CHECK_INT(ack("lease", &ls2[0], 1401, "ok", NULL, 0), 0);
     }
     CHECK_INT(stat("lease", "stale_acks"), 2);

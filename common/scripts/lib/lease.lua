@@ -115,19 +115,21 @@ local function lease_requests(want, now, cfg)
                 k = max(1, min(conc - busy, budget - pages,
                     want - leased))
             end
+            -- Up to k entries of the head level's list. Fewer than k: the
+            -- list is gone, and so is its level. Exactly k may have
+            -- emptied it too: its level then stays until a pop finds the
+            -- list empty (no LLEN for the one case in many).
             local lv = head_level(hk)
-            local qk, len, items = nil, 0, {}
+            local items, emptied = nil, false
             if lv then
-                qk = queue_key(hk, lv)
-                len = rcall('LLEN', qk)
-                if len > 0 then
-                    items = rcall('LPOP', qk, fmt(min(k, len)))
-                end
-                if len <= k then
+                items = rcall('LPOP', queue_key(hk, lv), fmt(k))
+                if not items or #items < k then
                     rcall('ZREM', levels_key(hk), lv)
                     levels_changed(hk)
+                    emptied = true
                 end
             end
+            items = items or {}
             local got = #items
             for x = 1, got do
                 local el = items[x]
@@ -162,7 +164,7 @@ local function lease_requests(want, now, cfg)
                 leased = leased + got
                 if busy < conc then
                     local head = lv
-                    if len <= k then
+                    if emptied then
                         head = head_level(hk)
                     end
                     if head then
