@@ -36,7 +36,8 @@ rm -rf "$O"
 mkdir -p "$O/redis"
 redis-server --port 0 --unixsocket "$O/redis/sock" --unixsocketperm 700 \
     --dir "$O/redis" --appendonly yes --appendfsync everysec --save '' \
-    --daemonize no --logfile "$O/redis/log" --latency-tracking no &
+    --daemonize no --logfile "$O/redis/log" --latency-tracking no \
+    --zset-max-listpack-entries 16 --hash-max-listpack-entries 16 &
 RP=$!
 MP=
 trap 'kill "$RP" $MP 2>/dev/null; "$SHARED/serve.sh" stop "$SITE" >/dev/null 2>&1' EXIT

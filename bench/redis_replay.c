@@ -7,7 +7,8 @@
  * same calls into an empty server do the same work again. This program
  * starts a private redis-server (tests/lib/testredis: `redis-server`
  * from PATH, so a wrapper that runs it under valgrind works), with the
- * embedded server's persistence (append-only file, fsync every second),
+ * embedded server's settings (append-only file, fsync every second;
+ * sorted sets and hashes past 16 members unpacked: coordinator/proc.c),
  * loads this build's function library, renames each call's function
  * ("cf_<version>_<name>") to this build's and sends the calls, pipelined
  * 64 at a time. It prints redis-server's CPU for them (INFO cpu), per
@@ -114,9 +115,11 @@ static int rename_fn(struct call *c, const char *lib)
 
 int main(int argc, char **argv)
 {
-    static const char *const persist[] = {"--appendonly", "yes",
-                                          "--appendfsync", "everysec",
-                                          NULL};
+    /* the embedded server's settings (coordinator/proc.c) */
+    static const char *const persist[] = {
+        "--appendonly", "yes", "--appendfsync", "everysec",
+        "--zset-max-listpack-entries", "16", "--hash-max-listpack-entries",
+        "16", NULL};
     struct testredis tr;
     redisContext *rc;
     FILE *f;

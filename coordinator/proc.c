@@ -289,6 +289,15 @@ int redis_embed_spawn(struct embedded_redis *r, const char *dir, char *errstr)
             "",         "--protected-mode",
             "yes",      "--latency-tracking",
             "no",
+            /* sorted sets and hashes past 16 members as skiplists and
+             * hash tables, not listpacks: the leases, the ready hosts and
+             * the in-flight and stats hashes are looked up and changed
+             * on every call, and a listpack is searched end to end
+             * (bench/README.md, "A real crawl's calls, replayed": 4% of
+             * redis-server's instructions each). The per-host hashes and
+             * level sets stay small and packed. */
+            "--zset-max-listpack-entries", "16",
+            "--hash-max-listpack-entries", "16",
             /* last: left off when there is no socket to notify */
             r->notify >= 0 ? "--supervised" : NULL, "systemd",
             NULL,
