@@ -26,6 +26,7 @@
  * spellings, odd ports, '%' in the host, non-ASCII) goes through curl.
  * cf_url_resolve_curl() skips the fast path, so tests and the fuzzer can
  * check that both give the same bytes or the same error. */
+#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <libpsl.h>
@@ -256,7 +257,10 @@ static int ref_prepare(struct ref *r, const char *ref, size_t maxlen)
 
     if (n > cap + REF_SLACK)
         return CF_URL_TOOLONG;
-    /* the common case: nothing to trim, drop, cut or encode */
+    /* the common case: nothing to trim, drop, cut or encode, or only a
+     * fragment to cut after such a start (rust-doc: a third of the
+     * references, "struct.X.html#method.y"); what is before the '#'
+     * then has nothing to trim or encode either */
     if (n + need <= sizeof(r->stack)) {
         size_t i = plain_ref_prefix(ref, n);
 
@@ -266,8 +270,9 @@ static int ref_prepare(struct ref *r, const char *ref, size_t maxlen)
             if (c <= 0x20 || c == 0x7f || c == '#')
                 break;
         }
-        if (i == n) {
-            r->fragment = 0;
+        if (i == n || ref[i] == '#') {
+            r->fragment = i < n;
+            n = i;
             r->heap = 0;
             r->mem = r->stack;
             r->s = r->mem + 2;
@@ -424,8 +429,23 @@ static void put_encoded(struct out *w, const char *s, size_t n, int *dot)
 /* RFC 3986 5.2.4 in place on p[0..n), which starts with '/'. */
 static size_t remove_dots(char *p, size_t n)
 {
-    size_t i = 0, o = 0;
+    size_t i = 0, o;
+    const char *q;
 
+    /* what comes before the first dot segment stays where it is (the
+     * base's directory, already free of them): only the rest is walked
+     * segment by segment */
+    while ((q = memmem(p + i, n - i, "/.", 2)) != NULL) {
+        size_t k = (size_t)(q - p);
+
+        if (k + 2 == n || p[k + 2] == '/' ||
+            (p[k + 2] == '.' && (k + 3 == n || p[k + 3] == '/')))
+            break;
+        i = k + 2;
+    }
+    if (q == NULL)
+        return n;
+    i = o = (size_t)(q - p);
     while (i < n) {
         size_t j = i + 1, sl;
 
