@@ -26,7 +26,6 @@
  * spellings, odd ports, '%' in the host, non-ASCII) goes through curl.
  * cf_url_resolve_curl() skips the fast path, so tests and the fuzzer can
  * check that both give the same bytes or the same error. */
-#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <libpsl.h>
@@ -429,23 +428,26 @@ static void put_encoded(struct out *w, const char *s, size_t n, int *dot)
 /* RFC 3986 5.2.4 in place on p[0..n), which starts with '/'. */
 static size_t remove_dots(char *p, size_t n)
 {
-    size_t i = 0, o;
+    size_t i = 1, o;
     const char *q;
 
     /* what comes before the first dot segment stays where it is (the
      * base's directory, already free of them): only the rest is walked
-     * segment by segment */
-    while ((q = memmem(p + i, n - i, "/.", 2)) != NULL) {
-        size_t k = (size_t)(q - p);
+     * segment by segment. The dots are found by memchr (few in a path:
+     * the dot segments and a file's extension; memmem for "/." cost
+     * more than the walk it saved). p[0] is the path's '/'. */
+    while ((q = memchr(p + i, '.', n - i)) != NULL) {
+        size_t k = (size_t)(q - p) - 1; /* where the segment would start */
 
-        if (k + 2 == n || p[k + 2] == '/' ||
-            (p[k + 2] == '.' && (k + 3 == n || p[k + 3] == '/')))
+        if (p[k] == '/' &&
+            (k + 2 == n || p[k + 2] == '/' ||
+             (p[k + 2] == '.' && (k + 3 == n || p[k + 3] == '/'))))
             break;
         i = k + 2;
     }
     if (q == NULL)
         return n;
-    i = o = (size_t)(q - p);
+    i = o = (size_t)(q - p) - 1;
     while (i < n) {
         size_t j = i + 1, sl;
 
