@@ -1971,12 +1971,6 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
     free(sc);
 }
 
-const char *htmlscan_attr(const struct htmlscan *s,
-                          const struct htmlscan_el *e, int a)
-{
-    return e->attr[a] >= 0 ? s->strs + e->attr[a] : NULL;
-}
-
 void htmlscan_cleanup(struct htmlscan *s)
 {
     if (s == NULL)
