@@ -570,6 +570,12 @@ static const struct {
     {"<\xc3\xa9<\xc3\xa9<\xc3\xa9<1<1<1<1<Div><DIV><dIv><div><a href=/z>", 3,
      32},
     {"</b></b></b></b></b></b></b></b><B><b><b>", 3, (size_t)-1},
+    /* names in any case: the flat ones and the raw ones still known (one
+     * word each, read 8 bytes at a time where they are there) */
+    {"<P><LI><Br><IMG><TD><P><LI><Br><IMG><TD><b><b>", 2, (size_t)-1},
+    {"<P><LI><Br><IMG><TD><P><LI><Br><IMG><TD><b><b><b>", 2, 46},
+    {"<SCRIPT><b><b><b><b></script><b><b>", 2, (size_t)-1},
+    {"<NoScript><b><b><b><b></noscript><b><b>", 2, (size_t)-1},
     {"", 1, (size_t)-1},
 };
 
