@@ -1449,6 +1449,41 @@ static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
     return 0;
 }
 
+/* The open <select> closes. The tree builder then resets its mode from
+ * the open elements: gumbo 0.10.1 compares their tags without their
+ * namespace, so an svg or math element named like a table part, select,
+ * template, head, frameset or html (<svg><select><desc><select></select>)
+ * sets the mode for it; the standard takes only HTML ones. Flagged. */
+static void select_closes(struct scan *sc)
+{
+    sc->in_select = 0;
+    for (size_t k = 0; k < sc->nfs; k++) {
+        const struct open_el *e = &sc->fs[k];
+        if (e->ns == NS_HTML)
+            continue;
+        switch (gumbo_tagn_enum(e->name, e->len)) {
+        case GUMBO_TAG_SELECT:
+        case GUMBO_TAG_TD:
+        case GUMBO_TAG_TH:
+        case GUMBO_TAG_TR:
+        case GUMBO_TAG_TBODY:
+        case GUMBO_TAG_THEAD:
+        case GUMBO_TAG_TFOOT:
+        case GUMBO_TAG_CAPTION:
+        case GUMBO_TAG_COLGROUP:
+        case GUMBO_TAG_TABLE:
+        case GUMBO_TAG_TEMPLATE:
+        case GUMBO_TAG_HEAD:
+        case GUMBO_TAG_FRAMESET:
+        case GUMBO_TAG_HTML:
+            sc->out->approx |= HTMLSCAN_APPROX_RESET;
+            return;
+        default:
+            break;
+        }
+    }
+}
+
 /* A start tag before the body, outside a template: does it start the
  * body? A <noscript> in the head takes only link, meta, style, noframes,
  * basefont and bgsound (the rest close it); after </head> a <noscript>
@@ -1512,12 +1547,12 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
     if (sc->in_select) {
         switch (id) {
         case TAG_SELECT:
-            sc->in_select = 0;
+            select_closes(sc);
             return 0;
         case TAG_INPUT:
         case TAG_KEYGEN:
         case TAG_TEXTAREA:
-            sc->in_select = 0;
+            select_closes(sc);
             break; /* and the tag as in the body */
         case TAG_SCRIPT:
             return T_SCRIPT;
@@ -1536,7 +1571,7 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         case TAG_TH:
             if (!sc->select_table)
                 return 0;
-            sc->in_select = 0;
+            select_closes(sc);
             break;
         default:
             return 0;
@@ -1784,10 +1819,10 @@ static void html_end_read(struct scan *sc, const struct tag *t)
     }
     if (sc->in_select) {
         if (id == TAG_SELECT) {
-            sc->in_select = 0;
+            select_closes(sc);
         } else if ((sc->select_table && table_end_closes(sc, id)) ||
                    (id == TAG_TEMPLATE && template_open(sc))) {
-            sc->in_select = 0;
+            select_closes(sc);
             html_end_read(sc, t);
         }
         return;

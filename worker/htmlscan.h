@@ -66,6 +66,11 @@
                                        tag with more than its name
                                        ("</svg >"): gumbo 0.10.1 does
                                        not close it (htmlscan.c) */
+#define HTMLSCAN_APPROX_RESET 64 /* a select closed with an svg or math
+                                    element named like a table part,
+                                    select, frameset, ... open: gumbo
+                                    0.10.1 resets its mode from that
+                                    element (htmlscan.c) */
 
 /* The HTML elements reported: the ones parse.c reads. */
 enum htmlscan_tag {

@@ -17,7 +17,13 @@
  *   - in foreign content, an end tag with more than its name ("</svg >",
  *     "</mi/>") closes no foreign element in gumbo 0.10.1 (it compares
  *     the tag's whole text); htmlscan closes it, as the standard does,
- *     and flags the page (HTMLSCAN_APPROX_END_TAIL). */
+ *     and flags the page (HTMLSCAN_APPROX_END_TAIL).
+ *   - when a select closes, gumbo 0.10.1 resets the insertion mode from
+ *     the open elements by tag alone, so an svg or math element named
+ *     select, td, tr, frameset, ... sets it (<svg><select><desc><select>
+ *     </select> is back in a select); the standard and htmlscan take
+ *     only HTML elements, and htmlscan flags the page
+ *     (HTMLSCAN_APPROX_RESET). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

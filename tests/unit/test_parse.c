@@ -865,6 +865,22 @@ static void test_links_path_flags(void)
                  &r);
     CHECK(r.approx & HTMLSCAN_APPROX_FOREIGN);
     parse_result_cleanup(&r);
+    /* when a select closes gumbo 0.10.1 resets the mode from the open
+     * elements by tag, namespace aside: the svg <select> puts it back in
+     * a select and the <a> is dropped there; the standard (and the links
+     * path) go back to the body, and the page is flagged */
+    parse_s_opts("<svg><select><desc><select></select><a href=/r>", &o, &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_RESET);
+    CHECK(has_link(&r, "http://example.com/r"));
+    parse_result_cleanup(&r);
+    parse_s_opts("<svg><g><desc><select></select><a href=/r>", &o, &r);
+    CHECK_INT(r.approx, 0);
+    CHECK(has_link(&r, "http://example.com/r"));
+    parse_result_cleanup(&r);
+    o.mode = PARSE_TREE;
+    parse_s_opts("<svg><select><desc><select></select><a href=/r>", &o, &r);
+    CHECK_INT(r.nlinks, 0);
+    parse_result_cleanup(&r);
 }
 
 /* A tag name with NULs in it is no known tag (gumbo makes each NUL
