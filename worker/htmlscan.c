@@ -1421,21 +1421,40 @@ static inline void text(struct scan *sc, size_t a, size_t b)
         text_read(sc, a, b);
 }
 
+/* An HTML <table> opened in an integration point is open, and no
+ * template after it: the mode is a table mode the scanner does not
+ * follow there. */
+static int fs_table(const struct scan *sc)
+{
+    for (size_t k = sc->nfs; k > 0; k--) {
+        const struct open_el *e = &sc->fs[k - 1];
+        if (e->ns != NS_HTML)
+            continue;
+        if (e->len == 5 && memcmp(e->name, "table", 5) == 0)
+            return 1;
+        if (e->len == 8 && memcmp(e->name, "template", 8) == 0)
+            return 0;
+    }
+    return 0;
+}
+
 /* Does the body ignore this start tag (it opens no element)? A table
  * part in a <template> in a table mode, or as the first tag of a
  * template opened in an integration point, changes the insertion mode
  * instead: flagged. */
 static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
 {
-    if (id == TAG_HTML || id == TAG_HEAD || id == TAG_BODY)
-        return 1;
     const struct open_el *e = fs_top(sc);
 
+    if (id == TAG_HTML || id == TAG_HEAD || id == TAG_BODY)
+        return 1;
     if (!(props & (T_CELL | T_TABLE_PART)) || sc->ts_over > 0)
         return 0;
-    if (e != NULL && e->ns == NS_HTML && e->len == 8 &&
-        memcmp(e->name, "template", 8) == 0) {
-        /* a template opened here: its table modes are not followed */
+    if ((e != NULL && e->ns == NS_HTML && e->len == 8 &&
+         memcmp(e->name, "template", 8) == 0) ||
+        fs_table(sc)) {
+        /* a template or a table opened here: their modes are not
+           followed */
         sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
         return 0;
     }
@@ -1641,6 +1660,12 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
         sc->select_table = sc->nts > 0 && (!sc->ts[sc->nts - 1].template ||
                                            template_in_table(
                                                &sc->ts[sc->nts - 1]));
+        if (sc->nfs > 0 && fs_table(sc)) {
+            /* in a table opened in an integration point: a select in a
+               table, in a table the scanner does not follow */
+            sc->select_table = 1;
+            s->approx |= HTMLSCAN_APPROX_FOREIGN;
+        }
         return 0;
     case TAG_SVG:
     case TAG_MATH:

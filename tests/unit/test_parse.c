@@ -881,6 +881,14 @@ static void test_links_path_flags(void)
     parse_s_opts("<svg><select><desc><select></select><a href=/r>", &o, &r);
     CHECK_INT(r.nlinks, 0);
     parse_result_cleanup(&r);
+    /* a table opened in an integration point is not followed: a select
+     * in it is a select in a table (the <td> closes it, the link counts),
+     * and the page is flagged (found by fuzz_htmlscan) */
+    o.mode = PARSE_LINKS;
+    parse_s_opts("<math><mi><table><select><td><a href=/t>", &o, &r);
+    CHECK(r.approx & HTMLSCAN_APPROX_FOREIGN);
+    CHECK(has_link(&r, "http://example.com/t"));
+    parse_result_cleanup(&r);
 }
 
 /* A tag name with NULs in it is no known tag (gumbo makes each NUL
