@@ -1957,14 +1957,14 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
     sc->n = n;
     sc->fs_ok = 1;
     while (p < n) {
-        const char *q = memchr(doc + p, '<', n - p);
-        size_t lt, next;
+        /* inline: the text between two tags is mostly short */
+        size_t lt = find_byte(doc, p, n, '<'), next;
+        const char *q;
         int c;
-        if (q == NULL) {
+        if (lt >= n) {
             text(sc, p, n);
             break;
         }
-        lt = (size_t)(q - doc);
         text(sc, p, lt);
         p = lt + 1;
         if (p >= n) {
