@@ -28,6 +28,7 @@
 
 #include "alloc.h"
 #include "ascii.h"
+#include "bytes.h"
 #include "entities.h"
 
 #define NAME_MAX_LEN 24 /* tag names kept for matching; longer: unknown */
@@ -727,29 +728,6 @@ static struct htmlscan_el *add_el(struct scan *sc, enum htmlscan_tag tag,
     return e;
 }
 
-/* The offset of the first c in d[p..n), or n. Inline, 16 bytes a step
- * (SSE2): most quoted attribute values are 5 to 40 bytes, where memchr's
- * call and set-up were about as much as its scan (rust-doc, callgrind of
- * page_bench). */
-static size_t find_byte(const char *d, size_t p, size_t n, char c)
-{
-#ifdef __SSE2__
-    const __m128i cv = _mm_set1_epi8(c);
-
-    for (; n - p >= 16; p += 16) {
-        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *)(const void *)(d + p)), cv));
-
-        if (m != 0)
-            return p + (size_t)__builtin_ctz((unsigned)m);
-    }
-#endif
-    for (; p < n; p++)
-        if (d[p] == c)
-            return p;
-    return n;
-}
-
 /* Read a tag from p (just after "<" or "</") to its '>'. Returns the
  * offset after the '>', or 0 when the document ends inside the tag (the
  * token is then dropped, as the tokenizer drops it). */
@@ -834,7 +812,7 @@ static size_t read_tag(struct scan *sc, size_t p, struct tag *t)
                 return 0;
             c = d[p];
             if (c == '"' || c == '\'') {
-                size_t q = find_byte(d, p + 1, n, (char)c);
+                size_t q = cf_find_byte(d, p + 1, n, (char)c);
                 if (q >= n)
                     return 0;
                 vs = p + 1;
@@ -1958,7 +1936,7 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
     sc->fs_ok = 1;
     while (p < n) {
         /* inline: the text between two tags is mostly short */
-        size_t lt = find_byte(doc, p, n, '<'), next;
+        size_t lt = cf_find_byte(doc, p, n, '<'), next;
         const char *q;
         int c;
         if (lt >= n) {

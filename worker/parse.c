@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "ascii.h"
+#include "bytes.h"
 #include "err.h"
 #include "gwalk.h"
 #include "htmlscan.h"
@@ -276,11 +277,15 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
 
     if (left <= max)
         return n;
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-        const char *lt = p, *name;
+    for (;;) {
+        const char *lt, *name;
         size_t nl;
         int close = 0, cls;
 
+        p = s + cf_find_byte(s, (size_t)(p - s), n, '<');
+        if (p == end)
+            break;
+        lt = p;
         if (depth + left <= max)
             return n;
         p++;
@@ -303,8 +308,8 @@ static size_t depth_limit(const char *s, size_t n, size_t max)
                            (*p >= '0' && *p <= '9') || *p == '-'))
             p++;
         nl = (size_t)(p - name);
-        p = memchr(p, '>', (size_t)(end - p));
-        if (p == NULL)
+        p = s + cf_find_byte(s, (size_t)(p - s), n, '>');
+        if (p == end)
             break;
         cls = tag_class(name, nl, (size_t)(end - name));
         if (cls == TAG_FLAT)
