@@ -1012,6 +1012,8 @@ static const struct open_el *fs_top(const struct scan *sc)
     return sc->nfs > 0 ? &sc->fs[sc->nfs - 1] : NULL;
 }
 
+static int in_template(const struct scan *sc);
+
 static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
 {
     struct open_el *e;
@@ -1027,6 +1029,9 @@ static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
     e->ip = (unsigned char)ip;
     e->len = (unsigned char)t->nlen;
     memcpy(e->name, t->low, t->nlen + 1);
+    if (ns != NS_HTML && t->nlen == 4 && memcmp(t->low, "html", 4) == 0 &&
+        in_template(sc))
+        sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
 }
 
 /* Pop the foreign stack to depth k (entries k.. go). */

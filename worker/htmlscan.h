@@ -66,6 +66,14 @@
                                        tag with more than its name
                                        ("</svg >"): gumbo 0.10.1 does
                                        not close it (htmlscan.c) */
+#define HTMLSCAN_APPROX_FOREIGN_HTML 128 /* an svg or math element named
+                                            html in a template: gumbo
+                                            0.10.1 takes it
+                                            for the document's <html>
+                                            when it resets its mode, and
+                                            can abort on the page
+                                            (parse.c keeps such a page
+                                            from it) */
 #define HTMLSCAN_APPROX_RESET 64 /* a select closed with an svg or math
                                     element named like a table part,
                                     select, frameset, ... open: gumbo

@@ -921,6 +921,42 @@ static void walk_scan(struct walk *w, const struct htmlscan *hs)
     w->r->approx = hs->approx;
 }
 
+/* 1 when d[0..n) has a '<' followed by "svg" or "math" (any case): the
+ * page may open foreign content. */
+static int has_foreign_tag(const char *d, size_t n)
+{
+    const char *p = d, *end = d + n;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        p++;
+        if (end - p >= 3 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'v' &&
+            (p[2] | 0x20) == 'g')
+            return 1;
+        if (end - p >= 4 && (p[0] | 0x20) == 'm' && (p[1] | 0x20) == 'a' &&
+            (p[2] | 0x20) == 't' && (p[3] | 0x20) == 'h')
+            return 1;
+    }
+    return 0;
+}
+
+/* gumbo 0.10.1 resets its insertion mode from the open elements by tag,
+ * namespace aside: an svg or math element named html can then put it in
+ * a head mode with a template open, and an assertion in its in-body rules
+ * aborts the process (<template><math><html><mtext><select><input></body>,
+ * 54 bytes). Such a page is read by the links path instead (links and
+ * metadata, no tree: tree_cb is not called). Only pages that open svg or
+ * math are scanned for it. */
+static int gumbo_would_abort(const char *d, size_t n, struct htmlscan *hs)
+{
+    if (!has_foreign_tag(d, n))
+        return 0;
+    htmlscan_run(d, n, hs);
+    if (hs->approx & HTMLSCAN_APPROX_FOREIGN_HTML)
+        return 1;
+    htmlscan_cleanup(hs);
+    return 0;
+}
+
 /* Put the held text back into the tree gumbo built from squeeze_hold's
  * output: every text node with a marker gets a new string from gumbo's
  * allocator. */
@@ -984,7 +1020,9 @@ int parse_page(const char *body, size_t len, const char *page_url,
                       opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
     out->stats.depth_cut = (uint32_t)(ulen - cut);
     add_robots_header(&w, opts->x_robots);
-    if (tree) {
+    if (tree && gumbo_would_abort(doc, cut, &hs)) {
+        walk_scan(&w, &hs);
+    } else if (tree) {
         if (!opts->keep_text && opts->tree_cb == NULL && cut > 0) {
             small = cf_malloc(cut);
             cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
@@ -1025,7 +1063,7 @@ int parse_page(const char *body, size_t len, const char *page_url,
         take_canonical(&w, base, opts);
     take_links(&w, base, cf_url_base_str(page ? page : base), opts);
 out:
-    if (opts->tree_cb != NULL)
+    if (opts->tree_cb != NULL && g != NULL)
         opts->tree_cb(g->document, out->base, opts->tree_arg);
     cf_url_base_free(page);
     cf_url_base_free(base);

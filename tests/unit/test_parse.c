@@ -891,6 +891,53 @@ static void test_links_path_flags(void)
     parse_result_cleanup(&r);
 }
 
+/* Pages that make gumbo 0.10.1 abort the process (an assertion in its
+ * in-body rules, after its mode reset took an svg or math element named
+ * html for the document's <html>) go to the links path, with or without
+ * a tree wanted: the links and metadata are read, the tree callback is
+ * not called. Without the guard this test dies. */
+static int tree_calls;
+
+static void count_tree(const void *doc, const char *base, void *arg)
+{
+    (void)doc;
+    (void)base;
+    (void)arg;
+    tree_calls++;
+}
+
+static void test_gumbo_abort(void)
+{
+    static const char *const pages[] = {
+        "<template><math><html><mtext><select><input></body><a href=/g>",
+        "<template><SVG><Html><desc><select></select></body><a href=/g>",
+        "<template><math><html><mtext><table></table></body><a href=/g>",
+        "<template><math><html><mtext><template></template></body>"
+        "<a href=/g>",
+    };
+    struct parse_opts o = opts;
+    struct parse_result r;
+
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        for (int cb = 0; cb < 2; cb++) {
+            o.mode = PARSE_TREE;
+            o.tree_cb = cb ? count_tree : NULL;
+            tree_calls = 0;
+            parse_s_opts(pages[i], &o, &r);
+            CHECKF(has_link(&r, "http://example.com/g"), "page %zu", i);
+            CHECKF(r.approx & HTMLSCAN_APPROX_FOREIGN_HTML, "page %zu", i);
+            CHECKF(tree_calls == 0, "page %zu: tree_cb called", i);
+            parse_result_cleanup(&r);
+        }
+    }
+    /* an svg element named otherwise still gets its tree */
+    o.tree_cb = count_tree;
+    tree_calls = 0;
+    parse_s_opts("<template><svg><g><desc><select></select></body>", &o, &r);
+    CHECK_INT(tree_calls, 1);
+    parse_result_cleanup(&r);
+}
+
 /* A tag name with NULs in it is no known tag (gumbo makes each NUL
  * U+FFFD): "<meta\0\0 ...>" is not a <meta>, "<a\0 href>" no link, on
  * either path (the links path once read past the name table here). */
@@ -915,6 +962,7 @@ int main(void)
 {
     test_links_path_agrees();
     test_template_modes();
+    test_gumbo_abort();
     test_links_path_flags();
     test_nul_names();
     test_duplicate_attr();

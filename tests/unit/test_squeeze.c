@@ -10,6 +10,7 @@
 #include <gumbo.h>
 
 #include "alloc.h"
+#include "htmlscan.h"
 #include "parse.h"
 #include "squeeze.h"
 #include "test.h"
@@ -325,8 +326,13 @@ static int check_hold(const char *html, size_t len, const char *what)
     o.keep_text = 1;
     o.tree_arg = &whole;
     parse_page(html, len, "http://h.example/a/b", NULL, &o, &r);
+    /* a page gumbo 0.10.1 could abort on gets no tree (parse.c) */
+    if (r.approx & HTMLSCAN_APPROX_FOREIGN_HTML)
+        ok = held.s == NULL && whole.s == NULL;
+    else
+        ok = held.s != NULL && whole.s != NULL &&
+             strcmp(held.s, whole.s) == 0;
     parse_result_cleanup(&r);
-    ok = held.s != NULL && whole.s != NULL && strcmp(held.s, whole.s) == 0;
     DOC_CHECK(ok, "%s: held tree differs: [%.*s]\n  held:  %s\n  whole: %s",
               what, (int)len, html, held.s, whole.s);
     free(held.s);
