@@ -22,33 +22,12 @@ B=$(cd "${1:-build}" && pwd)
 DOC=${2:-rust-doc}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] && shift
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
-SITE=/tmp/cf-bench-real-$DOC
 O=${CF_REDIS_CAPTURE_DIR:-/tmp/cf-redis-capture}
-[ -f "$SITE/manifest.json" ] || {
-    echo "redis_capture: no $SITE/manifest.json (run bench/run.sh s4 once)" >&2
-    exit 2
-}
-START=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start_url"])' "$SITE/manifest.json")
-HOSTS=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["hosts"]))' "$SITE/manifest.json")
-rm -rf "$O"
-mkdir -p "$O/redis"
-redis-server --port 0 --unixsocket "$O/redis/sock" --unixsocketperm 700 \
-    --dir "$O/redis" --appendonly yes --appendfsync everysec --save '' \
-    --daemonize no --logfile "$O/redis/log" --latency-tracking no \
-    --zset-max-listpack-entries 16 --hash-max-listpack-entries 16 &
-RP=$!
-MP=
-trap 'kill "$RP" $MP 2>/dev/null; "$SHARED/serve.sh" stop "$SITE" >/dev/null 2>&1' EXIT
-n=0
-until redis-cli -s "$O/redis/sock" ping >/dev/null 2>&1; do
-    n=$((n + 1))
-    [ $n -lt 200 ] || { echo "redis_capture: redis-server did not start" >&2; exit 1; }
-    sleep 0.05
-done
+ME=redis_capture
+. "$(dirname "$0")/redis_site.sh"
+redis_site_start
 redis-cli -s "$O/redis/sock" monitor >"$O/monitor.txt" &
-MP=$!
+PIDS_TOO=$!
 # MONITOR answers OK once it is on: wait for that line
 n=0
 until [ -s "$O/monitor.txt" ]; do
@@ -56,11 +35,8 @@ until [ -s "$O/monitor.txt" ]; do
     [ $n -lt 200 ] || { echo "redis_capture: MONITOR did not start" >&2; exit 1; }
     sleep 0.05
 done
-"$SHARED/serve.sh" start "$SITE" >/dev/null || exit 1
-"$B/crawlfleet" crawl "$START" --name bench --redis "unix://$O/redis/sock" \
-    --state-dir "$O/state" --scope "hosts:$HOSTS" --allow-private \
-    --no-obey-robots --workers 2 --concurrency 32 --per-host-concurrency 32 \
-    -q -o "$O/pages.jsonl" "$@" 2>"$O/crawl.err"
+redis_site_serve
+redis_site_crawl "$@"
 rc=$?
 [ $rc -eq 0 ] || { echo "redis_capture: crawl exited $rc" >&2; exit 1; }
 # a last command, to know MONITOR has passed everything before it

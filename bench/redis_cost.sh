@@ -18,36 +18,12 @@ B=$(cd "${1:-build}" && pwd)
 DOC=${2:-rust-doc}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] && shift
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${CF_BENCH_SHARED:-$TOP/../shared/bench}
-SITE=/tmp/cf-bench-real-$DOC
 O=${CF_REDIS_COST_DIR:-/tmp/cf-redis-cost}
-[ -f "$SITE/manifest.json" ] || {
-    echo "redis_cost: no $SITE/manifest.json (run bench/run.sh s4 once)" >&2
-    exit 2
-}
-START=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start_url"])' "$SITE/manifest.json")
-HOSTS=$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["hosts"]))' "$SITE/manifest.json")
-rm -rf "$O"
-mkdir -p "$O/redis"
-redis-server --port 0 --unixsocket "$O/redis/sock" --unixsocketperm 700 \
-    --dir "$O/redis" --appendonly yes --appendfsync everysec --save '' \
-    --daemonize no --logfile "$O/redis/log" --latency-tracking no \
-    --zset-max-listpack-entries 16 --hash-max-listpack-entries 16 &
-RP=$!
-trap 'kill "$RP" 2>/dev/null; "$SHARED/serve.sh" stop "$SITE" >/dev/null 2>&1' EXIT
-n=0
-until redis-cli -s "$O/redis/sock" ping >/dev/null 2>&1; do
-    n=$((n + 1))
-    [ $n -lt 200 ] || { echo "redis_cost: redis-server did not start" >&2; exit 1; }
-    sleep 0.05
-done
-"$SHARED/serve.sh" start "$SITE" >/dev/null || exit 1
-/usr/bin/time -f "%e s wall, %U s user, %S s sys (crawl and workers)" \
-    "$B/crawlfleet" crawl "$START" --name bench --redis "unix://$O/redis/sock" \
-    --state-dir "$O/state" --scope "hosts:$HOSTS" --allow-private \
-    --no-obey-robots --workers 2 --concurrency 32 --per-host-concurrency 32 \
-    -q -o "$O/pages.jsonl" "$@" 2>"$O/crawl.err"
+ME=redis_cost
+. "$(dirname "$0")/redis_site.sh"
+redis_site_start
+redis_site_serve
+REDIS_SITE_TIME=1 redis_site_crawl "$@"
 rc=$?
 tail -n 1 "$O/crawl.err"
 [ $rc -eq 0 ] || { echo "redis_cost: crawl exited $rc" >&2; exit 1; }
