@@ -849,6 +849,73 @@ static void test_config_cache(void)
     CHECK_SUM("cfgc");
 }
 
+/* The due checks (lease.lua) are skipped while nothing can be due
+ * (state.lua, "due"): a pop's check with nothing waiting allows skipping
+ * for up to 100 ms, so anything written to sched, delayed or leases due
+ * sooner must bring the next check forward (due_at): a lease's, an ack's,
+ * a failure's and a short lease's write each fail a step below without
+ * it. */
+static void test_due_checks(void)
+{
+    struct cf_config cfg;
+    struct tlink t[4];
+    int is_new[4];
+    struct cf_lease *ls = NULL, *ls2 = NULL;
+    struct cf_pop_info info;
+    char out[32];
+    int n;
+
+    for (int i = 0; i < 4; i++)
+        tlink_make(&t[i], 9, i, 0);
+    base_config(&cfg);
+    cfg.delay_ms = 30;
+    cfg.per_host_concurrency = 2;
+    cfg.backoff_ms = 10;
+    cfg.backoff_max_ms = 10;
+    create("due", &cfg);
+    cf_config_cleanup(&cfg);
+    CHECK_INT(push_links("due", 10, t, 4, 1, is_new), 4);
+    /* the lease puts the host in sched at 1030 (a free slot left) */
+    n = pop("due", 1, 1000, &ls, &info);
+    CHECK_INT(n, 1);
+    CHECK_INT(pop("due", 1, 1040, &ls2, &info), 1);
+    cf_leases_free(ls2, 1);
+    /* both slots taken: nothing due, the next check may wait 100 ms */
+    CHECK_INT(pop("due", 1, 1042, &ls2, &info), 0);
+    /* an ack puts the host in sched at its next allowed time */
+    if (n == 1)
+        CHECK_INT(ack("due", &ls[0], 1045, "ok", NULL, 0), 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    n = pop("due", 1, 1080, &ls, &info);
+    CHECK_INT(n, 1);
+    CHECK_INT(pop("due", 1, 1085, &ls2, &info), 0);
+    /* a failure puts the request in delayed, due 10 ms later */
+    if (n == 1)
+        CHECK_STR(fail("due", &ls[0], 1120, -1, out, sizeof(out)), "retry");
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    CHECK_INT(pop("due", 2, 1160, &ls, &info), 1);
+    if (ls)
+        CHECK_INT(ls[0].attempts, 1);
+    cf_leases_free(ls, 1);
+    CHECK_SUM("due");
+
+    /* a lease shorter than the skip: its expiry brings the check forward */
+    base_config(&cfg);
+    cfg.lease_ms = 20;
+    create("due2", &cfg);
+    cf_config_cleanup(&cfg);
+    CHECK_INT(push_links("due2", 10, t, 1, 1, is_new), 1);
+    n = pop("due2", 1, 1000, &ls, &info);
+    CHECK_INT(n, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    n = pop("due2", 1, 1030, &ls, &info);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(ls[0].attempts, 1);
+    cf_leases_free(ls, (size_t)(n > 0 ? n : 0));
+    CHECK_SUM("due2");
+}
+
 static void test_robots(void)
 {
     struct cf_config cfg;
@@ -1608,6 +1675,7 @@ static void run_cases(void)
     test_control();
     test_budget_and_host_cap();
     test_config_cache();
+    test_due_checks();
     test_robots();
     test_retry_dead_breaker();
     test_reap_dead_result();

@@ -25,17 +25,12 @@ local function lease_requests(want, now, cfg)
     -- nothing can be due (state.lua, due_skip). Each set's first score
     -- says whether anything in it is due, and if not, when it will be.
     if not due_skip(now) then
-        local nxt = now + DUE_EVERY_MS
         local sl, sd, ss = first_score(K_LEASES), first_score(K_DELAYED),
             first_score(K_SCHED)
-        for _, sc in ipairs({sl, sd, ss}) do
-            if sc < nxt then
-                -- due now: checked again by the next call
-                nxt = sc > now and sc or now
-            end
-        end
-        -- what the work below writes lowers it again (due_at)
-        FR.due = nxt
+        -- the next check: at the first score to come (one due now is
+        -- checked again by the next call), DUE_EVERY_MS at most; what the
+        -- work below writes lowers it again (due_at)
+        FR.due = max(now, min(sl, sd, ss, now + DUE_EVERY_MS))
         FR.dirty = true
         if sl <= now then
             reap(now, 16, cfg)
@@ -79,7 +74,6 @@ local function lease_requests(want, now, cfg)
     -- the attempts of the leased pages, read once
     local infl, leases, fps, att_at = {}, {}, {}, {}
     local deadline = fmt(now + cfg.lease_ms)
-    local leasing = false -- a lease taken: due_at(its deadline) once
     while pages < budget and leased < want do
         local top = rcall('ZPOPMIN', K_READY)
         if not top[1] then
@@ -95,7 +89,6 @@ local function lease_requests(want, now, cfg)
             local tok = next_token()
             host_set(hk, 'rt', fmt(tok))
             rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
-            leasing = true
             out[#out + 1] = 1
             out[#out + 1] = '0'
             out[#out + 1] = tok
@@ -185,7 +178,7 @@ local function lease_requests(want, now, cfg)
 
     call_slices('HSET', K_INFLIGHT, infl)
     call_slices('ZADD', K_LEASES, leases)
-    if leasing or #leases > 0 then
+    if leased > 0 then
         due_at(now + cfg.lease_ms)
     end
     for i = 1, #fps, 1000 do
