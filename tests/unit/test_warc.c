@@ -66,6 +66,31 @@ static void test_http_head(void)
 /* The WARC record inflated from the gzip member at [off, off + len). */
 /* A fetch of url with a fixed date and digest; req may be NULL (no
  * request record). */
+/* A writer in a new directory (dir: a mkdtemp template, filled in) with
+ * o as the caller set it plus these: its prefix, worker "w" unless set,
+ * max_size and max_record. NULL, with a failed check, if either step
+ * fails. */
+static struct warc *writer_in(char *dir, struct warc_opts *o,
+                              const char *prefix, int64_t max_size,
+                              size_t max_record, char *err)
+{
+    struct warc *w;
+
+    if (!mkdtemp(dir)) {
+        CHECK(!"mkdtemp");
+        return NULL;
+    }
+    o->dir = dir;
+    o->prefix = prefix;
+    if (!o->worker)
+        o->worker = "w";
+    o->max_size = max_size;
+    o->max_record = max_record;
+    w = warc_new(o, err);
+    CHECK(w != NULL);
+    return w;
+}
+
 static void fetch_fill(struct warc_fetch *f, const char *url,
                        const char *req, const char *head, const char *body,
                        size_t body_len)
@@ -159,17 +184,7 @@ static void test_models(void)
     int written = 0, whole = 0, small = 0;
     unsigned seed = 1;
 
-    if (!mkdtemp(dir)) {
-        CHECK(!"mkdtemp");
-        return;
-    }
-    o.dir = dir;
-    o.prefix = "t";
-    o.worker = "w";
-    o.max_size = (int64_t)1 << 30;
-    o.max_record = sizeof(body);
-    w = warc_new(&o, err);
-    CHECK(w != NULL);
+    w = writer_in(dir, &o, "t", (int64_t)1 << 30, sizeof(body), err);
     if (!w)
         return;
     fetch_fill(&f, "http://a.test/p", req, head, (const char *)body, 0);
@@ -244,18 +259,10 @@ static void test_writer(void)
     const char *req = "GET / HTTP/1.1\r\nHost: a.test\r\n\r\n";
     char *rec;
 
-    if (!mkdtemp(dir)) {
-        CHECK(!"mkdtemp");
-        return;
-    }
-    o.dir = dir;
-    o.prefix = "t";
     o.worker = "host:1";
-    o.max_size = 1; /* a file per fetch */
-    o.max_record = 1024;
     o.info = "software: test\r\n";
-    w = warc_new(&o, err);
-    CHECK(w != NULL);
+    /* a file per fetch */
+    w = writer_in(dir, &o, "t", 1, 1024, err);
     if (!w)
         return;
     fetch_fill(&f, "http://a.test/", req, head, "hello", 5);
@@ -356,17 +363,8 @@ static void test_thread(void)
     const char *head = "HTTP/1.1 200 OK\r\n\r\n";
     int in_order = 1, at_ok = 0, called_cancelled = 0;
 
-    if (!mkdtemp(dir)) {
-        CHECK(!"mkdtemp");
-        return;
-    }
-    o.dir = dir;
-    o.prefix = "t";
-    o.worker = "w";
-    o.max_size = 4096; /* a few files: rotation in the thread */
-    o.max_record = 1024;
-    w = warc_new(&o, err);
-    CHECK(w != NULL);
+    /* a few files: rotation in the thread */
+    w = writer_in(dir, &o, "t", 4096, 1024, err);
     if (!w)
         return;
     memset(&dlog, 0, sizeof(dlog));
@@ -518,17 +516,7 @@ static void test_passes(void)
     const char *head = "HTTP/1.1 200 OK\r\n\r\n";
     int n = 0, in_order = 1, at_ok = 0;
 
-    if (!mkdtemp(dir)) {
-        CHECK(!"mkdtemp");
-        return;
-    }
-    o.dir = dir;
-    o.prefix = "p";
-    o.worker = "w";
-    o.max_size = 64 * 1024;
-    o.max_record = 1024;
-    w = warc_new(&o, err);
-    CHECK(w != NULL);
+    w = writer_in(dir, &o, "p", 64 * 1024, 1024, err);
     if (!w)
         return;
     p.fd = warc_notify_fd(w);
