@@ -40,6 +40,7 @@
 
 #include "alloc.h"
 #include "ascii.h"
+#include "bytes.h"
 #include "url.h"
 
 #define REF_SLACK 64   /* bytes tolerated over 4 * maxlen in a ref */
@@ -180,28 +181,16 @@ struct ref {
  * might matter ends the step and the byte loops after these give the
  * exact verdict from there. A reference is resolved for every link of a
  * page (rust-doc: 40-100 bytes each), and the two byte loops these
- * shorten were 5% of the page stage (bench/README.md). */
-#ifdef __SSE2__
-/* Bytes of s[0..n), from the start, in 16-byte blocks without a byte
- * below 0x21, DEL, '#' or a byte >= 0x80 (signed compare: below 0x21). */
+ * shorten were 5% of the page stage (bench/README.md).
+ *
+ * Bytes of s[0..n), from the start, in 16-byte blocks without a byte
+ * below 0x21, DEL, '#' or a byte >= 0x80. */
 static size_t plain_ref_prefix(const char *s, size_t n)
 {
-    const __m128i lim = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f),
-                  hash = _mm_set1_epi8('#');
-    size_t i = 0;
-
-    for (; n - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i odd = _mm_or_si128(
-            _mm_cmplt_epi8(v, lim),
-            _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmpeq_epi8(v, hash)));
-
-        if (_mm_movemask_epi8(odd) != 0)
-            break;
-    }
-    return i;
+    return cf_plain_blocks(s, n, 0x21, '#');
 }
 
+#ifdef __SSE2__
 /* The same for the bytes the fast path does not copy as they are: those
  * of url_class (below 0x21, >= 0x7f, "<>\^`{|}, '%'). */
 static size_t plain_url_prefix(const char *s, size_t n)
@@ -230,13 +219,6 @@ static size_t plain_url_prefix(const char *s, size_t n)
     return i;
 }
 #else
-static size_t plain_ref_prefix(const char *s, size_t n)
-{
-    (void)s;
-    (void)n;
-    return 0;
-}
-
 static size_t plain_url_prefix(const char *s, size_t n)
 {
     (void)s;

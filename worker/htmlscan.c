@@ -491,23 +491,8 @@ static size_t char_ref(struct htmlscan *s, const char *p, size_t n,
  * of the page stage on rust-doc, where hrefs run to 40-100 bytes. */
 static int plain(const char *p, size_t n)
 {
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i sp = _mm_set1_epi8(0x20), amp = _mm_set1_epi8('&'),
-                  del = _mm_set1_epi8(0x7f);
-
-    for (; n - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        /* signed: below 0x20 are the controls and every byte >= 0x80 */
-        __m128i odd = _mm_or_si128(
-            _mm_cmplt_epi8(v, sp),
-            _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, del)));
-
-        if (_mm_movemask_epi8(odd) != 0)
-            break;
-    }
-#endif
-    for (; i < n; i++)
+    /* signed: below 0x20 are the controls and every byte >= 0x80 */
+    for (size_t i = cf_plain_blocks(p, n, 0x20, '&'); i < n; i++)
         if (cls[(unsigned char)p[i]] & C_DECODE)
             return 0;
     return 1;
