@@ -31,7 +31,7 @@
 #include "frontier.h"
 #include "testredis.h"
 
-#define PIPE 64
+#define PIPE_DEFAULT 64
 
 struct call {
     int argc;
@@ -128,6 +128,7 @@ int main(int argc, char **argv)
     int pending = 0, rv = 1, got;
     double cpu0, cpu1;
     struct timeval tv = {600, 0};
+    int pipe_n = getenv("REPLAY_PIPE") ? atoi(getenv("REPLAY_PIPE")) : PIPE_DEFAULT;
 
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: redis_replay CALLS [RESULTS]\n");
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
             pending++;
             calls++;
         }
-        while (pending > 0 && (pending == PIPE || got == 0)) {
+        while (pending > 0 && (pending >= pipe_n || got == 0)) {
             void *p = NULL;
 
             if (redisGetReply(rc, &p) != REDIS_OK || !p) {

@@ -7,13 +7,14 @@ order; a call's "pop" tail (the worker's next leases) goes with its last
 piece. Other calls are copied. bench/redis_replay OUT then shows what a
 call costs by itself: the same pages and links in more calls.
 
-The ack's arguments (common/scripts/ack.lua): now_ms, then per page 13
-fields and its links (n, hosts, bits, prios, then n members), then
-optionally "pop", worker, n, now_ms.
+The ack's arguments (common/scripts/ack.lua): now_ms, then per page 5
+fields and its links (n, then when n > 0 hosts, bits, prios and n
+members), then optionally "pop", worker, n, now_ms. A capture made
+before that form is recoded first (bench/redis_recode.py).
 """
 import sys
 
-PAGE_FIELDS = 13
+PAGE_FIELDS = 5
 
 
 def calls(f):
@@ -54,7 +55,8 @@ def main():
                 if argv[pos] == b'pop':
                     tail = argv[pos:]
                     break
-                end = pos + PAGE_FIELDS + 4 + int(argv[pos + PAGE_FIELDS])
+                n = int(argv[pos + PAGE_FIELDS])
+                end = pos + PAGE_FIELDS + 1 + (3 + n if n else 0)
                 pages.append(argv[pos:end])
                 pos = end
             for i in range(0, len(pages), per):
@@ -65,4 +67,5 @@ def main():
     print('%d calls in, %d out' % (nin, nout))
 
 
-main()
+if __name__ == '__main__':
+    main()

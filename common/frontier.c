@@ -299,7 +299,7 @@ static void cmd_addbuf(struct cf_cmd *c, struct cf_buf *b)
 }
 
 /* Links grouped by host, packed into a few arguments (docs/keys.md): n;
- * hosts "hk k hk k ..."; bits, per link fp mod 2^25 in 25 binary digits
+ * then, when n > 0, hosts "hk k hk k ..."; bits, per link fp mod 2^25 in 25 binary digits
  * (its seen bucket is a suffix of them); priorities, per link 20 binary
  * digits; then the n queue members "<fp> <record>" (fp in decimal), one
  * argument each. All in host-grouped order; with order (push), an
@@ -330,6 +330,11 @@ static void add_links(struct cf_cmd *c, const struct cf_link *links,
         cmd_addbuf(c, &b);
     }
     cf_cmd_addll(c, (long long)n);
+    if (n == 0) {
+        /* no links: the count alone */
+        cf_buf_cleanup(&b);
+        return;
+    }
     for (size_t i = 0; i < n;) {
         size_t j = i;
 
@@ -391,22 +396,36 @@ void cf_frontier_pop_cmd(struct cf_cmd *c, const char *crawl,
     cf_cmd_addll(c, now_ms);
 }
 
+/* A page's numbers as the ack script reads them (wire.h, CF_ACK_NUMS):
+ * little-endian IEEE doubles. A number outside [0, 2^53) is sent as -1,
+ * which the script refuses (a counter that large is a bug, not data). */
+static void put_num(unsigned char *p, int64_t v)
+{
+    double d = v >= 0 && v < ((int64_t)1 << 53) ? (double)v : -1.0;
+    uint64_t u;
+
+    memcpy(&u, &d, sizeof(u));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
 void cf_frontier_ack_add(struct cf_cmd *c, const struct cf_ack *a)
 {
+    int64_t v[CF_ACK_NUMS] = {
+        a->status, a->bytes, a->links_found, a->out_of_scope, a->too_deep,
+        a->skipped_ext,
+        /* the script's flag bits */
+        (a->robots_denied ? 1 : 0) | (a->noindex ? 2 : 0) |
+            (a->nofollow ? 4 : 0) | (a->first_attempt ? 8 : 0),
+        a->started_ms > 0 ? a->started_ms : 0};
+    unsigned char nums[8 * CF_ACK_NUMS];
+
+    for (int i = 0; i < CF_ACK_NUMS; i++)
+        put_num(nums + 8 * i, v[i]);
     cmd_addfp(c, a->fp);
     cf_cmd_addll(c, a->token);
-    cf_cmd_adds(c, a->hostkey);
     cf_cmd_adds(c, a->outcome);
-    cf_cmd_addll(c, a->status);
-    cf_cmd_addll(c, a->bytes);
-    cf_cmd_addll(c, a->links_found);
-    cf_cmd_addll(c, a->out_of_scope);
-    cf_cmd_addll(c, a->too_deep);
-    cf_cmd_addll(c, a->skipped_ext);
-    /* the script's flag bits */
-    cf_cmd_addll(c, (a->robots_denied ? 1 : 0) | (a->noindex ? 2 : 0) |
-                        (a->nofollow ? 4 : 0) | (a->first_attempt ? 8 : 0));
-    cf_cmd_addll(c, a->started_ms > 0 ? a->started_ms : 0);
+    cf_cmd_add(c, (const char *)nums, sizeof(nums));
     cf_cmd_add(c, a->result, a->result_len);
     add_links(c, a->links, a->nlinks, 0);
 }

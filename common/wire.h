@@ -30,6 +30,14 @@
 #define CF_ENTRY_FLAG_UNIT 16  /* head = flags * this + depth */
 #define CF_ENTRY_FLAGS 7       /* request flags a compact head holds */
 
+/* Ack (common/frontier.c, common/scripts/ack.lua): a page's numbers
+ * (status, bytes, links_found, out_of_scope, too_deep, skipped_ext,
+ * flags, started_ms) travel in one argument of CF_ACK_NUMS little-endian
+ * IEEE doubles, each a whole number in [0, 2^53): Lua's struct.unpack
+ * reads them in one call, where eight decimal arguments took eight
+ * strings and eight strtod. */
+#define CF_ACK_NUMS 8
+
 _Static_assert(CF_PRIO_MAX == (1L << CF_PRIO_BITS) - 1,
                "CF_PRIO_MAX is 2^CF_PRIO_BITS - 1");
 _Static_assert(CF_ENTRY_FLAG_UNIT == CF_ENTRY_DEPTH_MAX + 1,

@@ -1,11 +1,12 @@
 --@lib base config stats state seen hosts links entry result leases lease
--- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 13 arguments:
--- fp, token, hostkey, outcome, status, bytes, links_found, out_of_scope,
--- too_deep, skipped_ext, flags (bits: 1 robots.txt denied it, 2 the
--- page says noindex, 4 nofollow, 8 its lease was a first attempt: no
--- attempts entry to clear), started_ms (its fetch's start, 0
--- if none), result; and
--- its links as push takes them (n, hosts, bits, prios, members; lib/links.lua).
+-- ack: KEYS[1] stats; ARGV: now_ms, then per completed page 5 arguments:
+-- fp, token, outcome, its numbers (PAGE_NUMS: 8 little-endian IEEE
+-- doubles, each a whole number in [0, 2^53): status, bytes,
+-- links_found, out_of_scope, too_deep, skipped_ext, flags (bits: 1
+-- robots.txt denied it, 2 the page says noindex, 4 nofollow, 8 its lease
+-- was a first attempt: no attempts entry to clear), started_ms (its
+-- fetch's start, 0 if none)), result; and its links as push takes them
+-- (n, then when n > 0 hosts, bits, prios, members; lib/links.lua).
 -- One call for one page or a batch: per page it releases the lease,
 -- appends the result to the results stream, counts and pushes the links;
 -- then the hosts are rescheduled, a host with a delay no earlier than
@@ -52,20 +53,17 @@ local function parse_pages()
             end
             break
         end
-        -- fp, token and hostkey only name the lease (the host comes from
-        -- its in-flight entry): one that names none is stale, so they are
+        -- fp and token only name the lease (the host comes from its
+        -- in-flight entry): one that names none is stale, so they are
         -- not checked digit by digit here (a token that matches no lease
         -- is, below, before anything is written)
         local fp, token = ARGV[pos], ARGV[pos + 1]
-        local hk, outcome = ARGV[pos + 2], ARGV[pos + 3]
+        local outcome, nums = ARGV[pos + 2], ARGV[pos + 3]
         if #fp == 0 or #fp > 19 then
             return bad('fp')
         end
         if #token == 0 or #token > 17 then
             return bad('token')
-        end
-        if #hk == 0 or #hk > 300 then
-            return bad('hostkey')
         end
         if not outcomes[outcome] then
             if #outcome > 32 or not find(outcome, '^[a-z_]+$') then
@@ -73,34 +71,35 @@ local function parse_pages()
             end
             outcomes[outcome] = true
         end
-        local status = ARGV[pos + 4] + 0
-        if not nat_ok(status) or status > 999 then
-            return bad('status')
+        -- eight numbers in one string: no strtod, no string per number
+        if #nums ~= PAGE_NUMS_LEN then
+            return bad('page numbers')
         end
-        local nbytes, found = ARGV[pos + 5] + 0, ARGV[pos + 6] + 0
-        local oos, deep = ARGV[pos + 7] + 0, ARGV[pos + 8] + 0
-        local ext, denied = ARGV[pos + 9] + 0, ARGV[pos + 10] + 0
-        local started = ARGV[pos + 11] + 0
-        if not (nat_ok(nbytes) and nat_ok(found) and nat_ok(oos) and
-            nat_ok(deep) and nat_ok(ext) and nat_ok(denied) and
-            nat_ok(started)) then
+        local status, nbytes, found, oos, deep, ext, denied, started =
+            unpack_nums(PAGE_NUMS, nums)
+        if not (nat_ok(status) and nat_ok(nbytes) and nat_ok(found) and
+            nat_ok(oos) and nat_ok(deep) and nat_ok(ext) and
+            nat_ok(denied) and nat_ok(started)) then
             return bad('counter')
+        end
+        if status > 999 then
+            return bad('status')
         end
         if denied > 15 then
             return bad('robots')
         end
-        if ARGV[pos + 12] == nil then
+        if ARGV[pos + 4] == nil then
             return bad('result')
         end
         local g0, x0 = links.ng + 1, links.nl + 1
-        local nxt, err = check_links(pos + 13, false, links)
+        local nxt, err = check_links(pos + 5, false, links)
         if not nxt then
             return err
         end
-        pages[#pages + 1] = {at = pos, fp = fp, hk = hk, outcome = outcome,
+        pages[#pages + 1] = {at = pos, fp = fp, outcome = outcome,
             status = status, nbytes = nbytes, found = found, oos = oos,
             deep = deep, ext = ext, denied = denied, started = started,
-            result = ARGV[pos + 12],
+            result = ARGV[pos + 4],
             g0 = g0, g1 = links.ng, x0 = x0}
         pos = nxt
     end

@@ -1,9 +1,9 @@
 --@lib base config stats state seen hosts links
 -- push: KEYS[1] stats; ARGV: now_ms, seeds (0/1), order (each link's
 -- index in the caller's array, in grouped order), then the links (see
--- check_links): n, hosts, bits, prios, members. Dedups and enqueues. A
--- cancelled crawl takes nothing, nor does a done one unless these are
--- seeds (which make it running again). Reply: per link 1 new, 0 not.
+-- check_links): n, then when n > 0 hosts, bits, prios, members. Dedups
+-- and enqueues. A cancelled crawl takes nothing, nor does a done one
+-- unless these are seeds (which make it running again). Reply: per link 1 new, 0 not.
 local now = int_arg(ARGV[1])
 local seeds = int_arg(ARGV[2])
 if not now then

@@ -11,6 +11,7 @@
 #include "keys.h"
 #include "record.h"
 #include "testredis.h"
+#include "wire.h"
 #include "testreply.h"
 
 static struct testredis tr;
@@ -209,8 +210,29 @@ static redisReply *raw(enum cf_script_id id, const char *crawl, int n,
     cf_cmd_adds(&cmd, cf_script_get(id)->fn);
     cf_cmd_adds(&cmd, "1");
     cf_cmd_adds(&cmd, cf_key(key, crawl, "stats"));
-    for (int i = 0; i < n; i++)
-        cf_cmd_adds(&cmd, args[i]);
+    for (int i = 0; i < n; i++) {
+        unsigned char nums[8 * CF_ACK_NUMS];
+        size_t k = 0;
+
+        if (strncmp(args[i], "#N ", 3) != 0) {
+            cf_cmd_adds(&cmd, args[i]);
+            continue;
+        }
+        /* "#N x y ...": an ack's page numbers, packed as the worker
+         * packs them (wire.h) but any doubles, to try the script's
+         * checks; fewer than CF_ACK_NUMS make a short argument */
+        for (const char *p = args[i] + 3; *p && k < CF_ACK_NUMS; k++) {
+            char *end;
+            double d = strtod(p, &end);
+            uint64_t u;
+
+            memcpy(&u, &d, sizeof(u));
+            for (int b = 0; b < 8; b++)
+                nums[8 * k + b] = (unsigned char)(u >> (8 * b));
+            p = end;
+        }
+        cf_cmd_add(&cmd, (const char *)nums, 8 * k);
+    }
     return call();
 }
 
@@ -330,61 +352,36 @@ static void test_malformed(void)
         {CF_SCRIPT_PUSH, 3, {"5x", "0", "0"}},
         {CF_SCRIPT_POP, 3, {"w", "ten", "5"}},
         {CF_SCRIPT_POP, 2, {"w", "1"}},
-        /* ack: now, then per page fp, token, hostkey, outcome, status,
-         * bytes, links_found, out_of_scope, too_deep, skipped_ext,
-         * flags (bits), started_ms, result, links (n, hosts, bits,
-         * prios, members) */
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "16", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "tok", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "1",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "OK", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "-5", "R", "0",
-                             "", "", ""}},
+        /* ack: now, then per page fp, token, outcome, numbers ("#N"
+         * below: status, bytes, links_found, out_of_scope, too_deep,
+         * skipped_ext, flags, started_ms as 8 doubles), result, links
+         * (n, then when n > 0 hosts, bits, prios, members) */
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 16 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "tok", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 10, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "1", "", "", ""}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "OK", "#N 200 0 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 -5", "R", "0"}},
         /* counters that are negative: too_deep, skipped_ext */
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "-1", "0", "0", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "-1", "0", "0", "R", "0",
-                             "", "", ""}},
-        /* numbers that are none: status, bytes */
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "2x0",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 18, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", ""}},
-        {CF_SCRIPT_ACK, 15, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 0 -1 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 0 0 -1 0 0", "R", "0"}},
+        /* numbers that are no whole numbers in range, or too few bytes */
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 1000 0 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0.5 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 nan 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 inf 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 9007199254740992 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 7, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0", "R", "0"}},
+        {CF_SCRIPT_ACK, 6, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R"}},
         {CF_SCRIPT_ACK, 1, {"5"}},
         /* a good page, then a bad one: nothing may be written */
-        {CF_SCRIPT_ACK, 19, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", "", "13"}},
+        {CF_SCRIPT_ACK, 8, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0", "13"}},
         /* the pop tail (worker, n, now_ms): not last, no pages before
          * it, a bad n or now_ms, no worker */
-        {CF_SCRIPT_ACK, 23, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", "", "pop", "w", "3", "5", "x"}},
+        {CF_SCRIPT_ACK, 12, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0", "pop", "w", "3", "5", "x"}},
         {CF_SCRIPT_ACK, 5, {"5", "pop", "w", "3", "5"}},
-        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", "", "pop", "w", "-1", "5"}},
-        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", "", "pop", "w", "3", "soon"}},
-        {CF_SCRIPT_ACK, 22, {"5", "12", "1", "http://a:80", "ok", "200",
-                             "0", "0", "0", "0", "0", "0", "0", "R", "0",
-                             "", "", "", "pop", "", "3", "5"}},
+        {CF_SCRIPT_ACK, 11, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0", "pop", "w", "-1", "5"}},
+        {CF_SCRIPT_ACK, 11, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0", "pop", "w", "3", "soon"}},
+        {CF_SCRIPT_ACK, 11, {"5", "12", "1", "ok", "#N 200 0 0 0 0 0 0 0", "R", "0", "pop", "", "3", "5"}},
         {CF_SCRIPT_FAIL, 7, {"5", "12", "1", "http://a:80", "timeout", "0",
                              "-1"}},
         {CF_SCRIPT_ROBOTS, 6, {"5", "http://a:80", "1", "abc", "-1", "b"}},
@@ -1647,7 +1644,8 @@ static void test_ack_pop(void)
         cf_frontier_ack_pop(&cmd, "w1", 5, 90);
         cf_cmd_drop(&cmd, CF_ACK_POP_ARGS);
         CHECK_INT(cf_cmd_argv(&cmd, &argv, &lens), argc);
-        CHECK(lens[argc - 1] == 0); /* the page's last link argument */
+        /* the page's last argument: its link count, 0 */
+        CHECK(lens[argc - 1] == 1 && argv[argc - 1][0] == '0');
         r = call();
         CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
         CHECK(r && cf_frontier_ack_parse(r, 1, &acc, errstr) == CF_OK &&

@@ -29,6 +29,12 @@ local sub, find, byte
 local match, format
 local floor, min, max
 local rcall
+local unpack_nums -- struct.unpack
+
+-- An ack's page numbers (wire.h, CF_ACK_NUMS): the struct format and the
+-- argument's length.
+local PAGE_NUMS -- made by begin() (no string library at load time)
+local PAGE_NUMS_LEN = 8 * ACK_NUMS
 
 local P
 local K_STATS, K_CONFIG, K_FR, K_READY, K_SCHED, K_INFLIGHT, K_LEASES
@@ -48,6 +54,8 @@ local function begin(keys, args)
         match, format = G.string.match, G.string.format
         floor, min, max = G.math.floor, G.math.min, G.math.max
         rcall = G.redis.call
+        unpack_nums = G.struct.unpack
+        PAGE_NUMS = '<' .. G.string.rep('d', ACK_NUMS)
     end
     if keys[1] ~= K_STATS then
         -- another crawl than the last call's

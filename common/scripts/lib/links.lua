@@ -2,7 +2,8 @@
 --@needs base stats state seen hosts
 
 -- Links (push, ack) are packed by common/frontier.c into a few arguments,
--- all in host-grouped order, from ARGV[first]: n; hosts "hk k hk k ...";
+-- all in host-grouped order, from ARGV[first]: n; then, when n > 0 (no
+-- link is the count alone), hosts "hk k hk k ...";
 -- bits (25 binary digits per link: fp mod 2^25); prios (20 binary digits
 -- per link: priorities are clamped to [0, 2^20)); then the n members
 -- "<fp> <entry>", one argument each: fp in decimal, then the queue entry
@@ -32,6 +33,13 @@ local function check_links(first, last_only, L)
     local n = nat_arg(ARGV[first])
     if not n or n > 9999999 then
         return nil, bad('link count')
+    end
+    if n == 0 then
+        -- no links: the count alone
+        if last_only and first ~= #ARGV then
+            return nil, bad('link count')
+        end
+        return first + 1
     end
     local hosts, bits, prios = ARGV[first + 1], ARGV[first + 2],
         ARGV[first + 3]
