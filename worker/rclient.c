@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/queue.h>
 
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 
 #include "alloc.h"
@@ -344,6 +343,136 @@ static void rc_timer(evutil_socket_t fd, short what, void *arg)
         rc_connect(rc);
 }
 
+/* ---- the loop adapter ------------------------------------------------
+ *
+ * hiredis' own libevent adapter (adapters/libevent.h, 0.14) makes its
+ * read and write events without EV_PERSIST: each read fires once and is
+ * added again (epoll_ctl DEL then ADD), and each write is an add and a
+ * delete of write interest (MOD, MOD), waited for in the next turn of the
+ * loop. That was 4.5 epoll_ctl a page on a rust-doc crawl, half of them
+ * hiredis'. Here the read event persists from attach to cleanup, and a
+ * write on a connected link is a flush queued on the loop (event_active:
+ * no system call) that runs after the callbacks of this turn, so every
+ * command issued in one turn goes out in one write. Write interest on
+ * the socket is only taken while hiredis waits for the connect or for
+ * room in a full socket buffer. */
+
+struct rc_events {
+    redisAsyncContext *ac; /* the context served */
+    struct event *rev;     /* readable: persistent */
+    struct event *wev;     /* writable: while hiredis waits for it */
+    struct event *flush;   /* no fd: a write queued for this turn */
+    int reading;           /* rev added */
+    int writing;           /* wev added */
+};
+
+/* 1 while redisAsyncHandleWrite runs from here: a write interest asked
+ * for then means the socket took less than all (or is connecting). A
+ * file-scope flag, not a field: the context (and its rc_events) may be
+ * freed inside the call. Either way the write happens; the flag only
+ * picks the cheaper way when it is safe. */
+static int rc_in_write;
+
+static void rc_ev_read(evutil_socket_t fd, short what, void *arg)
+{
+    struct rc_events *e = arg;
+
+    (void)fd;
+    (void)what;
+    redisAsyncHandleRead(e->ac);
+}
+
+static void rc_ev_write(evutil_socket_t fd, short what, void *arg)
+{
+    struct rc_events *e = arg;
+
+    (void)fd;
+    (void)what;
+    rc_in_write = 1;
+    redisAsyncHandleWrite(e->ac);
+    rc_in_write = 0;
+}
+
+static void rc_ev_add_read(void *priv)
+{
+    struct rc_events *e = priv;
+
+    if (!e->reading) {
+        event_add(e->rev, NULL);
+        e->reading = 1;
+    }
+}
+
+static void rc_ev_del_read(void *priv)
+{
+    struct rc_events *e = priv;
+
+    if (e->reading) {
+        event_del(e->rev);
+        e->reading = 0;
+    }
+}
+
+static void rc_ev_add_write(void *priv)
+{
+    struct rc_events *e = priv;
+
+    if (!rc_in_write && (e->ac->c.flags & REDIS_CONNECTED)) {
+        /* once a turn: an active event made active again stays one
+         * run; a flush with nothing left to write is no system call
+         * (hiredis writes only a non-empty buffer) */
+        event_active(e->flush, EV_WRITE, 1);
+        return;
+    }
+    if (!e->writing) {
+        event_add(e->wev, NULL);
+        e->writing = 1;
+    }
+}
+
+static void rc_ev_del_write(void *priv)
+{
+    struct rc_events *e = priv;
+
+    if (e->writing) {
+        event_del(e->wev);
+        e->writing = 0;
+    }
+}
+
+static void rc_ev_cleanup(void *priv)
+{
+    struct rc_events *e = priv;
+
+    event_free(e->rev);
+    event_free(e->wev);
+    event_free(e->flush);
+    free(e);
+}
+
+/* Plug ac into base; the write interest taken here sees the connect
+ * through, as hiredis expects of an adapter. */
+static void rc_ev_attach(redisAsyncContext *ac, struct event_base *base)
+{
+    struct rc_events *e = cf_calloc(1, sizeof(*e));
+    int fd = ac->c.fd;
+
+    e->ac = ac;
+    e->rev = event_new(base, fd, EV_READ | EV_PERSIST, rc_ev_read, e);
+    e->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, rc_ev_write, e);
+    e->flush = event_new(base, -1, 0, rc_ev_write, e);
+    if (!e->rev || !e->wev || !e->flush)
+        abort(); /* out of memory, as cf_malloc */
+    ac->ev.addRead = rc_ev_add_read;
+    ac->ev.delRead = rc_ev_del_read;
+    ac->ev.addWrite = rc_ev_add_write;
+    ac->ev.delWrite = rc_ev_del_write;
+    ac->ev.cleanup = rc_ev_cleanup;
+    ac->ev.data = e;
+    rc_ev_add_read(e);
+    rc_ev_add_write(e);
+}
+
 static void rc_connect(struct rclient *rc)
 {
     redisAsyncContext *ac;
@@ -363,7 +492,7 @@ static void rc_connect(struct rclient *rc)
     ac->data = rc;
     rc->ac = ac;
     rc_set_state(rc, RC_CONNECTING);
-    redisLibeventAttach(ac, rc->base);
+    rc_ev_attach(ac, rc->base);
     redisAsyncSetConnectCallback(ac, rc_on_connect);
     redisAsyncSetDisconnectCallback(ac, rc_on_disconnect);
     if (rc->addr.password && rc->addr.user)
