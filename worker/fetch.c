@@ -42,11 +42,31 @@ struct fetch {
     struct fetch_stats st;    /* counters */
     struct public_addr public_[FETCH_PUBLIC_MAX]; /* guard exceptions */
     size_t npublic;
+    struct fetch_sock **socks; /* by fd: the sockets curl ever watched */
+    size_t nsocks;             /* entries in socks */
 };
 
-/* Per socket, hung on curl_multi_assign. */
+/* Per socket curl has told of, in f->socks by fd until curl closes it.
+ *
+ * curl stops watching a keep-alive connection when its transfer ends
+ * (CURL_POLL_REMOVE) and asks for it again when the next transfer takes
+ * it from the cache, for nearly every page of a crawl: an event freed
+ * and made again cost an epoll_ctl DEL and ADD a page (rust-doc, strace
+ * -c). Here read interest outlives the REMOVE (the socket is "parked"):
+ * a transfer that takes the connection again costs no system call. A
+ * parked socket that turns readable (the server closed it, say) loses
+ * its read interest then, without curl hearing of it: curl checks a
+ * connection it reuses itself. Write interest never outlives a REMOVE
+ * (a writable socket would wake the loop at every turn). Everything is
+ * dropped when curl closes the socket (CURLOPT_CLOSESOCKETFUNCTION),
+ * before the close, so that libevent never holds a closed fd whose
+ * number a new socket may take. */
 struct fetch_sock {
-    struct event *ev;         /* read/write watcher */
+    struct fetch *f;          /* owner */
+    struct event *rev;        /* readable: persistent */
+    struct event *wev;        /* writable: persistent */
+    int reading, writing;     /* rev, wev added */
+    int parked;               /* curl said REMOVE: not curl's to hear of */
     curl_socket_t fd;
 };
 
@@ -667,11 +687,19 @@ static void check_multi_info(struct fetch *f)
     }
 }
 
+static void sock_want(struct fetch_sock *s, int read, int write);
+
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
-    struct fetch *f = arg;
+    struct fetch_sock *s = arg;
+    struct fetch *f = s->f;
     int action = 0, running;
 
+    if (s->parked) {
+        /* not curl's socket now: stop hearing of it until it is */
+        sock_want(s, 0, 0);
+        return;
+    }
     if (what & EV_READ)
         action |= CURL_CSELECT_IN;
     if (what & EV_WRITE)
@@ -691,34 +719,91 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     check_multi_info(f);
 }
 
+/* Read and write interest of s as asked: an epoll_ctl only for what
+ * changes. */
+static void sock_want(struct fetch_sock *s, int read, int write)
+{
+    if (read && !s->reading)
+        event_add(s->rev, NULL);
+    else if (!read && s->reading)
+        event_del(s->rev);
+    if (write && !s->writing)
+        event_add(s->wev, NULL);
+    else if (!write && s->writing)
+        event_del(s->wev);
+    s->reading = read;
+    s->writing = write;
+}
+
+/* The entry of fd, made on first use. */
+static struct fetch_sock *sock_of(struct fetch *f, curl_socket_t fd)
+{
+    struct fetch_sock *s;
+
+    if ((size_t)fd >= f->nsocks) {
+        size_t n = f->nsocks ? f->nsocks : 64;
+
+        while (n <= (size_t)fd)
+            n *= 2;
+        f->socks = cf_realloc(f->socks, n * sizeof(*f->socks));
+        memset(f->socks + f->nsocks, 0,
+               (n - f->nsocks) * sizeof(*f->socks));
+        f->nsocks = n;
+    }
+    s = f->socks[fd];
+    if (!s) {
+        s = cf_calloc(1, sizeof(*s));
+        s->f = f;
+        s->fd = fd;
+        s->rev = event_new(f->base, fd, EV_READ | EV_PERSIST, on_event, s);
+        s->wev = event_new(f->base, fd, EV_WRITE | EV_PERSIST, on_event, s);
+        if (!s->rev || !s->wev)
+            abort(); /* out of memory, as cf_malloc */
+        f->socks[fd] = s;
+    }
+    return s;
+}
+
+static void sock_free(struct fetch_sock *s)
+{
+    if (!s)
+        return;
+    event_free(s->rev);
+    event_free(s->wev);
+    free(s);
+}
+
 static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
                    void *sockp)
 {
     struct fetch *f = userp;
-    struct fetch_sock *s = sockp;
-    short kind;
+    struct fetch_sock *s;
 
     (void)easy;
+    (void)sockp;
+    if (fd < 0)
+        return 0;
+    s = sock_of(f, fd);
     if (what == CURL_POLL_REMOVE) {
-        if (s) {
-            event_free(s->ev);
-            free(s);
-            curl_multi_assign(f->multi, fd, NULL);
-        }
+        s->parked = 1;
+        sock_want(s, s->reading, 0);
         return 0;
     }
-    kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-           ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
-    if (!s) {
-        s = cf_calloc(1, sizeof(*s));
-        s->fd = fd;
-        curl_multi_assign(f->multi, fd, s);
-    } else {
-        event_free(s->ev);
-    }
-    s->ev = event_new(f->base, fd, kind, on_event, f);
-    event_add(s->ev, NULL);
+    s->parked = 0;
+    sock_want(s, (what & CURL_POLL_IN) != 0, (what & CURL_POLL_OUT) != 0);
     return 0;
+}
+
+/* curl closes a socket: no interest left in it first (see fetch_sock). */
+static int close_socket(void *clientp, curl_socket_t fd)
+{
+    struct fetch *f = clientp;
+
+    if (fd >= 0 && (size_t)fd < f->nsocks && f->socks[fd]) {
+        sock_free(f->socks[fd]);
+        f->socks[fd] = NULL;
+    }
+    return close(fd);
 }
 
 static int timer_cb(CURLM *multi, long ms, void *userp)
@@ -770,7 +855,10 @@ void fetch_free(struct fetch *f)
     for (size_t k = 0; k < f->nfree; k++)
         curl_easy_cleanup(f->free_easy[k]);
     free(f->free_easy);
-    curl_multi_cleanup(f->multi);
+    curl_multi_cleanup(f->multi); /* closes the cached connections */
+    for (size_t k = 0; k < f->nsocks; k++)
+        sock_free(f->socks[k]);
+    free(f->socks);
     event_free(f->timer);
     free(f);
 }
@@ -900,6 +988,8 @@ int fetch_start(struct fetch *f, struct fetch_xfer *x,
     }
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, f);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     /* a real page (rust-doc: 21 KB) in one read, not two or three of
      * curl's default 16 KB: 3.8 recvfrom and 4.9 poll calls a page
