@@ -782,6 +782,7 @@ void job_results_run(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (!j) {
         flush_writers(w);
+        ackbatch_results_done(w);
         return;
     }
     queue_remove(j);
@@ -791,8 +792,10 @@ void job_results_run(evutil_socket_t fd, short what, void *arg)
         robots_done(j);
     else
         page_done(j);
-    if (!TAILQ_FIRST(&w->results))
+    if (!TAILQ_FIRST(&w->results)) {
         flush_writers(w);
+        ackbatch_results_done(w);
+    }
 }
 
 /* ---- start ------------------------------------------------------------ */
