@@ -52,6 +52,33 @@ enum {
     T_CELL = 1 << 10,      /* td, th, caption */
     T_TMPL_HEAD = 1 << 11, /* a <template>'s first tags may be these and
                               leave its mode unset (in-head rules) */
+    /* What an end tag meets on the way down the open elements (in an
+     * integration point, where the scanner keeps them), as gumbo 0.10.1
+     * has it: */
+    T_SPECIAL = 1 << 12, /* the "special" category: stops "any other end
+                            tag" (gumbo's list: with menuitem and isindex,
+                            without main, keygen, source, track) */
+    T_SCOPE = 1 << 13,   /* bounds "in scope": applet, caption, html,
+                            marquee, object, table, td, th, template */
+    T_TSCOPE = 1 << 14,  /* bounds "in table scope": html, table,
+                            template */
+    T_LSCOPE = 1 << 15,  /* bounds "in list item scope" too: ol, ul */
+    T_BSCOPE = 1 << 16,  /* bounds "in button scope" too: button */
+    T_HEADING = 1 << 17, /* h1..h6: an end tag of one closes any */
+};
+
+/* How the in-body rules take an end tag of this name (gumbo 0.10.1's
+ * handle_in_body): which open element it closes and what stops it. */
+enum {
+    E_OTHER,       /* "any other end tag": the nearest HTML element of
+                      its name, stopped by a special one */
+    E_SCOPE,       /* address, div, ul, dd, ...: only if in scope */
+    E_BUTTON,      /* p: in button scope */
+    E_LIST,        /* li: in list item scope */
+    E_HEADING,     /* h1..h6: the nearest heading, in scope */
+    E_TABLE_SCOPE, /* applet, marquee, object: in table scope */
+    E_FORMAT,      /* a, b, i, ...: the adoption agency */
+    E_FORM,        /* form: takes the form out, closes nothing else */
 };
 
 enum tag_id {
@@ -70,109 +97,138 @@ struct tag_def {
     const char *name;
     enum tag_id id;
     unsigned props;
+    unsigned char end; /* E_*: how an end tag of it is taken */
 };
 
+#define T_SP_SCOPE (T_SPECIAL | T_SCOPE) /* applet, caption, marquee, ... */
+
 static const struct tag_def tags[] = {
-    {"a", TAG_A, T_ATTRS},
-    {"area", TAG_AREA, T_ATTRS | T_VOID | T_FS_NOT_OK},
-    {"base", TAG_BASE, T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD},
-    {"link", TAG_LINK, T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD},
+    {"a", TAG_A, T_ATTRS, E_FORMAT},
+    {"area", TAG_AREA, T_ATTRS | T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"base", TAG_BASE,
+     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"link", TAG_LINK,
+     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
     {"meta", TAG_META,
-     T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT | T_TMPL_HEAD},
-    {"title", TAG_TITLE, T_RCDATA | T_HEAD | T_TMPL_HEAD},
-    {"frame", TAG_FRAME, T_ATTRS | T_VOID},
-    {"iframe", TAG_IFRAME, T_ATTRS | T_RAWTEXT | T_FS_NOT_OK},
-    {"frameset", TAG_FRAMESET, T_HEAD},
-    {"noframes", TAG_NOFRAMES, T_RAWTEXT | T_HEAD | T_TMPL_HEAD},
-    {"select", TAG_SELECT, T_FS_NOT_OK},
-    {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK},
-    {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK},
-    {"textarea", TAG_TEXTAREA, T_RCDATA | T_FS_NOT_OK},
-    {"template", TAG_TEMPLATE, T_HEAD | T_FS_NOT_OK | T_TMPL_HEAD},
-    {"svg", TAG_SVG, 0},
-    {"math", TAG_MATH, 0},
-    {"table", TAG_TABLE, T_FS_NOT_OK | T_BREAKOUT},
-    {"font", TAG_FONT, T_ATTRS},
-    {"body", TAG_BODY, T_BREAKOUT},
-    {"br", TAG_BR, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
-    {"script", TAG_SCRIPT, T_SCRIPT | T_HEAD | T_TMPL_HEAD},
-    {"mglyph", TAG_MGLYPH, 0},
-    {"malignmark", TAG_MALIGNMARK, 0},
-    {"foreignobject", TAG_FOREIGNOBJECT, 0},
-    {"desc", TAG_DESC, 0},
-    {"mi", TAG_MI, 0},
-    {"mo", TAG_MO, 0},
-    {"mn", TAG_MN, 0},
-    {"ms", TAG_MS, 0},
-    {"mtext", TAG_MTEXT, 0},
-    {"annotation-xml", TAG_ANNOTATION_XML, T_ATTRS},
-    {"caption", TAG_CAPTION, T_CELL},
-    {"td", TAG_TD, T_CELL},
-    {"th", TAG_TH, T_CELL},
-    {"tr", TAG_TR, T_TABLE_PART},
-    {"tbody", TAG_TBODY, T_TABLE_PART},
-    {"thead", TAG_THEAD, T_TABLE_PART},
-    {"tfoot", TAG_TFOOT, T_TABLE_PART},
-    {"colgroup", TAG_COLGROUP, T_TABLE_PART},
-    {"col", TAG_COL, T_TABLE_PART | T_VOID},
-    {"html", TAG_HTML, T_ATTRS | T_HEAD},
-    {"head", TAG_HEAD, T_HEAD | T_BREAKOUT},
-    {"style", TAG_OTHER, T_RAWTEXT | T_HEAD | T_TMPL_HEAD},
-    {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK},
-    {"noembed", TAG_OTHER, T_RAWTEXT},
-    {"plaintext", TAG_OTHER, T_PLAINTEXT},
-    {"noscript", TAG_NOSCRIPT, T_HEAD},
-    {"basefont", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
-    {"bgsound", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD},
-    {"applet", TAG_OTHER, T_FS_NOT_OK},
-    {"button", TAG_OTHER, T_FS_NOT_OK},
-    {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
-    {"dt", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
-    {"embed", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
-    {"hr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
-    {"img", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT},
-    {"image", TAG_OTHER, T_VOID | T_FS_NOT_OK},
-    {"li", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
-    {"listing", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
-    {"marquee", TAG_OTHER, T_FS_NOT_OK},
-    {"object", TAG_OTHER, T_FS_NOT_OK},
-    {"pre", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT},
-    {"wbr", TAG_OTHER, T_VOID | T_FS_NOT_OK},
-    {"param", TAG_OTHER, T_VOID},
-    {"source", TAG_OTHER, T_VOID},
-    {"track", TAG_OTHER, T_VOID},
-    {"menuitem", TAG_OTHER, T_VOID},
-    {"b", TAG_OTHER, T_BREAKOUT},
-    {"big", TAG_OTHER, T_BREAKOUT},
-    {"blockquote", TAG_OTHER, T_BREAKOUT},
-    {"center", TAG_OTHER, T_BREAKOUT},
-    {"code", TAG_OTHER, T_BREAKOUT},
-    {"div", TAG_OTHER, T_BREAKOUT},
-    {"dl", TAG_OTHER, T_BREAKOUT},
-    {"em", TAG_OTHER, T_BREAKOUT},
-    {"h1", TAG_OTHER, T_BREAKOUT},
-    {"h2", TAG_OTHER, T_BREAKOUT},
-    {"h3", TAG_OTHER, T_BREAKOUT},
-    {"h4", TAG_OTHER, T_BREAKOUT},
-    {"h5", TAG_OTHER, T_BREAKOUT},
-    {"h6", TAG_OTHER, T_BREAKOUT},
-    {"i", TAG_OTHER, T_BREAKOUT},
-    {"menu", TAG_OTHER, T_BREAKOUT},
-    {"nobr", TAG_OTHER, T_BREAKOUT},
-    {"ol", TAG_OTHER, T_BREAKOUT},
-    {"p", TAG_OTHER, T_BREAKOUT},
-    {"ruby", TAG_OTHER, T_BREAKOUT},
-    {"s", TAG_OTHER, T_BREAKOUT},
-    {"small", TAG_OTHER, T_BREAKOUT},
-    {"span", TAG_OTHER, T_BREAKOUT},
-    {"strong", TAG_OTHER, T_BREAKOUT},
-    {"strike", TAG_OTHER, T_BREAKOUT},
-    {"sub", TAG_OTHER, T_BREAKOUT},
-    {"sup", TAG_OTHER, T_BREAKOUT},
-    {"tt", TAG_OTHER, T_BREAKOUT},
-    {"u", TAG_OTHER, T_BREAKOUT},
-    {"ul", TAG_OTHER, T_BREAKOUT},
-    {"var", TAG_OTHER, T_BREAKOUT},
+     T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"title", TAG_TITLE, T_RCDATA | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"frame", TAG_FRAME, T_ATTRS | T_VOID | T_SPECIAL, E_OTHER},
+    {"iframe", TAG_IFRAME,
+     T_ATTRS | T_RAWTEXT | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"frameset", TAG_FRAMESET, T_HEAD | T_SPECIAL, E_OTHER},
+    {"noframes", TAG_NOFRAMES,
+     T_RAWTEXT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"select", TAG_SELECT, T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK, E_OTHER},
+    {"textarea", TAG_TEXTAREA, T_RCDATA | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"template", TAG_TEMPLATE,
+     T_HEAD | T_FS_NOT_OK | T_TMPL_HEAD | T_SP_SCOPE | T_TSCOPE, E_OTHER},
+    {"svg", TAG_SVG, 0, E_OTHER},
+    {"math", TAG_MATH, 0, E_OTHER},
+    {"table", TAG_TABLE,
+     T_FS_NOT_OK | T_BREAKOUT | T_SP_SCOPE | T_TSCOPE, E_OTHER},
+    {"font", TAG_FONT, T_ATTRS, E_FORMAT},
+    {"body", TAG_BODY, T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"br", TAG_BR, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"script", TAG_SCRIPT,
+     T_SCRIPT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"mglyph", TAG_MGLYPH, 0, E_OTHER},
+    {"malignmark", TAG_MALIGNMARK, 0, E_OTHER},
+    {"foreignobject", TAG_FOREIGNOBJECT, 0, E_OTHER},
+    {"desc", TAG_DESC, 0, E_OTHER},
+    {"mi", TAG_MI, 0, E_OTHER},
+    {"mo", TAG_MO, 0, E_OTHER},
+    {"mn", TAG_MN, 0, E_OTHER},
+    {"ms", TAG_MS, 0, E_OTHER},
+    {"mtext", TAG_MTEXT, 0, E_OTHER},
+    {"annotation-xml", TAG_ANNOTATION_XML, T_ATTRS, E_OTHER},
+    {"caption", TAG_CAPTION, T_CELL | T_SP_SCOPE, E_OTHER},
+    {"td", TAG_TD, T_CELL | T_SP_SCOPE, E_OTHER},
+    {"th", TAG_TH, T_CELL | T_SP_SCOPE, E_OTHER},
+    {"tr", TAG_TR, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"tbody", TAG_TBODY, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"thead", TAG_THEAD, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"tfoot", TAG_TFOOT, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"colgroup", TAG_COLGROUP, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"col", TAG_COL, T_TABLE_PART | T_VOID | T_SPECIAL, E_OTHER},
+    {"html", TAG_HTML, T_ATTRS | T_HEAD | T_SP_SCOPE | T_TSCOPE, E_OTHER},
+    {"head", TAG_HEAD, T_HEAD | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"style", TAG_OTHER,
+     T_RAWTEXT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"noembed", TAG_OTHER, T_RAWTEXT | T_SPECIAL, E_OTHER},
+    {"plaintext", TAG_OTHER, T_PLAINTEXT | T_SPECIAL, E_OTHER},
+    {"noscript", TAG_NOSCRIPT, T_HEAD | T_SPECIAL, E_OTHER},
+    {"basefont", TAG_OTHER,
+     T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"bgsound", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+    {"applet", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
+    {"button", TAG_OTHER, T_FS_NOT_OK | T_SPECIAL | T_BSCOPE, E_SCOPE},
+    {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"dt", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"embed", TAG_OTHER,
+     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"hr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"img", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"image", TAG_OTHER, T_VOID | T_FS_NOT_OK, E_OTHER},
+    {"li", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_LIST},
+    {"listing", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"marquee", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
+    {"object", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
+    {"pre", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"wbr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"param", TAG_OTHER, T_VOID | T_SPECIAL, E_OTHER},
+    {"source", TAG_OTHER, T_VOID, E_OTHER},
+    {"track", TAG_OTHER, T_VOID, E_OTHER},
+    {"menuitem", TAG_OTHER, T_VOID | T_SPECIAL, E_OTHER},
+    {"b", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"big", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"blockquote", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"center", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"code", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"div", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"dl", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"em", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"h1", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"h2", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"h3", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"h4", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"h5", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"h6", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_HEADING, E_HEADING},
+    {"i", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"menu", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"nobr", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"ol", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_LSCOPE, E_SCOPE},
+    {"p", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_BUTTON},
+    {"ruby", TAG_OTHER, T_BREAKOUT, E_OTHER},
+    {"s", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"small", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"span", TAG_OTHER, T_BREAKOUT, E_OTHER},
+    {"strong", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"strike", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"sub", TAG_OTHER, T_BREAKOUT, E_OTHER},
+    {"sup", TAG_OTHER, T_BREAKOUT, E_OTHER},
+    {"tt", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"u", TAG_OTHER, T_BREAKOUT, E_FORMAT},
+    {"ul", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_LSCOPE, E_SCOPE},
+    {"var", TAG_OTHER, T_BREAKOUT, E_OTHER},
+    {"address", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"article", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"aside", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"details", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"dir", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"fieldset", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"figcaption", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"figure", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"footer", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"header", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"hgroup", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"nav", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"section", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"summary", TAG_OTHER, T_SPECIAL, E_SCOPE},
+    {"main", TAG_OTHER, 0, E_SCOPE},
+    {"form", TAG_OTHER, T_SPECIAL, E_FORM},
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
@@ -613,6 +669,8 @@ struct open_el {
     unsigned char ip;                /* IP_* */
     unsigned char len;               /* name length */
     char name[NAME_MAX_LEN + 1];     /* lower-case name */
+    unsigned props;                  /* what stops an end tag here:
+                                        T_SPECIAL, T_SCOPE, ... */
 };
 
 /* The insertion modes the content of a <table> or a <template> can be
@@ -1014,16 +1072,37 @@ static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
     e->ip = (unsigned char)ip;
     e->len = (unsigned char)t->nlen;
     memcpy(e->name, t->low, t->nlen + 1);
+    if (ns == NS_HTML)
+        e->props = t->def ? t->def->props : 0;
+    else if (ip == IP_NONE)
+        e->props = 0;
+    else /* mi, ..., annotation-xml, foreignObject, desc and title bound a
+            scope; gumbo 0.10.1 leaves the svg title out of "special" */
+        e->props = T_SCOPE | ((ns == NS_SVG && t->def &&
+                               t->def->id == TAG_TITLE)
+                                  ? 0
+                                  : T_SPECIAL);
     if (ns != NS_HTML && t->nlen == 4 && memcmp(t->low, "html", 4) == 0 &&
         in_template(sc))
         sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
 }
 
-/* Pop the foreign stack to depth k (entries k.. go). */
+static void mode_reset(struct scan *sc);
+
+/* Pop the foreign stack to depth k (entries k.. go). A table or
+ * template opened in an integration point that closes resets the
+ * insertion mode. */
 static void fs_pop_to(struct scan *sc, size_t k)
 {
+    size_t n = sc->nfs;
+
     sc->fs_over = 0;
     sc->nfs = k;
+    for (size_t i = k; i < n; i++)
+        if (sc->fs[i].ns == NS_HTML && (sc->fs[i].props & T_TSCOPE)) {
+            mode_reset(sc);
+            break;
+        }
 }
 
 static int attr_is(const struct tag *t, int a, const char *v)
@@ -1436,14 +1515,14 @@ static int body_ignores(struct scan *sc, enum tag_id id, unsigned props)
     return 0;
 }
 
-/* The open <select> closes. The tree builder then resets its mode from
- * the open elements: gumbo 0.10.1 compares their tags without their
- * namespace, so an svg or math element named like a table part, select,
- * template, head, frameset or html (<svg><select><desc><select></select>)
- * sets the mode for it; the standard takes only HTML ones. Flagged. */
-static void select_closes(struct scan *sc)
+/* The tree builder resets its insertion mode from the open elements
+ * (a select, a table or a template closed): gumbo 0.10.1 compares their
+ * tags without their namespace, so an svg or math element named like a
+ * table part, select, template, head, frameset or html
+ * (<svg><select><desc><select></select>) sets the mode for it; the
+ * standard takes only HTML ones. Flagged. */
+static void mode_reset(struct scan *sc)
 {
-    sc->in_select = 0;
     for (size_t k = 0; k < sc->nfs; k++) {
         const struct open_el *e = &sc->fs[k];
         if (e->ns == NS_HTML)
@@ -1469,6 +1548,13 @@ static void select_closes(struct scan *sc)
             break;
         }
     }
+}
+
+/* The open <select> closes. */
+static void select_closes(struct scan *sc)
+{
+    sc->in_select = 0;
+    mode_reset(sc);
 }
 
 /* A start tag before the body, outside a template: does it start the
@@ -1642,8 +1728,14 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
             fs_pop_to(sc, sc->nfs > 0 ? sc->nfs - 1 : 0);
         return 0;
     case TAG_TABLE:
-        if (sc->nfs > 0)
+        if (sc->nfs > 0) {
+            /* in a table opened here (not in its cell) a <table> closes
+               it and the mode resets; not followed, but what the reset
+               may take from a foreign element is flagged */
+            if (fs_table(sc))
+                mode_reset(sc);
             break;
+        }
         if (fostered(sc))
             table_pop(sc); /* a table in a table closes it */
         table_push(sc, 0);
@@ -1724,10 +1816,49 @@ static int foreign_template_end(struct scan *sc, const struct tag *t)
     return 1;
 }
 
+/* Take open element k out of the foreign stack, leaving the ones after
+ * it open. */
+static void fs_remove(struct scan *sc, size_t k)
+{
+    memmove(&sc->fs[k], &sc->fs[k + 1], (sc->nfs - k - 1) * sizeof(sc->fs[0]));
+    sc->nfs--;
+}
+
+static int fs_table(const struct scan *sc);
+
+/* The open elements (their props) that stop an end tag of this kind
+ * taken by the in-body rules in an integration point: it is then
+ * ignored. A table part's or a table's end tag in a table mode (a table
+ * or template open around the foreign root or in the integration point)
+ * goes to that mode's rules instead, which look in table scope: past
+ * the integration point (the cell it is in closes) too. */
+static unsigned end_stop(const struct scan *sc, const struct tag *t,
+                         int kind)
+{
+    if (t->def && ((t->def->props & (T_CELL | T_TABLE_PART)) ||
+                   t->def->id == TAG_TABLE) &&
+        (sc->nts > 0 || sc->ts_over > 0 || fs_table(sc)))
+        return T_TSCOPE;
+    switch (kind) {
+    case E_OTHER:
+        return T_SPECIAL;
+    case E_BUTTON:
+        return T_SCOPE | T_BSCOPE;
+    case E_LIST:
+        return T_SCOPE | T_LSCOPE;
+    case E_TABLE_SCOPE:
+        return T_TSCOPE;
+    default: /* E_SCOPE, E_HEADING, E_FORMAT, E_FORM */
+        return T_SCOPE;
+    }
+}
+
 /* An end tag while the foreign stack is open. */
 static void foreign_end(struct scan *sc, const struct tag *t)
 {
     size_t k = sc->nfs;
+    unsigned stop, special = 0;
+    int kind;
 
     if (sc->fs_over > 0) {
         sc->fs_over--;
@@ -1750,18 +1881,31 @@ static void foreign_end(struct scan *sc, const struct tag *t)
         if (k == 0)
             goto outside;
     }
-    /* HTML rules, from the current node: an HTML element of that name
-     * closes; an integration point is a scope boundary. gumbo 0.10.1
-     * matches by its tag enum, so there an end tag of a name it does not
-     * know closes any open element it does not know either (</y> closes
-     * <d>); the standard compares names, and so does the scanner, which
-     * flags where the two part (a documented difference). */
+    /* HTML rules, from the current node: the nearest HTML element of that
+     * name closes, unless an element on the way stops the tag first (it
+     * is then ignored): end_stop() says which. gumbo 0.10.1 matches by
+     * its tag enum, so there an end tag of a name it does not know closes
+     * any open element it does not know either (</y> closes <d>); the
+     * standard compares names, and so does the scanner, which flags where
+     * the two part (a documented difference). */
     if (foreign_template_end(sc, t))
         return;
+    kind = t->def ? t->def->end : E_OTHER;
+    stop = end_stop(sc, t, kind);
     for (k = sc->nfs; k > 0; k--) {
         const struct open_el *e = &sc->fs[k - 1];
-        if (e->ns == NS_HTML && el_is(e, t)) {
-            fs_pop_to(sc, k - 1);
+        if (e->ns == NS_HTML &&
+            (el_is(e, t) || (kind == E_HEADING && (e->props & T_HEADING)))) {
+            if (kind == E_FORMAT && special) {
+                /* the adoption agency with a furthest block: it moves
+                 * elements and keeps the current node; not followed */
+                sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+                fs_remove(sc, k - 1);
+            } else if (kind == E_FORM && !in_template(sc)) {
+                fs_remove(sc, k - 1); /* the form alone */
+            } else {
+                fs_pop_to(sc, k - 1);
+            }
             return;
         }
         if (e->ns == NS_HTML && !t->def && !(sc->out->approx &
@@ -1769,8 +1913,9 @@ static void foreign_end(struct scan *sc, const struct tag *t)
             gumbo_unknown(e->name, e->len) &&
             (t->nlen == 0 || gumbo_unknown(t->low, t->nlen)))
             sc->out->approx |= HTMLSCAN_APPROX_UNKNOWN_END;
-        if (e->ip != IP_NONE)
+        if (e->props & stop)
             return;
+        special |= e->props & T_SPECIAL;
     }
 outside:
     /* The tag is for an HTML element around the foreign root. */

@@ -18,7 +18,9 @@
  *   - foreign content: <svg> and <math>, their integration points
  *     (foreignObject, desc, title; mi, mo, mn, ms, mtext, annotation-xml
  *     with an HTML encoding) and the HTML start tags that break out of it;
- *     an <a> or <title> in foreign content is not an HTML one;
+ *     an <a> or <title> in foreign content is not an HTML one; in an
+ *     integration point, which open element an end tag closes, as the
+ *     in-body rules have it (special elements, the scopes);
  *   - <select> ignores every start tag but a few (no link in it);
  *   - <frameset>: once one is taken only <frame> and <noframes> count,
  *     and <frame> counts only there;
@@ -74,11 +76,13 @@
                                             can abort on the page
                                             (parse.c keeps such a page
                                             from it) */
-#define HTMLSCAN_APPROX_RESET 64 /* a select closed with an svg or math
-                                    element named like a table part,
-                                    select, frameset, ... open: gumbo
-                                    0.10.1 resets its mode from that
-                                    element (htmlscan.c) */
+#define HTMLSCAN_APPROX_RESET 64 /* a select, or a table or template
+                                    opened in an integration point,
+                                    closed with an svg or math element
+                                    named like a table part, select,
+                                    frameset, ... open: gumbo 0.10.1
+                                    resets its mode from that element
+                                    (htmlscan.c) */
 
 /* The HTML elements reported: the ones parse.c reads. */
 enum htmlscan_tag {

@@ -18,7 +18,8 @@
  *     "</mi/>") closes no foreign element in gumbo 0.10.1 (it compares
  *     the tag's whole text); htmlscan closes it, as the standard does,
  *     and flags the page (HTMLSCAN_APPROX_END_TAIL).
- *   - when a select closes, gumbo 0.10.1 resets the insertion mode from
+ *   - when a select closes (or a table or template opened in an
+ *     integration point), gumbo 0.10.1 resets the insertion mode from
  *     the open elements by tag alone, so an svg or math element named
  *     select, td, tr, frameset, ... sets it (<svg><select><desc><select>
  *     </select> is back in a select); the standard and htmlscan take
