@@ -18,7 +18,8 @@
 #
 # With WORKER_COST_CRAWL=1 the `crawlfleet crawl` process itself (which
 # drains the results stream into pages.jsonl) runs under TOOL as well
-# (/usr/bin/time's figures for it include the worker's: it waits for it).
+# (/usr/bin/time's figures for it include the worker's: it waits for
+# it); with WORKER_COST_CRAWL=only, that process alone.
 # Bound the crawl for the slow tools, e.g.
 #   flock /work/bench.lock sh bench/worker_cost.sh build callgrind \
 #       rust-doc --max-pages 3000
@@ -55,12 +56,13 @@ W=$(wrap worker "$O/out.worker") || exit 2
 redis_site_start
 mkdir -p "$O/bin"
 cp "$B/crawlfleet" "$O/bin/crawlfleet"
+[ "${WORKER_COST_CRAWL:-0}" = only ] && W=
 printf '#!/bin/sh\nexec %s %s "$@"\n' "$W" "$B/crawlfleet-worker" \
     >"$O/bin/crawlfleet-worker"
 chmod +x "$O/bin/crawlfleet-worker"
 redis_site_serve
 C=
-[ "${WORKER_COST_CRAWL:-0}" = 1 ] && C=$(wrap crawl "$O/out.crawl")
+[ "${WORKER_COST_CRAWL:-0}" != 0 ] && C=$(wrap crawl "$O/out.crawl")
 set -- crawl "$START" --name bench --redis "unix://$O/redis/sock" \
     --state-dir "$O/state" --scope "hosts:$HOSTS" --allow-private \
     --no-obey-robots --workers 1 --concurrency 32 \
