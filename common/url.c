@@ -39,6 +39,7 @@
 #endif
 
 #include "alloc.h"
+#include "buf.h"
 #include "ascii.h"
 #include "bytes.h"
 #include "url.h"
@@ -611,6 +612,36 @@ static int build(const char *u, struct out *w)
     return w->over ? CF_URL_TOOLONG : CF_URL_OK;
 }
 
+/* ---- where a result goes ---- */
+
+/* A resolved URL goes either into a new string or, for a caller that
+ * resolves a page's links into one block (cf_url_resolve_into), at the
+ * end of a buffer: a string per link was most of the worker's mallocs. */
+struct dest {
+    char **s;           /* a new string here when buf is NULL */
+    struct cf_buf *buf; /* else appended here, with a NUL after it */
+};
+
+/* Put p[0..n) where d says; CF_URL_OK, or CF_URL_TOOLONG when the
+ * buffer's cap is hit (then the buffer is as it was). */
+static int dest_put(const struct dest *d, const char *p, size_t n)
+{
+    size_t at;
+
+    if (d->buf == NULL) {
+        *d->s = cf_memdup(p, n);
+        return CF_URL_OK;
+    }
+    at = d->buf->len;
+    if (cf_buf_add(d->buf, p, n) != 0 || cf_buf_add(d->buf, "", 1) != 0) {
+        d->buf->len = at;
+        if (d->buf->data)
+            d->buf->data[at] = '\0';
+        return CF_URL_TOOLONG;
+    }
+    return CF_URL_OK;
+}
+
 /* ---- fast path: plain references resolved without curl ---- */
 
 /* Bytes a prepared reference may hold for the fast path: printable ASCII
@@ -740,8 +771,9 @@ static void fast_tail(struct out *w, size_t path_at, const char *p, size_t n,
 
 /* The tail of the fast path for a reference with a '%': build() over the
  * resolved text in w, into maxlen bytes as on the curl path. Returns 1
- * (the result in *rc and *out). */
-static int fast_pct(struct out *w, size_t maxlen, char **out, int *rc)
+ * (the result in *rc and d). */
+static int fast_pct(struct out *w, size_t maxlen, const struct dest *d,
+                    int *rc)
 {
     char stack[OUT_STACK];
     struct out b = {stack, 0, maxlen, 0};
@@ -753,7 +785,7 @@ static int fast_pct(struct out *w, size_t maxlen, char **out, int *rc)
         b.p = cf_malloc(maxlen);
     *rc = build(w->p, &b);
     if (*rc == CF_URL_OK)
-        *out = cf_memdup(b.p, b.len);
+        *rc = dest_put(d, b.p, b.len);
     if (b.p != stack)
         free(b.p);
     return 1;
@@ -761,9 +793,9 @@ static int fast_pct(struct out *w, size_t maxlen, char **out, int *rc)
 
 /* Resolve the prepared reference s against b (NULL: s is absolute http(s)
  * with "//") when every part is plain; returns 0 to leave it to curl,
- * else 1 with the result in *rc and *out. */
+ * else 1 with the result in *rc and d. */
 static int fast_resolve(const struct cf_url_base *b, const char *s,
-                        size_t maxlen, char **out, int *rc)
+                        size_t maxlen, const struct dest *d, int *rc)
 {
     char stack[OUT_STACK];
     struct out w = {stack, 0, sizeof(stack), 0};
@@ -843,14 +875,13 @@ static int fast_resolve(const struct cf_url_base *b, const char *s,
         /* What w holds now is the text curl's resolution gives (the host
          * already normal): its percent-encoding gets build()'s
          * normalisation, the step the curl path ends with. */
-        ok = fast_pct(&w, maxlen, out, rc);
+        ok = fast_pct(&w, maxlen, d, rc);
         goto out;
     }
     if (w.over || w.len > maxlen) {
         *rc = CF_URL_TOOLONG;
     } else {
-        *rc = CF_URL_OK;
-        *out = cf_memdup(w.p, w.len);
+        *rc = dest_put(d, w.p, w.len);
     }
 out:
     if (w.p != stack)
@@ -862,7 +893,7 @@ out:
 
 /* Parse or resolve the prepared ref with curl and build the result. */
 static int curl_resolve(const struct cf_url_base *b, const char *s,
-                        size_t maxlen, char **out)
+                        size_t maxlen, const struct dest *d)
 {
     CURLU *cu = b ? curl_url_dup(b->cu) : curl_url();
     char *text = NULL, stack[OUT_STACK];
@@ -892,7 +923,7 @@ static int curl_resolve(const struct cf_url_base *b, const char *s,
         w.p = cf_malloc(maxlen);
     rc = build(text, &w);
     if (rc == CF_URL_OK)
-        *out = cf_memdup(w.p, w.len);
+        rc = dest_put(d, w.p, w.len);
     if (w.p != stack)
         free(w.p);
 out:
@@ -903,14 +934,15 @@ out:
 
 /* cf_url_resolve(), with fast = 0: every reference through curl. */
 static int resolve(const struct cf_url_base *b, const char *ref,
-                   size_t maxlen, char **out, int fast)
+                   size_t maxlen, const struct dest *d, int fast)
 {
     struct ref r;
     size_t sl;
     int rc, kind;
     const char *s;
 
-    *out = NULL;
+    if (d->buf == NULL)
+        *d->s = NULL;
     if (maxlen == 0)
         maxlen = CF_URL_MAX_DEFAULT;
     if (ref == NULL)
@@ -927,8 +959,8 @@ static int resolve(const struct cf_url_base *b, const char *ref,
     } else if (sl && (strncmp(r.s + sl + 1, "//", 2) == 0 || b == NULL ||
                       kind != 1 + (b->str[4] == 's'))) {
         /* absolute; "http:x" without a same-scheme base goes to curl */
-        if (!fast || !fast_resolve(NULL, s, maxlen, out, &rc))
-            rc = curl_resolve(NULL, s, maxlen, out);
+        if (!fast || !fast_resolve(NULL, s, maxlen, d, &rc))
+            rc = curl_resolve(NULL, s, maxlen, d);
     } else {
         /* relative; "http:x" against an http base is "x" */
         char *rel = protect_colon(r.s + (sl ? sl + 1 : 0));
@@ -938,9 +970,9 @@ static int resolve(const struct cf_url_base *b, const char *ref,
         else if (*rel == '\0' && b->len > maxlen)
             rc = CF_URL_TOOLONG;
         else if (*rel == '\0')
-            *out = cf_memdup(b->str, b->len);
-        else if (!fast || !fast_resolve(b, rel, maxlen, out, &rc))
-            rc = curl_resolve(b, rel, maxlen, out);
+            rc = dest_put(d, b->str, b->len);
+        else if (!fast || !fast_resolve(b, rel, maxlen, d, &rc))
+            rc = curl_resolve(b, rel, maxlen, d);
     }
     ref_cleanup(&r);
     return rc;
@@ -949,13 +981,25 @@ static int resolve(const struct cf_url_base *b, const char *ref,
 int cf_url_resolve(const struct cf_url_base *b, const char *ref, size_t maxlen,
                    char **out)
 {
-    return resolve(b, ref, maxlen, out, 1);
+    struct dest d = {out, NULL};
+
+    return resolve(b, ref, maxlen, &d, 1);
+}
+
+int cf_url_resolve_into(const struct cf_url_base *b, const char *ref,
+                        size_t maxlen, struct cf_buf *into)
+{
+    struct dest d = {NULL, into};
+
+    return resolve(b, ref, maxlen, &d, 1);
 }
 
 int cf_url_resolve_curl(const struct cf_url_base *b, const char *ref,
                         size_t maxlen, char **out)
 {
-    return resolve(b, ref, maxlen, out, 0);
+    struct dest d = {out, NULL};
+
+    return resolve(b, ref, maxlen, &d, 0);
 }
 
 struct cf_url_base *cf_url_base_new(const char *url, int *err)

@@ -49,6 +49,14 @@ const char *cf_url_base_str(const struct cf_url_base *b);
 int cf_url_resolve(const struct cf_url_base *b, const char *ref,
                    size_t maxlen, char **out);
 
+/* cf_url_resolve() into a buffer: on CF_URL_OK the URL and a NUL after
+ * it are appended to into (the URL starts at the into->len of before the
+ * call); on any error into is as it was. CF_URL_TOOLONG also when into's
+ * cap is hit. For a caller that keeps many URLs in one block. */
+struct cf_buf;
+int cf_url_resolve_into(const struct cf_url_base *b, const char *ref,
+                        size_t maxlen, struct cf_buf *into);
+
 /* cf_url_resolve() without its fast path: every reference is parsed by
  * curl. Same contract and, by design, the same results (for tests and
  * fuzzers comparing the two). */

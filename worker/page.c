@@ -35,9 +35,8 @@ void page_links_cleanup(struct page_links *pl)
         page_link_free(&pl->links[i]);
     cf_buf_cleanup(&pl->scratch);
     free(pl->links);
-    for (i = 0; i < pl->nall; i++)
-        free(pl->all[i]);
     free(pl->all);
+    free(pl->all_mem);
     free(pl->title);
     free(pl->meta.canonical);
     free(pl->meta.description);
@@ -199,8 +198,10 @@ int page_parse(const struct page_in *in, struct page_links *pl)
             page_add_link(in, pl, res.links[i], 0);
         if (cfg->store_links && res.nlinks) {
             pl->all = res.links;
+            pl->all_mem = res.link_mem;
             pl->nall = res.nlinks;
             res.links = NULL;
+            res.link_mem = NULL;
             res.nlinks = 0;
         }
     }

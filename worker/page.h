@@ -28,7 +28,9 @@ struct page_links {
     int64_t too_deep;           /* dropped: past max_depth */
     int64_t skipped_ext;        /* dropped: a skipped extension */
     int64_t dup_local;          /* in scope, dropped by in's seen cache */
-    char **all;                 /* every link found (for store_links) */
+    char **all;                 /* every link found (for store_links),
+                                   pointing into all_mem */
+    char *all_mem;              /* their text, one block */
     size_t nall;
     char *title;                /* page title or NULL */
     struct page_meta {          /* parse.h's metadata, for the result */

@@ -115,7 +115,9 @@ struct parse_result {
     int nofollow;         /* a nofollow (or none) directive above */
     uint32_t links_internal; /* links[] entries on the page URL's host */
     uint32_t links_external; /* links[] entries on other hosts */
-    char **links;         /* normalised absolute URLs, unique, doc order */
+    char **links;         /* normalised absolute URLs, unique, doc order;
+                             each points into link_mem */
+    char *link_mem;       /* the text of links[], one block */
     size_t nlinks;        /* entries in links */
     char charset[PARSE_CHARSET_LEN]; /* label used to decode, lower case */
     enum parse_charset_src charset_src; /* where charset came from */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "url.h"
 #include "test.h"
 
@@ -429,6 +430,34 @@ static void test_errors(void)
 
 static int diffs;
 
+static int into_diffs;
+
+/* cf_url_resolve_into() after an earlier link in the block: what
+ * cf_url_resolve() gave (code rf, text want), appended with its NUL, or
+ * the block as it was. */
+static void into_one(const struct cf_url_base *b, const char *ref,
+                     size_t maxlen, int rf, const char *want)
+{
+    static const char before[] = "http://earlier.example/";
+    struct cf_buf m;
+    int ri;
+
+    cf_buf_init(&m, 1 << 20);
+    cf_buf_add(&m, before, sizeof(before)); /* with its NUL */
+    ri = cf_url_resolve_into(b, ref, maxlen, &m);
+    if (ri != rf ||
+        (ri == CF_URL_OK &&
+         (m.len != sizeof(before) + strlen(want) + 1 ||
+          strcmp(m.data + sizeof(before), want) != 0)) ||
+        (ri != CF_URL_OK && m.len != sizeof(before)) ||
+        strcmp(m.data, before) != 0) {
+        if (into_diffs++ < 10)
+            CHECKF(0, "resolve_into differs: ref \"%s\" max %zu: %d / %d",
+                   ref ? ref : "(null)", maxlen, ri, rf);
+    }
+    cf_buf_cleanup(&m);
+}
+
 /* ref against base (text, NULL for none) both ways: same code, bytes. */
 static void diff_one(const char *base, const char *ref, size_t maxlen)
 {
@@ -451,6 +480,7 @@ static void diff_one(const char *base, const char *ref, size_t maxlen)
                    ref ? ref : "(null)", maxlen, rf, fast ? fast : "-", rs,
                    slow ? slow : "-");
     }
+    into_one(b, ref, maxlen, rf, fast);
     free(fast);
     free(slow);
     cf_url_base_free(b);
@@ -546,6 +576,31 @@ static void test_fast_generated(void)
         diff_one(base, ref, g_rand(8) == 0 ? 16 + g_rand(40) : 0);
     }
     CHECK_INT(diffs, 0);
+    CHECK_INT(into_diffs, 0);
+}
+
+/* A block whose cap the link would pass: CF_URL_TOOLONG, block as it
+ * was. */
+static void test_into_cap(void)
+{
+    struct cf_url_base *b;
+    struct cf_buf m;
+    int err;
+
+    b = cf_url_base_new("http://h.example/dir/", &err);
+    CHECK(b != NULL);
+    if (b == NULL)
+        return;
+    cf_buf_init(&m, 30);
+    CHECK_INT(cf_url_resolve_into(b, "a", 0, &m), CF_URL_OK);
+    CHECK_STR(m.data, "http://h.example/dir/a");
+    CHECK_INT(m.len, 23);
+    CHECK_INT(cf_url_resolve_into(b, "bbbbbb", 0, &m), CF_URL_TOOLONG);
+    CHECK_INT(m.len, 23);
+    CHECK_INT(cf_url_resolve_into(b, "mailto:x@y", 0, &m), CF_URL_SCHEME);
+    CHECK_INT(m.len, 23);
+    cf_buf_cleanup(&m);
+    cf_url_base_free(b);
 }
 
 int main(void)
@@ -558,6 +613,7 @@ int main(void)
     test_registrable();
     test_errors();
     test_fast_table();
+    test_into_cap();
     test_fast_generated();
     return test_summary("test_url");
 }
