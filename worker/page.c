@@ -77,8 +77,6 @@ int page_add_request(const struct page_in *in, struct page_links *pl,
                    : scope_check_split(in->scope, in->url, url, depth,
                                        (req->flags & CF_REQ_SITEMAP) != 0,
                                        &lp);
-    if (v == SCOPE_IN && cf_url_hostkey_parts(&lp, hk, sizeof(hk)) != 0)
-        v = SCOPE_BAD_URL;
     if (v != SCOPE_IN) {
         if (v == SCOPE_TOO_DEEP)
             pl->too_deep++;
@@ -94,6 +92,12 @@ int page_add_request(const struct page_in *in, struct page_links *pl,
     fp = cf_fp(url, (size_t)(lp.path - url) + lp.path_len);
     if (in->seen && seen_has(in->seen, fp)) {
         pl->dup_local++;
+        return 0;
+    }
+    /* after the cache, which holds links pushed: their host keys (made
+     * of what comes before the path, which fp covers) were good */
+    if (cf_url_hostkey_parts(&lp, hk, sizeof(hk)) != 0) {
+        pl->out_of_scope++;
         return 0;
     }
     r.discovered_ms = in->now_ms;
