@@ -722,20 +722,22 @@ static int fast_authority(struct out *w, const char *a, size_t n, int https)
     return 1;
 }
 
-/* 1 when p[0..n) has a "." or ".." segment. */
+/* 1 when p[0..n) has a "." or ".." segment. Found from its dots (a
+ * path has few: its dot segments and file extensions) by memchr, not by
+ * walking every segment a byte at a time (that walk was 1.4% of the
+ * worker's instructions on rust-doc, whose paths are long). */
 static int has_dot_segment(const char *p, size_t n)
 {
-    size_t i = 0;
+    const char *q = p, *end = p + n;
 
-    while (i < n) {
-        size_t j = i;
+    while ((q = memchr(q, '.', (size_t)(end - q))) != NULL) {
+        if (q == p || q[-1] == '/') {
+            const char *e = q + 1 + (q + 1 < end && q[1] == '.');
 
-        while (j < n && p[j] != '/')
-            j++;
-        if ((j - i == 1 && p[i] == '.') ||
-            (j - i == 2 && p[i] == '.' && p[i + 1] == '.'))
-            return 1;
-        i = j + 1;
+            if (e == end || *e == '/')
+                return 1;
+        }
+        q++;
     }
     return 0;
 }
