@@ -693,6 +693,17 @@ static const struct {
     /* ... and a cell's end tag in a table mode looks in table scope,
      * past the integration point: the cell closes */
     {DOC("<table><td><math><mi><p><math></td><a href=/x>"), PAGE},
+    /* tag names of any case, of up to 8 bytes and longer, with 16 bytes
+     * after them and without (the name is read 16 bytes at a time where
+     * there is room); a control in a name makes it no known tag */
+    {DOC("<TITLE>t</TITLE><A HREF=/a>"), PAGE},
+    {DOC("<TiTlE>t</tItLe><BASE HREF=/b/><A HREF=/a>                "),
+     "http://example.com/b/"},
+    {DOC("<SVG><FOREIGNOBJECT><A HREF=/x>                       "), PAGE},
+    {DOC("<IFRAME src=/i></IFRAME><NoScript><a href=/n>                "),
+     PAGE},
+    {DOC("<a\1 href=/x>                       <a\1"), PAGE},
+    {DOC("<Template><A HREF=/t></Template><Link rel=next HREF=/l>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
