@@ -1564,6 +1564,16 @@ static void mode_reset(struct scan *sc)
             continue;
         switch (gumbo_tagn_enum(e->name, e->len)) {
         case GUMBO_TAG_SELECT:
+            /* with a table open that is "in select in table", where a
+             * table tag closes the select unchecked: gumbo pops every
+             * element looking for an HTML one and aborts
+             * (<table><math><select><mtext><select><td>) */
+            if (sc->ts_over > 0 || fs_table(sc))
+                sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
+            for (size_t i = 0; i < sc->nts; i++)
+                if (!sc->ts[i].template)
+                    sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
+            /* fall through */
         case GUMBO_TAG_TD:
         case GUMBO_TAG_TH:
         case GUMBO_TAG_TR:

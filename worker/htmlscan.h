@@ -68,14 +68,15 @@
                                        tag with more than its name
                                        ("</svg >"): gumbo 0.10.1 does
                                        not close it (htmlscan.c) */
-#define HTMLSCAN_APPROX_FOREIGN_HTML 128 /* an svg or math element named
-                                            html in a template: gumbo
-                                            0.10.1 takes it
-                                            for the document's <html>
-                                            when it resets its mode, and
-                                            can abort on the page
-                                            (parse.c keeps such a page
-                                            from it) */
+#define HTMLSCAN_APPROX_FOREIGN_HTML 128 /* a page gumbo 0.10.1 can
+                                            abort on (parse.c keeps it
+                                            from gumbo): an svg or math
+                                            element named html in a
+                                            template, which it takes for
+                                            the document's <html> when it
+                                            resets its mode; or one named
+                                            select that reset takes with
+                                            a table open (htmlscan.c) */
 #define HTMLSCAN_APPROX_RESET 64 /* a select, or a table or template
                                     opened in an integration point,
                                     closed with an svg or math element
