@@ -1,7 +1,10 @@
 /* test_results.c - coordinator/results.c: results as JSON and CSV. */
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "results.h"
 #include "test.h"
@@ -126,7 +129,7 @@ static void test_csv_fields(void)
  * bytes, DEL, valid UTF-8 of every length, and invalid sequences
  * (stray continuation, overlong, surrogate, past U+10FFFF, cut short). */
 static const char *const pieces[] = {
-    "a", "http://h/x?q=1", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b",
+    "a", "http://h/x?q=1", "abcdefghijklmnopqrstuvwxyz0123456789-", " ", "\"", "\\", "/", "\n", "\r", "\t", "\b",
     "\f", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x80\x94",
     "\xf0\x9f\x98\x80", "\xe2\x80\xa8", "\x80", "\xc0\xaf", "\xc1\xbf",
     "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80",
@@ -254,6 +257,15 @@ static void test_line_like_jansson(void)
                 links[k] = gen(lk[k], sizeof(lk[k]));
             r.outlinks = links;
         }
+        if (i < 9) {
+            /* numbers at the edges of what "%lld" writes */
+            static const long long edge[] = {
+                0, -1, 9, 10, -10, 1000000000000000000LL, LLONG_MAX,
+                LLONG_MIN, -9223372036854775807LL};
+
+            r.bytes = edge[i];
+            r.fetch_ms = -edge[i] / 3;
+        }
         gen_extra(&r, &x);
         want = dump(export_result_json(&r));
         cf_buf_init(&b, SIZE_MAX);
@@ -267,6 +279,57 @@ static void test_line_like_jansson(void)
         }
         free(want);
         cf_buf_cleanup(&b);
+    }
+    CHECK_INT(bad, 0);
+}
+
+/* export_iso8601 against gmtime_r and snprintf: the epoch's edges, leap
+ * days and centuries, the fast path's end (9999) and past it, and
+ * random times. */
+static void iso_ref(char *out, size_t n, int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (ms <= 0 || gmtime_r(&t, &tm) == NULL) {
+        snprintf(out, n, "(none)");
+        return;
+    }
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)(ms % 1000));
+}
+
+static void test_iso8601(void)
+{
+    static const int64_t fixed[] = {
+        -1000, 0, 1, 999, 1000, 59999, 86399999, 86400000,
+        68169599999LL,   /* 1972-02-29T23:59:59.999 */
+        951782400000LL,  /* 2000-02-29 */
+        951868800000LL,  /* 2000-03-01 */
+        4107542400000LL, /* 2100-03-01 (no 2100-02-29) */
+        4107455999999LL, 1796600000123LL, 253402300799999LL,
+        253402300800000LL, 253402300800001LL, 32503680000000LL,
+        INT64_MAX / 4};
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 200000 &&
+                       bad < 5;
+         i++) {
+        int64_t ms = i < sizeof(fixed) / sizeof(fixed[0])
+                         ? fixed[i]
+                         : (int64_t)(((uint64_t)next_rand() << 32 |
+                                      next_rand()) %
+                                     300000000000000ULL);
+        char got[64] = "(none)", want[64];
+
+        if (export_iso8601(got, sizeof(got), ms) != 0)
+            snprintf(got, sizeof(got), "(none)");
+        iso_ref(want, sizeof(want), ms);
+        if (strcmp(got, want) != 0) {
+            bad++;
+            CHECKF(0, "%lld: %s, gmtime_r: %s", (long long)ms, got, want);
+        }
     }
     CHECK_INT(bad, 0);
 }
@@ -339,6 +402,7 @@ int main(void)
     test_csv();
     test_csv_fields();
     test_line_like_jansson();
+    test_iso8601();
     test_format_parse();
     test_surt();
     test_cdxj();
