@@ -704,6 +704,12 @@ static const struct {
      PAGE},
     {DOC("<a\1 href=/x>                       <a\1"), PAGE},
     {DOC("<Template><A HREF=/t></Template><Link rel=next HREF=/l>"), PAGE},
+    /* attribute names read 16 bytes at a time: longer than that, with a
+     * control in them (no name end), ended by '=', '/', '>' or a space */
+    {DOC("<a data-a-rather-long-attribute-name=1 href=/a>           "),
+     PAGE},
+    {DOC("<a hr\1ef=/x href=/a title/><a\thref\f=/b class>       "), PAGE},
+    {DOC("<base x/href=/b/><a href=/a>"), "http://example.com/b/"},
 };
 
 static void test_links_path_agrees(void)
