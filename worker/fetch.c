@@ -60,13 +60,19 @@ struct fetch {
  * (a writable socket would wake the loop at every turn). Everything is
  * dropped when curl closes the socket (CURLOPT_CLOSESOCKETFUNCTION),
  * before the close, so that libevent never holds a closed fd whose
- * number a new socket may take. */
+ * number a new socket may take. Only connections are parked: those made
+ * by open_socket, which curl closes through that callback. Its threaded
+ * resolver also has a socket watched (a socketpair), which it closes
+ * itself after a REMOVE: such a socket loses all interest at the REMOVE,
+ * as before. A new connection's fd clears whatever its entry held (that
+ * number's socket was closed, or the kernel would not give it out). */
 struct fetch_sock {
     struct fetch *f;          /* owner */
     struct event *rev;        /* readable: persistent */
     struct event *wev;        /* writable: persistent */
     int reading, writing;     /* rev, wev added */
     int parked;               /* curl said REMOVE: not curl's to hear of */
+    int conn;                 /* a connection made by open_socket */
     curl_socket_t fd;
 };
 
@@ -208,10 +214,14 @@ static void fetch_addr_text(const struct sockaddr *sa, char *out, size_t len)
         snprintf(out, len, "?");
 }
 
+static struct fetch_sock *sock_of(struct fetch *f, curl_socket_t fd);
+static void sock_want(struct fetch_sock *s, int read, int write);
+
 static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
     struct fetch_xfer *x = clientp;
+    curl_socket_t fd;
 
     if (purpose == CURLSOCKTYPE_IPCXN && !x->allow_private &&
         fetch_addr_private(&a->addr) && !(x->f && addr_listed(x->f, &a->addr))) {
@@ -221,7 +231,15 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
             x->f->st.blocked++;
         return CURL_SOCKET_BAD;
     }
-    return socket(a->family, a->socktype, a->protocol);
+    fd = socket(a->family, a->socktype, a->protocol);
+    if (fd >= 0 && x->f) {
+        struct fetch_sock *s = sock_of(x->f, fd);
+
+        sock_want(s, 0, 0); /* a closed socket's, if any */
+        s->parked = 0;
+        s->conn = 1;
+    }
+    return fd;
 }
 
 /* ---- callbacks from curl --------------------------------------------- */
@@ -687,8 +705,6 @@ static void check_multi_info(struct fetch *f)
     }
 }
 
-static void sock_want(struct fetch_sock *s, int read, int write);
-
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
     struct fetch_sock *s = arg;
@@ -786,7 +802,7 @@ static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
     s = sock_of(f, fd);
     if (what == CURL_POLL_REMOVE) {
         s->parked = 1;
-        sock_want(s, s->reading, 0);
+        sock_want(s, s->conn && s->reading, 0);
         return 0;
     }
     s->parked = 0;
