@@ -710,6 +710,10 @@ static const struct {
      PAGE},
     {DOC("<a hr\1ef=/x href=/a title/><a\thref\f=/b class>       "), PAGE},
     {DOC("<base x/href=/b/><a href=/a>"), "http://example.com/b/"},
+    /* a value to decode only in its last bytes, after its whole 16-byte
+     * blocks, or in its first block */
+    {DOC("<a href='/abcdefghijklmnopqrs&amp;t'><a href='/abcdefghijklmnopq\r'>"
+         "<a href='/&lt;bcdefghijklmnopqrstuvwxyz'>"), PAGE},
 };
 
 static void test_links_path_agrees(void)
