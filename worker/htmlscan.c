@@ -753,6 +753,7 @@ struct scan {
     size_t body_els;    /* elements when the body started */
     int have_title;     /* the first title was reported */
     int have_lang;      /* an <html lang> was reported */
+    int foreign_select; /* an svg or math element named select opened */
 };
 
 /* The first sizes of the element array and the value bytes, from the
@@ -1138,6 +1139,8 @@ static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
 {
     struct open_el *e;
 
+    if (ns != NS_HTML && t->nlen == 6 && memcmp(t->low, "select", 6) == 0)
+        sc->foreign_select = 1; /* also when it is not followed */
     if (sc->fs_over > 0 || sc->nfs == HTMLSCAN_STACK_MAX ||
         t->nlen == 0) {
         sc->fs_over++;
@@ -1629,8 +1632,11 @@ static void mode_reset(struct scan *sc)
         case GUMBO_TAG_HEAD:
         case GUMBO_TAG_FRAMESET:
         case GUMBO_TAG_HTML:
+            /* on to the end: a select above another such element
+             * (<table><math><tr><select><mi><select><th>) is the one
+             * gumbo's reset meets first, from the top */
             sc->out->approx |= HTMLSCAN_APPROX_RESET;
-            return;
+            break;
         default:
             break;
         }
@@ -2228,6 +2234,11 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
             }
         }
     }
+    /* where the scanner stopped following foreign content (flagged), an
+     * svg or math select may have been open in the tree when a select
+     * or table closed: taken as a page gumbo can abort on (mode_reset) */
+    if (sc->foreign_select && (out->approx & HTMLSCAN_APPROX_FOREIGN))
+        out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
     free(sc);
 }
 

@@ -988,6 +988,10 @@ static void test_gumbo_abort(void)
          * fuzz_htmlscan) */
         "<table><math><select><mtext><select><td><a href=/g>",
         "<table><td><svg><select><desc><select><td><a href=/g>",
+        "<table><math><tr><select><mi><select><th><a href=/g>",
+        "<table><math><select></n><mtext><select><tr><a href=/g>",
+        "<table><math><a-name-longer-than-24-bytes><select><mtext><select>"
+        "<table><a href=/g>",
     };
     struct parse_opts o = opts;
     struct parse_result r;
