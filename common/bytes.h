@@ -35,40 +35,11 @@ static inline size_t cf_find_byte(const char *d, size_t p, size_t n, char c)
 }
 
 /* The bytes of s[0..n), from the start, in whole 16-byte blocks without
- * a byte below lim or at or above 0x80 (one signed compare), DEL or
- * extra: the blocks a byte loop need not look at, before it gives the
- * exact verdict from there. 0 without SSE2. The URL fast path and the
- * scanner's attribute values use it (references of 40-100 bytes on
- * rust-doc, where the byte loops were 5% of the page stage). */
-static inline size_t cf_plain_blocks(const char *s, size_t n, char lim,
-                                     char extra)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i lv = _mm_set1_epi8(lim), del = _mm_set1_epi8(0x7f),
-                  xv = _mm_set1_epi8(extra);
-
-    for (; n - i >= 16; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i odd = _mm_or_si128(
-            _mm_cmplt_epi8(v, lv),
-            _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmpeq_epi8(v, xv)));
-
-        if (_mm_movemask_epi8(odd) != 0)
-            break;
-    }
-#else
-    (void)s;
-    (void)n;
-    (void)lim;
-    (void)extra;
-#endif
-    return i;
-}
-
-/* As cf_plain_blocks, with a second extra byte and DEL allowed: the
- * blocks of a JSON string value that need no escape (coordinator/
- * results.c: no control byte, '"', '\\' or byte from 0x80 up). */
+ * a byte below lim or at or above 0x80 (one signed compare), x1 or x2:
+ * the blocks a byte loop need not look at, before it gives the exact
+ * verdict from there. 0 without SSE2. The JSON export's string values
+ * use it (coordinator/results.c: no control byte, '"', '\\' or byte from
+ * 0x80 up). */
 static inline size_t cf_plain_blocks2(const char *s, size_t n, char lim,
                                       char x1, char x2)
 {
@@ -94,6 +65,15 @@ static inline size_t cf_plain_blocks2(const char *s, size_t n, char lim,
     (void)x2;
 #endif
     return i;
+}
+
+/* cf_plain_blocks2 with DEL and extra: the URL fast path and the
+ * scanner's attribute values use it (references of 40-100 bytes on
+ * rust-doc, where the byte loops were 5% of the page stage). */
+static inline size_t cf_plain_blocks(const char *s, size_t n, char lim,
+                                     char extra)
+{
+    return cf_plain_blocks2(s, n, lim, 0x7f, extra);
 }
 
 #endif
