@@ -55,8 +55,9 @@ static int short_of_work(const struct worker *w, const struct crawl *cr)
 
 static void send_batch(struct worker *w, struct crawl *cr);
 
-/* While the frontier is short of work a batch of n pages goes at once
- * (no ack call of the crawl out) when no fetched page waits to be parsed
+/* Whether the crawl's batch goes now, not at ACK_WAIT_MS or when full:
+ * while the frontier is short of work and no ack call of the crawl is
+ * out, a batch of n pages goes when no fetched page waits to be parsed
  * (the end of a burst: nothing more would join it soon), or when it
  * holds 1/ACK_SHARE of the crawl's jobs in this worker. A worker that is
  * behind on parsing (CPU-bound) so sends a few calls of many pages, not
@@ -67,10 +68,11 @@ static void send_batch(struct worker *w, struct crawl *cr);
  * empty) acks each page at once, as before. */
 #define ACK_SHARE 4
 
-static int batch_due(const struct worker *w, const struct crawl *cr,
-                     size_t n)
+static int goes_now(const struct worker *w, const struct crawl *cr)
 {
-    return w->nresults == 0 || (int)n * ACK_SHARE >= cr->inflight;
+    return cr->acks && cr->acks_out == 0 && short_of_work(w, cr) &&
+           (w->nresults == 0 ||
+            (int)cr->acks->n * ACK_SHARE >= cr->inflight);
 }
 
 static void on_ack(redisReply *r, void *arg)
@@ -122,8 +124,7 @@ out:
         popper_ack_done(cr, NULL, b->pop_asked, b->pop_sent_us);
     ack_batch_free(b);
     /* what came while this call was out goes now (ackbatch_add) */
-    if (cr->acks && cr->acks_out == 0 && short_of_work(w, cr) &&
-        batch_due(w, cr, cr->acks->n))
+    if (goes_now(w, cr))
         send_batch(w, cr);
 }
 
@@ -147,12 +148,9 @@ static void send_batch(struct worker *w, struct crawl *cr)
 
 void ackbatch_results_done(struct worker *w)
 {
-    for (int i = 0; i < w->ncrawls; i++) {
-        struct crawl *cr = w->crawls[i];
-
-        if (cr->acks && cr->acks_out == 0 && short_of_work(w, cr))
-            send_batch(w, cr);
-    }
+    for (int i = 0; i < w->ncrawls; i++)
+        if (goes_now(w, w->crawls[i]))
+            send_batch(w, w->crawls[i]);
 }
 
 void ackbatch_send_all(struct worker *w)
@@ -200,9 +198,7 @@ void ackbatch_add(struct worker *w, struct crawl *cr, const struct cf_ack *a,
     }
     b->page[b->n++] = ac;
     if (b->n == ACK_BATCH_MAX || !w->ack_ev ||
-        now - b->first_ms >= ACK_WAIT_MS ||
-        (short_of_work(w, cr) && cr->acks_out == 0 &&
-         batch_due(w, cr, b->n))) {
+        now - b->first_ms >= ACK_WAIT_MS || goes_now(w, cr)) {
         send_batch(w, cr);
     } else if (!evtimer_pending(w->ack_ev, NULL)) {
         struct timeval tv = {0, ACK_WAIT_MS * 1000};
