@@ -149,6 +149,92 @@ out:
     fclose(out);
 }
 
+/* Another consumer of the group has entries of its own pending: the
+ * summary count that settles the acknowledgement is this consumer's. One
+ * of ours taken over leaves "other" with as many pending as we hold:
+ * nothing is acknowledged. Without the takeover ours are acknowledged
+ * and the other's stay. */
+static void test_other_pending(void)
+{
+    struct gexport g;
+    FILE *out = tmpfile();
+    long got = 0;
+    char key[CF_KEY_MAX];
+    redisReply *r;
+
+    cf_key(key, "gd", "results");
+    add_results(key, 49);
+    CHECK_INT(gexport_open(&g, rc, "gd", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    /* "other" reads the first 24 and keeps them */
+    r = redisCommand(rc, "XREADGROUP GROUP grp other COUNT 24 STREAMS %s >",
+                     key);
+    CHECK(r && r->type == REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 25);
+    CHECK_INT(g.pending, 0);
+    r = redisCommand(rc, "XCLAIM %s grp other 0 %s JUSTID", key,
+                     g.nunacked ? g.unacked[0] : "0-0");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    freeReplyObject(r);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 1);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 49);
+    /* ours read again and acknowledged; "other"'s 25 stay */
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 24);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 0);
+    CHECK_INT(g.pending, 0);
+    add_results(key, 3);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 3);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 1);
+    CHECK_INT(g.nunacked, 0);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 25);
+    gexport_cleanup(&g);
+    fclose(out);
+}
+
+/* A restarted exporter reads its earlier deliveries again (1001, in two
+ * reads); after the first read one of them is taken over. It then holds
+ * as many as are pending on it (999 of those read and the one not read
+ * yet), but not the same ones: nothing is acknowledged. */
+static void test_reread_taken(void)
+{
+    struct gexport g;
+    FILE *out = tmpfile();
+    long got = 0;
+    char key[CF_KEY_MAX];
+    redisReply *r;
+
+    cf_key(key, "ge", "results");
+    add_results(key, 1001);
+    CHECK_INT(gexport_open(&g, rc, "ge", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(g.nunacked, 1001);
+    gexport_cleanup(&g); /* gone without acknowledging */
+    rewind(out);
+    CHECK_INT(gexport_open(&g, rc, "ge", "grp", "me", out, NULL,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 1000);
+    CHECK_INT(g.pending, 1);
+    r = redisCommand(rc, "XCLAIM %s grp other 0 %s JUSTID", key,
+                     g.nunacked ? g.unacked[500] : "0-0");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    freeReplyObject(r);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.lost, 1);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 1001);
+    gexport_cleanup(&g);
+    fclose(out);
+}
+
 int main(void)
 {
     if (testredis_start(&tr, NULL) != 0)
@@ -159,6 +245,8 @@ int main(void)
     test_ack_all();
     test_taken_over();
     test_wide_range();
+    test_other_pending();
+    test_reread_taken();
     redisFree(rc);
     testredis_stop(&tr);
     return test_summary("test_gexport");
