@@ -65,6 +65,9 @@ enum {
     T_LSCOPE = 1 << 15,  /* bounds "in list item scope" too: ol, ul */
     T_BSCOPE = 1 << 16,  /* bounds "in button scope" too: button */
     T_HEADING = 1 << 17, /* h1..h6: an end tag of one closes any */
+    T_FLAT = 1 << 18,    /* nests nothing, for the depth cut (htmlscan.h):
+                            void elements and the ones closed implicitly
+                            by their next sibling (p, li, table parts) */
 };
 
 /* How the in-body rules take an end tag of this name (gumbo 0.10.1's
@@ -104,23 +107,26 @@ struct tag_def {
 
 static const struct tag_def tags[] = {
     {"a", TAG_A, T_ATTRS, E_FORMAT},
-    {"area", TAG_AREA, T_ATTRS | T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
+    {"area", TAG_AREA,
+     T_ATTRS | T_VOID | T_FS_NOT_OK | T_SPECIAL | T_FLAT, E_OTHER},
     {"base", TAG_BASE,
-     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL | T_FLAT, E_OTHER},
     {"link", TAG_LINK,
-     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+     T_ATTRS | T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL | T_FLAT, E_OTHER},
     {"meta", TAG_META,
-     T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
+     T_ATTRS | T_VOID | T_HEAD | T_BREAKOUT | T_TMPL_HEAD | T_SPECIAL |
+         T_FLAT,
+     E_OTHER},
     {"title", TAG_TITLE, T_RCDATA | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
-    {"frame", TAG_FRAME, T_ATTRS | T_VOID | T_SPECIAL, E_OTHER},
+    {"frame", TAG_FRAME, T_ATTRS | T_VOID | T_SPECIAL | T_FLAT, E_OTHER},
     {"iframe", TAG_IFRAME,
      T_ATTRS | T_RAWTEXT | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
     {"frameset", TAG_FRAMESET, T_HEAD | T_SPECIAL, E_OTHER},
     {"noframes", TAG_NOFRAMES,
      T_RAWTEXT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
     {"select", TAG_SELECT, T_FS_NOT_OK | T_SPECIAL, E_OTHER},
-    {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
-    {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK, E_OTHER},
+    {"input", TAG_INPUT, T_VOID | T_FS_NOT_OK | T_SPECIAL | T_FLAT, E_OTHER},
+    {"keygen", TAG_KEYGEN, T_VOID | T_FS_NOT_OK | T_FLAT, E_OTHER},
     {"textarea", TAG_TEXTAREA, T_RCDATA | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
     {"template", TAG_TEMPLATE,
      T_HEAD | T_FS_NOT_OK | T_TMPL_HEAD | T_SP_SCOPE | T_TSCOPE, E_OTHER},
@@ -129,8 +135,9 @@ static const struct tag_def tags[] = {
     {"table", TAG_TABLE,
      T_FS_NOT_OK | T_BREAKOUT | T_SP_SCOPE | T_TSCOPE, E_OTHER},
     {"font", TAG_FONT, T_ATTRS, E_FORMAT},
-    {"body", TAG_BODY, T_BREAKOUT | T_SPECIAL, E_OTHER},
-    {"br", TAG_BR, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"body", TAG_BODY, T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
+    {"br", TAG_BR,
+     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
     {"script", TAG_SCRIPT,
      T_SCRIPT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
     {"mglyph", TAG_MGLYPH, 0, E_OTHER},
@@ -144,16 +151,17 @@ static const struct tag_def tags[] = {
     {"mtext", TAG_MTEXT, 0, E_OTHER},
     {"annotation-xml", TAG_ANNOTATION_XML, T_ATTRS, E_OTHER},
     {"caption", TAG_CAPTION, T_CELL | T_SP_SCOPE, E_OTHER},
-    {"td", TAG_TD, T_CELL | T_SP_SCOPE, E_OTHER},
-    {"th", TAG_TH, T_CELL | T_SP_SCOPE, E_OTHER},
-    {"tr", TAG_TR, T_TABLE_PART | T_SPECIAL, E_OTHER},
-    {"tbody", TAG_TBODY, T_TABLE_PART | T_SPECIAL, E_OTHER},
-    {"thead", TAG_THEAD, T_TABLE_PART | T_SPECIAL, E_OTHER},
-    {"tfoot", TAG_TFOOT, T_TABLE_PART | T_SPECIAL, E_OTHER},
+    {"td", TAG_TD, T_CELL | T_SP_SCOPE | T_FLAT, E_OTHER},
+    {"th", TAG_TH, T_CELL | T_SP_SCOPE | T_FLAT, E_OTHER},
+    {"tr", TAG_TR, T_TABLE_PART | T_SPECIAL | T_FLAT, E_OTHER},
+    {"tbody", TAG_TBODY, T_TABLE_PART | T_SPECIAL | T_FLAT, E_OTHER},
+    {"thead", TAG_THEAD, T_TABLE_PART | T_SPECIAL | T_FLAT, E_OTHER},
+    {"tfoot", TAG_TFOOT, T_TABLE_PART | T_SPECIAL | T_FLAT, E_OTHER},
     {"colgroup", TAG_COLGROUP, T_TABLE_PART | T_SPECIAL, E_OTHER},
-    {"col", TAG_COL, T_TABLE_PART | T_VOID | T_SPECIAL, E_OTHER},
-    {"html", TAG_HTML, T_ATTRS | T_HEAD | T_SP_SCOPE | T_TSCOPE, E_OTHER},
-    {"head", TAG_HEAD, T_HEAD | T_BREAKOUT | T_SPECIAL, E_OTHER},
+    {"col", TAG_COL, T_TABLE_PART | T_VOID | T_SPECIAL | T_FLAT, E_OTHER},
+    {"html", TAG_HTML,
+     T_ATTRS | T_HEAD | T_SP_SCOPE | T_TSCOPE | T_FLAT, E_OTHER},
+    {"head", TAG_HEAD, T_HEAD | T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
     {"style", TAG_OTHER,
      T_RAWTEXT | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
     {"xmp", TAG_OTHER, T_RAWTEXT | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
@@ -165,22 +173,24 @@ static const struct tag_def tags[] = {
     {"bgsound", TAG_OTHER, T_VOID | T_HEAD | T_TMPL_HEAD | T_SPECIAL, E_OTHER},
     {"applet", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
     {"button", TAG_OTHER, T_FS_NOT_OK | T_SPECIAL | T_BSCOPE, E_SCOPE},
-    {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
-    {"dt", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
+    {"dd", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_SCOPE},
+    {"dt", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_SCOPE},
     {"embed", TAG_OTHER,
-     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
-    {"hr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
-    {"img", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_OTHER},
+     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
+    {"hr", TAG_OTHER,
+     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
+    {"img", TAG_OTHER,
+     T_VOID | T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_OTHER},
     {"image", TAG_OTHER, T_VOID | T_FS_NOT_OK, E_OTHER},
-    {"li", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_LIST},
+    {"li", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL | T_FLAT, E_LIST},
     {"listing", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
     {"marquee", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
     {"object", TAG_OTHER, T_FS_NOT_OK | T_SP_SCOPE, E_TABLE_SCOPE},
     {"pre", TAG_OTHER, T_FS_NOT_OK | T_BREAKOUT | T_SPECIAL, E_SCOPE},
-    {"wbr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_SPECIAL, E_OTHER},
-    {"param", TAG_OTHER, T_VOID | T_SPECIAL, E_OTHER},
-    {"source", TAG_OTHER, T_VOID, E_OTHER},
-    {"track", TAG_OTHER, T_VOID, E_OTHER},
+    {"wbr", TAG_OTHER, T_VOID | T_FS_NOT_OK | T_SPECIAL | T_FLAT, E_OTHER},
+    {"param", TAG_OTHER, T_VOID | T_SPECIAL | T_FLAT, E_OTHER},
+    {"source", TAG_OTHER, T_VOID | T_FLAT, E_OTHER},
+    {"track", TAG_OTHER, T_VOID | T_FLAT, E_OTHER},
     {"menuitem", TAG_OTHER, T_VOID | T_SPECIAL, E_OTHER},
     {"b", TAG_OTHER, T_BREAKOUT, E_FORMAT},
     {"big", TAG_OTHER, T_BREAKOUT, E_FORMAT},
@@ -200,7 +210,7 @@ static const struct tag_def tags[] = {
     {"menu", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_SCOPE},
     {"nobr", TAG_OTHER, T_BREAKOUT, E_FORMAT},
     {"ol", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_LSCOPE, E_SCOPE},
-    {"p", TAG_OTHER, T_BREAKOUT | T_SPECIAL, E_BUTTON},
+    {"p", TAG_OTHER, T_BREAKOUT | T_SPECIAL | T_FLAT, E_BUTTON},
     {"ruby", TAG_OTHER, T_BREAKOUT, E_OTHER},
     {"s", TAG_OTHER, T_BREAKOUT, E_FORMAT},
     {"small", TAG_OTHER, T_BREAKOUT, E_FORMAT},
@@ -229,6 +239,12 @@ static const struct tag_def tags[] = {
     {"summary", TAG_OTHER, T_SPECIAL, E_SCOPE},
     {"main", TAG_OTHER, 0, E_SCOPE},
     {"form", TAG_OTHER, T_SPECIAL, E_FORM},
+    /* known only to the depth cut */
+    {"option", TAG_OTHER, T_FLAT, E_OTHER},
+    {"optgroup", TAG_OTHER, T_FLAT, E_OTHER},
+    {"rb", TAG_OTHER, T_FLAT, E_OTHER},
+    {"rt", TAG_OTHER, T_FLAT, E_OTHER},
+    {"rp", TAG_OTHER, T_FLAT, E_OTHER},
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
@@ -2144,11 +2160,12 @@ static size_t declaration(struct scan *sc, size_t p)
     return q ? (size_t)(q - d) + 1 : n;
 }
 
-void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
+void htmlscan_run(const char *doc, size_t n, size_t max_depth,
+                  struct htmlscan *out)
 {
     struct scan *sc = cf_malloc(sizeof(*sc));
     struct tag t;
-    size_t p = 0;
+    size_t p = 0, depth = 0;
 
     if (!tag_hash_ready)
         tag_hash_init();
@@ -2158,6 +2175,7 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
     memset(&sc->nfs, 0, offsetof(struct scan, ts) - offsetof(struct scan, nfs));
     memset(&sc->nts, 0, sizeof(*sc) - offsetof(struct scan, nts));
     memset(out, 0, sizeof(*out));
+    out->end = n;
     sc->out = out;
     sc->doc = doc;
     sc->n = n;
@@ -2207,6 +2225,8 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
             if (next == 0)
                 break;
             p = next;
+            if (depth > 0 && !(t.def && (t.def->props & T_FLAT)))
+                depth--;
             if (sc->in_select || sc->frameset ||
                 (sc->nfs == 0 && sc->fs_over == 0))
                 html_end(sc, &t);
@@ -2222,6 +2242,14 @@ void htmlscan_run(const char *doc, size_t n, struct htmlscan *out)
         next = read_tag(sc, p, &t);
         if (next == 0)
             break;
+        /* The depth cut (htmlscan.h): read_tag() changed nothing but t,
+         * so stopping here leaves all as the end of the document at lt
+         * would (the text before the tag was taken above). */
+        if (!t.self_closing && !(t.def && (t.def->props & T_FLAT)) &&
+            ++depth > max_depth) {
+            out->end = lt;
+            break;
+        }
         p = next;
         if (!start_is_html(sc, &t) && !foreign_start(sc, &t))
             continue;

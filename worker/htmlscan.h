@@ -39,6 +39,24 @@
  * documentation trees (tests/unit/test_htmlscan_corpus.c) and by a
  * differential fuzzer (tests/fuzz/fuzz_htmlscan.c).
  *
+ * The depth cut. Gumbo's cost grows with elements x nesting (parse.h,
+ * PARSE_MAX_DEPTH), so a page is read only up to where its nesting
+ * first passes a cap, and both paths read the same bytes: parse.c gives
+ * gumbo doc[0..end) of this same run. The nesting is counted on this
+ * tokenizer's own tokens: a start tag adds one unless it ends with "/>"
+ * or is of the flat kind (void elements and the ones closed by their
+ * next sibling: p, li, dt, dd, option, table parts, html, head, body,
+ * ...); an end tag not of that kind takes one off, never below 0.
+ * Comments, doctypes and the content of raw text, RCDATA, script data
+ * and PLAINTEXT are not tags (a <script>'s start and end tag cancel
+ * out). The start tag that would take the nesting past max_depth ends
+ * the scan at its '<' (end): nothing from it on is reported, and the
+ * result is that of a scan of doc[0..end) whole, since every token
+ * before it ended before it and was read no further. This is the
+ * tokenizer's pass itself (one compare on the tag's known name); a
+ * separate approximate tag scan before it was 7.5% of a worker's CPU
+ * on rust-doc (bench/README.md).
+ *
  * Attribute values and the title are decoded as gumbo decodes its input:
  * CR and CRLF to LF, NUL, invalid UTF-8 and the code points the HTML
  * standard forbids to U+FFFD, character references (named, legacy
@@ -124,12 +142,18 @@ struct htmlscan {
     struct htmlscan_el *els;    /* elements in document order */
     size_t nels, aels;          /* used, allocated */
     unsigned approx;            /* HTMLSCAN_APPROX_* seen */
+    size_t end;                 /* bytes read: n, or the offset of the
+                                   '<' of the start tag that would nest
+                                   past max_depth (the depth cut) */
 };
 
 /* Scan n bytes of UTF-8 HTML (need not be terminated; any bytes) into
  * *out, which the caller releases with htmlscan_cleanup() (zeroed first
- * here). Never fails: hostile input only costs linear time. */
-void htmlscan_run(const char *doc, size_t n, struct htmlscan *out);
+ * here), up to the depth cut of max_depth (above; SIZE_MAX: none):
+ * out->end says where it stopped. Never fails: hostile input only costs
+ * linear time. */
+void htmlscan_run(const char *doc, size_t n, size_t max_depth,
+                  struct htmlscan *out);
 
 /* Attribute a of e (decoded, NUL-terminated, owned by s), or NULL. */
 static inline const char *htmlscan_attr(const struct htmlscan *s,

@@ -5,14 +5,20 @@
  * a bump arena (a list of chunks) that is dropped in one go after the
  * walk, so freeing costs nothing and destroy_output (which recurses) is
  * never called. The walk uses the parent/index links of the tree instead
- * of a stack, so any depth is fine. */
-#define _GNU_SOURCE /* memmem */
+ * of a stack, so any depth is fine.
+ *
+ * Both paths start with one run of the tokenizer (htmlscan.h): the links
+ * path reads its elements, and the run finds the depth cut, where the
+ * nesting of its tokens first passes max_depth (htmlscan.h says how it
+ * counts). The tree path gives gumbo the same bytes, doc[0..cut), so the
+ * two read the same page and the differential tests compare them
+ * exactly; stats.depth_cut is the bytes cut off. An approximate tag scan
+ * of its own found the cut before (a second pass over the tags of the
+ * pages with more than max_depth start tags, 7.5% of a rust-doc crawl's
+ * worker CPU). */
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,7 +29,6 @@
 #include "alloc.h"
 #include "ascii.h"
 #include "buf.h"
-#include "bytes.h"
 #include "err.h"
 #include "gwalk.h"
 #include "htmlscan.h"
@@ -118,229 +123,6 @@ static void sys_dealloc(void *ud, void *p)
 {
     (void)ud;
     free(p);
-}
-
-/* What the nesting prescan makes of a tag name. */
-enum { TAG_NESTS, TAG_FLAT, TAG_RAW };
-
-/* A tag name and its length, for the prescan's lists. */
-struct tname {
-    unsigned char n;
-    char s[9];
-};
-#define TN(x) {sizeof(x) - 1, x}
-
-/* TAG_FLAT names by first letter: elements that never hold children or
- * close themselves implicitly (void elements, p, li, table parts, ...). */
-static const struct tname flat_a[] = {TN("area"), {0, ""}};
-static const struct tname flat_b[] = {TN("br"), TN("base"), TN("body"),
-                                      {0, ""}};
-static const struct tname flat_c[] = {TN("col"), {0, ""}};
-static const struct tname flat_d[] = {TN("dt"), TN("dd"), {0, ""}};
-static const struct tname flat_e[] = {TN("embed"), {0, ""}};
-static const struct tname flat_f[] = {TN("frame"), {0, ""}};
-static const struct tname flat_h[] = {TN("hr"), TN("html"), TN("head"),
-                                      {0, ""}};
-static const struct tname flat_i[] = {TN("img"), TN("input"), {0, ""}};
-static const struct tname flat_k[] = {TN("keygen"), {0, ""}};
-static const struct tname flat_l[] = {TN("li"), TN("link"), {0, ""}};
-static const struct tname flat_m[] = {TN("meta"), {0, ""}};
-static const struct tname flat_o[] = {TN("option"), TN("optgroup"),
-                                      {0, ""}};
-static const struct tname flat_p[] = {TN("p"), TN("param"), {0, ""}};
-static const struct tname flat_r[] = {TN("rb"), TN("rt"), TN("rp"), {0, ""}};
-static const struct tname flat_s[] = {TN("source"), {0, ""}};
-static const struct tname flat_t[] = {TN("tr"), TN("td"), TN("th"),
-                                      TN("track"), TN("tbody"), TN("thead"),
-                                      TN("tfoot"), {0, ""}};
-static const struct tname flat_w[] = {TN("wbr"), {0, ""}};
-static const struct tname *const flat_by_letter[26] = {
-    flat_a, flat_b, flat_c, flat_d, flat_e, flat_f, NULL,   flat_h, flat_i,
-    NULL,   flat_k, flat_l, flat_m, NULL,   flat_o, flat_p, NULL,   flat_r,
-    flat_s, flat_t, NULL,   NULL,   flat_w, NULL,   NULL,   NULL};
-
-/* Raw text elements: their content is not markup. */
-static const struct tname raw_names[] = {TN("script"), TN("style"),
-                                         TN("textarea"), TN("title"),
-                                         TN("xmp"), TN("noscript"), {0, ""}};
-
-/* The first 8 bytes of a zero-padded name, as one word. */
-static uint64_t tname_word(const char *s)
-{
-    uint64_t w;
-
-    memcpy(&w, s, sizeof(w));
-    return w;
-}
-
-/* 1 when the zero-padded name word w is in list: one compare an entry
- * (a length check and a memcmp call before; the lists' names are all 8
- * bytes or shorter and hold no NUL, so equal words are equal names). */
-static int in_list(const struct tname *list, uint64_t w)
-{
-    for (; list != NULL && list->n != 0; list++)
-        if (tname_word(list->s) == w)
-            return 1;
-    return 0;
-}
-
-/* The class of the tag name s[0..n), letters, digits and '-' in any case
- * as the prescan reads them, with avail bytes readable from s (avail >
- * n): TAG_FLAT, TAG_RAW, or else TAG_NESTS. OR-ing 0x20 lower-cases such
- * a name exactly (digits and '-' have that bit set), so the name's word
- * is one load and a mask where 8 bytes are there to read; the byte loop
- * it replaced was half of the prescan on a crawl's index pages. */
-static int tag_class(const char *s, size_t n, size_t avail)
-{
-    char low[8] = {0};
-    uint64_t w;
-
-    if (n == 0 || n > sizeof(low))
-        return TAG_NESTS;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (avail >= sizeof(w)) {
-        memcpy(&w, s, sizeof(w));
-        w |= 0x2020202020202020ULL;
-        if (n < sizeof(w))
-            w &= (1ULL << (8 * n)) - 1;
-        memcpy(low, &w, sizeof(w));
-    } else
-#endif
-    {
-        (void)avail;
-        for (size_t i = 0; i < n; i++)
-            low[i] = (char)(s[i] | 0x20);
-        w = tname_word(low);
-    }
-    if (low[0] < 'a' || low[0] > 'z')
-        return TAG_NESTS;
-    if (in_list(flat_by_letter[low[0] - 'a'], w))
-        return TAG_FLAT;
-    if ((low[0] == 'n' || low[0] == 's' || low[0] == 't' || low[0] == 'x') &&
-        in_list(raw_names, w))
-        return TAG_RAW;
-    return TAG_NESTS;
-}
-
-/* The number of '<' in s[0..n) followed by an ASCII letter: the only
- * places where the prescan's nesting can grow. SSE2 (every x86-64): 16
- * bytes a step, the matches summed bytewise and folded every 255
- * steps. */
-static size_t count_lt(const char *s, size_t n)
-{
-    size_t i = 0, c = 0;
-#ifdef __SSE2__
-    const __m128i lt = _mm_set1_epi8('<'), zero = _mm_setzero_si128(),
-                  b20 = _mm_set1_epi8(0x20), a1 = _mm_set1_epi8('a' - 1),
-                  z1 = _mm_set1_epi8('z' + 1);
-
-    while (n - i >= 17) {
-        __m128i acc = zero;
-        size_t steps = (n - i - 1) / 16;
-
-        if (steps > 255)
-            steps = 255;
-        for (size_t k = 0; k < steps; k++, i += 16) {
-            __m128i v =
-                _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            __m128i w = _mm_or_si128(
-                _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)),
-                b20);
-            /* signed: bytes >= 0x80 are below 'a' */
-            __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(w, a1),
-                                          _mm_cmplt_epi8(w, z1));
-
-            acc = _mm_sub_epi8(
-                acc, _mm_and_si128(_mm_cmpeq_epi8(v, lt), alpha));
-        }
-        acc = _mm_sad_epu8(acc, zero);
-        c += (size_t)_mm_cvtsi128_si32(acc) +
-             (size_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
-    }
-#endif
-    for (; i + 1 < n; i++)
-        c += s[i] == '<' && cf_is_alpha((unsigned char)s[i + 1]);
-    return c;
-}
-
-/* Where to cut s so that the naive nesting stays <= max: a linear,
- * approximate tag scan (comments and raw text skipped). Returns n when
- * the body is fine.
- *
- * The nesting grows by at most one at each '<' followed by a letter (a
- * start tag), so once the depth plus the start tags not yet looked at (at
- * most those counted minus those visited) stays within max, nothing
- * further can pass it: the scan stops there. That alone is most pages
- * (276 of the 301 in the rust-doc sample have fewer than 1,024; 265
- * counting every '<'), and the scan was 14% of the page stage's
- * instructions (bench/README.md). */
-static size_t depth_limit(const char *s, size_t n, size_t max)
-{
-    const char *p = s, *end = s + n;
-    size_t depth = 0, left = count_lt(s, n);
-
-    if (left <= max)
-        return n;
-    for (;;) {
-        const char *lt, *name;
-        size_t nl;
-        int close = 0, cls;
-
-        p = s + cf_find_byte(s, (size_t)(p - s), n, '<');
-        if (p == end)
-            break;
-        lt = p;
-        if (depth + left <= max)
-            return n;
-        p++;
-        if (p < end && cf_is_alpha((unsigned char)*p))
-            left--; /* counted by count_lt */
-        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-            p = memmem(p + 3, (size_t)(end - p - 3), "-->", 3);
-            if (p == NULL)
-                break;
-            continue;
-        }
-        if (p < end && *p == '/') {
-            close = 1;
-            p++;
-        }
-        if (p >= end || !cf_is_alpha((unsigned char)*p))
-            continue;
-        name = p;
-        while (p < end && (cf_is_alpha((unsigned char)*p) ||
-                           (*p >= '0' && *p <= '9') || *p == '-'))
-            p++;
-        nl = (size_t)(p - name);
-        p = s + cf_find_byte(s, (size_t)(p - s), n, '>');
-        if (p == end)
-            break;
-        cls = tag_class(name, nl, (size_t)(end - name));
-        if (cls == TAG_FLAT)
-            continue;
-        if (close) {
-            if (depth > 0)
-                depth--;
-            continue;
-        }
-        if (p[-1] == '/')
-            continue;
-        if (cls == TAG_RAW) {
-            /* Skip to the matching end tag. */
-            const char *q = p;
-            while ((q = memmem(q, (size_t)(end - q), "</", 2)) != NULL &&
-                   !(end - q - 2 >= (ptrdiff_t)nl &&
-                     strncasecmp(q + 2, name, nl) == 0))
-                q += 2;
-            if (q == NULL)
-                break;
-            p = q;
-            continue;
-        }
-        if (++depth > max)
-            return (size_t)(lt - s);
-    }
-    return n;
 }
 
 /* A link candidate: the attribute text (in the tree) and its rel. */
@@ -942,42 +724,6 @@ static void walk_scan(struct walk *w, const struct htmlscan *hs)
     w->r->approx = hs->approx;
 }
 
-/* 1 when d[0..n) has a '<' followed by "svg" or "math" (any case): the
- * page may open foreign content. */
-static int has_foreign_tag(const char *d, size_t n)
-{
-    const char *p = d, *end = d + n;
-
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
-        p++;
-        if (end - p >= 3 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'v' &&
-            (p[2] | 0x20) == 'g')
-            return 1;
-        if (end - p >= 4 && (p[0] | 0x20) == 'm' && (p[1] | 0x20) == 'a' &&
-            (p[2] | 0x20) == 't' && (p[3] | 0x20) == 'h')
-            return 1;
-    }
-    return 0;
-}
-
-/* gumbo 0.10.1 resets its insertion mode from the open elements by tag,
- * namespace aside: an svg or math element named html can then put it in
- * a head mode with a template open, and an assertion in its in-body rules
- * aborts the process (<template><math><html><mtext><select><input></body>,
- * 54 bytes). Such a page is read by the links path instead (links and
- * metadata, no tree: tree_cb is not called). Only pages that open svg or
- * math are scanned for it. */
-static int gumbo_would_abort(const char *d, size_t n, struct htmlscan *hs)
-{
-    if (!has_foreign_tag(d, n))
-        return 0;
-    htmlscan_run(d, n, hs);
-    if (hs->approx & HTMLSCAN_APPROX_FOREIGN_HTML)
-        return 1;
-    htmlscan_cleanup(hs);
-    return 0;
-}
-
 /* Put the held text back into the tree gumbo built from squeeze_hold's
  * output: every text node with a marker gets a new string from gumbo's
  * allocator. */
@@ -1037,13 +783,25 @@ int parse_page(const char *body, size_t len, const char *page_url,
     if (utf8 == NULL)
         ulen = len;
     doc = utf8 != NULL ? utf8 : body;
-    cut = depth_limit(doc, ulen,
-                      opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH);
+    /* Both paths: the tokenizer, which finds the depth cut (htmlscan.h);
+     * the tree path then gives gumbo the same bytes, doc[0..cut). */
+    htmlscan_run(doc, ulen,
+                 opts->max_depth ? opts->max_depth : PARSE_MAX_DEPTH, &hs);
+    cut = hs.end;
     out->stats.depth_cut = (uint32_t)(ulen - cut);
     add_robots_header(&w, opts->x_robots);
-    if (tree && gumbo_would_abort(doc, cut, &hs)) {
+    if (!tree || (hs.approx & HTMLSCAN_APPROX_FOREIGN_HTML)) {
+        /* gumbo 0.10.1 resets its insertion mode from the open
+         * elements by tag, namespace aside: an svg or math element
+         * named html can then put it in a head mode with a template
+         * open, and an assertion in its in-body rules aborts the
+         * process (<template><math><html><mtext><select><input></body>,
+         * 54 bytes). Such a page (HTMLSCAN_APPROX_FOREIGN_HTML) is read
+         * by the links path on the tree path too: links and metadata,
+         * no tree (tree_cb is not called). */
         walk_scan(&w, &hs);
-    } else if (tree) {
+    } else {
+        htmlscan_cleanup(&hs); /* not needed past here */
         if (!opts->keep_text && opts->tree_cb == NULL && cut > 0) {
             small = cf_malloc(cut);
             cut = squeeze_html(doc, cut, small, SQUEEZE_TAGS);
@@ -1057,9 +815,6 @@ int parse_page(const char *body, size_t len, const char *page_url,
         if (held.n > 0)
             unhold_tree(g->document, &held, &go);
         walk_tree(&w, g->document);
-    } else {
-        htmlscan_run(doc, cut, &hs);
-        walk_scan(&w, &hs);
     }
     if (out->title == NULL)
         out->title = cf_strdup("");

@@ -44,8 +44,9 @@
 #define PARSE_CHARSET_LEN 32
 /* Gumbo's tree builder scans the stack of open elements for most start
  * tags, so its cost is elements x depth: 100,000 nested <div>s take ~18 s.
- * A linear prescan cuts the body where the nesting (counting elements
- * that are neither void nor implicitly closed) first passes the cap. */
+ * The tokenizer (htmlscan.h) cuts the body where the nesting (counting
+ * elements that are neither void nor implicitly closed) first passes the
+ * cap; both paths read the page up to there. */
 #define PARSE_MAX_DEPTH 1024
 
 /* How the page is read. */

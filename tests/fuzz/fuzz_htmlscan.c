@@ -1,7 +1,10 @@
 /* fuzz_htmlscan.c - differential libFuzzer entry: the links path
  * (PARSE_LINKS, htmlscan.h) against gumbo (PARSE_TREE, text kept whole).
- * The first input byte picks a Content-Type and follow_nofollow; the rest
- * is the body. Title, base, canonical, description, lang, robots, links
+ * The first input byte picks a Content-Type, follow_nofollow and a small
+ * max_depth (so that the depth cut, htmlscan.h, happens often); the rest
+ * is the body. Where the page is cut and read as is (UTF-8 declared, no
+ * byte order mark), the links path must also give what it gives for the
+ * bytes before the cut read whole. Title, base, canonical, description, lang, robots, links
  * in order and every counter must agree, unless the links path flagged the page (the tree
  * builder moved content: HTMLSCAN_APPROX_*, a documented difference).
  * The link cap is out of the way so that every link is compared.
@@ -83,6 +86,35 @@ static int huge_numeric_ref(const uint8_t *d, size_t n)
     return 0;
 }
 
+/* 1 when body starts with a byte order mark (it wins over the header:
+ * the page is then not read as is). */
+static int has_bom(const uint8_t *d, size_t n)
+{
+    return (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) ||
+           (n >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) ||
+                       (d[0] == 0xFE && d[1] == 0xFF)));
+}
+
+/* The links path over the page's first len - depth_cut bytes, no cap:
+ * what the cut page gave. */
+static void check_prefix(const uint8_t *body, size_t len,
+                         const struct parse_opts *o,
+                         const struct parse_result *cut)
+{
+    struct parse_opts w = *o;
+    struct parse_result whole, c = *cut;
+
+    w.mode = PARSE_LINKS;
+    w.max_depth = (size_t)-1;
+    parse_page((const char *)body, len - cut->stats.depth_cut,
+               "http://fuzz.example/a/b", ctypes[1], &w, &whole);
+    c.stats.depth_cut = 0;
+    if (whole.stats.depth_cut != 0 || whole.approx != cut->approx ||
+        !same(&c, &whole))
+        __builtin_trap();
+    parse_result_cleanup(&whole);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct parse_opts o = {.max_links = 100000, .max_url_len = 512};
@@ -91,6 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || huge_numeric_ref(data, size))
         return 0;
     o.follow_nofollow = data[0] & 4;
+    if (data[0] & 8)
+        o.max_depth = 1 + (data[0] >> 4); /* 1..16 */
     o.mode = PARSE_TREE;
     o.keep_text = 1;
     parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
@@ -100,6 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                ctypes[data[0] & 3], &o, &scan);
     if (scan.approx == 0 && !same(&tree, &scan))
         __builtin_trap();
+    if (scan.stats.depth_cut > 0 && (data[0] & 3) == 1 &&
+        !has_bom(data + 1, size - 1))
+        check_prefix(data + 1, size - 1, &o, &scan);
     parse_result_cleanup(&tree);
     parse_result_cleanup(&scan);
     return 0;

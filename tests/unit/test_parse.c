@@ -544,11 +544,9 @@ static void test_hostile(void)
     }
 }
 
-/* Both paths read an attribute that follows a dropped duplicate (gumbo
- * loses it unless it records parse errors: parse.c, PARSE_GUMBO_ERRORS). */
-/* The nesting cap at its edges: the cut is where the first tag past
- * max_depth starts (depth_cut: the bytes from there on), and the early
- * stop on the '<' left never hides a cut. */
+/* The nesting cap at its edges (htmlscan.h, the depth cut): the cut is
+ * where the first start tag past max_depth starts (depth_cut: the bytes
+ * from there on), counted on the tokenizer's own tokens. */
 static const struct {
     const char *doc;  /* the page */
     size_t max;       /* max_depth */
@@ -564,39 +562,92 @@ static const struct {
     {"<div><div><div></div></div></div><a href=/y>", 3, (size_t)-1},
     {"<div><div><div></div></div></div><p><br><a><a><a><a>", 3, 49},
     {"<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<div><div><div>", 2, 50},
-    /* only '<' before a letter can nest: more of the others than max
-     * (non-ASCII, digits, end tags; upper case counts) cut nothing, and
-     * past 16 bytes the count runs 16 at a time */
+    /* only '<' before a letter starts a tag: more of the others than max
+     * (non-ASCII, digits, end tags; upper case counts) cut nothing */
     {"<\xc3\xa9<\xc3\xa9<\xc3\xa9<1<1<1<1<Div><DIV><dIv><div><a href=/z>", 3,
      32},
     {"</b></b></b></b></b></b></b></b><B><b><b>", 3, (size_t)-1},
-    /* names in any case: the flat ones and the raw ones still known (one
-     * word each, read 8 bytes at a time where they are there) */
+    /* names in any case: the flat ones and the raw ones still known */
     {"<P><LI><Br><IMG><TD><P><LI><Br><IMG><TD><b><b>", 2, (size_t)-1},
     {"<P><LI><Br><IMG><TD><P><LI><Br><IMG><TD><b><b><b>", 2, 46},
     {"<SCRIPT><b><b><b><b></script><b><b>", 2, (size_t)-1},
-    {"<NoScript><b><b><b><b></noscript><b><b>", 2, (size_t)-1},
+    /* <noscript>'s content is markup (htmlscan.h: scripting disabled,
+     * as gumbo parses it), nested in it */
+    {"<NoScript><b><b><b><b></noscript><b><b>", 2, 13},
+    /* markup in a comment, RCDATA, raw text, script data or an attribute
+     * value is no tag (an approximate scan took "<b" there for tags) */
+    {"<!--<b><b><b><b>--><b><b><a href=/c>", 2, 25},
+    {"<title><b><b><b><b></title><b><a href=/t>t</a>", 2, (size_t)-1},
+    {"<textarea><b><b><b></textarea><b><b>", 2, (size_t)-1},
+    {"<script>document.write('<b><b><b>')</script><b><a href=/s>", 2,
+     (size_t)-1},
+    {"<b title=\"<b><b><b>\"><a href=/v>v</a>", 2, (size_t)-1},
+    {"<b title='x>'><i title=\"<b\"><s><a href=/w>", 2, 28},
+    /* a script's start and end tag cancel out */
+    {"<b><script></script><b><b>", 2, 23},
+    /* in foreign content a <style> is no raw text: its tags nest */
+    {"<svg><style><g><g><g></style>", 3, 15},
+    /* flat start tags and "/>" add nothing; flat end tags take nothing
+     * off */
+    {"<div/><span/><x/><p><li><br><td><option><rt><b><a href=/f>f</a>", 2,
+     (size_t)-1},
+    {"<b><b></p></li></br><b>", 2, 20},
+    /* what is cut is not read: a title, a <base>, links past the cut */
+    {"<a href=/1>1</a><div><div><title>t</title><base href=/b/><a "
+     "href=2>", 2, 26},
+    /* a tag the end of the page cuts into is no tag */
+    {"<b><b><b", 2, (size_t)-1},
     {"", 1, (size_t)-1},
 };
 
+static int same_links(const struct parse_result *a,
+                      const struct parse_result *b)
+{
+    if (a->nlinks != b->nlinks || strcmp(a->title, b->title) != 0 ||
+        strcmp(a->base, b->base) != 0)
+        return 0;
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (strcmp(a->links[i], b->links[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Each case on both paths: the same cut, the same links; and the links
+ * of the cut page are those of its first cut_at bytes read whole. */
 static void test_depth_edges(void)
 {
     for (size_t i = 0; i < sizeof(depth_cases) / sizeof(depth_cases[0]);
          i++) {
         struct parse_opts d = opts;
-        struct parse_result r;
-        size_t n = strlen(depth_cases[i].doc);
+        struct parse_result r[2], whole;
+        const char *doc = depth_cases[i].doc;
+        size_t n = strlen(doc);
         size_t want = depth_cases[i].cut_at == (size_t)-1
                           ? 0 : n - depth_cases[i].cut_at;
 
         d.max_depth = depth_cases[i].max;
-        CHECK_INT(parse_page(depth_cases[i].doc, n, PAGE, NULL, &d, &r), 0);
-        CHECKF(r.stats.depth_cut == want, "case %zu: depth_cut %u, want %zu",
-               i, r.stats.depth_cut, want);
-        parse_result_cleanup(&r);
+        for (int mode = PARSE_LINKS; mode <= PARSE_TREE; mode++) {
+            d.mode = (enum parse_mode)mode;
+            CHECK_INT(parse_page(doc, n, PAGE, NULL, &d, &r[mode]), 0);
+            CHECKF(r[mode].stats.depth_cut == want,
+                   "case %zu mode %d: depth_cut %u, want %zu", i, mode,
+                   r[mode].stats.depth_cut, want);
+        }
+        CHECKF(same_links(&r[0], &r[1]), "case %zu: the paths differ", i);
+        d.mode = PARSE_LINKS;
+        d.max_depth = (size_t)-1;
+        CHECK_INT(parse_page(doc, n - want, PAGE, NULL, &d, &whole), 0);
+        CHECKF(whole.stats.depth_cut == 0 && same_links(&r[0], &whole),
+               "case %zu: not the links of its first %zu bytes", i,
+               n - want);
+        parse_result_cleanup(&r[0]);
+        parse_result_cleanup(&r[1]);
+        parse_result_cleanup(&whole);
     }
 }
 
+/* Both paths read an attribute that follows a dropped duplicate (gumbo
+ * loses it unless it records parse errors: parse.c, PARSE_GUMBO_ERRORS). */
 static void test_duplicate_attr(void)
 {
     static const char html[] =
