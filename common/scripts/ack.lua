@@ -22,14 +22,50 @@ local now = int_arg(ARGV[1])
 if not now then
     return bad('now_ms')
 end
-local pages = {}
+-- The pages in flat arrays by page number (a table per page cost more
+-- than its fields): pg_at[i] its ARGV index (fp, token, outcome, numbers,
+-- result, links follow), pg_started[i] its fetch start and pg_flags[i]
+-- its flag bits. A page with links adds "i g0 g1 x0" to pg_links: its
+-- groups g0 .. g1 in links and x0 its first link there.
+local pg_at, pg_started, pg_flags, pg_links = {}, {}, {}, {}
+local npages, nlinked = 0, 0
 local pop_worker, pop_want, pop_now -- the "pop" tail, if any
--- all pages' links (check_links); each page knows its groups g0 .. g1
+-- all pages' links (check_links)
 local links = links_new()
 
--- a page's counters: whole numbers in [0, 2^53)
-local function nat_ok(x)
-    return x >= 0 and x < 9007199254740992 and x % 1 == 0
+-- The batch's counters, summed as the pages are parsed (a page found
+-- stale after is taken off again: tally with d = -1).
+local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_deep, n_ext =
+    0, 0, 0, 0, 0, 0, 0, 0
+local n_denied, n_noindex, n_nofollow = 0, 0, 0
+local other = {} -- err_<outcome> and status classes other than 2xx
+local function tally(outcome, status, nbytes, found, oos, deep, ext,
+    flags, d)
+    if outcome == 'ok' then
+        n_ok = n_ok + d
+    else
+        local f = 'err_' .. outcome
+        other[f] = (other[f] or 0) + d
+    end
+    if status > 0 then
+        n_fetched = n_fetched + d
+        if status >= 200 and status < 300 then
+            n_2xx = n_2xx + d
+        else
+            local f = STATUS_FIELD[floor(status / 100)]
+            other[f] = (other[f] or 0) + d
+        end
+    end
+    n_bytes = n_bytes + d * nbytes
+    n_found = n_found + d * found
+    n_oos = n_oos + d * oos
+    n_deep = n_deep + d * deep
+    n_ext = n_ext + d * ext
+    if flags > 0 then
+        n_denied = n_denied + d * (flags % 2)
+        n_noindex = n_noindex + d * (floor(flags / 2) % 2)
+        n_nofollow = n_nofollow + d * (floor(flags / 4) % 2)
+    end
 end
 
 -- The pages from ARGV[2] on. Numbers are converted with "+ 0", one strtod
@@ -38,8 +74,10 @@ end
 local function parse_pages()
     local pos, nargs = 2, #ARGV
     local outcomes = {} -- outcome names checked already (most are "ok")
-    while pos <= nargs and #pages <= 1000 do
-        if ARGV[pos] == 'pop' then
+    local n, nl = 0, 0
+    while pos <= nargs and n <= 1000 do
+        local fp = ARGV[pos]
+        if fp == 'pop' then
             if pos + 3 ~= nargs or #ARGV[pos + 1] == 0 then
                 return bad('pop')
             end
@@ -57,8 +95,8 @@ local function parse_pages()
         -- in-flight entry): one that names none is stale, so they are
         -- not checked digit by digit here (a token that matches no lease
         -- is, below, before anything is written)
-        local fp, token = ARGV[pos], ARGV[pos + 1]
-        local outcome, nums = ARGV[pos + 2], ARGV[pos + 3]
+        local token, outcome, nums = ARGV[pos + 1], ARGV[pos + 2],
+            ARGV[pos + 3]
         if #fp == 0 or #fp > 19 then
             return bad('fp')
         end
@@ -75,37 +113,52 @@ local function parse_pages()
         if #nums ~= PAGE_NUMS_LEN then
             return bad('page numbers')
         end
-        local status, nbytes, found, oos, deep, ext, denied, started =
+        local status, nbytes, found, oos, deep, ext, flags, started =
             unpack_nums(PAGE_NUMS, nums)
-        if not (nat_ok(status) and nat_ok(nbytes) and nat_ok(found) and
-            nat_ok(oos) and nat_ok(deep) and nat_ok(ext) and
-            nat_ok(denied) and nat_ok(started)) then
+        -- each a whole number in [0, 2^53) (x % 1 is NaN for an infinite
+        -- x, and NaN fails every comparison); written out, not a function
+        -- called eight times a page
+        if not (status >= 0 and nbytes >= 0 and found >= 0 and
+            oos >= 0 and deep >= 0 and ext >= 0 and flags >= 0 and
+            started >= 0 and nbytes < 9007199254740992 and
+            found < 9007199254740992 and oos < 9007199254740992 and
+            deep < 9007199254740992 and ext < 9007199254740992 and
+            started < 9007199254740992 and
+            status % 1 + nbytes % 1 + found % 1 + oos % 1 + deep % 1 +
+            ext % 1 + flags % 1 + started % 1 == 0) then
             return bad('counter')
         end
         if status > 999 then
             return bad('status')
         end
-        if denied > 15 then
+        if flags > 15 then
             return bad('robots')
         end
         if ARGV[pos + 4] == nil then
             return bad('result')
         end
-        local g0, x0 = links.ng + 1, links.nl + 1
-        local nxt, err = check_links(pos + 5, false, links)
-        if not nxt then
-            return err
+        n = n + 1
+        pg_at[n], pg_started[n], pg_flags[n] = pos, started, flags
+        tally(outcome, status, nbytes, found, oos, deep, ext, flags, 1)
+        if ARGV[pos + 5] == '0' then
+            -- no links: the count alone (most pages)
+            pos = pos + 6
+        else
+            local g0, x0 = links.ng + 1, links.nl + 1
+            local nxt, err = check_links(pos + 5, false, links)
+            if not nxt then
+                return err
+            end
+            pg_links[nl + 1], pg_links[nl + 2] = n, g0
+            pg_links[nl + 3], pg_links[nl + 4] = links.ng, x0
+            nl = nl + 4
+            pos = nxt
         end
-        pages[#pages + 1] = {at = pos, fp = fp, outcome = outcome,
-            status = status, nbytes = nbytes, found = found, oos = oos,
-            deep = deep, ext = ext, denied = denied, started = started,
-            result = ARGV[pos + 4],
-            g0 = g0, g1 = links.ng, x0 = x0}
-        pos = nxt
     end
-    if #pages == 0 or #pages > 1000 then
+    if n == 0 or n > 1000 then
         return bad('argument count')
     end
+    npages, nlinked = n, nl
 end
 local okp, err = pcall(parse_pages)
 if not okp then
@@ -125,46 +178,77 @@ end
 -- Which leases are still ours: one HMGET for the batch; a page twice in
 -- one batch is stale the second time.
 local fps = {}
-for i, pg in ipairs(pages) do
-    fps[i] = pg.fp
+for i = 1, npages do
+    fps[i] = ARGV[pg_at[i]]
 end
 local cur = rcall('HMGET', K_INFLIGHT, unpack(fps))
-local reply, live, taken = {}, {}, {}
+local reply, taken = {}, {}
 
 -- The reply, with pop's reply last when the worker asked for leases.
 local function finish(popped)
     if popped then
         popped[1] = ST.state
-        reply[#reply + 1] = popped
+        reply[npages + 1] = popped
     end
     flush_fr()
     flush_stats()
     return reply
 end
 
-for i, pg in ipairs(pages) do
-    local v = cur[i]
-    local ok = false
-    if v and not taken[pg.fp] then
+-- Per live page: its number in live, its fp in done (and in again when
+-- its lease was not a first attempt: an attempts entry to clear), its
+-- host in pg_hk; per host: slots freed, the latest fetch start, and
+-- whether a page succeeded. Nothing is written before every stale
+-- page's token is checked.
+local live, done, again, pg_hk = {}, {}, {}, {}
+local nlive, nagain = 0, 0
+local hosts, order = {}, {}
+for i = 1, npages do
+    local at = pg_at[i]
+    local fp, v = fps[i], cur[i]
+    local hk
+    if v and not taken[fp] then
         -- "<token> <hostkey> ...": the token compared as text
         local a = find(v, ' ', 1, true)
-        if sub(v, 1, a - 1) == ARGV[pg.at + 1] then
-            pg.hk = sub(v, a + 1, find(v, ' ', a + 1, true) - 1)
-            ok = true
+        if sub(v, 1, a - 1) == ARGV[at + 1] then
+            hk = sub(v, a + 1, find(v, ' ', a + 1, true) - 1)
         end
     end
-    if ok then
-        taken[pg.fp] = true
-        live[#live + 1] = pg
+    if hk then
+        taken[fp] = true
+        nlive = nlive + 1
+        live[nlive], done[nlive], pg_hk[i] = i, fp, hk
         reply[i] = 1
-    elseif not nat_arg(ARGV[pg.at + 1]) then
+        if pg_flags[i] < 8 then
+            nagain = nagain + 1
+            again[nagain] = fp
+        end
+        local h = hosts[hk]
+        if not h then
+            h = {n = 0, ok = false, started = 0}
+            hosts[hk] = h
+            order[#order + 1] = hk
+        end
+        h.n = h.n + 1
+        if pg_started[i] > h.started then
+            h.started = pg_started[i]
+        end
+        if not h.ok and ARGV[at + 2] == 'ok' then
+            h.ok = true
+        end
+    elseif not nat_arg(ARGV[at + 1]) then
         return bad('token')
     else
         inc('stale_acks', 1)
         reply[i] = 0
+        -- its counters were summed with the others': off again
+        local status, nbytes, found, oos, deep, ext, flags =
+            unpack_nums(PAGE_NUMS, ARGV[at + 3])
+        tally(ARGV[at + 2], status, nbytes, found, oos, deep, ext, flags,
+            -1)
     end
 end
-if #live == 0 then
+if nlive == 0 then
     local popped, pcfg
     if pop_want then
         popped, pcfg = lease_requests(pop_want, pop_now)
@@ -181,85 +265,39 @@ local cfg = load_cfg('max_host_pages', 'results_maxlen',
     unpack(LEASE_CFG))
 results_maxlen = cfg.results_maxlen
 load_fr()
-local done, again = {}, {}
-for i, pg in ipairs(live) do
-    done[i] = pg.fp
-    if pg.denied < 8 then
-        -- not a first attempt: an attempts entry to clear
-        again[#again + 1] = pg.fp
-    end
-end
 rcall('HDEL', K_INFLIGHT, unpack(done))
 rcall('ZREM', K_LEASES, unpack(done))
-if #again > 0 then
+if nagain > 0 then
     rcall('HDEL', K_ATTEMPTS, unpack(again))
 end
--- per host: slots freed, and whether a page succeeded; the counters are
--- summed over the batch
-local hosts, order = {}, {}
-local n_ok, n_fetched, n_2xx, n_bytes, n_found, n_oos, n_deep, n_ext =
-    0, 0, 0, 0, 0, 0, 0, 0
-local n_denied, n_noindex, n_nofollow = 0, 0, 0
-local other = {} -- err_<outcome> and status classes other than 2xx
-for _, pg in ipairs(live) do
-    local h = hosts[pg.hk]
-    if not h then
-        h = {n = 0, ok = false, started = 0}
-        hosts[pg.hk] = h
-        order[#order + 1] = pg.hk
-    end
-    h.n = h.n + 1
-    if pg.started > h.started then
-        h.started = pg.started
-    end
-    add_result(pg.result)
-    if pg.outcome == 'ok' then
-        n_ok = n_ok + 1
-        h.ok = true
-    else
-        local f = 'err_' .. pg.outcome
-        other[f] = (other[f] or 0) + 1
-    end
-    local st = pg.status
-    if st > 0 then
-        n_fetched = n_fetched + 1
-        if st >= 200 and st < 300 then
-            n_2xx = n_2xx + 1
-        else
-            local f = 'status_' .. floor(st / 100) .. 'xx'
-            other[f] = (other[f] or 0) + 1
-        end
-    end
-    n_bytes = n_bytes + pg.nbytes
-    n_found = n_found + pg.found
-    n_oos = n_oos + pg.oos
-    n_deep = n_deep + pg.deep
-    n_ext = n_ext + pg.ext
-    -- pg.denied: the flag bits
-    n_denied = n_denied + pg.denied % 2
-    n_noindex = n_noindex + floor(pg.denied / 2) % 2
-    n_nofollow = n_nofollow + floor(pg.denied / 4) % 2
+for k = 1, nlive do
+    add_result(ARGV[pg_at[live[k]] + 4])
 end
-inc('done', #live)
-inc('inflight', -#live)
-for f, d in pairs({ok = n_ok, fetched = n_fetched, status_2xx = n_2xx,
-    bytes = n_bytes, links_found = n_found, out_of_scope = n_oos,
-    too_deep = n_deep, skipped_ext = n_ext, robots_denied = n_denied,
-    noindex = n_noindex, nofollow = n_nofollow}) do
+inc('done', nlive)
+inc('inflight', -nlive)
+-- the counters summed over the batch's live pages
+local sums = {'ok', n_ok, 'fetched', n_fetched, 'status_2xx', n_2xx,
+    'bytes', n_bytes, 'links_found', n_found, 'out_of_scope', n_oos,
+    'too_deep', n_deep, 'skipped_ext', n_ext, 'robots_denied', n_denied,
+    'noindex', n_noindex, 'nofollow', n_nofollow}
+for k = 1, #sums, 2 do
+    if sums[k + 1] > 0 then
+        inc(sums[k], sums[k + 1])
+    end
+end
+for f, d in pairs(other) do
     if d > 0 then
         inc(f, d)
     end
 end
-for f, d in pairs(other) do
-    inc(f, d)
-end
--- new links of the whole batch: one ZADD per host; the acked hosts are
+-- new links of the live pages: one ZADD per host; the acked hosts are
 -- scheduled below
-if ST.state ~= 'cancelled' then
+if ST.state ~= 'cancelled' and nlinked > 0 then
     local acc = push_acc()
-    for _, pg in ipairs(live) do
-        if pg.g1 >= pg.g0 then
-            push_add(links, pg.g0, pg.g1, pg.x0, cfg, false, acc)
+    for k = 1, nlinked, 4 do
+        if pg_hk[pg_links[k]] then
+            push_add(links, pg_links[k + 1], pg_links[k + 2],
+                pg_links[k + 3], cfg, false, acc)
         end
     end
     push_flush(acc, now, cfg.per_host_concurrency, hosts)

@@ -35,6 +35,13 @@ local function load_stats(...)
     return true
 end
 
+-- The field of HTTP status class c (a status // 100) other than 2xx: made
+-- once, at load, not per page.
+local STATUS_FIELD = {}
+for c = 0, 9 do
+    STATUS_FIELD[c] = 'status_' .. c .. 'xx'
+end
+
 local function inc(field, d)
     local v = ST[field]
     if v == nil then
