@@ -68,11 +68,15 @@ local function lease_requests(want, now, cfg)
     end
 
     local out = {'running', 0, FR.L, FR.s}
+    local nout = 4
     local pages = 0
     local leased = 0
     -- in-flight entries and lease deadlines, written once after the loop;
-    -- the attempts of the leased pages, read once
+    -- the attempts of the leased pages, read once (fps; att_at: where
+    -- each goes in out). Counted here, not by "#": the length operator
+    -- searches.
     local infl, leases, fps, att_at = {}, {}, {}, {}
+    local ninfl, nfps = 0, 0
     local deadline = fmt(now + cfg.lease_ms)
     while pages < budget and leased < want do
         local top = rcall('ZPOPMIN', K_READY)
@@ -89,12 +93,9 @@ local function lease_requests(want, now, cfg)
             local tok = next_token()
             host_set(hk, 'rt', fmt(tok))
             rcall('ZADD', K_LEASES, deadline, 'r ' .. hk)
-            out[#out + 1] = 1
-            out[#out + 1] = '0'
-            out[#out + 1] = tok
-            out[#out + 1] = hk
-            out[#out + 1] = ''
-            out[#out + 1] = 0
+            out[nout + 1], out[nout + 2], out[nout + 3] = 1, '0', tok
+            out[nout + 4], out[nout + 5], out[nout + 6] = hk, '', 0
+            nout = nout + 6
             leased = leased + 1
         else
             local delay = tonumber(h.d) or cfg.delay_ms
@@ -124,24 +125,28 @@ local function lease_requests(want, now, cfg)
             end
             items = items or {}
             local got = #items
+            -- the in-flight entry "<token> <hostkey> <level> <entry>":
+            -- what follows the token is the host's and level's
+            local mid = got > 0 and ' ' .. hk .. ' ' .. lv .. ' '
+            local tok = FR.tok
             for x = 1, got do
                 local el = items[x]
                 local fp = entry_fp(el)
-                local tok = next_token()
-                infl[#infl + 1] = fp
-                infl[#infl + 1] = fmt(tok) .. ' ' .. hk .. ' ' .. lv .. ' ' .. el
-                leases[#leases + 1] = deadline
-                leases[#leases + 1] = fp
-                out[#out + 1] = 0
-                out[#out + 1] = fp
-                out[#out + 1] = tok
-                out[#out + 1] = hk
-                out[#out + 1] = sub(el, ENTRY_FP_LEN + 1)
-                out[#out + 1] = 0 -- attempts, filled in below
-                fps[#fps + 1] = fp
-                att_at[#att_at + 1] = #out
+                tok = tok + 1
+                infl[ninfl + 1], infl[ninfl + 2] = fp, fmt(tok) .. mid .. el
+                leases[ninfl + 1], leases[ninfl + 2] = deadline, fp
+                ninfl = ninfl + 2
+                out[nout + 1], out[nout + 2], out[nout + 3] = 0, fp, tok
+                out[nout + 4] = hk
+                out[nout + 5] = sub(el, ENTRY_FP_LEN + 1)
+                out[nout + 6] = 0 -- attempts, filled in below
+                nout = nout + 6
+                nfps = nfps + 1
+                fps[nfps], att_at[nfps] = fp, nout
             end
             if got > 0 then
+                FR.tok = tok
+                FR.dirty = true
                 busy = busy + got
                 -- the next allowed time only with a delay: without one it
                 -- would only hold the host back from acks sent before this
@@ -181,11 +186,15 @@ local function lease_requests(want, now, cfg)
     if leased > 0 then
         due_at(now + cfg.lease_ms)
     end
-    for i = 1, #fps, 1000 do
-        local j = min(i + 999, #fps)
+    for i = 1, nfps, 1000 do
+        local j = min(i + 999, nfps)
         local att = rcall('HMGET', K_ATTEMPTS, unpack(fps, i, j))
         for k = i, j do
-            out[att_at[k]] = tonumber(att[k - i + 1]) or 0
+            -- false (none) mostly; "+ 0" is one strtod, tonumber two
+            local a = att[k - i + 1]
+            if a then
+                out[att_at[k]] = a + 0
+            end
         end
     end
 
