@@ -208,9 +208,11 @@ for i = 1, npages do
     local fp, v = fps[i], cur[i]
     local hk
     if v and not taken[fp] then
-        -- "<token> <hostkey> ...": the token compared as text
-        local a = find(v, ' ', 1, true)
-        if sub(v, 1, a - 1) == ARGV[at + 1] then
+        -- "<token> <hostkey> ...": the token compared as text, in place
+        -- (no string made for it)
+        local tok = ARGV[at + 1]
+        local a = #tok + 1
+        if byte(v, a) == 32 and find(v, tok, 1, true) == 1 then
             hk = sub(v, a + 1, find(v, ' ', a + 1, true) - 1)
         end
     end

@@ -90,15 +90,12 @@ local function check_links(first, last_only, L)
     local fp, nl, rec0 = L.fp, L.nl, first + 3
     for j = 1, n do
         local m = ARGV[rec0 + j]
-        local _, e = find(m, '^[1-9]%d* ')
-        if not e and sub(m, 1, 2) == '0 ' then
-            e = 2
+        local f = match(m, '^([1-9]%d*) ')
+        if not f and sub(m, 1, 2) == '0 ' then
+            f = '0'
         end
-        if not e or e > 20 or #m < e + 9 then
-            return nil, bad('link member')
-        end
-        local f = sub(m, 1, e - 1)
-        if e == 20 and f > FP_MAX then
+        if not f or #f > 19 or #m < #f + 10 or
+            (#f == 19 and f > FP_MAX) then
             return nil, bad('link member')
         end
         fp[nl + j] = f
@@ -197,13 +194,15 @@ local function push_add(L, g0, g1, x0, cfg, seeds, acc, isnew)
             end
             local best = acc.best[hk]
             -- a page's links mostly share one level: reuse the last one
-            local plv, ptext, pents
+            -- (its binary digits compared as text: no conversion)
+            local pbin, ptext, pents
             for y = 2, 2 * nnew, 2 do
                 local i = fresh[y]
-                local lv = tonumber(sub(prios, PRIO_BITS * i -
-                    PRIO_BITS + 1, PRIO_BITS * i), 2)
-                if lv ~= plv then
-                    plv, ptext = lv, fmt(lv)
+                local bin = sub(prios, PRIO_BITS * i - PRIO_BITS + 1,
+                    PRIO_BITS * i)
+                if bin ~= pbin then
+                    local lv = tonumber(bin, 2)
+                    pbin, ptext = bin, fmt(lv)
                     pents = byl[ptext]
                     if not pents then
                         pents = {}

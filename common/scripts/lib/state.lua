@@ -3,8 +3,12 @@
 --@needs base
 
 local FR = nil
+-- FR_READ: the six fields' values as read (flush_fr writes those that
+-- changed)
+local FR_READ = nil
+local FR_NAMES = {'L', 's', 'n', 'seq', 'tok', 'due'}
 RESETS[#RESETS + 1] = function()
-    FR = nil
+    FR, FR_READ = nil, nil
 end
 
 -- Read once per call: a second load (an ack that also leases) keeps
@@ -20,12 +24,25 @@ local function load_fr()
         tok = v[5] and v[5] + 0 or 0, due = v[6] and v[6] + 0 or 0,
         dirty = false,
     }
+    FR_READ = {FR.L, FR.s, FR.n, FR.seq, FR.tok, FR.due}
 end
 
+-- Write back the fields that changed (most calls change one or two of
+-- the six: a number's text costs a format call).
 local function flush_fr()
     if FR and FR.dirty then
-        rcall('HSET', K_FR, 'L', fmt(FR.L), 's', fmt(FR.s), 'n', fmt(FR.n),
-            'seq', fmt(FR.seq), 'tok', fmt(FR.tok), 'due', fmt(FR.due))
+        local args, k = {}, 0
+        for i = 1, 6 do
+            local f = FR_NAMES[i]
+            local x = FR[f]
+            if x ~= FR_READ[i] then
+                args[k + 1], args[k + 2] = f, fmt(x)
+                k = k + 2
+            end
+        end
+        if k > 0 then
+            rcall('HSET', K_FR, unpack(args))
+        end
     end
 end
 
