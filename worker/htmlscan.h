@@ -43,10 +43,12 @@
  * PARSE_MAX_DEPTH), so a page is read only up to where its nesting
  * first passes a cap, and both paths read the same bytes: parse.c gives
  * gumbo doc[0..end) of this same run. The nesting is counted on this
- * tokenizer's own tokens: a start tag adds one unless it ends with "/>"
- * or is of the flat kind (void elements and the ones closed by their
- * next sibling: p, li, dt, dd, option, table parts, html, head, body,
- * ...); an end tag not of that kind takes one off, never below 0.
+ * tokenizer's own tokens: a start tag adds one unless it is of the flat
+ * kind (void elements and the ones closed by their next sibling: p, li,
+ * dt, dd, option, table parts, html, head, body, ...) or opens a foreign
+ * element with "/>" (<svg/>, <path/> in an svg: HTML ignores "/>", so
+ * <div/> counts); an end tag not of the flat kind takes one off, never
+ * below 0.
  * Comments, doctypes and the content of raw text, RCDATA, script data
  * and PLAINTEXT are not tags (a <script>'s start and end tag cancel
  * out). The start tag that would take the nesting past max_depth ends

@@ -452,7 +452,7 @@ static void test_hostile(void)
 
     /* 100,000 nested divs with a link at the bottom: cut at the depth
      * cap, quickly; the links before the cut are kept. */
-    deep = cf_malloc(n * 5 + 64);
+    deep = cf_malloc(n * 6 + 64);
     memcpy(deep, "<a href=/top>t</a>", 18);
     for (i = 0; i < n; i++)
         memcpy(deep + 18 + i * 5, "<div>", 5);
@@ -474,6 +474,18 @@ static void test_hostile(void)
         CHECK_INT(rc, 0);
         CHECK_INT(r.stats.depth_cut, 0);
         CHECK(has_link(&r, "http://example.com/deep"));
+        parse_result_cleanup(&r);
+    }
+    /* "<div/>" is a <div>: cut at the same depth */
+    for (i = 0; i < n; i++)
+        memcpy(deep + i * 6, "<div/>", 6);
+    strcpy(deep + n * 6, "<a href=/deep>x</a>");
+    for (int mode = PARSE_LINKS; mode <= PARSE_TREE; mode++) {
+        struct parse_opts d = opts;
+        d.mode = (enum parse_mode)mode;
+        d.keep_text = 1; /* gumbo gets every tag */
+        CHECK_INT(parse_page(deep, strlen(deep), PAGE, NULL, &d, &r), 0);
+        CHECK_INT(r.stats.depth_cut, strlen(deep) - PARSE_MAX_DEPTH * 6);
         parse_result_cleanup(&r);
     }
     /* Unclosed <p> and <li>, <br>s and script text don't count. */
@@ -587,10 +599,16 @@ static const struct {
     {"<b><script></script><b><b>", 2, 23},
     /* in foreign content a <style> is no raw text: its tags nest */
     {"<svg><style><g><g><g></style>", 3, 15},
-    /* flat start tags and "/>" add nothing; flat end tags take nothing
-     * off */
-    {"<div/><span/><x/><p><li><br><td><option><rt><b><a href=/f>f</a>", 2,
+    /* flat start tags add nothing, flat end tags take nothing off */
+    {"<p><li><br><td><option><rt><P/><br/><img/><b><a href=/f>f</a>", 2,
      (size_t)-1},
+    /* "/>" closes a foreign element only: HTML ignores it (<div/> opens
+     * a div), and so does an integration point's HTML content */
+    {"<svg><g/><g/><g/><path/></svg><b><a href=/g>", 2, (size_t)-1},
+    {"<svg/><math/><svg/><MATH/><b><a href=/h>", 2, (size_t)-1},
+    {"<div/><span/><x/><a href=/d>", 2, 13},
+    {"<svg><foreignObject><div/><div/>", 3, 26},
+    {"<math><mi><b/><b/>", 3, 14},
     {"<b><b></p></li></br><b>", 2, 20},
     /* what is cut is not read: a title, a <base>, links past the cut */
     {"<a href=/1>1</a><div><div><title>t</title><base href=/b/><a "
