@@ -12,16 +12,16 @@ local SEEN_LOAD = 192      -- mean members per seen bucket before a split
 local SEEN_MAXLEVEL = 24   -- 2^24 buckets at most
 
 -- fp (decimal text of a 63-bit integer) mod 2^k, exactly, for k <= 25:
--- ((hi mod 2^k) * (10^9 mod 2^k) + lo) stays below 2^53.
-local function fpmod(fp, k)
-    local m = 2 ^ k
+-- ((hi mod 2^k) * (10^9 mod 2^k) + lo) stays below 2^53. gm is 10^9 mod
+-- 2^k (the caller's, once per split). The halves are converted with
+-- "+ 0", one strtod each (tonumber takes two and a call): a split runs
+-- this for each of its bucket's ~200 members.
+local function fpmod(fp, m, gm)
     local n = #fp
     if n <= 9 then
-        return tonumber(fp) % m
+        return (fp + 0) % m
     end
-    local hi = tonumber(sub(fp, 1, n - 9))
-    local lo = tonumber(sub(fp, n - 8))
-    return ((hi % m) * (1000000000 % m) + lo) % m
+    return ((sub(fp, 1, n - 9) + 0) % m * gm + sub(fp, n - 8)) % m
 end
 
 -- v as w binary digits.
@@ -43,9 +43,14 @@ local function seen_split()
     local members = rcall('SMEMBERS', src)
     local move = {}
     local half = 2 ^ L
-    for _, m in ipairs(members) do
-        if fpmod(m, L + 1) >= half then
-            move[#move + 1] = m
+    local mod = 2 * half
+    local gm = 1000000000 % mod
+    local nmove = 0
+    for i = 1, #members do
+        local m = members[i]
+        if fpmod(m, mod, gm) >= half then
+            nmove = nmove + 1
+            move[nmove] = m
         end
     end
     if #move > 0 then
