@@ -61,10 +61,13 @@ local function tally(outcome, status, nbytes, found, oos, deep, ext,
     n_oos = n_oos + d * oos
     n_deep = n_deep + d * deep
     n_ext = n_ext + d * ext
-    if flags > 0 then
-        n_denied = n_denied + d * (flags % 2)
-        n_noindex = n_noindex + d * (floor(flags / 2) % 2)
-        n_nofollow = n_nofollow + d * (floor(flags / 4) % 2)
+    -- bits 1, 2 and 4 (8, a first attempt, is most pages'), by "%": no
+    -- call of floor
+    local f = flags % 8
+    if f > 0 then
+        n_denied = n_denied + d * (f % 2)
+        n_noindex = n_noindex + d * (f % 4 - f % 2) / 2
+        n_nofollow = n_nofollow + d * (f - f % 4) / 4
     end
 end
 
@@ -191,6 +194,7 @@ local function finish(popped)
         reply[npages + 1] = popped
     end
     flush_fr()
+    flush_hosts()
     flush_stats()
     return reply
 end

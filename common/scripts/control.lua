@@ -54,5 +54,6 @@ elseif ST.state ~= 'cancelled' then
         ST.ended_ms = 0
     end
 end
+flush_hosts()
 flush_stats()
 return ST.state

@@ -28,6 +28,7 @@ if v then
 end
 if not v or tok ~= token then
     inc('stale_acks', 1)
+    flush_hosts()
     flush_stats()
     return redis.status_reply('stale')
 end
@@ -65,6 +66,7 @@ end
 -- Circuit breaker: breaker_failures consecutive failures of one host
 -- hold it back for breaker_ms (fleet-wide), then the count starts over.
 local hkey = host_key(hk)
+host_forget(hk)
 local f = rcall('HINCRBY', hkey, 'f', '1')
 if cfg.breaker_failures > 0 and f >= cfg.breaker_failures then
     local t = tonumber(rcall('HGET', hkey, 't')) or 0
@@ -74,8 +76,8 @@ if cfg.breaker_failures > 0 and f >= cfg.breaker_failures then
     rcall('HSET', hkey, 'f', '0')
     inc('breaker_trips', 1)
 end
-host_forget(hk)
 schedule(hk, now, cfg.per_host_concurrency)
 check_done(now, cfg.max_pages)
+flush_hosts()
 flush_stats()
 return redis.status_reply(reply)

@@ -30,5 +30,6 @@ end
 check_done(now, cfg.max_pages)
 out[1] = ST.state
 flush_fr()
+flush_hosts()
 flush_stats()
 return out

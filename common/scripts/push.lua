@@ -64,5 +64,6 @@ if ST.state == 'done' and ST.queued > 0 then
 end
 check_done(now, cfg.max_pages)
 flush_fr()
+flush_hosts()
 flush_stats()
 return res

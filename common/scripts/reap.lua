@@ -19,5 +19,6 @@ end
 local cfg = load_cfg('max_pages', 'per_host_concurrency', 'max_attempts')
 local n = reap(now, limit, cfg)
 check_done(now, cfg.max_pages)
+flush_hosts()
 flush_stats()
 return n

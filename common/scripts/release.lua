@@ -62,9 +62,9 @@ for i = 3, 2 + 4 * n, 4 do
         end
     else
         local hk = ARGV[i + 3]
+        host_forget(hk)
         if rcall('HGET', host_key(hk), 'rt') == fmt(token) then
             rcall('HDEL', host_key(hk), 'rt')
-            host_forget(hk)
             rcall('ZREM', K_LEASES, 'r ' .. hk)
             hosts[hk] = true
             robots = robots + 1
@@ -81,5 +81,6 @@ if stale > 0 then
     inc('stale_acks', stale)
 end
 check_done(now, cfg.max_pages)
+flush_hosts()
 flush_stats()
 return {pages, robots, stale}

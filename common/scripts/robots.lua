@@ -85,6 +85,7 @@ if #ARGV == 9 then
     host_forget(hk)
     schedule(hk, now, cfg.per_host_concurrency)
     check_done(now, cfg.max_pages)
+    flush_hosts()
     flush_stats()
     return 1
 end
@@ -110,5 +111,6 @@ rcall('ZREM', K_LEASES, 'r ' .. hk)
 inc('robots_fetched', 1)
 host_forget(hk)
 schedule(hk, now, cfg.per_host_concurrency)
+flush_hosts()
 flush_stats()
 return 1

@@ -11,16 +11,21 @@
 
 -- The fingerprint of entry el in decimal (the form of the seen set, the
 -- in-flight hash and the replies): its four 16-bit limbs divided by 10^9
--- (every step stays below 2^53), then quotient and remainder.
+-- (every step stays below 2^53), then quotient and remainder. The
+-- remainders by "%", not floor: a call fewer per step (a pop runs this
+-- per lease).
 local function entry_fp(el)
     local b1, b2, b3, b4, b5, b6, b7, b8 = byte(el, 1, 8)
     local r = (b1 * 256 + b2) * 65536 + b3 * 256 + b4
-    local q2 = floor(r / 1000000000)
-    r = (r - q2 * 1000000000) * 65536 + b5 * 256 + b6
-    local q1 = floor(r / 1000000000)
-    r = (r - q1 * 1000000000) * 65536 + b7 * 256 + b8
-    local q0 = floor(r / 1000000000)
-    r = r - q0 * 1000000000
+    local r2 = r % 1000000000
+    local q2 = (r - r2) / 1000000000
+    r = r2 * 65536 + b5 * 256 + b6
+    local r1 = r % 1000000000
+    local q1 = (r - r1) / 1000000000
+    r = r1 * 65536 + b7 * 256 + b8
+    local r0 = r % 1000000000
+    local q0 = (r - r0) / 1000000000
+    r = r0
     local q = (q2 * 65536 + q1) * 65536 + q0
     if q == 0 then
         return format('%d', r)

@@ -8,11 +8,15 @@ end
 -- The fields of host hashes schedule and lease_requests read, read once
 -- per call and host (an ack's schedule and its pop's lease look at the
 -- same host): hk -> {i, t, rt, rm, d, f}, each as HMGET gave it (text,
--- or false when absent). They write through (host_set); any other write
--- to those fields drops the host's entry (host_forget).
-local HOST
+-- or false when absent). host_set changes a host's entry and writes the
+-- hash at the end of the call (flush_hosts: an ack's schedule and its
+-- pop's lease write the host once); HOST_W: hk -> the fields to write.
+-- Whatever reads or writes those fields of the hash itself calls
+-- host_forget(hk) first, which writes what is pending and drops the
+-- entry.
+local HOST, HOST_W
 RESETS[#RESETS + 1] = function()
-    HOST = {}
+    HOST, HOST_W = {}, {}
 end
 
 local function host_get(hk)
@@ -25,19 +29,49 @@ local function host_get(hk)
     return h
 end
 
--- HSET of the host hash's fields f1 v1 ... (text), in its entry too.
+-- Set the host hash's fields f1 v1 ... (text): in its entry, written by
+-- flush_hosts; at once when the host has no entry.
 local function host_set(hk, ...)
-    local args = {...}
     local h = HOST[hk]
-    if h then
-        for i = 1, #args, 2 do
-            h[args[i]] = args[i + 1]
-        end
+    if not h then
+        rcall('HSET', host_key(hk), ...)
+        return
     end
-    rcall('HSET', host_key(hk), ...)
+    local args = {...}
+    local w = HOST_W[hk]
+    if not w then
+        w = {}
+        HOST_W[hk] = w
+    end
+    for i = 1, #args, 2 do
+        h[args[i]] = args[i + 1]
+        w[args[i]] = true
+    end
+end
+
+-- Write the host's pending fields (host_set).
+local function host_write(hk)
+    local w = HOST_W[hk]
+    if w then
+        local h, args, n = HOST[hk], {}, 0
+        for f in pairs(w) do
+            args[n + 1], args[n + 2] = f, h[f]
+            n = n + 2
+        end
+        rcall('HSET', host_key(hk), unpack(args))
+        HOST_W[hk] = nil
+    end
+end
+
+-- Every script that schedules or leases calls this before it returns.
+local function flush_hosts()
+    for hk in pairs(HOST_W) do
+        host_write(hk)
+    end
 end
 
 local function host_forget(hk)
+    host_write(hk)
     HOST[hk] = nil
 end
 

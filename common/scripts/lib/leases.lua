@@ -36,8 +36,8 @@ end
 local function release(fp, hk)
     rcall('HDEL', K_INFLIGHT, fp)
     rcall('ZREM', K_LEASES, fp)
-    rcall('HINCRBY', host_key(hk), 'i', '-1')
     host_forget(hk)
+    rcall('HINCRBY', host_key(hk), 'i', '-1')
 end
 
 -- Move a request to the dead letters: the list gets
@@ -69,8 +69,8 @@ local function reap(now, limit, cfg)
         if sub(m, 1, 2) == 'r ' then
             hk = sub(m, 3)
             rcall('ZREM', K_LEASES, m)
-            rcall('HDEL', host_key(hk), 'rt')
             host_forget(hk)
+            rcall('HDEL', host_key(hk), 'rt')
         else
             local v = rcall('HGET', K_INFLIGHT, m)
             if v then
