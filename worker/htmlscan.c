@@ -1705,6 +1705,26 @@ static void table_part_in_foreign(struct scan *sc)
     fs_pop_to(sc, 0);
 }
 
+/* The foreign content open was put before a table, out of its cells:
+ * its integration points' HTML tags go to that table's mode (a template
+ * in a table mode there is not followed: flagged). */
+static int foreign_in_table(struct scan *sc)
+{
+    const struct table_ctx *c;
+
+    if (sc->nts == 0 || sc->ts_over > 0 || sc->fs_over > 0)
+        return 0;
+    c = &sc->ts[sc->nts - 1];
+    if (c->mode == TM_CELL || c->mode == TM_CAPTION)
+        return 0; /* in a cell: a table there is in the cell */
+    if (c->template) {
+        if (template_in_table(c))
+            sc->out->approx |= HTMLSCAN_APPROX_FOREIGN;
+        return 0;
+    }
+    return 1;
+}
+
 /* What an HTML start tag the tree builder takes does. Returns the
  * tokenizer content kind for what follows (T_RCDATA, T_RAWTEXT,
  * T_SCRIPT, T_PLAINTEXT or 0). */
@@ -1843,9 +1863,17 @@ static unsigned html_start(struct scan *sc, const struct tag *t)
             /* in a table opened here (not in its cell) a <table> closes
                it and the mode resets; not followed, but what the reset
                may take from a foreign element is flagged */
-            if (fs_table(sc))
+            if (fs_table(sc)) {
                 mode_reset(sc);
-            break;
+                break;
+            }
+            if (!foreign_in_table(sc))
+                break;
+            /* foreign content put before a table (not in its cell): the
+               table's mode still takes the integration point's HTML tags,
+               and a <table> closes that table, the foreign content with
+               it (<table><math><mi><table>) */
+            fs_pop_to(sc, 0);
         }
         if (fostered(sc))
             table_pop(sc); /* a table in a table closes it */

@@ -20,7 +20,9 @@
  *     with an HTML encoding) and the HTML start tags that break out of it;
  *     an <a> or <title> in foreign content is not an HTML one; in an
  *     integration point, which open element an end tag closes, as the
- *     in-body rules have it (special elements, the scopes);
+ *     in-body rules have it (special elements, the scopes); foreign
+ *     content put before a table (out of its cells) is closed with that
+ *     table by a <table> in its integration point;
  *   - <select> ignores every start tag but a few (no link in it);
  *   - <frameset>: once one is taken only <frame> and <noframes> count,
  *     and <frame> counts only there;

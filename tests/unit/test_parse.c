@@ -762,6 +762,15 @@ static const struct {
     /* ... and a cell's end tag in a table mode looks in table scope,
      * past the integration point: the cell closes */
     {DOC("<table><td><math><mi><p><math></td><a href=/x>"), PAGE},
+    /* foreign content put before a table (not in a cell): the table's
+     * mode takes its integration point's HTML tags, and a <table> there
+     * closes the table and the foreign content (the svg after it is
+     * outside the math, the <a> after </a> is HTML; found by
+     * fuzz_htmlscan); in a cell it is a table in the cell */
+    {DOC("<table><math><mi><a><table><svg></a><a href=/x>"), PAGE},
+    {DOC("<table><math><mi><a href=/1><table><svg><a href=/2></svg>"
+         "<a href=/3>"), PAGE},
+    {DOC("<table><tr><td><math><mi><table><svg></table><a href=/y>"), PAGE},
     /* tag names of any case, of up to 8 bytes and longer, with 16 bytes
      * after them and without (the name is read 16 bytes at a time where
      * there is room); a control in a name makes it no known tag */
