@@ -199,12 +199,12 @@ local function finish(popped)
     return reply
 end
 
--- Per live page: its number in live, its fp in done (and in again when
--- its lease was not a first attempt: an attempts entry to clear), its
--- host in pg_hk; per host: slots freed, the latest fetch start, and
--- whether a page succeeded. Nothing is written before every stale
--- page's token is checked.
-local live, done, again, pg_hk = {}, {}, {}, {}
+-- Per live page: its number in live, its fp in again when its lease was
+-- not a first attempt (an attempts entry to clear), its host in pg_hk;
+-- per host: slots freed, the latest fetch start, and whether a page
+-- succeeded. Nothing is written before every stale page's token is
+-- checked.
+local live, again, pg_hk = {}, {}, {}
 local nlive, nagain = 0, 0
 local hosts, order = {}, {}
 for i = 1, npages do
@@ -223,7 +223,7 @@ for i = 1, npages do
     if hk then
         taken[fp] = true
         nlive = nlive + 1
-        live[nlive], done[nlive], pg_hk[i] = i, fp, hk
+        live[nlive], pg_hk[i] = i, hk
         reply[i] = 1
         if pg_flags[i] < 8 then
             nagain = nagain + 1
@@ -271,6 +271,14 @@ local cfg = load_cfg('max_host_pages', 'results_maxlen',
     unpack(LEASE_CFG))
 results_maxlen = cfg.results_maxlen
 load_fr()
+-- the live pages' fps: all of the batch's, mostly
+local done = fps
+if nlive < npages then
+    done = {}
+    for k = 1, nlive do
+        done[k] = fps[live[k]]
+    end
+end
 rcall('HDEL', K_INFLIGHT, unpack(done))
 rcall('ZREM', K_LEASES, unpack(done))
 if nagain > 0 then

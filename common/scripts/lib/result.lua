@@ -55,10 +55,11 @@ local function dead_result(fp, hk, el, outcome, msg, now, att)
         mp_str('rf') .. '\1'
 end
 
--- The crawl's results_maxlen (0: no cap), read once per script call.
-local results_maxlen
+-- The crawl's results_maxlen (0: no cap), read once per script call, and
+-- its text (made once per call, not per result).
+local results_maxlen, results_maxlen_text
 RESETS[#RESETS + 1] = function()
-    results_maxlen = nil
+    results_maxlen, results_maxlen_text = nil, nil
 end
 
 -- Append one result to the results stream, capped (approximately, MAXLEN
@@ -69,7 +70,8 @@ local function add_result(r)
             'results_maxlen')) or 0
     end
     if results_maxlen > 0 then
-        rcall('XADD', K_RESULTS, 'MAXLEN', '~', fmt(results_maxlen), '*',
+        results_maxlen_text = results_maxlen_text or fmt(results_maxlen)
+        rcall('XADD', K_RESULTS, 'MAXLEN', '~', results_maxlen_text, '*',
             'r', r)
     else
         rcall('XADD', K_RESULTS, '*', 'r', r)
