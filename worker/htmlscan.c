@@ -769,7 +769,6 @@ struct scan {
     size_t body_els;    /* elements when the body started */
     int have_title;     /* the first title was reported */
     int have_lang;      /* an <html lang> was reported */
-    int foreign_select; /* an svg or math element named select opened */
 };
 
 /* The first sizes of the element array and the value bytes, from the
@@ -1149,14 +1148,13 @@ static const struct open_el *fs_top(const struct scan *sc)
     return sc->nfs > 0 ? &sc->fs[sc->nfs - 1] : NULL;
 }
 
-static int in_template(const struct scan *sc);
-
 static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
 {
     struct open_el *e;
 
-    if (ns != NS_HTML && t->nlen == 6 && memcmp(t->low, "select", 6) == 0)
-        sc->foreign_select = 1; /* also when it is not followed */
+    if (ns != NS_HTML && ((t->nlen == 6 && memcmp(t->low, "select", 6) == 0) ||
+                          (t->nlen == 4 && memcmp(t->low, "html", 4) == 0)))
+        sc->out->approx |= HTMLSCAN_GUMBO_ABORT; /* gumbo_abort_risk() */
     if (sc->fs_over > 0 || sc->nfs == HTMLSCAN_STACK_MAX ||
         t->nlen == 0) {
         sc->fs_over++;
@@ -1178,9 +1176,6 @@ static void fs_push(struct scan *sc, int ns, int ip, const struct tag *t)
                                t->def->id == TAG_TITLE)
                                   ? 0
                                   : T_SPECIAL);
-    if (ns != NS_HTML && t->nlen == 4 && memcmp(t->low, "html", 4) == 0 &&
-        in_template(sc))
-        sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
 }
 
 static void mode_reset(struct scan *sc);
@@ -1626,17 +1621,7 @@ static void mode_reset(struct scan *sc)
         if (e->ns == NS_HTML)
             continue;
         switch (gumbo_tagn_enum(e->name, e->len)) {
-        case GUMBO_TAG_SELECT:
-            /* with a table open that is "in select in table", where a
-             * table tag closes the select unchecked: gumbo pops every
-             * element looking for an HTML one and aborts
-             * (<table><math><select><mtext><select><td>) */
-            if (sc->ts_over > 0 || fs_table(sc))
-                sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
-            for (size_t i = 0; i < sc->nts; i++)
-                if (!sc->ts[i].template)
-                    sc->out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
-            /* fall through */
+        case GUMBO_TAG_SELECT: /* also HTMLSCAN_GUMBO_ABORT (fs_push) */
         case GUMBO_TAG_TD:
         case GUMBO_TAG_TH:
         case GUMBO_TAG_TR:
@@ -1650,11 +1635,8 @@ static void mode_reset(struct scan *sc)
         case GUMBO_TAG_HEAD:
         case GUMBO_TAG_FRAMESET:
         case GUMBO_TAG_HTML:
-            /* on to the end: a select above another such element
-             * (<table><math><tr><select><mi><select><th>) is the one
-             * gumbo's reset meets first, from the top */
             sc->out->approx |= HTMLSCAN_APPROX_RESET;
-            break;
+            return;
         default:
             break;
         }
@@ -2212,6 +2194,68 @@ static size_t declaration(struct scan *sc, size_t p)
     return q ? (size_t)(q - d) + 1 : n;
 }
 
+/* The offset of the first start tag named name (lower case, len
+ * bytes) in d[from..n), as the tokenizer reads one ("<" and the name in
+ * any case, then white space, '/' or '>'), wherever it is (in text, raw
+ * text, a comment, ...); or n. */
+static size_t find_start_tag(const char *d, size_t from, size_t n,
+                             const char *name, size_t len)
+{
+    for (size_t p = from; p + len + 1 < n; p++) {
+        const char *q = memchr(d + p, '<', n - p);
+        size_t k;
+        if (q == NULL)
+            break;
+        p = (size_t)(q - d);
+        if (p + len + 1 >= n)
+            break;
+        for (k = 0; k < len; k++)
+            if (((unsigned char)d[p + 1 + k] | 0x20) != (unsigned char)name[k])
+                break;
+        if (k < len)
+            continue;
+        switch (d[p + 1 + len]) {
+        case '\t': case '\n': case '\f': case '\r': case ' ': case '/':
+        case '>':
+            return p;
+        default:
+            break;
+        }
+    }
+    return n;
+}
+
+/* HTMLSCAN_GUMBO_ABORT (htmlscan.h). Gumbo 0.10.1 resets its insertion
+ * mode from the open elements by tag alone (mode_reset), and two of the
+ * modes it can then pick from an svg or math element abort the process
+ * in its own assertions: "in select" (in a table, a table tag closes the
+ * select "it" found: gumbo pops every element looking for an HTML one,
+ * <table><math><select><mtext><select><td>) and, from one named html, a
+ * head mode with a template open
+ * (<template><math><html><mtext><select><input></body>). So a page on
+ * which an svg or math element named select or html opens is flagged,
+ * whatever is open around it (fs_push): real pages have none. Where the
+ * scanner may not have followed the tree (any other flag: it stopped
+ * following foreign content past a long tag name or the stack cap, or
+ * closed it where gumbo does not, "</math >"), it cannot tell which
+ * namespace a tag went to, nor whether raw text really was: the page is
+ * flagged if a select or html start tag appears anywhere after an svg
+ * or math start tag, by the bytes. */
+static void gumbo_abort_risk(struct scan *sc)
+{
+    struct htmlscan *out = sc->out;
+    const char *d = sc->doc;
+    size_t n = out->end, first;
+
+    if (out->approx == 0 || (out->approx & HTMLSCAN_GUMBO_ABORT))
+        return;
+    first = find_start_tag(d, 0, n, "svg", 3);
+    first = find_start_tag(d, 0, first, "math", 4); /* or the svg's */
+    if (first < n && (find_start_tag(d, first, n, "select", 6) < n ||
+                      find_start_tag(d, first, n, "html", 4) < n))
+        out->approx |= HTMLSCAN_GUMBO_ABORT;
+}
+
 void htmlscan_run(const char *doc, size_t n, size_t max_depth,
                   struct htmlscan *out)
 {
@@ -2315,11 +2359,7 @@ void htmlscan_run(const char *doc, size_t n, size_t max_depth,
             }
         }
     }
-    /* where the scanner stopped following foreign content (flagged), an
-     * svg or math select may have been open in the tree when a select
-     * or table closed: taken as a page gumbo can abort on (mode_reset) */
-    if (sc->foreign_select && (out->approx & HTMLSCAN_APPROX_FOREIGN))
-        out->approx |= HTMLSCAN_APPROX_FOREIGN_HTML;
+    gumbo_abort_risk(sc);
     free(sc);
 }
 

@@ -38,7 +38,7 @@
  * (HTMLSCAN_APPROX_*): content the tree builder moves (a link inside a
  * table but outside its cells is foster-parented before the table). The
  * reference path (gumbo) and this one are compared page by page on real
- * documentation trees (tests/unit/test_htmlscan_corpus.c) and by a
+ * documentation trees (tests/unit/test_parse_corpus.c) and by a
  * differential fuzzer (tests/fuzz/fuzz_htmlscan.c).
  *
  * The depth cut. Gumbo's cost grows with elements x nesting (parse.h,
@@ -90,15 +90,15 @@
                                        tag with more than its name
                                        ("</svg >"): gumbo 0.10.1 does
                                        not close it (htmlscan.c) */
-#define HTMLSCAN_APPROX_FOREIGN_HTML 128 /* a page gumbo 0.10.1 can
-                                            abort on (parse.c keeps it
-                                            from gumbo): an svg or math
-                                            element named html in a
-                                            template, which it takes for
-                                            the document's <html> when it
-                                            resets its mode; or one named
-                                            select that reset takes with
-                                            a table open (htmlscan.c) */
+#define HTMLSCAN_GUMBO_ABORT 128 /* gumbo 0.10.1 may abort the process
+                                    on this page (parse.c keeps it from
+                                    gumbo): an svg or math element
+                                    named select or html opens, which
+                                    its mode reset can take for an
+                                    HTML one; or, on a page with any
+                                    other flag, a select or html start
+                                    tag after an svg or math one
+                                    (htmlscan.c, gumbo_abort_risk) */
 #define HTMLSCAN_APPROX_RESET 64 /* a select, or a table or template
                                     opened in an integration point,
                                     closed with an svg or math element

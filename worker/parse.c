@@ -790,15 +790,16 @@ int parse_page(const char *body, size_t len, const char *page_url,
     cut = hs.end;
     out->stats.depth_cut = (uint32_t)(ulen - cut);
     add_robots_header(&w, opts->x_robots);
-    if (!tree || (hs.approx & HTMLSCAN_APPROX_FOREIGN_HTML)) {
+    if (!tree || (hs.approx & HTMLSCAN_GUMBO_ABORT)) {
         /* gumbo 0.10.1 resets its insertion mode from the open
          * elements by tag, namespace aside: an svg or math element
-         * named html can then put it in a head mode with a template
-         * open, and an assertion in its in-body rules aborts the
-         * process (<template><math><html><mtext><select><input></body>,
-         * 54 bytes). Such a page (HTMLSCAN_APPROX_FOREIGN_HTML) is read
-         * by the links path on the tree path too: links and metadata,
-         * no tree (tree_cb is not called). */
+         * named html or select can put it in a mode whose rules then
+         * fail an assertion and abort the process
+         * (<template><math><html><mtext><select><input></body>, 54
+         * bytes; <table><math><select><mtext><select><td>). Such a page
+         * (HTMLSCAN_GUMBO_ABORT) is read by the links path on the tree
+         * path too: links and metadata, no tree (tree_cb is not
+         * called). */
         walk_scan(&w, &hs);
     } else {
         htmlscan_cleanup(&hs); /* not needed past here */

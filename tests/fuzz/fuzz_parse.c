@@ -4,7 +4,7 @@
  * squeezed (squeeze.h) and as is: the results must be the same. Then
  * the tree extraction gets, with its text held (squeeze_hold), must be
  * the tree of the page as is, node for node (a page gumbo 0.10.1 could
- * abort on, HTMLSCAN_APPROX_FOREIGN_HTML, gets no tree either way). */
+ * abort on, HTMLSCAN_GUMBO_ABORT, gets no tree either way). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         parse_page((const char *)data + 1, size - 1, "http://fuzz.example/a/b",
                    ctypes[data[0] & 7], &o, &r);
         /* a page gumbo 0.10.1 could abort on gets no tree (parse.c) */
-        unsafe = (r.approx & HTMLSCAN_APPROX_FOREIGN_HTML) != 0;
+        unsafe = (r.approx & HTMLSCAN_GUMBO_ABORT) != 0;
         parse_result_cleanup(&r);
         if (unsafe ? held.s != NULL || as_is.s != NULL
                    : held.s == NULL || as_is.s == NULL ||
