@@ -227,6 +227,26 @@ static double redis_cpu_s(redisContext *rc)
     return v;
 }
 
+/* Frontier script calls the embedded redis-server has run (INFO
+ * commandstats, FCALL), or -1. A crawl's Redis CPU per result depends on
+ * how many pages its ack calls carry (bench/README.md: some 350,000
+ * redis-server instructions a call besides its pages), so the two are
+ * said together. */
+static long long redis_fcalls(redisContext *rc)
+{
+    redisReply *r = rc ? redisCommand(rc, "INFO commandstats") : NULL;
+    long long v = -1;
+
+    if (r && r->type == REDIS_REPLY_STRING) {
+        const char *f = strstr(r->str, "cmdstat_fcall:calls=");
+
+        if (f)
+            v = atoll(f + 20);
+    }
+    freeReplyObject(r);
+    return v;
+}
+
 static void progress_end(struct crawl_run *cr)
 {
     if (cr->progress)
@@ -750,10 +770,13 @@ int cmd_crawl(int argc, char **argv)
         /* Every request is answered: an idle worker would only learn
          * that from its next pop, up to a backoff later. */
         double cpu = -1;
+        long long calls = -1;
 
         stop_workers(&cr, SIGTERM);
-        if (cr.er.pid > 0 && !cr.a.quiet)
+        if (cr.er.pid > 0 && !cr.a.quiet) {
             cpu = redis_cpu_s(cr.rc);
+            calls = redis_fcalls(cr.rc);
+        }
         /* Every result is written and acknowledged: the embedded
          * redis-server flushes its AOF and exits while the output is
          * committed (redis_embed_stop below waits for it). */
@@ -771,10 +794,15 @@ int cmd_crawl(int argc, char **argv)
                     (double)(cf_mono_ms() - cr.started_ms) / 1000.0,
                     cr.a.output ? " to " : "", cr.a.output ? cr.a.output : "");
             /* per result only means something past the start-up */
-            if (cpu >= 0 && fl.written >= 1000)
+            if (cpu >= 0 && fl.written >= 1000) {
                 fprintf(stderr, "%s: embedded redis-server: %.2f s of CPU, "
-                        "%.0f us per result\n", CLI_PROG, cpu,
+                        "%.0f us per result", CLI_PROG, cpu,
                         cpu * 1e6 / (double)fl.written);
+                if (calls >= 0)
+                    fprintf(stderr, ", %lld script calls (%.3f per result)",
+                            calls, (double)calls / (double)fl.written);
+                fputc('\n', stderr);
+            }
         }
         if (ret == CLI_OK && cr.last.ok == 0) {
             /* the product is empty: say why, in an exit code scripts see */

@@ -317,4 +317,28 @@ t_check "... and names the cause: $(tail -n 1 "$T/c5.err")" \
     grep -q 'most common cause: connect' "$T/c5.err"
 t_check "... and still writes its result" test "$(wc -l <"$T/o5.jsonl")" -eq 1
 
+# -- 5. past 1,000 results the last lines say what the embedded
+# redis-server cost: its CPU and its script calls, each per result
+fixture f6 --hosts 1 --pages 1100 --seed 6 --manifest "$T/m6" ||
+    t_fail "fixture f6 did not start"
+"$CF" crawl "$SEED" --allow-private --no-obey-robots --workers 1 \
+    --per-host-concurrency 8 --state-dir "$T/s6" -o "$T/o6.jsonl" \
+    >"$T/c6.out" 2>"$T/c6.err"
+rc=$?
+n=$(wc -l <"$T/o6.jsonl" 2>/dev/null || echo 0)
+t_check "a crawl of $n results exits 0 (exit $rc)" \
+    test $rc -eq 0 -a "$n" -ge 1000
+line=$(grep 'embedded redis-server:' "$T/c6.err")
+calls=$(echo "$line" | sed -n 's/.*, \([0-9]*\) script calls (\([0-9.]*\) per result)$/\1/p')
+per=$(echo "$line" | sed -n 's/.*script calls (\([0-9.]*\) per result)$/\1/p')
+t_check "its redis-server line names CPU and script calls: $line" \
+    test -n "$calls" -a -n "$per"
+# every result came through an ack call, each call carries at most 1,000
+# pages, and the share is calls / results
+t_check "script calls ($calls) between results / 1000 and 3 x results" \
+    test "${calls:-0}" -ge $((n / 1000)) -a "${calls:-0}" -le $((3 * n))
+t_check "per result ($per) is calls / results" \
+    test "$per" = "$(awk -v c="${calls:-0}" -v n="$n" \
+        'BEGIN { printf "%.3f", c / n }')"
+
 t_summary cli_crawl
