@@ -7,6 +7,8 @@
 #   make check      the same tests built with ASan + UBSan (build/asan)
 #   make bench      benchmarks (bench/README.md)
 #   make bench-pages  the page stage on pathological pages (callgrind)
+#   make bench-tools  the bench's programs (build/bench/*), rebuilt when
+#                   the code or the frontier scripts they embed change
 #   make demo       crawl a small bundled site with the embedded Redis
 #   make fuzz       build the fuzz targets (clang, libFuzzer)
 
@@ -78,8 +80,8 @@ FIXTURE_BIN := $(if $(FIXTURE_SRC),$(B)/cf-fixture)
 LIBCOMMON := $(B)/libcfcommon.a
 BINS := $(B)/crawlfleet $(B)/crawlfleet-worker
 
-.PHONY: all test test-run test-deploy check deps deps-deploy bench bench-pages demo fuzz \
-	format clean
+.PHONY: all test test-run test-deploy check deps deps-deploy bench bench-pages \
+	bench-tools demo fuzz format clean
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(FIXTURE_BIN)
@@ -176,8 +178,14 @@ deps:
 deps-deploy: deps
 	@sh tools/deps-deploy.sh
 
-bench: deps all
+bench: deps all bench-tools
 	sh bench/run.sh $(B)
+
+# Nothing else rebuilds them: a replay run from a stale build/bench
+# loads the frontier library it was linked with, not the scripts' own.
+BENCH_TOOLS := frontier_bench redis_replay record_bench warc_bench \
+	parse_bench page_bench
+bench-tools: $(BENCH_TOOLS:%=$(B)/bench/%)
 
 # The page stage's instructions per byte on pathological pages
 # (bench/pages.sh; callgrind, no timing).
