@@ -763,6 +763,11 @@ int cmd_crawl(int argc, char **argv)
     fl.claim_idle_ms = 0; /* its one consumer: nobody to take over from */
     /* on a shared Redis the results stay for export (docs/cli.md) */
     fl.keep = cr.a.redis != NULL;
+    /* the embedded redis-server's stream has one reader, this one */
+    if (!fl.keep && gexport_noack(&fl, cr.rc, err) != CF_OK) {
+        ret = cli_fail(cmd, "%s", err);
+        goto out;
+    }
     gate_open(&cr);
     ret = main_loop(&cr, &out, &fl);
     progress_end(&cr);

@@ -145,6 +145,12 @@ int gexport_open(struct gexport *g, redisContext *rc, const char *crawl,
 
 static void note_unacked(struct gexport *g, const char *id)
 {
+    if (g->noack) {
+        /* ids come in order and nothing is acknowledged: the last */
+        snprintf(g->read_id, sizeof(g->read_id), "%s", id);
+        g->nunacked++;
+        return;
+    }
     if (g->nunacked == g->cap) {
         g->cap = g->cap ? 2 * g->cap : 256;
         g->unacked = cf_realloc(g->unacked, g->cap * sizeof(*g->unacked));
@@ -210,6 +216,20 @@ static int read_once(struct gexport *g, redisContext *rc, int block_ms,
 
     snprintf(count, sizeof(count), "%d", GEXPORT_BATCH);
     snprintf(block, sizeof(block), "%d", block_ms);
+    if (g->noack) {
+        /* past the last id read, no group (gexport_noack) */
+        argv[n++] = "XREAD";
+        argv[n++] = "COUNT";
+        argv[n++] = count;
+        if (block_ms > 0) {
+            argv[n++] = "BLOCK";
+            argv[n++] = block;
+        }
+        argv[n++] = "STREAMS";
+        argv[n++] = g->key;
+        argv[n++] = g->read_id;
+        goto send;
+    }
     argv[n++] = "XREADGROUP";
     argv[n++] = "GROUP";
     argv[n++] = g->group;
@@ -223,6 +243,7 @@ static int read_once(struct gexport *g, redisContext *rc, int block_ms,
     argv[n++] = "STREAMS";
     argv[n++] = g->key;
     argv[n++] = g->pending ? g->pend_id : ">";
+send:
     r = redisCommandArgv(rc, n, argv, NULL);
     if (!r || r->type == REDIS_REPLY_ERROR)
         return redis_err(rc, r, errstr);
@@ -389,6 +410,67 @@ static int lost_some(struct gexport *g, long long n, char *errstr)
     return 0;
 }
 
+/* gexport_sync without acknowledgements (gexport_noack): the file
+ * checkpoint, then Redis', then the trim. */
+static int noack_sync(struct gexport *g, redisContext *rc, long long size,
+                      char *errstr)
+{
+    redisReply *r;
+
+    if (g->cursor) {
+        char val[128];
+
+        if (write_cursor(g, g->read_id, errstr) != 0)
+            return CF_ERR;
+        snprintf(val, sizeof(val), "%s %lld", g->read_id, size);
+        r = redisCommand(rc, "HSET %s %s %s", g->ckpt_key, g->ckpt_field,
+                         val);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            return redis_err(rc, r, errstr);
+        freeReplyObject(r);
+    }
+    /* the group's place: what is durable, for every exporter's trim */
+    r = redisCommand(rc, "XGROUP SETID %s %s %s", g->key, g->group,
+                     g->read_id);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return redis_err(rc, r, errstr);
+    freeReplyObject(r);
+    g->nunacked = 0;
+    snprintf(g->done_id, sizeof(g->done_id), "%s", g->read_id);
+    g->ckpt_size = size;
+    if (!g->keep) {
+        long long t = gexport_trim(rc, g->key, errstr);
+
+        if (t < 0)
+            return CF_EREDIS;
+        g->trimmed += t;
+    }
+    return 0;
+}
+
+int gexport_noack(struct gexport *g, redisContext *rc, char *errstr)
+{
+    redisReply *r;
+
+    /* made again at the checkpoint, not just moved there: entries left
+     * pending by a run that acknowledged them (an older crawlfleet) would
+     * hold the trim back for good */
+    r = redisCommand(rc, "XGROUP DESTROY %s %s", g->key, g->group);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return redis_err(rc, r, errstr);
+    freeReplyObject(r);
+    r = redisCommand(rc, "XGROUP CREATE %s %s %s MKSTREAM", g->key, g->group,
+                     g->done_id);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return redis_err(rc, r, errstr);
+    freeReplyObject(r);
+    g->noack = 1;
+    g->pending = 0;
+    g->skip_old = 0;
+    snprintf(g->read_id, sizeof(g->read_id), "%s", g->done_id);
+    return 0;
+}
+
 int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
 {
     const char **argv;
@@ -407,6 +489,8 @@ int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
         return CF_ERR;
     }
     size = (long long)ftello(g->out);
+    if (g->noack)
+        return noack_sync(g, rc, size, errstr);
     /* ids come in order, but those taken over are older: the newest */
     snprintf(done, sizeof(done), "%s", g->done_id);
     snprintf(first, sizeof(first), "%s", g->unacked[0]);
@@ -491,7 +575,8 @@ void gexport_cleanup(struct gexport *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nunacked; i++)
+    /* noack counts what it read without keeping the ids */
+    for (size_t i = 0; g->unacked && i < g->nunacked; i++)
         free(g->unacked[i]);
     free(g->unacked);
     free(g->group);

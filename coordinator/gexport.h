@@ -81,6 +81,8 @@ struct gexport {
     long long trimmed;        /* entries removed by our XTRIMs */
     int keep;                 /* set after open: never trim (the results
                                * stay for other readers) */
+    int noack;                /* reads with NOACK (gexport_noack) */
+    char read_id[64];         /* noack: the last id read */
 };
 
 /* Join group (create it at the stream's start if missing) as consumer,
@@ -90,6 +92,21 @@ struct gexport {
 int gexport_open(struct gexport *g, redisContext *rc, const char *crawl,
                  const char *group, const char *consumer, FILE *out,
                  const char *cursor, enum export_format fmt, char *errstr);
+/* For the group's only consumer, whose checkpoint is the truth
+ * (crawlfleet crawl on its embedded redis-server): from now on read past
+ * the last id read with XREAD, without the group, and move the group to
+ * the checkpoint at each sync (XGROUP SETID). XREADGROUP kept each entry
+ * on the pending list and propagated an XCLAIM of it to the append-only
+ * file, and the sync's XACK took it off again: some 4 us of redis-server
+ * CPU a result (bench/README.md). The group's place stays what is
+ * durable, so every exporter's trim (gexport_trim: the groups' places)
+ * keeps what this one may still have to read again. The group is made
+ * again at the checkpoint first (XGROUP DESTROY, CREATE): entries left
+ * pending by an acknowledging run are dropped with it, and what was read
+ * after the checkpoint and not made durable is read again. Call right
+ * after open, only for a group with no other consumer. 0, or CF_EREDIS
+ * with errstr. */
+int gexport_noack(struct gexport *g, redisContext *rc, char *errstr);
 /* Read and write one batch (blocking up to block_ms for new entries when
  * > 0); *got: entries read. Syncs when the last sync is
  * GEXPORT_SYNC_MS old. 0, or CF_EREDIS / CF_ERR with errstr. */

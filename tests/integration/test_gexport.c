@@ -235,6 +235,123 @@ static void test_reread_taken(void)
     fclose(out);
 }
 
+/* The last-delivered-id of group grp on key (XINFO GROUPS), "" if none. */
+static void group_place(const char *key, const char *grp, char *out,
+                        size_t len)
+{
+    redisReply *r = redisCommand(rc, "XINFO GROUPS %s", key);
+
+    out[0] = '\0';
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements;
+         i++) {
+        const redisReply *gi = r->element[i];
+        const char *name = NULL, *last = NULL;
+
+        for (size_t k = 0; gi->type == REDIS_REPLY_ARRAY && k + 1 < gi->elements;
+             k += 2) {
+            if (strcmp(gi->element[k]->str, "name") == 0)
+                name = gi->element[k + 1]->str;
+            if (strcmp(gi->element[k]->str, "last-delivered-id") == 0)
+                last = gi->element[k + 1]->str;
+        }
+        if (name && last && strcmp(name, grp) == 0)
+            snprintf(out, len, "%s", last);
+    }
+    freeReplyObject(r);
+}
+
+static long lines_of(FILE *f)
+{
+    long n = 0;
+    int c;
+
+    fflush(f);
+    rewind(f);
+    while ((c = getc(f)) != EOF)
+        n += c == '\n';
+    fseeko(f, 0, SEEK_END);
+    return n;
+}
+
+/* The only consumer reads with NOACK (gexport_noack): nothing pending,
+ * the stream trimmed at each sync. One that goes away between a read and
+ * its sync is read again after its checkpoint when it comes back: each
+ * result in the output once. */
+static void test_noack(void)
+{
+    struct gexport g;
+    char path[] = "/tmp/cf-test-gexport.XXXXXX", cursor[64], place[64];
+    int fd = mkstemp(path);
+    FILE *out = fd >= 0 ? fdopen(fd, "a+") : NULL;
+    long got = 0;
+    char key[CF_KEY_MAX];
+
+    CHECK(out != NULL);
+    if (!out)
+        return;
+    snprintf(cursor, sizeof(cursor), "%s.cursor", path);
+    cf_key(key, "gn", "results");
+    add_results(key, 300);
+    CHECK_INT(gexport_open(&g, rc, "gn", "crawl", "crawl", out, cursor,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_noack(&g, rc, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 300);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 0);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(g.written, 300);
+    CHECK_INT(num("XLEN %s%s", key, ""), 0);
+    CHECK_INT(lines_of(out), 300);
+    /* the group's place is the checkpoint: every exporter's trim keeps
+     * what follows it */
+    group_place(key, "crawl", place, sizeof(place));
+    CHECK_STR(place, g.done_id);
+    /* 50 more read and written, then gone before the sync; meanwhile the
+     * group stays at the checkpoint */
+    add_results(key, 50);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 50);
+    CHECK_INT(lines_of(out), 350);
+    group_place(key, "crawl", place, sizeof(place));
+    CHECK_STR(place, g.done_id);
+    CHECK(strcmp(g.read_id, g.done_id) != 0);
+    gexport_cleanup(&g);
+    /* back: the output cut to the checkpoint, the 50 read again */
+    CHECK_INT(gexport_open(&g, rc, "gn", "crawl", "crawl", out, cursor,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(lines_of(out), 300);
+    CHECK_INT(gexport_noack(&g, rc, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 50);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(lines_of(out), 350);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 0);
+    CHECK_INT(num("XLEN %s%s", key, ""), 0);
+    /* entries left pending by an acknowledging run are dropped with the
+     * group, and the trim goes on past them */
+    add_results(key, 20);
+    gexport_cleanup(&g);
+    CHECK_INT(gexport_open(&g, rc, "gn", "crawl", "crawl", out, cursor,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 20);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 20);
+    gexport_cleanup(&g); /* gone without acknowledging */
+    CHECK_INT(gexport_open(&g, rc, "gn", "crawl", "crawl", out, cursor,
+                           EXPORT_JSONL, errstr), 0);
+    CHECK_INT(gexport_noack(&g, rc, errstr), 0);
+    CHECK_INT(gexport_group_pending(&g, rc, errstr), 0);
+    CHECK_INT(gexport_step(&g, rc, 0, &got, errstr), 0);
+    CHECK_INT(got, 20);
+    CHECK_INT(gexport_sync(&g, rc, errstr), 0);
+    CHECK_INT(lines_of(out), 370);
+    CHECK_INT(num("XLEN %s%s", key, ""), 0);
+    gexport_cleanup(&g);
+    fclose(out);
+    unlink(path);
+    unlink(cursor);
+}
+
 int main(void)
 {
     if (testredis_start(&tr, NULL) != 0)
@@ -247,6 +364,7 @@ int main(void)
     test_wide_range();
     test_other_pending();
     test_reread_taken();
+    test_noack();
     redisFree(rc);
     testredis_stop(&tr);
     return test_summary("test_gexport");
