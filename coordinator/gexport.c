@@ -3,6 +3,7 @@
 #include "gexport.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,39 @@ static int lost_some(struct gexport *g, long long n, char *errstr)
     return 0;
 }
 
+/* Run a command whose reply is not an error; 0, or CF_EREDIS with
+ * errstr. */
+static int command_ok(redisContext *rc, char *errstr, const char *fmt, ...)
+{
+    va_list ap;
+    redisReply *r;
+
+    va_start(ap, fmt);
+    r = redisvCommand(rc, fmt, ap);
+    va_end(ap);
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        return redis_err(rc, r, errstr);
+    freeReplyObject(r);
+    return 0;
+}
+
+/* A sync's end: done (size bytes of output) is the checkpoint; the
+ * stream is trimmed unless kept. */
+static int checkpointed(struct gexport *g, redisContext *rc,
+                        const char *done, long long size, char *errstr)
+{
+    snprintf(g->done_id, sizeof(g->done_id), "%s", done);
+    g->ckpt_size = size;
+    if (!g->keep) {
+        long long t = gexport_trim(rc, g->key, errstr);
+
+        if (t < 0)
+            return CF_EREDIS;
+        g->trimmed += t;
+    }
+    return 0;
+}
+
 /* gexport_sync without acknowledgements (gexport_noack): the file
  * checkpoint, then Redis', then the trim. */
 static int noack_sync(struct gexport *g, redisContext *rc, long long size,
@@ -430,40 +464,23 @@ static int noack_sync(struct gexport *g, redisContext *rc, long long size,
         freeReplyObject(r);
     }
     /* the group's place: what is durable, for every exporter's trim */
-    r = redisCommand(rc, "XGROUP SETID %s %s %s", g->key, g->group,
-                     g->read_id);
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        return redis_err(rc, r, errstr);
-    freeReplyObject(r);
+    if (command_ok(rc, errstr, "XGROUP SETID %s %s %s", g->key, g->group,
+                   g->read_id) != 0)
+        return CF_EREDIS;
     g->nunacked = 0;
-    snprintf(g->done_id, sizeof(g->done_id), "%s", g->read_id);
-    g->ckpt_size = size;
-    if (!g->keep) {
-        long long t = gexport_trim(rc, g->key, errstr);
-
-        if (t < 0)
-            return CF_EREDIS;
-        g->trimmed += t;
-    }
-    return 0;
+    return checkpointed(g, rc, g->read_id, size, errstr);
 }
 
 int gexport_noack(struct gexport *g, redisContext *rc, char *errstr)
 {
-    redisReply *r;
-
     /* made again at the checkpoint, not just moved there: entries left
      * pending by a run that acknowledged them (an older crawlfleet) would
      * hold the trim back for good */
-    r = redisCommand(rc, "XGROUP DESTROY %s %s", g->key, g->group);
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        return redis_err(rc, r, errstr);
-    freeReplyObject(r);
-    r = redisCommand(rc, "XGROUP CREATE %s %s %s MKSTREAM", g->key, g->group,
-                     g->done_id);
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        return redis_err(rc, r, errstr);
-    freeReplyObject(r);
+    if (command_ok(rc, errstr, "XGROUP DESTROY %s %s", g->key,
+                   g->group) != 0 ||
+        command_ok(rc, errstr, "XGROUP CREATE %s %s %s MKSTREAM", g->key,
+                   g->group, g->done_id) != 0)
+        return CF_EREDIS;
     g->noack = 1;
     g->pending = 0;
     g->skip_old = 0;
@@ -533,16 +550,7 @@ int gexport_sync(struct gexport *g, redisContext *rc, char *errstr)
         return rv;
     }
     freeReplyObject(r);
-    snprintf(g->done_id, sizeof(g->done_id), "%s", done);
-    g->ckpt_size = size;
-    if (!g->keep) {
-        long long t = gexport_trim(rc, g->key, errstr);
-
-        if (t < 0)
-            return CF_EREDIS;
-        g->trimmed += t;
-    }
-    return 0;
+    return checkpointed(g, rc, done, size, errstr);
 }
 
 long long gexport_group_pending(struct gexport *g, redisContext *rc,
